@@ -1,0 +1,36 @@
+"""Errors a user can cause, each pointing at a file and line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input: printed as `path:line: message`."""
+
+    path: Path | str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = str(self.path)
+        if self.line:
+            where += f":{self.line}"
+        return f"{where}: {self.message}"
+
+
+class SiteError(Exception):
+    """One or more problems that stop a build; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        if isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def at(cls, path: Path | str, line: int | None, message: str) -> "SiteError":
+        """A SiteError holding one problem."""
+        return cls(Problem(path, line, message))
