@@ -1,0 +1,131 @@
+"""Pure assembly: loaded briefings and pages become a `Site` (order, taxonomies, neighbours)."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from .config import Config
+from .content import slug_from
+from .errors import Problem, SiteError
+from .model import Briefing, Neighbours, Page, Site, Taxonomy, Term, TermInfo
+
+# Related briefings look this many positions either side in each term's date-ordered list.
+# A shared term that appears in thousands of briefings then costs O(window), not O(n), per briefing.
+RELATED_WINDOW = 60
+
+RESERVED_PAGE_SLUGS = {"briefings", "page", "static", "search", "feed.xml", "rss.xml", "feed.json", "sitemap.xml"}
+
+
+def assemble(
+    config: Config,
+    briefings: Iterable[Briefing],
+    pages: Iterable[Page] = (),
+    term_infos: Mapping[tuple[str, str], TermInfo] | None = None,
+    *,
+    now: datetime | None = None,
+    drafts: bool = False,
+    future: bool = False,
+) -> Site:
+    """Order briefings newest first, build taxonomies and neighbours; reject URL collisions."""
+    shown = [b for b in briefings if (drafts or not b.draft) and (future or now is None or b.date <= now)]
+    ordered = tuple(sorted(shown, key=lambda b: b.sort_key, reverse=True))
+    pages = tuple(sorted(pages, key=lambda p: p.slug))
+    _check_collisions(ordered, pages, config)
+    taxonomies = {name: _taxonomy(name, ordered, term_infos or {}) for name in config.taxonomies}
+    neighbours = _neighbours(ordered, config)
+    return Site(config=config, briefings=ordered, pages=pages, taxonomies=taxonomies, neighbours=neighbours)
+
+
+def _check_collisions(briefings: tuple[Briefing, ...], pages: tuple[Page, ...], config: Config) -> None:
+    """Two sources with one output URL is an error naming both files, never a silent overwrite."""
+    owners: dict[str, Briefing | Page] = {}
+    problems = []
+    for item in (*briefings, *pages):
+        if isinstance(item, Page) and (item.slug in RESERVED_PAGE_SLUGS or item.slug in config.taxonomies):
+            problems.append(Problem(item.path, 1, f"page slug '{item.slug}' is reserved for generated pages; choose another slug"))
+            continue
+        first = owners.setdefault(item.url, item)
+        if first is not item:
+            problems.append(Problem(item.path, 1, f"URL /{item.url} is already used by {first.path}; give one of them a different `slug`"))
+    if problems:
+        raise SiteError(problems)
+
+
+def _taxonomy(name: str, briefings: tuple[Briefing, ...], infos: Mapping[tuple[str, str], TermInfo]) -> Taxonomy:
+    by_slug: dict[str, list[Briefing]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for briefing in briefings:  # already newest first, so each term's list is too
+        for term_name in briefing.terms.get(name, ()):
+            slug = slug_from(term_name)
+            # Spellings that slug alike ("U.S." / "US") are one term, named by its first use.
+            names.setdefault(slug, term_name)
+            if not by_slug[slug] or by_slug[slug][-1] is not briefing:
+                by_slug[slug].append(briefing)
+    terms = [
+        Term(taxonomy=name, name=names[slug], slug=slug, briefings=tuple(items), info=infos.get((name, slug)))
+        for slug, items in by_slug.items()
+    ]
+    terms.sort(key=lambda t: (-len(t.briefings), t.name.casefold()))
+    return Taxonomy(name=name, terms=tuple(terms))
+
+
+def _neighbours(briefings: tuple[Briefing, ...], config: Config) -> dict[str, Neighbours]:
+    related = related_briefings(briefings, config.taxonomies, config.related_count)
+    result = {}
+    for index, briefing in enumerate(briefings):
+        newer = briefings[index - 1] if index > 0 else None
+        older = briefings[index + 1] if index + 1 < len(briefings) else None
+        result[briefing.slug] = Neighbours(previous=older, next=newer, related=related.get(briefing.slug, ()))
+    return result
+
+
+def related_briefings(briefings: tuple[Briefing, ...], taxonomies: Iterable[str], count: int) -> dict[str, tuple[Briefing, ...]]:
+    """For each briefing, the `count` others sharing the most terms, a rare shared term weighing more (idf).
+
+    Each term's briefings are kept in date order and only RELATED_WINDOW neighbours either side are
+    scored, so the cost is O(n · terms · window) rather than O(n²) even for terms every briefing has.
+    """
+    if count <= 0 or len(briefings) < 2:
+        return {}
+    total = len(briefings)
+    keys_of = [term_keys(b, taxonomies) for b in briefings]
+    postings: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, keys in enumerate(keys_of):
+        for key in keys:
+            postings[key].append(i)
+    weight = {key: math.log(1 + total / len(items)) for key, items in postings.items() if len(items) > 1}
+    where = {key: {b: k for k, b in enumerate(postings[key])} for key in weight}
+    result: dict[str, tuple[Briefing, ...]] = {}
+    for i, briefing in enumerate(briefings):
+        scores: dict[int, float] = defaultdict(float)
+        for key in keys_of[i]:
+            if key not in weight:
+                continue
+            items = postings[key]
+            k = where[key][i]
+            for j in items[max(0, k - RELATED_WINDOW) : k + RELATED_WINDOW + 1]:
+                if j != i:
+                    scores[j] += weight[key]
+        best = sorted(scores.items(), key=lambda item: (-round(item[1], 9), abs(item[0] - i), briefings[item[0]].slug))
+        result[briefing.slug] = tuple(briefings[j] for j, _ in best[:count])
+    return result
+
+
+def term_keys(briefing: Briefing, taxonomies: Iterable[str]) -> set[tuple[str, str]]:
+    """(taxonomy, term slug) pairs a briefing carries."""
+    return {(t, slug_from(name)) for t in taxonomies for name in briefing.terms.get(t, ())}
+
+
+def paginate(items: tuple, size: int) -> list[tuple]:
+    """Split items into pages of `size`; an empty list still has one (empty) page."""
+    if not items:
+        return [()]
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def page_path(base: str, number: int) -> str:
+    """Output folder of page `number` of a paginated list at `base` ('' for the home page)."""
+    return base if number == 1 else f"{base}page/{number}/"

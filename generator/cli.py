@@ -1,0 +1,151 @@
+"""Command line: the composition root that wires config, build, import, serve and check together."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from .build import BuildOptions, build
+from .config import load_config
+from .content import slug_from
+from .errors import SiteError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def _project(args: argparse.Namespace) -> Path:
+    return Path(args.project).resolve()
+
+
+def _print_problems(error: SiteError) -> None:
+    for problem in error.problems:
+        print(problem, file=sys.stderr)
+    count = len(error.problems)
+    print(f"error: {count} problem{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build the site into output/."""
+    options = BuildOptions(
+        drafts=args.drafts, future=args.future, base_url=args.base_url,
+        output=Path(args.output).resolve() if args.output else None, run_import=not args.no_import,
+    )
+    try:
+        report = build(_project(args), options)
+    except SiteError as error:
+        _print_problems(error)
+        return EXIT_CONTENT
+    for line in report.imported:
+        print(line)
+    print(report.summary())
+    config = load_config(_project(args), base_url=args.base_url)
+    print(f"view it: briefings serve   (or any static server at {config.base_path} over {report.output})")
+    return EXIT_OK
+
+
+NEW_BRIEFING = """---
+title: {title}
+date: '{date}'
+summary: ''
+takeaways: []
+countries: []
+people: []
+organisations: []
+topics: []
+draft: true
+---
+
+Write the briefing here. Use `## Section heading` lines for sections.
+"""
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Create a draft briefing with its front matter filled in."""
+    import yaml
+
+    root = _project(args)
+    try:
+        config = load_config(root)
+    except SiteError as error:
+        _print_problems(error)
+        return EXIT_CONTENT
+    slug = slug_from(args.headline)
+    folder = config.content_dir / "briefings"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{slug}.md"
+    number = 2
+    while path.exists():
+        path = folder / f"{slug}-{number}.md"
+        number += 1
+    title = yaml.safe_dump(args.headline, allow_unicode=True, width=10_000).strip().removesuffix("...").strip()
+    now = datetime.now(config.tz).replace(microsecond=0)
+    text = NEW_BRIEFING.format(title=title, date=now.isoformat())
+    if path.stem != slug:
+        text = text.replace("draft: true", f"slug: {path.stem}\ndraft: true")
+    with open(path, "x", encoding="utf-8") as handle:
+        handle.write(text)
+    print(path)
+    return EXIT_OK
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    """Delete the output folder and the build cache."""
+    import shutil
+
+    from .write import check_output_dir
+
+    root = _project(args)
+    output = Path(args.output).resolve() if args.output else root / "output"
+    try:
+        check_output_dir(output)
+    except SiteError as error:
+        _print_problems(error)
+        return EXIT_CONTENT
+    for folder in (output, root / ".cache"):
+        if folder.exists():
+            shutil.rmtree(folder)
+            print(f"removed {folder}")
+    (output).mkdir(exist_ok=True)
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    top = argparse.ArgumentParser(
+        prog="briefings",
+        description="A static site generator for geopolitical briefings: seeds/*.txt -> content/*.md -> output/.",
+    )
+    top.add_argument("--project", "-C", default=".", help="project folder holding site.yaml (default: current folder)")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    b = commands.add_parser("build", help="build the site into output/", description="Import new seeds, then build content/ into a static site in output/ (replaced atomically; left untouched on any error).")
+    b.add_argument("--drafts", action="store_true", help="include briefings marked draft: true")
+    b.add_argument("--future", action="store_true", help="include briefings dated in the future")
+    b.add_argument("--base-url", metavar="URL", help="override site.yaml's base_url, e.g. https://example.org/briefings/")
+    b.add_argument("--output", "-o", metavar="DIR", help="output folder (default: output/)")
+    b.add_argument("--no-import", action="store_true", help="do not import changed seeds first")
+    b.set_defaults(run=cmd_build)
+
+    n = commands.add_parser("new", help="create a new draft briefing", description="Create content/briefings/<slug>.md with front matter filled in, and print its path.")
+    n.add_argument("headline", help="the briefing's headline")
+    n.set_defaults(run=cmd_new)
+
+    c = commands.add_parser("clean", help="delete output/ and the build cache", description="Delete the built site and the build cache (.cache/).")
+    c.add_argument("--output", "-o", metavar="DIR", help="output folder (default: output/)")
+    c.set_defaults(run=cmd_clean)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; exit 0 on success, 1 on content errors, 2 on usage errors."""
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,234 @@
+"""Site configuration: `site.yaml` loaded once into a frozen, validated `Config`."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from .errors import Problem, SiteError
+
+CONFIG_FILE = "site.yaml"
+
+DEFAULT_MARKDOWN_EXTENSIONS = (
+    "extra",  # tables, footnotes, attr_list, fenced code, abbreviations, definition lists
+    "toc",
+    "smarty",
+    "sane_lists",
+)
+
+DEFAULT_TAXONOMIES = ("countries", "people", "organisations", "topics")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything `site.yaml` can say, with defaults; read-only after load."""
+
+    title: str = "Briefings"
+    description: str = "Geopolitical briefings"
+    base_url: str = "http://localhost:8000/"
+    language: str = "en"
+    timezone: str = "UTC"
+    theme: str = "default"
+    author: str = ""
+    publisher: str = ""
+    paginate: int = 10
+    markdown_extensions: tuple[str, ...] = DEFAULT_MARKDOWN_EXTENSIONS
+    markdown_extension_configs: dict[str, Any] = field(default_factory=dict)
+    taxonomies: tuple[str, ...] = DEFAULT_TAXONOMIES
+    feed_entries: int = 20
+    feed_full_content: bool = True
+    related_count: int = 4
+    # Free-form values for templates (colours, logo, social links...); never read by the generator.
+    params: dict[str, Any] = field(default_factory=dict)
+    # Where site.yaml was found; everything else is relative to it.
+    root: Path = Path(".")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The site's local timezone, for dates written without an offset."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under: '/' or '/sub/path/'."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    @property
+    def site_origin(self) -> str:
+        """scheme://host[:port] of base_url, without the path."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def url(self, path: str) -> str:
+        """Site-internal link for an output path such as 'briefings/x/': '/sub/briefings/x/'."""
+        return self.base_path + path.lstrip("/")
+
+    def absolute_url(self, path: str) -> str:
+        """Absolute URL (for feeds, sitemap, canonical links)."""
+        return self.site_origin + self.url(path)
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def seeds_dir(self) -> Path:
+        return self.root / "seeds"
+
+    @property
+    def themes_dir(self) -> Path:
+        return self.root / "themes"
+
+    def digest(self) -> str:
+        """A hash of every setting that can change the output: a config change rebuilds everything."""
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "root"}
+        return hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()[:16]
+
+
+# key -> (accepted python types, human description)
+_SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
+    "title": ((str,), "a string"),
+    "description": ((str,), "a string"),
+    "base_url": ((str,), "an absolute URL such as https://example.org/briefings/"),
+    "language": ((str,), "a language tag such as en or fr-CA"),
+    "timezone": ((str,), "an IANA timezone such as Europe/Berlin"),
+    "theme": ((str,), "a folder name under themes/"),
+    "author": ((str,), "a string"),
+    "publisher": ((str,), "a string"),
+    "paginate": ((int,), "a whole number of briefings per page (1 or more)"),
+    "markdown": ((dict,), "a mapping with 'extensions' and/or 'extension_configs'"),
+    "taxonomies": ((list,), "a list of front matter field names, such as [countries, topics]"),
+    "feed_entries": ((int,), "a whole number of entries per feed (1 or more)"),
+    "feed_full_content": ((bool,), "true or false"),
+    "related_count": ((int,), "a whole number of related briefings (0 to 10)"),
+    "params": ((dict,), "a mapping of values for templates"),
+}
+
+
+def _key_lines(path: Path, text: str) -> dict[str, int]:
+    """Line number of each top-level key, for error messages."""
+    lines: dict[str, int] = {}
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return lines
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            lines[str(key_node.value)] = key_node.start_mark.line + 1
+            if isinstance(value_node, yaml.MappingNode):
+                for sub_key, _ in value_node.value:
+                    lines[f"{key_node.value}.{sub_key.value}"] = sub_key.start_mark.line + 1
+    return lines
+
+
+def load_config(root: Path, *, base_url: str | None = None) -> Config:
+    """Read `root/site.yaml` (if any) into a Config; every problem is reported with file and line."""
+    root = root.resolve()
+    path = root / CONFIG_FILE
+    raw: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    if path.exists():
+        text = path.read_text(encoding="utf-8-sig")
+        try:
+            loaded = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark else None
+            raise SiteError.at(path, line, f"invalid YAML: {getattr(exc, 'problem', exc)}; fix the syntax") from None
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise SiteError.at(path, 1, "site.yaml must be a mapping of `key: value` lines")
+        raw = loaded
+        lines = _key_lines(path, text)
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        line = lines.get(str(key))
+        if key not in _SCHEMA:
+            known = ", ".join(sorted(_SCHEMA))
+            problems.append(Problem(path, line, f"unknown key '{key}'; known keys are: {known}"))
+            continue
+        types, wanted = _SCHEMA[key]
+        if value is None:
+            continue
+        # bool is an int in Python; 'paginate: true' is still wrong.
+        if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
+            problems.append(Problem(path, line, f"'{key}' must be {wanted}, not {type(value).__name__} {value!r}"))
+            continue
+        values[key] = value
+    problems += _check_values(path, lines, values)
+    if problems:
+        raise SiteError(problems)
+    markdown = values.pop("markdown", {})
+    if "extensions" in markdown:
+        values["markdown_extensions"] = tuple(str(e) for e in markdown["extensions"])
+    if "extension_configs" in markdown:
+        values["markdown_extension_configs"] = dict(markdown["extension_configs"])
+    if "taxonomies" in values:
+        values["taxonomies"] = tuple(values["taxonomies"])
+    if base_url is not None:
+        values["base_url"] = base_url
+    if "base_url" in values and not values["base_url"].endswith("/"):
+        values["base_url"] += "/"
+    config = Config(root=root, **values)
+    if base_url is not None:
+        _check_base_url(Path("--base-url"), None, base_url)
+    return config
+
+
+def _check_base_url(path: Path, line: int | None, value: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SiteError.at(path, line, f"base_url must be an absolute http(s) URL such as https://example.org/briefings/, not {value!r}")
+
+
+def _check_values(path: Path, lines: dict[str, int], values: dict[str, Any]) -> list[Problem]:
+    """Checks beyond the type: ranges, URL shape, timezone names, markdown sub-keys."""
+    problems = []
+
+    def bad(key: str, message: str) -> None:
+        problems.append(Problem(path, lines.get(key), message))
+
+    if "base_url" in values:
+        try:
+            _check_base_url(path, lines.get("base_url"), values["base_url"])
+        except SiteError as exc:
+            problems += exc.problems
+    if "timezone" in values:
+        try:
+            ZoneInfo(values["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            bad("timezone", f"unknown timezone {values['timezone']!r}; use an IANA name such as UTC or Europe/Paris")
+    for key, low, high in (("paginate", 1, 10_000), ("feed_entries", 1, 10_000), ("related_count", 0, 10)):
+        if key in values and not low <= values[key] <= high:
+            bad(key, f"'{key}' must be between {low} and {high}, not {values[key]}")
+    if "markdown" in values:
+        for sub in values["markdown"]:
+            if sub not in ("extensions", "extension_configs"):
+                bad(f"markdown.{sub}", f"unknown key 'markdown.{sub}'; use 'extensions' or 'extension_configs'")
+        exts = values["markdown"].get("extensions", [])
+        if not isinstance(exts, list) or not all(isinstance(e, str) for e in exts):
+            bad("markdown.extensions", "'markdown.extensions' must be a list of extension names")
+        cfgs = values["markdown"].get("extension_configs", {})
+        if not isinstance(cfgs, dict):
+            bad("markdown.extension_configs", "'markdown.extension_configs' must be a mapping")
+    if "taxonomies" in values:
+        for name in values["taxonomies"]:
+            if not isinstance(name, str) or not name.isidentifier():
+                bad("taxonomies", f"taxonomy names must be simple lowercase words, not {name!r}")
+    if "language" in values and not values["language"].replace("-", "").isalnum():
+        bad("language", f"'language' must be a tag such as en or pt-BR, not {values['language']!r}")
+    return problems
+
+
+def with_overrides(config: Config, **changes: Any) -> Config:
+    """A copy of config with some fields replaced (command-line overrides)."""
+    return replace(config, **changes)

@@ -1,0 +1,303 @@
+"""Reading content files: front matter split with line numbers, then validated into model objects."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, time
+from pathlib import Path, PurePosixPath
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from .config import Config
+from .errors import Problem, SiteError
+from .model import Briefing, Document, Page, Source, TermInfo, TocEntry, Trend
+
+try:  # libyaml is ~10x faster; fall back to the pure-Python loader where it isn't built.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+FRONT_MATTER = "---"
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+TREND_DIRECTIONS = ("deteriorated", "improved", "unchanged")
+KNOWN_BRIEFING_FIELDS = {
+    "title", "date", "updated", "summary", "takeaways", "source", "draft", "slug",
+    "reading_time", "trend", "alert",
+}
+
+# Renders a Markdown body to (html, toc); supplied by the caller so this module stays free of Markdown setup.
+RenderMarkdown = Callable[[str], tuple[str, tuple[TocEntry, ...]]]
+
+
+def read_document(path: Path, data: bytes | None = None) -> Document:
+    """Split a content file into front matter and body; raise SiteError with the file and line."""
+    if data is None:
+        data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SiteError.at(path, line, "not valid UTF-8; save the file as UTF-8") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise SiteError.at(path, line, "contains a NUL byte; this is not a text file")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != FRONT_MATTER:
+        raise SiteError.at(path, 1, "missing front matter: the file must start with a '---' line, then YAML, then '---'")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].rstrip() in (FRONT_MATTER, "..."))
+    except StopIteration:
+        raise SiteError.at(path, 1, "front matter is not closed: add a '---' line after the YAML") from None
+    yaml_text = "\n".join(lines[1:end])
+    try:
+        meta = yaml.load(yaml_text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else 1  # +1 for 1-based, +1 for the opening '---'
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise SiteError.at(path, line, f"invalid YAML in front matter: {problem}") from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise SiteError.at(path, 2, "front matter must be a mapping of `key: value` lines")
+    meta_lines = {}
+    for number, line in enumerate(lines[1:end], start=2):
+        key, colon, _ = line.partition(":")
+        if colon and key and not key[0].isspace() and key not in meta_lines:
+            meta_lines[key.strip().strip("'\"")] = number
+    body = "\n".join(lines[end + 1 :])
+    return Document(path=path, meta=meta, body=body, body_line=end + 2, meta_lines=meta_lines, digest=digest)
+
+
+class _Checker:
+    """Collects every problem in one document instead of stopping at the first."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.problems: list[Problem] = []
+
+    def fail(self, key: str | None, message: str) -> None:
+        line = self.doc.meta_lines.get(key, 2) if key else 1
+        self.problems.append(Problem(self.doc.path, line, message))
+
+    def text(self, key: str, *, required: bool = False, default: str = "") -> str:
+        value = self.doc.meta.get(key)
+        if value is None:
+            if required:
+                self.fail(None, f"missing '{key}' in front matter; add `{key}: ...`")
+            return default
+        if isinstance(value, (list, dict)):
+            self.fail(key, f"'{key}' must be text, not a {type(value).__name__}")
+            return default
+        value = str(value).strip()
+        if required and not value:
+            self.fail(key, f"'{key}' is empty; give it a value")
+        return value
+
+    def text_list(self, key: str) -> tuple[str, ...]:
+        value = self.doc.meta.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, (str, int, float)):
+            value = [value]
+        if not isinstance(value, list) or any(isinstance(v, (list, dict)) for v in value):
+            self.fail(key, f"'{key}' must be a list of names, like `{key}: [A, B]`")
+            return ()
+        seen: dict[str, None] = {}
+        for item in value:
+            if item is not None and str(item).strip():
+                seen.setdefault(" ".join(str(item).split()), None)
+        return tuple(seen)
+
+    def boolean(self, key: str) -> bool:
+        value = self.doc.meta.get(key, False)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.fail(key, f"'{key}' must be true or false, not {value!r}")
+            return False
+        return value
+
+    def when(self, key: str, tz: ZoneInfo, *, required: bool = False) -> datetime | None:
+        value = self.doc.meta.get(key)
+        if value is None:
+            if required:
+                self.fail(None, f"missing '{key}' in front matter; add e.g. `{key}: 2026-11-22 09:00`")
+            return None
+        try:
+            return parse_datetime(value, tz)
+        except ValueError:
+            self.fail(key, f"'{key}' is not a date: {value!r}; write it as 2026-11-22 or 2026-11-22T09:00:00+01:00")
+            return None
+
+
+def parse_datetime(value: Any, tz: ZoneInfo) -> datetime:
+    """A timezone-aware datetime from YAML's date/datetime/str; times without an offset are in `tz`."""
+    if isinstance(value, datetime):
+        result = value
+    elif isinstance(value, date):
+        result = datetime.combine(value, time(0, 0))
+    elif isinstance(value, str):
+        text = value.strip().replace(" ", "T", 1) if len(value.strip()) > 10 else value.strip()
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        result = datetime.fromisoformat(text)
+    else:
+        raise ValueError(value)
+    if result.tzinfo is None:
+        result = result.replace(tzinfo=tz)
+    if not 1900 <= result.year <= 9998:
+        raise ValueError(value)
+    return result
+
+
+@functools.lru_cache(maxsize=65536)
+def slug_from(text: str) -> str:
+    """A URL slug from any title: transliterated, lowercase, hyphenated."""
+    from slugify import slugify
+
+    return slugify(text, max_length=80, word_boundary=True) or "untitled"
+
+
+def _check_slug(checker: _Checker, slug: str) -> str:
+    """A slug is one path segment: refuse anything that could escape its folder."""
+    if not SLUG_RE.fullmatch(slug) or ".." in slug:
+        checker.fail("slug", f"slug {slug!r} is not allowed; use lowercase letters, digits and hyphens only")
+        return "invalid"
+    return slug
+
+
+def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Briefing:
+    """Validate a briefing's front matter and render its body; raise SiteError listing every problem."""
+    check = _Checker(doc)
+    tz = config.tz
+    title = check.text("title", required=True)
+    when = check.when("date", tz, required=True)
+    updated = check.when("updated", tz)
+    slug = _check_slug(check, check.text("slug") or slug_from(title or doc.path.stem))
+    summary = check.text("summary")
+    takeaways = check.text_list("takeaways")
+    terms = {name: check.text_list(name) for name in config.taxonomies}
+    source = _source(check)
+    draft = check.boolean("draft")
+    trends = _trends(check)
+    reading_time = doc.meta.get("reading_time")
+    if not isinstance(reading_time, int) or isinstance(reading_time, bool) or reading_time < 1:
+        reading_time = max(1, round(len(doc.body.split()) / 220))
+    if check.problems:
+        raise SiteError(check.problems)
+    html, toc = render(doc.body)
+    known = KNOWN_BRIEFING_FIELDS | set(config.taxonomies)
+    extra = {k: v for k, v in doc.meta.items() if k not in known}
+    assert when is not None
+    return Briefing(
+        path=doc.path, slug=slug, title=title, date=when, updated=updated, summary=summary,
+        takeaways=takeaways, terms=terms, source=source, draft=draft, reading_time=reading_time,
+        html=html, toc=toc, trends=trends, extra=extra, digest=doc.digest,
+    )
+
+
+def _source(check: _Checker) -> Source | None:
+    value = check.doc.meta.get("source")
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return Source(name=value)
+    if not isinstance(value, dict):
+        check.fail("source", "'source' must be a name or a mapping with 'name' and 'url'")
+        return None
+    url = str(value.get("url") or "")
+    if url and not url.startswith(("http://", "https://")):
+        check.fail("source", f"source url must start with http:// or https://, not {url!r}")
+        url = ""
+    return Source(name=str(value.get("name") or ""), url=url, hash=str(value.get("hash") or ""))
+
+
+def _trends(check: _Checker) -> tuple[Trend, ...]:
+    value = check.doc.meta.get("trend")
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        check.fail("trend", "'trend' must map countries to deteriorated/improved/unchanged, like `trend: {Russia: deteriorated}`")
+        return ()
+    alerts = check.doc.meta.get("alert") or {}
+    if isinstance(alerts, str):
+        alerts = {country: alerts for country in value}
+    if not isinstance(alerts, dict):
+        check.fail("alert", "'alert' must be a word like conflict-risk, or map countries to one")
+        alerts = {}
+    trends = []
+    for country, direction in value.items():
+        direction = str(direction).strip().lower()
+        if direction not in TREND_DIRECTIONS:
+            check.fail("trend", f"trend for {country} must be one of {', '.join(TREND_DIRECTIONS)}, not {direction!r}")
+            continue
+        trends.append(Trend(country=str(country), direction=direction, alert=str(alerts.get(country) or "")))
+    return tuple(sorted(trends, key=lambda t: t.country))
+
+
+def load_page(doc: Document, render: RenderMarkdown) -> Page:
+    """Validate a standalone page (content/pages/*.md)."""
+    check = _Checker(doc)
+    title = check.text("title", required=True)
+    slug = _check_slug(check, check.text("slug") or slug_from(doc.path.stem))
+    description = check.text("description") or check.text("summary")
+    if check.problems:
+        raise SiteError(check.problems)
+    html, toc = render(doc.body)
+    extra = {k: v for k, v in doc.meta.items() if k not in ("title", "slug", "description", "summary")}
+    return Page(path=doc.path, slug=slug, title=title, description=description, html=html, toc=toc, extra=extra, digest=doc.digest)
+
+
+def load_term_info(doc: Document, render: RenderMarkdown) -> TermInfo:
+    """An editor's description of a taxonomy term; the title names the term."""
+    check = _Checker(doc)
+    title = check.text("title") or check.text("name")
+    if check.problems:
+        raise SiteError(check.problems)
+    html, _ = render(doc.body)
+    extra = {k: v for k, v in doc.meta.items() if k not in ("title", "name")}
+    return TermInfo(path=doc.path, title=title, html=html, extra=extra, digest=doc.digest)
+
+
+def content_files(content_dir: Path, folder: str) -> list[Path]:
+    """Markdown files under content/<folder>/, sorted; editor junk (.#x, x~, .swp) is skipped."""
+    base = content_dir / folder
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.rglob("*.md") if is_content_name(p.name))
+
+
+def is_content_name(name: str) -> bool:
+    """False for hidden files and editors' swap and backup files."""
+    return not (name.startswith((".", "#", "_")) or name.endswith(("~", ".swp", ".swx", ".bak", ".bck", ".tmp")))
+
+
+def relative_posix(path: Path, root: Path) -> str:
+    """Path relative to root with forward slashes, for messages."""
+    try:
+        return PurePosixPath(path.relative_to(root)).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def collect(items: Iterable[Callable[[], Any]]) -> tuple[list[Any], list[Problem]]:
+    """Run every loader, keeping results and gathering every problem: one bad file never hides another."""
+    results, problems = [], []
+    for load in items:
+        try:
+            results.append(load())
+        except SiteError as exc:
+            problems.extend(exc.problems)
+    return results, problems
+
+
+def mapping_or_empty(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}

@@ -1,0 +1,197 @@
+"""The content model: frozen dataclasses, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Document:
+    """A content file split into front matter and Markdown body, with positions for errors."""
+
+    path: Path
+    meta: Mapping[str, Any]
+    body: str
+    body_line: int  # line of the file where the body starts
+    meta_lines: Mapping[str, int]  # line of each top-level front matter key
+    digest: str  # hash of the file's bytes
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """A section heading, for the table of contents."""
+
+    level: int
+    id: str
+    name: str
+    children: tuple["TocEntry", ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a briefing came from."""
+
+    name: str = ""
+    url: str = ""
+    hash: str = ""
+
+
+@dataclass(frozen=True)
+class Trend:
+    """How a country's situation moved in one briefing (CrisisWatch style)."""
+
+    country: str
+    direction: str  # deteriorated | improved | unchanged
+    alert: str = ""
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """One briefing, parsed and rendered to HTML, not yet placed in a site."""
+
+    path: Path
+    slug: str
+    title: str
+    date: datetime
+    updated: datetime | None
+    summary: str
+    takeaways: tuple[str, ...]
+    terms: Mapping[str, tuple[str, ...]]  # taxonomy -> term names, e.g. countries -> (Russia, Ukraine)
+    source: Source | None
+    draft: bool
+    reading_time: int
+    html: str
+    toc: tuple[TocEntry, ...]
+    trends: tuple[Trend, ...]
+    extra: Mapping[str, Any]  # unknown front matter fields, passed through to templates
+    digest: str
+
+    @property
+    def url(self) -> str:
+        """Output path of the briefing page, relative to the site root."""
+        return f"briefings/{self.slug}/"
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        return self.terms.get("countries", ())
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        return self.terms.get("people", ())
+
+    @property
+    def organisations(self) -> tuple[str, ...]:
+        return self.terms.get("organisations", ())
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return self.terms.get("topics", ())
+
+    @property
+    def sort_key(self) -> tuple[datetime, str]:
+        """Newest first when sorted in reverse; the slug breaks ties so order is stable."""
+        return (self.date, self.slug)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A standalone page such as /about/."""
+
+    path: Path
+    slug: str
+    title: str
+    description: str
+    html: str
+    toc: tuple[TocEntry, ...]
+    extra: Mapping[str, Any]
+    digest: str
+
+    @property
+    def url(self) -> str:
+        return f"{self.slug}/"
+
+
+@dataclass(frozen=True)
+class TermInfo:
+    """An editor's description of a term (content/<taxonomy>/<slug>.md)."""
+
+    path: Path
+    title: str
+    html: str
+    extra: Mapping[str, Any]
+    digest: str
+
+
+@dataclass(frozen=True)
+class Term:
+    """One value of a taxonomy (a country, a person, a topic) and the briefings that carry it."""
+
+    taxonomy: str
+    name: str
+    slug: str
+    briefings: tuple[Briefing, ...]  # newest first
+    info: TermInfo | None = None
+
+    @property
+    def url(self) -> str:
+        return f"{self.taxonomy}/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """A way of classifying briefings: countries, people, topics..."""
+
+    name: str
+    terms: tuple[Term, ...]  # most briefings first
+
+    @property
+    def url(self) -> str:
+        return f"{self.name}/"
+
+    @property
+    def title(self) -> str:
+        return self.name.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class OutputPage:
+    """One file of the built site, ready to render: template plus the data it shows."""
+
+    path: str  # relative output path, e.g. 'briefings/x/index.html'
+    template: str
+    context: Mapping[str, Any] = field(hash=False)
+    # Digest of every input the page shows; equal keys mean equal bytes, so rendering can be skipped.
+    key: str = ""
+    # Files not made from a template (feeds, sitemap, static files) carry their bytes here.
+    data: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """What a briefing page links to besides itself: previous/next in date order, related briefings."""
+
+    previous: Briefing | None  # older
+    next: Briefing | None  # newer
+    related: tuple[Briefing, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the site shows, gathered before anything is rendered."""
+
+    config: Any  # generator.config.Config (Any to keep this module free of imports)
+    briefings: tuple[Briefing, ...]  # newest first
+    pages: tuple[Page, ...]
+    taxonomies: Mapping[str, Taxonomy]
+    neighbours: Mapping[str, Neighbours]  # by briefing slug
+
+    def term(self, taxonomy: str, name: str) -> Term | None:
+        """The term of a taxonomy by name, if any briefing carries it."""
+        for term in self.taxonomies[taxonomy].terms:
+            if term.name == name:
+                return term
+        return None

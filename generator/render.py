@@ -1,0 +1,53 @@
+"""Rendering: output pages to bytes through the theme. Never writes to disk."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import jinja2
+
+from .errors import Problem, SiteError
+from .model import OutputPage
+
+
+def render_page(env: jinja2.Environment, page: OutputPage, common: Mapping[str, Any]) -> bytes:
+    """One page's bytes: raw data as is, templates rendered with the common context plus the page's own."""
+    if page.data is not None:
+        return page.data
+    template = env.get_template(page.template)
+    return template.render({**common, **page.context, "output_path": page.path}).encode("utf-8")
+
+
+def render_all(env: jinja2.Environment, pages: Iterable[OutputPage], common: Mapping[str, Any]) -> dict[str, bytes]:
+    """Render every page; template errors are gathered (once each) and raised together."""
+    rendered: dict[str, bytes] = {}
+    problems: dict[str, Problem] = {}
+    for page in pages:
+        try:
+            rendered[page.path] = render_page(env, page, common)
+        except jinja2.TemplateError as exc:
+            problem = template_problem(env, page, exc)
+            problems.setdefault(str(problem), problem)
+    if problems:
+        raise SiteError(list(problems.values()))
+    return rendered
+
+
+def template_problem(env: jinja2.Environment, page: OutputPage, exc: Exception) -> Problem:
+    """Turn a Jinja error into `template-file:line: message`."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        path = exc.filename or exc.name or page.template
+        return Problem(path, exc.lineno, f"template syntax error: {exc.message}")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        searched = ", ".join(getattr(env.loader, "searchpath", []))
+        return Problem(page.template, None, f"template '{exc.name}' not found (looked in {searched}); add it to your theme's templates/ folder")
+    # Runtime errors: Jinja rewrites the traceback so template frames carry the template's file and line.
+    path, line = page.template, None
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".xml", ".txt", ".j2", ".jinja")):
+            path, line = frame.filename, frame.lineno
+            break
+    message = getattr(exc, "message", None) or str(exc)
+    return Problem(path, line, f"template error while rendering /{page.path}: {message}")

@@ -1,0 +1,119 @@
+"""The theme: one Jinja environment over site theme -> default theme, plus fingerprinted static files."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .config import Config
+from .content import slug_from
+from .errors import SiteError
+
+DEFAULT_THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "default"
+FINGERPRINTED = (".css", ".js")
+
+
+@dataclass(frozen=True)
+class StaticFile:
+    """A theme file copied to the output; css/js get a content hash in their name so hosts can cache forever."""
+
+    source: Path
+    name: str  # path under static/, e.g. 'style.css'
+    output: str  # output path, e.g. 'static/style.3f2a9c1d.css'
+    data: bytes
+
+
+def theme_dirs(config: Config) -> list[Path]:
+    """Theme folders in lookup order: the site's theme first, then the built-in default."""
+    dirs = []
+    site_theme = config.themes_dir / config.theme
+    if site_theme.is_dir():
+        dirs.append(site_theme)
+    elif config.theme != "default":
+        raise SiteError.at(config.root / "site.yaml", None, f"theme '{config.theme}' not found: create themes/{config.theme}/ or set `theme: default`")
+    if DEFAULT_THEME_DIR.resolve() not in [d.resolve() for d in dirs]:
+        dirs.append(DEFAULT_THEME_DIR)
+    return dirs
+
+
+def static_files(config: Config) -> dict[str, StaticFile]:
+    """Every static file of the theme chain, the site's own winning over the default's."""
+    files: dict[str, StaticFile] = {}
+    for theme in reversed(theme_dirs(config)):
+        base = theme / "static"
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*")):
+            if not path.is_file() or path.name.startswith(".") or path.name.endswith("~"):
+                continue
+            name = path.relative_to(base).as_posix()
+            data = path.read_bytes()
+            output = "static/" + name
+            if path.suffix in FINGERPRINTED:
+                digest = hashlib.sha256(data).hexdigest()[:10]
+                output = f"static/{name[: -len(path.suffix)]}.{digest}{path.suffix}"
+            files[name] = StaticFile(source=path, name=name, output=output, data=data)
+    return files
+
+
+def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.Environment:
+    """The one Jinja environment of a build: autoescaping on, undefined names are errors."""
+    loader = jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs(config)])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(("html", "htm", "xml", "svg"), default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+    def asset(name: str) -> str:
+        if name not in statics:
+            raise jinja2.TemplateRuntimeError(f"asset '{name}' is not in any theme's static/ folder")
+        return config.url(statics[name].output)
+
+    env.globals.update(
+        config=config,
+        url=config.url,
+        absolute_url=config.absolute_url,
+        asset=asset,
+    )
+    env.filters.update(
+        date=format_date,
+        isodate=lambda d: d.isoformat() if d else "",
+        unescape=html.unescape,
+        termslug=slug_from,
+        plural=lambda n, one, many=None: one if n == 1 else (many or one + "s"),
+    )
+    return env
+
+
+def format_date(value: datetime | None, style: str = "long") -> str:
+    """'22 November 2026' (long), '22 Nov 2026' (short), 'November 2026' (month)."""
+    if value is None:
+        return ""
+    if style == "short":
+        return f"{value.day} {value:%b %Y}"
+    if style == "month":
+        return f"{value:%B %Y}"
+    if style == "time":
+        return f"{value.day} {value:%B %Y, %H:%M %Z}".strip()
+    return f"{value.day} {value:%B %Y}"
+
+
+def theme_digest(config: Config) -> str:
+    """A hash of every template and static file: a theme edit changes it."""
+    h = hashlib.sha256()
+    for theme in theme_dirs(config):
+        for path in sorted(theme.rglob("*")):
+            if path.is_file():
+                h.update(path.relative_to(theme).as_posix().encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()[:16]

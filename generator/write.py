@@ -1,0 +1,155 @@
+"""The only code that writes into the output folder: atomic, skips unchanged bytes, prunes stale files."""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .errors import SiteError
+
+MARKER = ".briefings-build"  # proves a folder is ours to replace; holds a manifest of what we wrote
+KEEP = {MARKER, ".gitkeep"}
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    written: int
+    unchanged: int
+    removed: int
+
+
+def check_output_dir(output: Path) -> None:
+    """Refuse to replace a folder that is neither empty nor a previous build (so `--output ~` is safe)."""
+    if not output.exists():
+        return
+    if not output.is_dir():
+        raise SiteError.at(output, None, "output path exists and is not a folder; choose another --output")
+    if (output / MARKER).is_file():
+        return
+    if any(child.name not in KEEP for child in output.iterdir()):
+        raise SiteError.at(
+            output, None,
+            f"refusing to write here: the folder is not empty and was not made by `briefings build` (no {MARKER} file). "
+            "Choose an empty or new folder with --output, or empty this one yourself.",
+        )
+
+
+def safe_relative(path: str) -> str:
+    """Validate an output path: relative, normalised, inside the output folder."""
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or not pure.parts or any(part in ("..", ".", "") for part in pure.parts) or "\\" in path or "\x00" in path:
+        raise SiteError.at(path, None, "output path would fall outside the output folder; fix the slug or url that produced it")
+    return pure.as_posix()
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_manifest(folder: Path) -> dict[str, list]:
+    try:
+        manifest = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+        return manifest.get("files", {}) if isinstance(manifest, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _is_current(folder: Path, rel: str, digest: str, manifest: dict[str, list]) -> bool:
+    """True if the file on disk already holds these bytes (by manifest, confirmed by size and mtime)."""
+    entry = manifest.get(rel)
+    if not entry or entry[0] != digest:
+        return False
+    try:
+        st = (folder / rel).stat()
+    except OSError:
+        return False
+    return st.st_size == entry[1] and st.st_mtime_ns == entry[2]
+
+
+def _write_file(target: Path, data: bytes) -> None:
+    """Write via a temp file and rename, so readers never see half a file (and hard links are broken, not written through)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, target)
+
+
+def _sync_folder(folder: Path, files: dict[str, bytes], manifest: dict[str, list]) -> tuple[WriteStats, dict[str, list]]:
+    """Make `folder` hold exactly `files`: rewrite what differs, leave what matches, delete the rest."""
+    written = unchanged = removed = 0
+    new_manifest: dict[str, list] = {}
+    for rel in sorted(files):
+        data = files[rel]
+        digest = _digest(data)
+        target = folder / rel
+        if not _is_current(folder, rel, digest, manifest):
+            _write_file(target, data)
+            written += 1
+        else:
+            unchanged += 1
+        st = target.stat()
+        new_manifest[rel] = [digest, st.st_size, st.st_mtime_ns]
+    for path in sorted(folder.rglob("*"), reverse=True):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_dir() and not path.is_symlink():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif rel not in files and rel not in KEEP:
+            path.unlink()
+            removed += 1
+    return WriteStats(written, unchanged, removed), new_manifest
+
+
+def _write_marker(folder: Path, manifest: dict[str, list]) -> None:
+    data = json.dumps({"generator": "briefings", "files": manifest}, sort_keys=True, separators=(",", ":"))
+    _write_file(folder / MARKER, data.encode())
+
+
+def write_site(output: Path, files: dict[str, bytes], *, swap: bool = True) -> WriteStats:
+    """Make `output` hold exactly `files`.
+
+    With swap (CLI builds) the new site is assembled in a sibling folder of hard links and swapped in
+    with one rename, so a reader or a crash never sees a half-written site; unchanged files keep their
+    inode and mtime. Without swap (serve) files are replaced one by one, each atomically.
+    """
+    files = {safe_relative(rel): data for rel, data in files.items()}
+    check_output_dir(output)
+    output = output.resolve()
+    manifest = _read_manifest(output) if output.exists() else {}
+    if not swap or not output.exists():
+        output.mkdir(parents=True, exist_ok=True)
+        stats, new_manifest = _sync_folder(output, files, manifest)
+        _write_marker(output, new_manifest)
+        return stats
+    staging = output.with_name(f".{output.name}.new")
+    old = output.with_name(f".{output.name}.old")
+    for leftover in (staging, old):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    shutil.copytree(output, staging, copy_function=os.link, symlinks=True)
+    stats, new_manifest = _sync_folder(staging, files, manifest)
+    _write_marker(staging, new_manifest)
+    if not _exchange(staging, output):
+        os.rename(output, old)
+        os.rename(staging, output)
+        staging = old
+    shutil.rmtree(staging, ignore_errors=True)
+    return stats
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    AT_FDCWD, RENAME_EXCHANGE = -100, 2
+    result = renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE)
+    return result == 0
