@@ -1,0 +1,60 @@
+"""The command line: exit codes, messages, `new`, `--help`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from generator.cli import main
+from tests.conftest import briefing_md
+
+
+def test_build_prints_one_line_summary_and_exits_0(make_site, capsys, monkeypatch):
+    project = make_site({"content/briefings/a.md": briefing_md("A")})
+    assert main(["-C", str(project.root), "build", "--no-import"]) == 0
+    out = capsys.readouterr().out
+    assert "built" in out and "files in" in out and str(project.output) in out
+
+
+def test_content_error_exits_1_with_path_line_message(make_site, capsys):
+    project = make_site({"content/briefings/a.md": "---\ntitle: A\ndate: soon\n---\n"})
+    assert main(["-C", str(project.root), "build", "--no-import"]) == 1
+    err = capsys.readouterr().err
+    assert f"{project.root / 'content/briefings/a.md'}:3: 'date' is not a date" in err
+
+
+def test_usage_error_exits_2(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["build", "--no-such-flag"])
+    assert caught.value.code == 2
+
+
+def test_base_url_override_changes_links(make_site):
+    project = make_site({"content/briefings/a.md": briefing_md("A")})
+    assert main(["-C", str(project.root), "build", "--no-import", "--base-url", "https://cdn.example.net/sub"]) == 0
+    page = project.html("index.html")
+    assert page.all("link", rel="canonical")[0]["href"] == "https://cdn.example.net/sub/"
+    assert "/sub/briefings/a/" in page.links()
+
+
+def test_new_creates_a_draft_that_builds(make_site, capsys):
+    project = make_site()
+    assert main(["-C", str(project.root), "new", "Iran: talks resume in Muscat"]) == 0
+    path = capsys.readouterr().out.strip()
+    text = open(path, encoding="utf-8").read()
+    meta = yaml.safe_load(text.split("---")[1])
+    assert meta["title"] == "Iran: talks resume in Muscat" and meta["draft"] is True
+    assert path.endswith("content/briefings/iran-talks-resume-in-muscat.md")
+    assert main(["-C", str(project.root), "new", "Iran: talks resume in Muscat"]) == 0
+    assert capsys.readouterr().out.strip().endswith("iran-talks-resume-in-muscat-2.md")
+    assert main(["-C", str(project.root), "build", "--no-import", "--drafts"]) == 0
+    assert (project.output / "briefings/iran-talks-resume-in-muscat-2/index.html").is_file()
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["new"], ["clean"]])
+def test_every_command_has_help(command):
+    result = subprocess.run([sys.executable, "-m", "generator", *command, "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "usage:" in result.stdout
