@@ -17,7 +17,7 @@ from .markup import Markup
 from .model import Briefing, OutputPage, Page, Site, TermInfo
 from .outputs import key_of, plan
 from .render import render_all
-from .theme import make_environment, static_files, theme_digest
+from .theme import TemplateDigests, make_environment, static_files, statics_digest
 from .write import WriteStats, write_site
 
 
@@ -91,8 +91,8 @@ class Builder:
         statics = static_files(config)
         env = make_environment(config, statics)
         pages = plan(site)
-        common_key = key_of(settings, theme_digest(config), tuple((p.slug, p.title) for p in site.pages))
-        files, rendered = self._render(env, pages, site, common_key)
+        common_key = key_of(settings, statics_digest(statics), tuple((p.slug, p.title) for p in site.pages))
+        files, rendered = self._render(env, pages, site, common_key, TemplateDigests(env))
         for static in statics.values():
             files[static.output] = static.data
         stats = write_site(self.output, files, swap=self.options.swap)
@@ -148,10 +148,11 @@ class Builder:
             now=datetime.now(config.tz), drafts=self.options.drafts, future=self.options.future,
         )
 
-    def _render(self, env, pages: list[OutputPage], site: Site, common_key: str) -> tuple[dict[str, bytes], int]:  # type: ignore[no-untyped-def]
+    def _render(self, env, pages: list[OutputPage], site: Site, common_key: str, templates: TemplateDigests) -> tuple[dict[str, bytes], int]:  # type: ignore[no-untyped-def]
         """Bytes of every page: from memory where the page's inputs are unchanged, else rendered."""
         files: dict[str, bytes] = {}
         todo: list[OutputPage] = []
+        keys: dict[str, str] = {}
         problems = []
         for page in pages:
             if page.path in files:
@@ -160,7 +161,8 @@ class Builder:
             if page.data is not None:
                 files[page.path] = page.data
                 continue
-            key = key_of(common_key, page.key)
+            key = key_of(common_key, templates(page.template), page.key)
+            keys[page.path] = key
             cached = self._rendered.get(page.path)
             if cached and cached[0] == key:
                 files[page.path] = cached[1]
@@ -173,7 +175,7 @@ class Builder:
         rendered = render_all(env, todo, common)
         for page in todo:
             files[page.path] = rendered[page.path]
-            self._rendered[page.path] = (key_of(common_key, page.key), rendered[page.path])
+            self._rendered[page.path] = (keys[page.path], rendered[page.path])
         for stale in set(self._rendered) - set(files):
             del self._rendered[stale]
         return files, len(todo)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import meta
 
 from .config import Config
 from .content import slug_from
@@ -108,12 +109,51 @@ def format_date(value: datetime | None, style: str = "long") -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def theme_digest(config: Config) -> str:
-    """A hash of every template and static file: a theme edit changes it."""
-    h = hashlib.sha256()
-    for theme in theme_dirs(config):
-        for path in sorted(theme.rglob("*")):
-            if path.is_file():
-                h.update(path.relative_to(theme).as_posix().encode())
-                h.update(path.read_bytes())
-    return h.hexdigest()[:16]
+class TemplateDigests:
+    """Digest of each template together with everything it extends, includes or imports.
+
+    A page's cache key uses the digest of its own template's closure, so editing `term.html`
+    re-renders term pages only, while editing `base.html` re-renders everything.
+    """
+
+    def __init__(self, env: jinja2.Environment):
+        self._env = env
+        self._own: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._closure: dict[str, str] = {}
+
+    def _read(self, name: str) -> tuple[str, tuple[str, ...]]:
+        if name not in self._own:
+            try:
+                source, filename, _ = self._env.loader.get_source(self._env, name)  # type: ignore[union-attr]
+            except jinja2.TemplateNotFound:
+                self._own[name] = ("missing", ())
+                return self._own[name]
+            try:
+                refs = tuple(sorted(r for r in meta.find_referenced_templates(self._env.parse(source)) if r))
+            except jinja2.TemplateSyntaxError:
+                refs = ()
+            digest = hashlib.sha256(f"{filename}\0{source}".encode()).hexdigest()
+            self._own[name] = (digest, refs)
+        return self._own[name]
+
+    def __call__(self, name: str) -> str:
+        """Digest of `name` and every template it pulls in."""
+        if name not in self._closure:
+            seen: set[str] = set()
+            todo = [name]
+            h = hashlib.sha256()
+            while todo:
+                current = todo.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                digest, refs = self._read(current)
+                h.update(f"{current}:{digest};".encode())
+                todo.extend(refs)
+            self._closure[name] = h.hexdigest()[:16]
+        return self._closure[name]
+
+
+def statics_digest(statics: dict[str, StaticFile]) -> str:
+    """A hash of the static files' output names (which carry their content hashes for css/js)."""
+    return hashlib.sha256(repr(sorted((f.name, f.output) for f in statics.values())).encode()).hexdigest()[:16]
