@@ -111,6 +111,25 @@ def cmd_clean(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """Audit the built site: links, anchors, assets, head elements, sitemap, feeds, valid HTML."""
+    from .check import check_site, find_vnu
+
+    root = _project(args)
+    try:
+        config = load_config(root, base_url=args.base_url)
+    except SiteError as error:
+        _print_problems(error)
+        return EXIT_CONTENT
+    output = Path(args.output).resolve() if args.output else root / "output"
+    vnu = None if args.no_html_validation else find_vnu(root)
+    report = check_site(output, config.base_url, html_validation=not args.no_html_validation, vnu=vnu)
+    for problem in report.problems:
+        print(problem)
+    print(report.summary(), file=sys.stderr if report.problems else sys.stdout)
+    return EXIT_CONTENT if report.problems else EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
     top = argparse.ArgumentParser(
@@ -131,6 +150,12 @@ def parser() -> argparse.ArgumentParser:
     n = commands.add_parser("new", help="create a new draft briefing", description="Create content/briefings/<slug>.md with front matter filled in, and print its path.")
     n.add_argument("headline", help="the briefing's headline")
     n.set_defaults(run=cmd_new)
+
+    k = commands.add_parser("check", help="audit the built site (links, HTML, feeds, sitemap)", description="Audit the built site as it will be served at base_url: internal links and #anchors resolve, assets exist, every page has a title, lang, description and canonical link, the sitemap lists every page and nothing else, feeds parse, and (with Java) every page is valid HTML per the Nu HTML Checker. Prints each problem as `file: problem`; exit 1 if there is any.")
+    k.add_argument("--output", "-o", metavar="DIR", help="the built site to check (default: output/)")
+    k.add_argument("--base-url", metavar="URL", help="the base_url the site was built with, if not site.yaml's")
+    k.add_argument("--no-html-validation", action="store_true", help="skip the Nu HTML Checker (no Java needed)")
+    k.set_defaults(run=cmd_check)
 
     c = commands.add_parser("clean", help="delete output/ and the build cache", description="Delete the built site and the build cache (.cache/).")
     c.add_argument("--output", "-o", metavar="DIR", help="output folder (default: output/)")
