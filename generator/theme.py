@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 import jinja2
 from jinja2 import meta
 
+from . import maps
 from .config import Config
 from .content import slug_from
 from .errors import SiteError
@@ -60,7 +62,68 @@ def static_files(config: Config) -> dict[str, StaticFile]:
                 digest = hashlib.sha256(data).hexdigest()[:10]
                 output = f"static/{name[: -len(path.suffix)]}.{digest}{path.suffix}"
             files[name] = StaticFile(source=path, name=name, output=output, data=data)
+    css = params_css(config)
+    if css:
+        data = css.encode()
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        files[PARAMS_CSS] = StaticFile(source=config.root / "site.yaml", name=PARAMS_CSS, output=f"static/site-params.{digest}.css", data=data)
     return files
+
+
+PARAMS_CSS = "site-params.css"  # generated from site.yaml `params` (colours, fonts); loaded after style.css
+# params.colors / params.dark_colors keys -> the CSS custom properties of style.css they set.
+THEME_COLORS = ("ink", "ink-soft", "paper", "rule", "accent", "accent-ink", "box", "link", "map-land", "map-hl")
+THEME_FONTS = {"body": "--serif", "ui": "--sans"}
+_SAFE_CSS = re.compile(r"^[#\w\s\-(),.%\"'/]+$")
+
+
+def params_css(config: Config) -> str:
+    """CSS custom properties from `params.colors`, `params.dark_colors` and `params.fonts` of site.yaml ('' if none)."""
+    params = config.params or {}
+
+    def declarations(group: str, allowed: dict[str, str]) -> str:
+        values = params.get(group) or {}
+        site_yaml = config.root / "site.yaml"
+        if not isinstance(values, dict):
+            raise SiteError.at(site_yaml, _line_of(site_yaml, group), f"params.{group} must be a mapping such as {{accent: '#9b1c1c'}}")
+        out = []
+        for key, value in values.items():
+            if key not in allowed:
+                raise SiteError.at(site_yaml, _line_of(site_yaml, str(key)), f"unknown params.{group} key '{key}'; use one of: {', '.join(allowed)}")
+            if not isinstance(value, str) or not _SAFE_CSS.match(value):
+                raise SiteError.at(site_yaml, _line_of(site_yaml, str(key)), f"params.{group}.{key} must be a CSS value such as '#0b4a8b' or 'Georgia, serif', not {value!r}")
+            out.append(f"{allowed[key]}:{value.strip()}")
+        return ";".join(out)
+
+    colors = {c: f"--{c}" for c in THEME_COLORS}
+    light = ";".join(d for d in (declarations("colors", colors), declarations("fonts", THEME_FONTS)) if d)
+    dark = declarations("dark_colors", colors)
+    css = ""
+    if light:
+        css += f":root{{{light}}}\n"
+    if dark:
+        css += f":root[data-theme=dark]{{{dark}}}\n@media (prefers-color-scheme:dark){{:root:not([data-theme=light]){{{dark}}}}}\n"
+    return css
+
+
+def _line_of(path: Path, key: str) -> int | None:
+    """Line of the first `key:` in a YAML file (for nested keys the config loader does not track)."""
+    try:
+        for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+            if line.strip().startswith(f"{key}:"):
+                return number
+    except OSError:
+        pass
+    return None
+
+
+def world_map(config: Config) -> maps.WorldMap | None:
+    """The theme chain's world map (data/countries-110m.json), or None if no theme ships one."""
+    for theme in theme_dirs(config):
+        path = theme / "data" / "countries-110m.json"
+        if path.is_file():
+            return maps.load_world(path)
+    return None
 
 
 def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.Environment:
@@ -80,11 +143,28 @@ def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.E
             raise jinja2.TemplateRuntimeError(f"asset '{name}' is not in any theme's static/ folder")
         return config.url(statics[name].output)
 
+    def locator(name: str) -> maps.Locator | None:
+        world = world_map(config)
+        info = maps.country(name)
+        shape = world.find(info.numeric if info else None, name) if world else None
+        return world.locator(shape) if world and shape else None
+
+    def coverage(terms: Any) -> Any:
+        world = world_map(config)
+        return maps.coverage(world, terms) if world else None
+
     env.globals.update(
         config=config,
         url=config.url,
         absolute_url=config.absolute_url,
         asset=asset,
+        has_asset=lambda name: name in statics and bool(statics[name].data.strip()),
+        country=maps.country,  # country('Russia') -> .alpha2 'RU', .numeric '643', .flag, or None
+        world_map=lambda: world_map(config),  # .view_box, .shapes (each .id, .name, .path)
+        locator=locator,  # locator('Russia') -> .view_box, .target, .neighbours, .marker, or None
+        coverage=coverage,  # coverage(taxonomy.terms) -> (covered, other shapes, names not on the map)
+        coverage_bins=maps.COVERAGE_BINS,
+        months=maps.months,  # months(dates) -> rows with .key '2026-11', .label 'Nov 2026', .count
     )
     env.filters.update(
         date=format_date,
@@ -92,6 +172,8 @@ def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.E
         unescape=html.unescape,
         termslug=slug_from,
         plural=lambda n, one, many=None: one if n == 1 else (many or one + "s"),
+        flag=lambda name: (c.flag if (c := maps.country(str(name))) else ""),
+        iso2=lambda name: (c.alpha2 if (c := maps.country(str(name))) else ""),
     )
     return env
 
