@@ -241,6 +241,13 @@ class WorldMap:
     def view_box(self) -> str:
         return f"0 0 {_fmt(self.width)} {_fmt(self.height)}"
 
+    @property
+    def outline(self) -> str:
+        """Path of the projected globe's edge (the sea), from the southern crop line to the pole and back."""
+        west = [to_map(-180, lat) for lat in range(int(SOUTH_LIMIT), 91, 2)]
+        east = [to_map(180, lat) for lat in range(90, int(SOUTH_LIMIT) - 1, -2)]
+        return path_data([west + east])
+
     def find(self, numeric: str | None = None, name: str | None = None) -> Shape | None:
         """A shape by ISO numeric id ('643'), else by Natural Earth name ('Russia'), else None."""
         if numeric and numeric.zfill(3) in self._by_id:

@@ -1,7 +1,11 @@
 """Screenshot built pages in headless Chromium: python scripts/screenshots.py [OUTPUT_DIR] [--out screenshots/].
 
-Serves the output folder on 127.0.0.1 at the site's base path, then captures desktop (1280 px, light and
-dark) and phone (390 px) views of the main page kinds, and prints the seed briefing to PDF.
+Serves the output folder on 127.0.0.1, then captures desktop (1280 px, light and dark) and phone (390 px)
+views of home, a briefing, a country page, the countries map and the timeline, prints the seed briefing to
+PDF (and to PNG pages with pdftoppm, when poppler-utils is installed), and with --axe reports axe-core
+WCAG 2.1 AA violations of each page in light and dark mode. With --demo, first builds a sample site (the
+shipped content plus generated briefings over many countries and months) so the maps and charts have data.
+Images are written to --out and are not meant to be committed.
 """
 
 from __future__ import annotations
@@ -9,14 +13,26 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
 import threading
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
 
 
 def first(output: Path, pattern: str) -> str | None:
@@ -24,24 +40,64 @@ def first(output: Path, pattern: str) -> str | None:
     return found[0].parent.relative_to(output).as_posix() + "/" if found else None
 
 
+def build_demo(root: Path, count: int = 24) -> Path:
+    """A sample project in `root`: the shipped site.yaml and content plus `count` generated briefings; returns its output."""
+    import yaml
+
+    from generator.build import BuildOptions, build
+
+    shutil.copy(ROOT / "site.yaml", root / "site.yaml")
+    shutil.copytree(ROOT / "content", root / "content", dirs_exist_ok=True)
+    rng = random.Random(8)
+    countries = ["Russia", "Ukraine", "United States", "China", "Taiwan", "Iran", "Israel", "Sudan", "Mali", "Niger",
+                 "Venezuela", "Brazil", "India", "Pakistan", "Germany", "France", "Ethiopia", "Singapore", "Kosovo"]
+    body = ("Officials said talks would continue next week, though few expected a breakthrough. "
+            "[An earlier report](https://example.org/report) set out the stakes.\n\n## What happened\n\n"
+            + "The parties restated their positions and blamed each other for the delay. " * 6
+            + "\n\n## Why it matters\n\n" + "The outcome shapes alliances, markets and aid in the region. " * 6
+            + "\n\n## What to watch\n\n- The next round of talks.\n- Troop movements near the border.\n")
+    for i in range(count):
+        picked = rng.sample(countries, 2) if i % 3 else ["Russia", rng.choice(countries[1:])]
+        meta = {
+            "title": f"{picked[0]} and {picked[1]}: talks stall as pressure mounts ({i + 1})",
+            "date": f"{2025 + (i * 5) % 20 // 12}-{1 + (i * 5) % 20 % 12:02d}-{1 + i % 27:02d}T08:00:00+00:00",
+            "summary": "What changed, and what it means for decision-makers, in two sentences at most.",
+            "takeaways": ["The first thing a reader should know.", "The risk that follows from it.", "What to watch next."],
+            "countries": picked, "people": ["Jane Doe"], "organisations": ["United Nations"],
+            "topics": [rng.choice(["Conflict", "Diplomacy", "Security", "Economy", "Elections"])],
+            "source": {"name": "Example News", "url": "https://example.org/story"},
+        }
+        text = "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n\n" + body
+        (root / "content" / "briefings" / f"demo-{i:02d}.md").write_text(text, encoding="utf-8")
+    report = build(root, BuildOptions(run_import=False))
+    print(report.summary())
+    return report.output
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("output", nargs="?", default="output")
-    parser.add_argument("--out", default="screenshots")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("output", nargs="?", default="output", help="built site folder (default: output)")
+    parser.add_argument("--out", default="screenshots", help="where to write PNG and PDF files")
+    parser.add_argument("--demo", action="store_true", help="build and shoot a sample site with many briefings instead")
+    parser.add_argument("--axe", action="store_true", help="also run axe-core (WCAG 2.1 AA) on every page, light and dark")
     args = parser.parse_args()
-    output, out = Path(args.output).resolve(), Path(args.out)
+    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(output))
+    scratch = tempfile.TemporaryDirectory() if args.demo else None
+    output = build_demo(Path(scratch.name)) if scratch else Path(args.output).resolve()
+    handler = functools.partial(QuietHandler, directory=str(output))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
+    briefing = "briefings/putin-signals-resolve-as-ukraine-peace-talks-stall/"
     pages = {
         "home": "",
-        "briefing": first(output, "briefings/*/index.html"),
-        "country": first(output, "countries/*/index.html"),
+        "briefing": briefing if (output / briefing).is_dir() else first(output, "briefings/*/index.html"),
+        "country": "countries/russia/" if (output / "countries/russia").is_dir() else first(output, "countries/*/index.html"),
         "countries": "countries/",
         "timeline": "timeline/" if (output / "timeline").is_dir() else None,
     }
+    violations = 0
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -57,15 +113,38 @@ def main() -> None:
                         target = out / f"{name}-{label}-{scheme}.png"
                         page.screenshot(path=str(target), full_page=True)
                         print(target)
+                        if args.axe and label == "desktop":
+                            violations += run_axe(page, f"{name} ({scheme})")
                     page.close()
             if pages["briefing"]:
                 page = browser.new_page()
                 page.goto(base + pages["briefing"])
-                page.pdf(path=str(out / "briefing.pdf"), format="A4", print_background=True)
-                print(out / "briefing.pdf")
+                pdf = out / "briefing.pdf"
+                page.pdf(path=str(pdf), format="A4")
+                print(pdf)
+                if shutil.which("pdftoppm"):
+                    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(out / "briefing-print")], check=True)
+                    for png in sorted(out.glob("briefing-print*.png")):
+                        print(png)
             browser.close()
     finally:
         server.shutdown()
+        if scratch:
+            scratch.cleanup()
+    if violations:
+        sys.exit(f"axe: {violations} violation(s)")
+
+
+def run_axe(page, label: str) -> int:  # type: ignore[no-untyped-def]
+    """Print axe-core WCAG 2.1 AA violations of the loaded page; return how many."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
+    found = results.response["violations"]
+    print(f"axe {label}: {len(found)} violation(s)")
+    for v in found:
+        print(f"  {v['id']}: {v['help']} -> {[n['target'] for n in v['nodes']][:5]}")
+    return len(found)
 
 
 if __name__ == "__main__":
