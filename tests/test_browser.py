@@ -98,10 +98,10 @@ class Visit:
     violations: list[str] = field(default_factory=list)
 
 
-def visit(browser, url: str, *, axe: bool = True) -> Visit:
+def visit(browser, url: str, *, axe: bool = True, color_scheme: str = "light") -> Visit:
     """Load url in a fresh context; gather console errors, failed requests, CSP violations and axe's findings."""
     result = Visit()
-    context = browser.new_context()
+    context = browser.new_context(color_scheme=color_scheme)
     try:
         page = context.new_page()
         page.add_init_script(CSP_LISTENER)
@@ -152,6 +152,14 @@ def test_page_loads_cleanly_and_meets_wcag_21_aa(browser, served, which):
     assert result.failed == [], result.failed
     assert result.csp == [], result.csp
     assert result.violations == [], "\n".join(result.violations)
+
+
+@pytest.mark.parametrize("which", ["home", "briefing", "country"])
+def test_dark_scheme_meets_wcag_21_aa_too(browser, served, which):
+    """Colour contrast is checked again with the reader's system in dark mode."""
+    result = visit(browser, page_url(served, which), color_scheme="dark")
+    assert result.violations == [], "\n".join(result.violations)
+    assert result.console_errors == [] and result.csp == []
 
 
 def test_theme_ships_a_content_security_policy(served):
