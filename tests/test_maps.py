@@ -1,0 +1,140 @@
+"""The TopoJSON decoder, projection, antimeridian cut and SVG path encoding of generator.maps."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from generator import maps
+from generator.theme import DEFAULT_THEME_DIR
+
+WORLD = DEFAULT_THEME_DIR / "data" / "countries-110m.json"
+
+
+def test_arcs_are_delta_decoded_and_transformed():
+    topology = {"transform": {"scale": [0.5, 2.0], "translate": [10, -5]}, "arcs": [[[0, 0], [2, 1], [-1, 3]]]}
+    assert maps.decode_arcs(topology) == [[(10.0, -5.0), (11.0, -3.0), (10.5, 3.0)]]
+
+
+def test_unquantized_arcs_are_taken_as_is():
+    assert maps.decode_arcs({"arcs": [[[1, 2], [3, 4]]]}) == [[(1.0, 2.0), (3.0, 4.0)]]
+
+
+def test_rings_stitch_arcs_and_reverse_negative_indices():
+    arcs = [[(0, 0), (1, 0), (1, 1)], [(0, 0), (0, 1), (1, 1)]]
+    # ~1 == -2: arc 1 reversed; the shared junction point appears once.
+    assert maps.stitch([0, ~1], arcs) == [(0, 0), (1, 0), (1, 1), (0, 1), (0, 0)]
+
+
+def test_features_keep_polygons_multipolygons_ids_and_names():
+    topology = {
+        "arcs": [[[0, 0], [1, 0], [1, 1], [0, 0]], [[5, 5], [6, 5], [6, 6], [5, 5]]],
+        "objects": {"countries": {"type": "GeometryCollection", "geometries": [
+            {"type": "Polygon", "arcs": [[0]], "id": "004", "properties": {"name": "A"}},
+            {"type": "MultiPolygon", "arcs": [[[0]], [[1]]], "id": "008", "properties": {"name": "B"}},
+            {"type": "Point", "coordinates": [0, 0]},
+        ]}},
+    }
+    features = maps.decode_features(topology, "countries")
+    assert [(f.id, f.name, len(f.polygons)) for f in features] == [("004", "A", 1), ("008", "B", 2)]
+    assert features[1].polygons[1][0][0] == (5.0, 5.0)
+
+
+def test_equal_earth_is_centred_symmetric_and_equal_area():
+    assert maps.equal_earth(0, 0) == (0.0, 0.0)
+    x, y = maps.equal_earth(180, 0)
+    assert x == pytest.approx(2.7059, abs=1e-3) and y == 0
+    assert maps.equal_earth(-90, -45) == pytest.approx(tuple(-v for v in maps.equal_earth(90, 45)))
+    # Equal area: a 1°x1° cell near the equator and near 60°N cover the same area times cos(latitude).
+    def cell(lat: float) -> float:
+        (x0, y0), (x1, y1) = maps.equal_earth(0, lat), maps.equal_earth(1, lat + 1)
+        return abs((x1 - x0) * (y1 - y0))
+    assert cell(60) / cell(0) == pytest.approx(math.cos(math.radians(60.5)) / math.cos(math.radians(0.5)), rel=0.02)
+
+
+def test_simplify_drops_near_collinear_points_and_keeps_ends():
+    line = [(0, 0), (1, 0.01), (2, 0), (3, 5), (4, 0)]
+    assert maps.simplify(line, 0.1) == [(0, 0), (2, 0), (3, 5), (4, 0)]
+    assert maps.simplify(line, 10) == [(0, 0), (4, 0)]
+
+
+def test_rings_crossing_the_antimeridian_are_cut_into_pieces_within_range():
+    ring = [(170, 10), (-170, 10), (-170, 20), (170, 20), (170, 10)]  # a box from 170°E to 170°W
+    pieces = maps.cut_antimeridian(ring)
+    assert len(pieces) == 2
+    for piece in pieces:
+        lons = [p[0] for p in piece]
+        assert -180 <= min(lons) and max(lons) <= 180
+        assert max(lons) - min(lons) == pytest.approx(10)
+    assert sorted(round(min(p[0] for p in piece)) for piece in pieces) == [-180, 170]
+    assert maps.cut_antimeridian([(0, 0), (1, 0), (1, 1)]) == [[(0, 0), (1, 0), (1, 1)]]
+
+
+def test_path_data_rounds_to_one_decimal_with_relative_moves():
+    d = maps.path_data([[(10.04, 20.0), (12.55, 20.0), (12.55, 18.96), (10.04, 20.0)]])
+    assert d == "M10 20l2.6 0 0-1z"  # 18.96 rounds to 19
+    assert maps.path_data([[(0, 0), (0.01, 0.01), (0, 0)]]) == ""  # collapses to nothing after rounding
+
+
+def test_world_map_from_the_shipped_natural_earth_file():
+    world = maps.load_world(WORLD)
+    assert len(world.shapes) > 150 and world.width == 1000
+    russia = world.find("643")
+    assert russia is not None and russia.name == "Russia"
+    assert world.find(name="russia") is russia and world.find("999") is None
+    # Every path is well-formed and stays on the map.
+    number = r"-?(\d+(\.\d)?|\.\d)"
+    for shape in world.shapes:
+        assert re.fullmatch(rf"(M{number} {number}l[-\d. ]+z)+", shape.path), shape.name
+        x0, y0, x1, y1 = shape.bbox
+        assert -1 <= x0 <= x1 <= world.width + 1 and -1 <= y0 <= y1 <= world.height + 1
+    # Fiji straddles the antimeridian: its pieces sit at both edges of the map, its main land at one.
+    fiji = world.find("242")
+    assert fiji is not None and fiji.bbox[2] - fiji.bbox[0] < 50
+    # Russia's main land is its Eurasian part, not the Chukotka sliver west of 180°.
+    assert 500 < russia.bbox[0] < russia.bbox[2] < 1000
+    assert sum(len(s.path) for s in world.shapes) < 70_000
+
+
+def test_locator_frames_the_country_with_its_neighbours():
+    world = maps.load_world(WORLD)
+    ukraine = world.find("804")
+    locator = world.locator(ukraine)
+    vx, vy, w, h = map(float, locator.view_box.split())
+    x0, y0, x1, y1 = ukraine.bbox
+    assert vx < x0 and vy < y0 and vx + w > x1 and vy + h > y1
+    assert w / h == pytest.approx(1.5, rel=0.01)
+    names = {s.name for s in locator.neighbours}
+    assert {"Poland", "Belarus", "Russia", "Moldova"} <= names and "Australia" not in names
+    assert locator.marker is None
+    small = world.locator(world.find("048") or world.find(name="Luxembourg"))
+    assert small.marker is not None  # too small to see: ringed
+
+
+def test_country_names_resolve_to_iso_codes():
+    assert maps.country("Russia").numeric == "643"
+    assert maps.country("United States").alpha2 == "US"
+    assert maps.country("Iran").flag == "\U0001F1EE\U0001F1F7"
+    assert maps.country("Kosovo").numeric == ""
+    assert maps.country("Atlantis") is None
+
+
+def test_months_fill_gaps_and_count():
+    dates = [datetime(2025, 11, 3), datetime(2026, 2, 1), datetime(2026, 2, 20)]
+    rows = maps.months(dates)
+    assert [(m.key, m.count) for m in rows] == [("2025-11", 1), ("2025-12", 0), ("2026-01", 0), ("2026-02", 2)]
+    assert rows[0].label == "Nov 2025" and maps.months([]) == ()
+
+
+def test_coverage_levels_follow_the_legend_bins():
+    assert [maps.coverage_level(n) for n in (0, 1, 2, 3, 4, 5, 9, 10, 400)] == [0, 1, 2, 3, 3, 4, 4, 5, 5]
+
+
+def test_world_is_cached_per_file_version(tmp_path: Path):
+    copy = tmp_path / "w.json"
+    copy.write_bytes(WORLD.read_bytes())
+    assert maps.load_world(copy) is maps.load_world(copy)
