@@ -354,3 +354,14 @@ def test_desktop_reading_measure_and_sticky_rail(browser, served):
     rail_left = page.eval_on_selector(".rail", "el => el.getBoundingClientRect().left")
     prose_right = page.eval_on_selector(".prose", "el => el.getBoundingClientRect().right")
     assert rail_left > prose_right  # beside the text, not over it
+
+
+def test_readme_example_overriding_the_briefing_template(make_site):
+    default = (DEFAULT_THEME_DIR / "templates" / "briefing.html").read_text(encoding="utf-8")
+    edited = default.replace("<h1>{{ briefing.title }}</h1>", "<h1>{{ briefing.title }}</h1>\n<p class=\"classification\">{{ briefing.extra.get('classification', 'Unclassified') }}</p>")
+    assert edited != default
+    files = {**FILES, "themes/mysite/templates/briefing.html": edited}
+    site = build_site(make_site, files, "title: T\nbase_url: https://example.org/\ntheme: mysite\n")
+    page = site.html("briefings/talks/index.html")
+    assert "Unclassified" in page.texts("p") and page.all("svg") == []
+    assert site.html("countries/russia/index.html").all("path", **{"class": "map-hl"})  # other pages keep the default theme
