@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import markdown
+import nh3
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
@@ -48,9 +49,24 @@ class Markup:
     def render(self, text: str) -> tuple[str, tuple[TocEntry, ...]]:
         """HTML and table of contents of one Markdown document."""
         md = self._md.reset()
-        html = md.convert(text)
+        html = sanitize(md.convert(text))
         tokens = getattr(md, "toc_tokens", [])
         return html, tuple(_toc_entry(t) for t in tokens)
+
+
+# Content is text from seeds and editors, never code: Markdown passes raw HTML through, so the rendered
+# body is cleaned to an allowlist (no script/style/iframe/object, no on* attributes, no javascript: URLs).
+# Inline style attributes go too: the theme's Content-Security-Policy (style-src 'self') blocks them anyway.
+_TAGS = set(nh3.ALLOWED_TAGS) | {"section", "figure", "figcaption"}
+_ATTRIBUTES = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
+_ATTRIBUTES["*"] = {"id", "class", "title", "lang", "dir"}
+_ATTRIBUTES["a"] = _ATTRIBUTES.get("a", set()) | {"rel"}
+_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+def sanitize(html: str) -> str:
+    """Rendered content HTML reduced to safe elements, attributes and URL schemes (relative URLs kept)."""
+    return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_URL_SCHEMES, link_rel=None)
 
 
 class _SiteLinks(Treeprocessor):
