@@ -30,7 +30,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Build the site into output/."""
     options = BuildOptions(
         drafts=args.drafts, future=args.future, base_url=args.base_url,
-        output=Path(args.output).resolve() if args.output else None, run_import=not args.no_import,
+        output=Path(args.output).expanduser().resolve() if args.output else None, run_import=not args.no_import,
     )
     try:
         report = build(_project(args), options)
@@ -97,7 +97,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     from .write import check_output_dir
 
     root = _project(args)
-    output = Path(args.output).resolve() if args.output else root / "output"
+    output = Path(args.output).expanduser().resolve() if args.output else root / "output"
     try:
         check_output_dir(output)
     except SiteError as error:
@@ -121,7 +121,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     except SiteError as error:
         _print_problems(error)
         return EXIT_CONTENT
-    output = Path(args.output).resolve() if args.output else root / "output"
+    output = Path(args.output).expanduser().resolve() if args.output else root / "output"
     vnu = None if args.no_html_validation else find_vnu(root)
     report = check_site(output, config.base_url, html_validation=not args.no_html_validation, vnu=vnu)
     for problem in report.problems:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -213,11 +214,26 @@ def _source(check: _Checker) -> Source | None:
     if not isinstance(value, dict):
         check.fail("source", "'source' must be a name or a mapping with 'name' and 'url'")
         return None
-    url = str(value.get("url") or "")
-    if url and not url.startswith(("http://", "https://")):
+    url = str(value.get("url") or "").strip()
+    if url and not url.lower().startswith(("http://", "https://")):
         check.fail("source", f"source url must start with http:// or https://, not {url!r}")
         url = ""
+    elif url:
+        url = _clean_url(check, url)
     return Source(name=str(value.get("name") or ""), url=url, hash=str(value.get("hash") or ""))
+
+
+_HOST_RE = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[\w.-]+)(:\d{1,5})?$")
+
+
+def _clean_url(check: _Checker, url: str) -> str:
+    """A well-formed absolute URL: quotes, spaces and angle brackets in it percent-encoded, the host checked."""
+    parts = urlsplit(url)
+    if not parts.netloc or not _HOST_RE.fullmatch(parts.netloc):
+        check.fail("source", f"source url {url!r} has no valid host; write it as https://example.org/path")
+        return ""
+    safe = "/:@!$&'()*+,;=-._~%?"
+    return urlunsplit((parts.scheme.lower(), parts.netloc, quote(parts.path, safe), quote(parts.query, safe), quote(parts.fragment, safe)))
 
 
 def _trends(check: _Checker) -> tuple[Trend, ...]:

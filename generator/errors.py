@@ -18,7 +18,9 @@ class Problem:
         where = str(self.path)
         if self.line:
             where += f":{self.line}"
-        return f"{where}: {self.message}"
+        # One problem, one line: a newline-like character from content (\x85, \u2028...) is shown escaped.
+        message = "".join(c if (c + "x").splitlines() == [c + "x"] else c.encode("unicode_escape").decode() for c in self.message)
+        return f"{where}: {message}"
 
 
 class SiteError(Exception):
