@@ -1,0 +1,1 @@
+"""Benchmarks: a deterministic briefing corpus and a timed comparison with Hugo and Pelican."""
