@@ -43,7 +43,8 @@ def _check_collisions(briefings: tuple[Briefing, ...], pages: tuple[Page, ...], 
     """Two sources with one output URL is an error naming both files, never a silent overwrite."""
     owners: dict[str, Briefing | Page] = {}
     problems = []
-    for item in (*briefings, *pages):
+    items: list[Briefing | Page] = [*briefings, *pages]
+    for item in items:
         if isinstance(item, Page) and (item.slug in RESERVED_PAGE_SLUGS or item.slug in config.taxonomies):
             problems.append(Problem(item.path, 1, f"page slug '{item.slug}' is reserved for generated pages; choose another slug"))
             continue

@@ -68,9 +68,9 @@ def read_document(path: Path, data: bytes | None = None) -> Document:
         meta = {}
     if not isinstance(meta, dict):
         raise SiteError.at(path, 2, "front matter must be a mapping of `key: value` lines")
-    meta_lines = {}
-    for number, line in enumerate(lines[1:end], start=2):
-        key, colon, _ = line.partition(":")
+    meta_lines: dict[str, int] = {}
+    for number, source_line in enumerate(lines[1:end], start=2):
+        key, colon, _ = source_line.partition(":")
         if colon and key and not key[0].isspace() and key not in meta_lines:
             meta_lines[key.strip().strip("'\"")] = number
     body = "\n".join(lines[end + 1 :])
