@@ -130,6 +130,57 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_CONTENT if report.problems else EXIT_OK
 
 
+def serve_rebuild(root: Path, options: BuildOptions, echo=print):  # type: ignore[no-untyped-def]
+    """The `rebuild(changed) -> Outcome` that serve calls: one Builder kept alive; errors printed once each."""
+    from .build import Builder
+    from .serve import Outcome
+
+    builder = Builder(root, options)
+    last_error: list[str | None] = [None]
+
+    def rebuild(changed: set[Path]) -> Outcome:
+        try:
+            report = builder.build()
+        except SiteError as error:
+            text = "\n".join(str(p) for p in error.problems)
+            if text != last_error[0]:  # a burst of saves that keep the same mistake says it once
+                echo(text + "\nerror: the last good build is still served; fix and save to rebuild")
+            last_error[0] = text
+            return Outcome(error=text)
+        last_error[0] = None
+        names = ", ".join(sorted(p.name for p in changed)[:3]) + (" ..." if len(changed) > 3 else "")
+        echo(f"{names or 'start'}: {report.summary()}")
+        css_only = bool(changed) and all(p.suffix == ".css" for p in changed)
+        return Outcome(changed=report.stats.changed_paths, css_only=css_only)
+
+    return rebuild
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Build, serve at base_url's path, rebuild on every save and reload open tabs."""
+    from .serve import LiveServer, run
+    from .theme import DEFAULT_THEME_DIR
+    from .watch import Watcher
+
+    root = _project(args)
+    try:
+        config = load_config(root)
+    except SiteError as error:
+        _print_problems(error)
+        return EXIT_CONTENT
+    rebuild = serve_rebuild(root, BuildOptions(swap=False, drafts=args.drafts))
+    try:
+        server = LiveServer(root / "output", lambda changed: rebuild(changed), base_path=config.base_path, host=args.host, port=args.port)
+    except OSError as error:
+        print(f"error: cannot listen on {args.host}:{args.port}: {error.strerror}; choose another --port", file=sys.stderr)
+        return EXIT_USAGE
+    server.rebuild(set())
+    extra = [] if DEFAULT_THEME_DIR.is_relative_to(root) else [DEFAULT_THEME_DIR]
+    watcher = Watcher(root, ("content", "seeds", "themes", "site.yaml"), server.rebuild, poll=args.poll, extra=extra)
+    run(server, watcher)
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
     top = argparse.ArgumentParser(
@@ -156,6 +207,13 @@ def parser() -> argparse.ArgumentParser:
     k.add_argument("--base-url", metavar="URL", help="the base_url the site was built with, if not site.yaml's")
     k.add_argument("--no-html-validation", action="store_true", help="skip the Nu HTML Checker (no Java needed)")
     k.set_defaults(run=cmd_check)
+
+    s = commands.add_parser("serve", help="build, serve and rebuild on every save, reloading the browser", description="Build the site, serve it at base_url's path on http://HOST:PORT/, watch content/, seeds/, themes/ and site.yaml, rebuild what changed on every save and reload open browser tabs (CSS without a reload). Build errors are shown in the browser and the last good build stays served. Ctrl-C stops.")
+    s.add_argument("--port", "-p", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
+    s.add_argument("--drafts", action="store_true", help="include briefings marked draft: true")
+    s.add_argument("--poll", action="store_true", help="poll for changes instead of file events (network drives, containers, WSL)")
+    s.set_defaults(run=cmd_serve)
 
     c = commands.add_parser("clean", help="delete output/ and the build cache", description="Delete the built site and the build cache (.cache/).")
     c.add_argument("--output", "-o", metavar="DIR", help="output folder (default: output/)")

@@ -21,6 +21,7 @@ class WriteStats:
     written: int
     unchanged: int
     removed: int
+    changed_paths: frozenset[str] = frozenset()  # output paths written or removed (serve tells open tabs)
 
 
 def check_output_dir(output: Path) -> None:
@@ -83,6 +84,7 @@ def _write_file(target: Path, data: bytes) -> None:
 def _sync_folder(folder: Path, files: dict[str, bytes], manifest: dict[str, list]) -> tuple[WriteStats, dict[str, list]]:
     """Make `folder` hold exactly `files`: rewrite what differs, leave what matches, delete the rest."""
     written = unchanged = removed = 0
+    changed: set[str] = set()
     new_manifest: dict[str, list] = {}
     for rel in sorted(files):
         data = files[rel]
@@ -91,6 +93,7 @@ def _sync_folder(folder: Path, files: dict[str, bytes], manifest: dict[str, list
         if not _is_current(folder, rel, digest, manifest):
             _write_file(target, data)
             written += 1
+            changed.add(rel)
         else:
             unchanged += 1
         st = target.stat()
@@ -103,7 +106,8 @@ def _sync_folder(folder: Path, files: dict[str, bytes], manifest: dict[str, list
         elif rel not in files and rel not in KEEP:
             path.unlink()
             removed += 1
-    return WriteStats(written, unchanged, removed), new_manifest
+            changed.add(rel)
+    return WriteStats(written, unchanged, removed, frozenset(changed)), new_manifest
 
 
 def _write_marker(folder: Path, manifest: dict[str, list]) -> None:

@@ -1,0 +1,278 @@
+"""Development server: the build folder over HTTP plus a reload channel; handed a `rebuild` callable.
+
+Follows MkDocs' livereload: requests wait while a rebuild runs (never a half-built page), the reload
+client is injected before the last `</body>` of served HTML only (never into built files), and build
+errors don't stop the server. Knows nothing of content: `rebuild(changed_sources)` returns an `Outcome`
+naming the output files it changed, or the error text to show.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import mimetypes
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+if TYPE_CHECKING:
+    from .watch import Watcher
+
+CLIENT_JS = Path(__file__).resolve().parent / "data" / "livereload.js"
+SCRIPT_NAME = "__livereload__.js"
+EVENTS_NAME = "__livereload__/events"
+OVERLAY_ID = "__livereload_error__"
+HISTORY = 64  # rebuilds remembered, so a tab that connects late still learns what changed
+KEEPALIVE = 15.0  # seconds between SSE comments, so proxies and browsers keep the stream open
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one rebuild did: output paths (relative to the build folder) written or removed, or the error text."""
+
+    changed: frozenset[str] = frozenset()
+    error: str | None = None
+    css_only: bool = False  # every changed source was a stylesheet: tabs may swap <link>s instead of reloading
+
+
+Rebuild = Callable[[set[Path]], Outcome]
+
+
+def inject(page: bytes, base_path: str, epoch: int, error: str | None, served: str = "") -> bytes:
+    """Add the reload client (and the error overlay, while an error stands) before the last </body>.
+
+    `served` is the output path of the page ('' for a not-found page), so the tab knows when it changed.
+    """
+    tag = (
+        f'<script src="{html.escape(base_path + SCRIPT_NAME)}" data-epoch="{epoch}" data-page="{html.escape(served)}" '
+        f'data-base="{html.escape(base_path)}" data-events="{html.escape(base_path + EVENTS_NAME)}"></script>'
+    )
+    if error is not None:
+        tag = overlay_html(error) + tag
+    data = tag.encode("utf-8")
+    at = page.rfind(b"</body>")
+    if at < 0:
+        return page + data
+    return page[:at] + data + page[at:]
+
+
+def overlay_html(error: str) -> str:
+    """The error overlay as markup; the client styles it (the pages' CSP allows no inline styles)."""
+    return (
+        f'<div id="{OVERLAY_ID}" role="alert"><p>Build failed; the page below is the last good build. '
+        f"Fix the file and save: this page reloads.</p><pre>{html.escape(error)}</pre></div>"
+    )
+
+
+class LiveServer(ThreadingHTTPServer):
+    """Serves `site_dir` at `base_path`, holds requests during rebuilds, streams reload events to tabs."""
+
+    daemon_threads = False  # join every request thread on close: Ctrl-C leaves no thread behind
+    block_on_close = True
+
+    def __init__(self, site_dir: Path, rebuild: Rebuild, *, base_path: str = "/", host: str = "127.0.0.1",
+                 port: int = 8000, error: str | None = None):
+        self.site_dir = site_dir.resolve()
+        self.rebuild_site = rebuild
+        self.base_path = base_path if base_path.endswith("/") else base_path + "/"
+        self.error = error  # text of the standing build error, or None
+        self._cond = threading.Condition()
+        self._wanted = self._visible = 0  # epochs: the build started last, the build whose files are in place
+        self._history: list[tuple[int, Outcome]] = []
+        self._stopping = False
+        super().__init__((host, port), _Handler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}{self.base_path}"
+
+    @property
+    def epoch(self) -> int:
+        with self._cond:
+            return self._visible
+
+    def rebuild(self, changed: set[Path]) -> Outcome:
+        """Run the rebuild with requests held; then publish its outcome to every tab."""
+        with self._cond:
+            self._wanted += 1
+            epoch = self._wanted
+        try:
+            outcome = self.rebuild_site(changed)
+        except Exception as exc:  # the callable should catch its own errors; never let one kill the server
+            outcome = Outcome(error=f"{type(exc).__name__}: {exc}")
+        with self._cond:
+            self.error = outcome.error
+            self._visible = epoch
+            self._history.append((epoch, outcome))
+            del self._history[:-HISTORY]
+            self._cond.notify_all()
+        return outcome
+
+    def wait_for_build(self, timeout: float | None = None) -> None:
+        """Block until the rebuild in progress (if any) has its files in place."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._visible == self._wanted or self._stopping, timeout=timeout)
+
+    def events_since(self, epoch: int, timeout: float) -> tuple[int, dict | None]:
+        """Wait up to `timeout` for builds newer than `epoch`; return the newest epoch and the merged event (or None)."""
+        with self._cond:
+            if epoch > self._visible:  # the tab was served by an earlier run of the server: reload it
+                return self._visible, {"epoch": self._visible, "changed": None, "css_only": False, "error": self.error}
+            self._cond.wait_for(lambda: self._visible > epoch or self._stopping, timeout=timeout)
+            if self._stopping or self._visible <= epoch:
+                return epoch, None
+            newer = [(e, o) for e, o in self._history if e > epoch]
+            complete = bool(newer) and newer[0][0] == epoch + 1
+            changed: set[str] = set()
+            for _, outcome in newer:
+                changed |= outcome.changed
+            event = {
+                "epoch": self._visible,
+                # None: too old to know what changed, so reload whatever the tab shows.
+                "changed": sorted(changed) if complete else None,
+                "css_only": complete and all(o.css_only for _, o in newer if o.error is None),
+                "error": self.error,
+            }
+            return self._visible, event
+
+    def shutdown(self) -> None:
+        """Stop serving: wake held requests and event streams, then stop the accept loop."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        super().shutdown()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: LiveServer
+    server_version = "briefings-serve"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass  # a line per request drowns the one line per rebuild that matters
+
+    def do_HEAD(self) -> None:
+        self._serve(head=True)
+
+    def do_GET(self) -> None:
+        self._serve(head=False)
+
+    def _serve(self, head: bool) -> None:
+        server = self.server
+        path = unquote(urlsplit(self.path).path)
+        base = server.base_path
+        if path == base + SCRIPT_NAME:
+            return self._send(HTTPStatus.OK, CLIENT_JS.read_bytes(), "text/javascript; charset=utf-8", head)
+        if path == base + EVENTS_NAME:
+            return self._events()
+        if not path.startswith(base):
+            if path in ("/", base.rstrip("/")):
+                return self._redirect(base)
+            return self._not_found(head)
+        server.wait_for_build()  # otherwise we may be looking at a half-built site
+        epoch, error = server.epoch, server.error
+        rel = path[len(base):]
+        target = self._resolve(rel)
+        if target is not None and target.is_dir():
+            if not path.endswith("/"):
+                return self._redirect(path + "/")
+            target = self._resolve(rel + "index.html")
+        if target is None or not target.is_file():
+            return self._not_found(head)
+        try:
+            data = target.read_bytes()
+        except OSError:
+            return self._not_found(head)
+        ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if target.suffix == ".html":
+            data = inject(data, base, epoch, error, target.relative_to(server.site_dir).as_posix())
+        if ctype.startswith("text/") or ctype in ("application/javascript", "application/xml", "image/svg+xml", "application/json"):
+            ctype += "; charset=utf-8"
+        self._send(HTTPStatus.OK, data, ctype, head)
+
+    def _resolve(self, rel: str) -> Path | None:
+        """The file for a URL path under the build folder, or None if it would fall outside it."""
+        if "\x00" in rel or "\\" in rel:
+            return None
+        root = self.server.site_dir
+        target = (root / rel).resolve()
+        return target if target == root or target.is_relative_to(root) else None
+
+    def _not_found(self, head: bool) -> None:
+        page = self._resolve("404.html")
+        try:
+            data = page.read_bytes() if page else b""
+        except OSError:
+            data = b""
+        if not data:
+            data = b"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Not found</title></head><body><h1>Not found</h1></body></html>"
+        data = inject(data, self.server.base_path, self.server.epoch, self.server.error)
+        self._send(HTTPStatus.NOT_FOUND, data, "text/html; charset=utf-8", head)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(HTTPStatus.FOUND)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _send(self, status: HTTPStatus, data: bytes, ctype: str, head: bool) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")  # a reload must fetch the rebuilt page
+        self.end_headers()
+        if not head:
+            try:
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+    def _events(self) -> None:
+        """Server-sent events: one `reload` event per finished rebuild newer than the tab's epoch."""
+        query = urlsplit(self.path).query
+        match = re.search(r"(?:^|&)epoch=(\d+)", query)
+        epoch = int(match.group(1)) if match else self.server.epoch
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        try:
+            self.wfile.write(b"retry: 500\n\n")
+            self.wfile.flush()
+            while not self.server.stopping:
+                epoch, event = self.server.events_since(epoch, KEEPALIVE)
+                if event is None:
+                    self.wfile.write(b": keep-alive\n\n")
+                else:
+                    self.wfile.write(b"event: build\ndata: " + json.dumps(event).encode() + b"\n\n")
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, ValueError, OSError):
+            pass  # the tab went away
+
+
+def run(server: LiveServer, watcher: Watcher, announce: Callable[[str], None] = print) -> None:
+    """Serve and watch until Ctrl-C; then stop the watcher, the server and every thread cleanly."""
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="http")
+    watcher.start()
+    thread.start()
+    announce(f"serving {server.url}  (Ctrl-C to stop)")
+    try:
+        while thread.is_alive():
+            thread.join(0.5)
+    except KeyboardInterrupt:
+        announce("stopping")
+    finally:
+        watcher.stop()
+        server.shutdown()
+        thread.join()
+        server.server_close()  # joins the request threads (event streams end on shutdown)
