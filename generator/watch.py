@@ -109,7 +109,8 @@ class Watcher:
         self.root = root.resolve()
         self.names = frozenset(names)
         self.extra = [Path(p).resolve() for p in extra]
-        self.debouncer = Debouncer(callback, quiet)
+        # A poller sees a save that spans one of its ticks at two ticks: only a longer quiet period joins them.
+        self.debouncer = Debouncer(callback, max(quiet, poll_interval + 0.05) if poll else quiet)
         self.observer: BaseObserver = PollingObserver(timeout=poll_interval) if poll else Observer(timeout=0.25)
         self._handler = _Handler(self)
         self._watches: dict[Path, ObservedWatch] = {}
