@@ -13,6 +13,7 @@ import json
 import mimetypes
 import re
 import threading
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -106,6 +107,7 @@ class LiveServer(ThreadingHTTPServer):
         try:
             outcome = self.rebuild_site(changed)
         except Exception as exc:  # the callable should catch its own errors; never let one kill the server
+            traceback.print_exc()
             outcome = Outcome(error=f"{type(exc).__name__}: {exc}")
         with self._cond:
             self.error = outcome.error

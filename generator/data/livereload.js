@@ -53,12 +53,13 @@
       var link = links[i];
       var current = outputPath(link.href);
       if (current === null) continue;
-      var next = null;
+      var next = null, rewritten = false;  // the old fingerprinted name is in `changed` too: it was removed
       for (var j = 0; j < css.length; j++) {
-        if (css[j] !== current && stem(css[j]) === stem(current)) next = css[j];
-        if (css[j] === current) next = current + "?t=" + Date.now();
+        if (css[j] === current) rewritten = true;
+        else if (stem(css[j]) === stem(current)) next = base + css[j];
       }
-      if (next) link.href = base + next;
+      if (!next && rewritten) next = base + current + "?t=" + Date.now();  // same name, new bytes
+      if (next) link.href = next;
     }
   }
 
@@ -66,6 +67,9 @@
   if (overlay) dress(overlay);
 
   var source = new EventSource(me.dataset.events + "?epoch=" + encodeURIComponent(epoch));
+  source.addEventListener("open", function () {  // lets tests (and the curious) see the channel is up
+    document.documentElement.setAttribute("data-livereload", "open");
+  });
   source.addEventListener("build", function (message) {
     var event = JSON.parse(message.data);
     if (event.error) { showError(event.error); return; }
