@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .build import BuildOptions, build
+from .progress import Progress
 from .config import load_config
 from .content import slug_from
 from .errors import SiteError
@@ -26,11 +27,23 @@ def _print_problems(error: SiteError) -> None:
     print(f"error: {count} problem{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
 
 
+def _jobs(text: str) -> int:
+    """--jobs N: a whole number of processes, 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"--jobs takes a whole number of processes, 1 or more, not {text!r}")
+    return value
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     """Build the site into output/."""
     options = BuildOptions(
         drafts=args.drafts, future=args.future, base_url=args.base_url,
         output=Path(args.output).expanduser().resolve() if args.output else None, run_import=not args.no_import,
+        cache=not args.no_cache, jobs=args.jobs, progress=Progress(),
     )
     try:
         report = build(_project(args), options)
@@ -196,6 +209,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--base-url", metavar="URL", help="override site.yaml's base_url, e.g. https://example.org/briefings/")
     b.add_argument("--output", "-o", metavar="DIR", help="output folder (default: output/)")
     b.add_argument("--no-import", action="store_true", help="do not import changed seeds first")
+    b.add_argument("--no-cache", action="store_true", help="neither read nor write the build cache in .cache/ (a clean build)")
+    b.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N", help="processes for parsing and rendering (default: one per core; 1 = serial)")
     b.set_defaults(run=cmd_build)
 
     n = commands.add_parser("new", help="create a new draft briefing", description="Create content/briefings/<slug>.md with front matter filled in, and print its path.")

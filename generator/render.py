@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import jinja2
 
 from .errors import Problem, SiteError
 from .model import OutputPage
+from .parallel import fork_map
 
 
 def render_page(env: jinja2.Environment, page: OutputPage, common: Mapping[str, Any]) -> bytes:
@@ -30,6 +31,27 @@ def render_all(env: jinja2.Environment, pages: Iterable[OutputPage], common: Map
         except jinja2.TemplateError as exc:
             problem = template_problem(env, page, exc)
             problems.setdefault(str(problem), problem)
+    if problems:
+        raise SiteError(list(problems.values()))
+    return rendered
+
+
+def render_many(env: jinja2.Environment, pages: Sequence[OutputPage], common: Mapping[str, Any], jobs: int = 1, *,
+                progress: Callable[[int], None] | None = None) -> dict[str, bytes]:
+    """render_all, spread over `jobs` forked processes for large batches (each has its own copy of `env`); same bytes."""
+    def one(page: OutputPage) -> bytes | Problem:
+        try:
+            return render_page(env, page, common)
+        except jinja2.TemplateError as exc:
+            return template_problem(env, page, exc)
+
+    rendered: dict[str, bytes] = {}
+    problems: dict[str, Problem] = {}
+    for page, result in zip(pages, fork_map(one, pages, jobs, progress=progress)):
+        if isinstance(result, Problem):
+            problems.setdefault(str(result), result)
+        else:
+            rendered[page.path] = result
     if problems:
         raise SiteError(list(problems.values()))
     return rendered

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -14,6 +15,14 @@ from .errors import SiteError
 
 MARKER = ".briefings-build"  # proves a folder is ours to replace; holds a manifest of what we wrote
 KEEP = {MARKER, ".gitkeep"}
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A file the caller did not re-render: the output should already hold bytes with this digest, else `load()` makes them."""
+
+    digest: str
+    load: Callable[[], bytes]
 
 
 @dataclass(frozen=True)
@@ -81,16 +90,19 @@ def _write_file(target: Path, data: bytes) -> None:
     os.replace(tmp, target)
 
 
-def _sync_folder(folder: Path, files: dict[str, bytes], manifest: dict[str, list]) -> tuple[WriteStats, dict[str, list]]:
+def _sync_folder(folder: Path, files: dict[str, bytes | Kept], manifest: dict[str, list]) -> tuple[WriteStats, dict[str, list]]:
     """Make `folder` hold exactly `files`: rewrite what differs, leave what matches, delete the rest."""
     written = unchanged = removed = 0
     changed: set[str] = set()
     new_manifest: dict[str, list] = {}
     for rel in sorted(files):
         data = files[rel]
-        digest = _digest(data)
+        digest = data.digest if isinstance(data, Kept) else _digest(data)
         target = folder / rel
         if not _is_current(folder, rel, digest, manifest):
+            if isinstance(data, Kept):
+                data = data.load()
+                digest = _digest(data)
             _write_file(target, data)
             written += 1
             changed.add(rel)
@@ -115,7 +127,7 @@ def _write_marker(folder: Path, manifest: dict[str, list]) -> None:
     _write_file(folder / MARKER, data.encode())
 
 
-def write_site(output: Path, files: dict[str, bytes], *, swap: bool = True) -> WriteStats:
+def write_site(output: Path, files: dict[str, bytes | Kept], *, swap: bool = True) -> WriteStats:
     """Make `output` hold exactly `files`.
 
     With swap (CLI builds) the new site is assembled in a sibling folder of hard links and swapped in

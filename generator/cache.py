@@ -1,0 +1,106 @@
+"""The persistent build cache in `.cache/` next to site.yaml: parsed content files and what each page rendered to.
+
+Two files, each written atomically with a header (format, generator settings) and a SHA-256 of its payload:
+- `documents.pickle`: content path -> (digest of the file's bytes, parsed Briefing/Page/TermInfo);
+- `pages.pickle`: output path -> (page key, digest of the bytes it rendered to).
+
+Rendered bytes are not duplicated here: the output folder holds them, and the writer's manifest proves
+(digest, size, mtime) that a file is still what we wrote. A page whose key is unchanged is handed to the
+writer as `Kept(digest, load)`; only if the output file is not current is it rendered after all.
+Anything unreadable, truncated, from another version or with other settings is ignored and rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+CACHE_DIR = ".cache"
+FORMAT = b"briefings-cache 1"
+
+
+def cache_dir(root: Path) -> Path:
+    """Where the cache of the project at `root` lives."""
+    return root / CACHE_DIR
+
+
+def _header(kind: str, settings: str) -> bytes:
+    return FORMAT + b" " + kind.encode() + b" " + settings.encode()
+
+
+def save(path: Path, kind: str, settings: str, value: Any) -> None:
+    """Write `value` atomically: header line, checksum line, pickle payload."""
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    data = _header(kind, settings) + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)
+
+
+def load(path: Path, kind: str, settings: str) -> Any | None:
+    """The value saved under this kind and settings, or None if missing, stale or corrupt (never half-trusted)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    header, _, rest = data.partition(b"\n")
+    checksum, _, payload = rest.partition(b"\n")
+    if header != _header(kind, settings) or hashlib.sha256(payload).hexdigest().encode() != checksum:
+        return None
+    try:
+        return pickle.loads(payload)
+    except Exception:  # a payload that passed the checksum but not unpickling (e.g. a renamed class)
+        return None
+
+
+class BuildCache:
+    """Both cache files of one project, for one generator version and config (`settings`)."""
+
+    def __init__(self, root: Path, settings: str, *, enabled: bool = True):
+        self.folder = cache_dir(root)
+        self.settings = settings
+        self.enabled = enabled
+        self.documents: dict[str, tuple[str, Any]] = {}
+        self.pages: dict[str, tuple[str, str]] = {}
+        if enabled:
+            self.documents = self._load("documents") or {}
+            self.pages = self._load("pages") or {}
+
+    def _load(self, kind: str) -> dict | None:
+        value = load(self.folder / f"{kind}.pickle", kind, self.settings)
+        return value if isinstance(value, dict) else None
+
+    def document(self, path: Path, digest: str) -> Any | None:
+        """The parsed item of a content file whose bytes have this digest, if cached."""
+        entry = self.documents.get(str(path))
+        return entry[1] if entry and entry[0] == digest else None
+
+    def page(self, path: str, key: str) -> str | None:
+        """The digest of the bytes a page rendered to last time, if its key is unchanged."""
+        entry = self.pages.get(path)
+        return entry[1] if entry and entry[0] == key else None
+
+    def blob(self, name: str) -> Any | None:
+        """Any other value saved under `name` (e.g. the search bundle), or None."""
+        return load(self.folder / f"{name}.pickle", name, self.settings) if self.enabled else None
+
+    def put_blob(self, name: str, value: Any) -> None:
+        """Save a value under `name`, for the next build."""
+        if self.enabled:
+            save(self.folder / f"{name}.pickle", name, self.settings, value)
+
+    def save(self, documents: dict[str, tuple[str, Any]], pages: dict[str, tuple[str, str]]) -> None:
+        """Replace both files (only those whose content changed)."""
+        if not self.enabled:
+            return
+        if documents != self.documents:
+            save(self.folder / "documents.pickle", "documents", self.settings, documents)
+            self.documents = documents
+        if pages != self.pages:
+            save(self.folder / "pages.pickle", "pages", self.settings, pages)
+            self.pages = pages

@@ -1,0 +1,62 @@
+"""Spreading a pure function over many items across processes (fork), keeping the result order.
+
+The function and the items are handed to the workers by fork, not pickled: a worker inherits the parent's
+memory (the Jinja environment, the Markdown converter, the whole Site) and only its results travel back.
+Each worker thus has its own Environment and Markdown instance, as neither is safe to share.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Below this many items the cost of forking and sending results back outweighs the gain.
+MIN_ITEMS = 256
+_TASK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+
+
+def default_jobs() -> int:
+    """Worker processes when the user gives no --jobs: one per core."""
+    return os.cpu_count() or 1
+
+
+def _run_chunk(start: int, stop: int) -> list[Any]:
+    assert _TASK is not None
+    fn, items = _TASK
+    return [fn(items[i]) for i in range(start, stop)]
+
+
+def fork_map(fn: Callable[[T], R], items: Sequence[T], jobs: int, *, progress: Callable[[int], None] | None = None) -> list[R]:
+    """[fn(x) for x in items], in `jobs` forked processes when that pays; fn must not raise and must return picklable values."""
+    global _TASK
+    n = len(items)
+    if jobs <= 1 or n < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
+        results = []
+        for i, item in enumerate(items):
+            results.append(fn(item))
+            if progress and i % 64 == 63:
+                progress(64)
+        if progress:
+            progress(n % 64)
+        return results
+    chunk = max(16, min(256, n // (jobs * 8)))
+    _TASK = (fn, items)
+    try:
+        out: list[Any] = [None] * n
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {pool.submit(_run_chunk, start, min(start + chunk, n)): start for start in range(0, n, chunk)}
+            for future in as_completed(futures):
+                start = futures[future]
+                part = future.result()
+                out[start : start + len(part)] = part
+                if progress:
+                    progress(len(part))
+        return out
+    finally:
+        _TASK = None

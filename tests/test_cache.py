@@ -1,0 +1,170 @@
+"""The persistent build cache (.cache/): byte-identical to clean builds, corruption-proof, incremental CLI builds."""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+
+from generator import cache as cache_module
+from generator.build import Builder, BuildOptions
+from generator.cli import main
+from generator.progress import Progress
+from tests.conftest import briefing_md
+
+
+def site_files(n: int = 12) -> dict[str, str]:
+    files = {
+        f"content/briefings/b{i:02d}.md": briefing_md(
+            f"Briefing {i}", f"2026-0{1 + i % 9}-1{i % 9}T09:00:00+00:00", body=f"## Part {i}\n\nText {i} with *emphasis*.",
+            countries=[f"Country{i % 3}"], topics=["Energy" if i % 2 else "Trade"], summary=f"Summary {i}.",
+        )
+        for i in range(n)
+    }
+    files["content/pages/about.md"] = "---\ntitle: About\n---\nAbout us.\n"
+    return files
+
+
+def tree(folder) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name != ".briefings-build"}
+
+
+def fresh_build(project, **options):
+    """A build by a new Builder, as `briefings build` does: nothing in memory, only .cache/ on disk."""
+    return Builder(project.root, BuildOptions(run_import=False, **options)).build()
+
+
+def test_cached_build_equals_clean_build_byte_for_byte(make_site, tmp_path):
+    project = make_site(site_files())
+    first = fresh_build(project)
+    assert (project.root / ".cache" / "documents.pickle").is_file()
+    assert (project.root / ".cache" / "pages.pickle").is_file()
+    assert fresh_build(project).rendered == 0  # a new process renders nothing: the cache on disk was used
+    project.write({"content/briefings/b05.md": briefing_md("Briefing 5 revised", "2026-06-15T09:00:00+00:00", countries=["Country2"])})
+    edited = fresh_build(project)
+    assert 0 < edited.rendered < first.rendered / 2
+    clean = tmp_path / "clean"
+    fresh_build(project, cache=False, output=clean)
+    assert tree(project.output) == tree(clean)
+    assert project.html("briefings/briefing-5-revised/index.html").texts("h1") == ["Briefing 5 revised"]
+
+
+def test_cache_is_keyed_by_content_not_mtime(make_site):
+    project = make_site(site_files(4))
+    fresh_build(project)
+    path = project.root / "content/briefings/b01.md"
+    text = path.read_text()
+    path.write_text(text)  # touched: new mtime, same bytes
+    assert fresh_build(project).rendered == 0
+    path.write_text(text.replace("Text 1", "Changed text 1"))
+    os.utime(path, ns=(1, 1))  # new bytes behind an old mtime are still seen
+    fresh_build(project)
+    assert "Changed text 1" in project.html("briefings/briefing-1/index.html").text
+
+
+def test_corrupt_or_foreign_cache_is_ignored_and_rebuilt(make_site, tmp_path):
+    project = make_site(site_files(6))
+    total = fresh_build(project).rendered
+    clean = tree(project.output)
+    folder = project.root / ".cache"
+    docs, pages = folder / "documents.pickle", folder / "pages.pickle"
+    # one flipped byte in the payload: the checksum no longer matches
+    data = bytearray(docs.read_bytes())
+    data[-10] ^= 0xFF
+    docs.write_bytes(bytes(data))
+    pages.write_bytes(pages.read_bytes()[:50])  # truncated
+    project.output.joinpath("briefings/briefing-1/index.html").write_text("tampered")  # output edited by hand
+    report = fresh_build(project)
+    assert report.rendered == total
+    assert tree(project.output) == clean
+    # a well-formed file from another generator version (or config) is not trusted either
+    header = docs.read_bytes().split(b"\n", 1)[0]
+    assert header.startswith(cache_module.FORMAT)
+    payload = pickle.dumps({str(project.root / "content/briefings/b01.md"): ("x", "not a briefing")})
+    cache_module.save(docs, "documents", "another-version", pickle.loads(payload))
+    assert cache_module.load(docs, "documents", "another-version") is not None
+    assert fresh_build(project).stats.written == 0
+    assert tree(project.output) == clean
+    # garbage that unpickles to nothing sensible, with a valid checksum, is ignored too
+    (folder / "pages.pickle").write_bytes(b"garbage")
+    assert cache_module.load(folder / "pages.pickle", "pages", "s") is None
+
+
+def test_config_change_invalidates_the_cache(make_site):
+    project = make_site(site_files(4))
+    total = fresh_build(project).rendered
+    project.write({"site.yaml": "title: Renamed\nbase_url: https://example.org/\n"})
+    assert fresh_build(project).rendered == total
+    assert project.html("index.html").texts("title")[0].startswith("Renamed")
+
+
+def test_kept_page_missing_from_output_is_rendered_again(make_site):
+    project = make_site(site_files(4))
+    fresh_build(project)
+    before = project.read("briefings/briefing-2/index.html")
+    (project.output / "briefings/briefing-2/index.html").unlink()
+    fresh_build(project)
+    assert project.read("briefings/briefing-2/index.html") == before
+
+
+def test_cli_incremental_build_leaves_untouched_files_alone(make_site, monkeypatch):
+    project = make_site(site_files())
+    monkeypatch.chdir(project.root)
+    assert main(["build", "--no-import"]) == 0
+    stamps = {p: p.stat().st_mtime_ns for p in project.output.rglob("*") if p.is_file()}
+    inodes = {p: p.stat().st_ino for p in stamps}
+    edited = project.root / "content/briefings/b07.md"
+    edited.write_text(edited.read_text().replace("Text 7", "Text 7, revised"))
+    assert main(["build", "--no-import"]) == 0
+    page = project.output / "briefings/briefing-7/index.html"
+    assert "Text 7, revised" in project.html("briefings/briefing-7/index.html").text
+    assert page.stat().st_mtime_ns != stamps[page]
+    moved = [p for p, ns in stamps.items() if p.exists() and p.stat().st_mtime_ns != ns and p.name != ".briefings-build"]
+    # Only the edited page's HTML changed (lists show the unchanged summary); feeds and search data quote the body.
+    assert [p for p in moved if p.suffix == ".html"] == [page]
+    assert len(moved) < len(stamps) / 4
+    untouched = project.output / "briefings/briefing-1/index.html"
+    assert untouched.stat().st_mtime_ns == stamps[untouched] and untouched.stat().st_ino == inodes[untouched]
+    assert project.output.joinpath("about/index.html").stat().st_mtime_ns == stamps[project.output / "about/index.html"]
+
+
+def test_no_cache_option_and_clean(make_site, monkeypatch, capsys):
+    project = make_site(site_files(3))
+    monkeypatch.chdir(project.root)
+    assert main(["build", "--no-import", "--no-cache"]) == 0
+    assert not (project.root / ".cache").exists()
+    assert main(["build", "--no-import"]) == 0
+    assert (project.root / ".cache").is_dir()
+    assert main(["clean"]) == 0
+    assert not (project.root / ".cache").exists()
+    assert not any(project.output.iterdir())
+
+
+def test_progress_shows_on_a_terminal_only():
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    shown, hidden = Tty(), io.StringIO()
+    for stream in (shown, hidden):
+        progress = Progress(stream, interval=0)
+        progress.stage("rendering", 3)
+        progress.advance(2)
+        progress.advance(1)
+        progress.done()
+    assert "rendering: 2/3" in shown.getvalue() and "rendering: 3/3" in shown.getvalue()
+    assert shown.getvalue().endswith("\r")
+    assert hidden.getvalue() == ""
+
+
+def test_build_reports_progress_by_stage(make_site):
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    project = make_site(site_files(3))
+    stream = Tty()
+    fresh_build(project, progress=Progress(stream, interval=0))
+    text = stream.getvalue()
+    assert "parsing: 4/4" in text
+    assert "rendering:" in text and "writing" in text
