@@ -1,0 +1,401 @@
+"""Countries, people, organisations and topics named in a text, by canonical name; country facts and slugs.
+
+Data: `generator/data/countries.yaml` (what readers call each ISO 3166 country: demonyms, capitals,
+metonyms such as "the Kremlin", UN M49 regions) and `generator/data/actors.yaml` (people, organisations,
+topics). Pure functions apart from `load_registry`, which reads those files and the editor's file.
+
+The editor's file (`content/_data/entities.yaml`, passed to `load_registry`) has the shape of actors.yaml;
+every key is optional and entries are merged by `name` (aliases added, role/country replaced):
+
+    people:
+      - name: Kaja Kallas                 # canonical name, as the site shows it
+        aliases: [Kallas, High Representative Kallas]   # a bare surname here may match alone
+        role: EU High Representative      # optional
+        country: Estonia                  # optional
+    organisations:
+      - name: Atrocity Crimes Advisory Group
+        aliases: [ACA]                    # matched case-sensitively
+    topics:
+      - name: Cyber
+        keywords: [cyber*, ransomware]    # `word*` matches any ending; ALL-CAPS keywords are case-sensitive
+    countries:
+      - name: Russia                      # a canonical country name (see country_info)
+        aliases: [Rossiya]
+    ignore: [Western Mediation]           # phrases never taken for an entity
+
+Matching is case-sensitive on word boundaries, the longest name wins ("Papua New Guinea" over "Guinea",
+"Russian Federation" over "Russian"), and precision is preferred to recall: a bare surname counts only if
+the registry lists it or the full name appeared earlier; unknown people are taken only from a title
+("President Jane Doe", "Foreign Minister ...") followed by at least two capitalised names.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem, SiteError
+
+DATA_DIR = Path(__file__).parent / "data"
+
+# Titles that may stand before a name: they do not make a preceding capitalised word a first name.
+_TITLES = (
+    "President|Vice President|Prime Minister|Deputy Prime Minister|Premier|Chancellor|Foreign Minister|"
+    "Defence Minister|Defense Minister|Interior Minister|Finance Minister|Minister|Secretary of State|"
+    "Deputy Secretary of State|Secretary of Defense|Defense Secretary|Defence Secretary|Foreign Secretary|"
+    "Home Secretary|Secretary-General|Secretary General|Secretary|Under Secretary|Assistant Secretary|"
+    "Ambassador|Envoy|Special Envoy|Special Representative|King|Queen|Crown Prince|Prince|Princess|Emir|Sultan|"
+    "Sheikh|Ayatollah|Pope|General|Gen\\.|Lt\\. Gen\\.|Admiral|Adm\\.|Colonel|Col\\.|Senator|Sen\\.|"
+    "Representative|Rep\\.|Governor|Gov\\.|Mayor|Speaker|Chairman|Chairwoman|Chair|Director|Director General|"
+    "Director-General|Commissioner|High Representative|Spokesperson|Spokesman|Spokeswoman|Dr\\.|Mr\\.|Mrs\\.|Ms\\.|"
+    "Leader|Opposition Leader|Commander|Chief|Judge|Justice|Prosecutor|Attorney General|Lord|Lady|Sir|Dame"
+)
+_TITLE_WORDS = frozenset(w.rstrip(".").casefold() for t in _TITLES.replace("\\", "").split("|") for w in t.split())
+_UNKNOWN_PERSON = re.compile(
+    r"\b(?:" + _TITLES + r")\s+"
+    r"(?P<name>(?:%(w)s|[A-Z]\.)(?:\s+(?:%(w)s|[A-Z]\.|al-[A-Z][a-z]+|bin|ibn|de|da|van|von|der|di|le|la))*"
+    r"\s+(?:%(w)s|al-[A-Z][a-z]+))(?![\w'’-])" % {"w": r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Z][a-zà-ÿ]+)*"}
+)
+_NOT_NAME_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
+    "september october november december key takeaways takeaway bottom line western eastern northern southern "
+    "mediation the a an and of for in on at to with by from said says told after before during office department "
+    "ministry administration government council committee commission agency house court union nations states "
+    "republic federation kingdom forces army navy party group coalition alliance summit talks meeting statement "
+    "press today yesterday tomorrow week weekend also however meanwhile analysts officials leaders".split()
+)
+
+
+@dataclass(frozen=True)
+class Entities:
+    """What a text is about, each tuple sorted by salience, then name."""
+
+    countries: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    organisations: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CountryInfo:
+    """Facts for a country page."""
+
+    name: str
+    slug: str
+    alpha2: str
+    alpha3: str
+    numeric: str
+    region: str
+    flag_emoji: str
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    aliases: tuple[str, ...] = ()
+    role: str = ""
+    country: str = ""
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    keywords: tuple[str, ...]
+
+
+def slug_for(name: str) -> str:
+    """A stable URL slug for an entity name: 'Vladimir Putin' -> 'vladimir-putin'."""
+    from slugify import slugify
+
+    return slugify(name, max_length=80, word_boundary=True) or "untitled"
+
+
+# --- countries -----------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _country_data() -> dict[str, Any]:
+    with open(DATA_DIR / "countries.yaml", encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+@functools.lru_cache(maxsize=1)
+def _countries() -> dict[str, CountryInfo]:
+    """Every country by alpha-2 code, with the project's canonical name and region."""
+    import pycountry
+
+    data = _country_data()
+    region_of = {code: region for region, codes in data["regions"].items() for code in codes.split()}
+    result: dict[str, CountryInfo] = {}
+    rows = [(c.alpha_2, getattr(c, "common_name", None) or c.name, c.alpha_3, c.numeric) for c in pycountry.countries]
+    rows += [(code, e["name"], e.get("alpha3", ""), str(e.get("numeric", ""))) for code, e in data.get("extra", {}).items()]
+    for alpha2, name, alpha3, numeric in rows:
+        name = data["names"].get(alpha2, name)
+        flag = "".join(chr(0x1F1E6 + ord(c) - ord("A")) for c in alpha2)
+        result[alpha2] = CountryInfo(name, slug_for(name), alpha2, alpha3, numeric, region_of.get(alpha2, ""), flag)
+    return result
+
+
+@functools.lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    """Every name a country goes by (ISO names, aliases) -> alpha-2, for matching in text."""
+    import pycountry
+
+    data = _country_data()
+    never = set(data.get("never", ()))
+    names: dict[str, str] = {}
+    for c in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(c, attr, None)
+            if value and "," not in value and "(" not in value and value not in never:
+                names[value] = c.alpha_2
+    for alpha2, info in _countries().items():
+        names[info.name] = alpha2
+    for alpha2, aliases in data["aliases"].items():
+        for alias in aliases:
+            names[str(alias)] = alpha2
+    return names
+
+
+def country_info(name: str) -> CountryInfo | None:
+    """Facts about a country by canonical name, any alias ('Russian Federation', 'Türkiye') or ISO code; None if unknown."""
+    key = name.strip()
+    countries = _countries()
+    if key.upper() in countries and len(key) == 2:
+        return countries[key.upper()]
+    by_name = _country_lookup()
+    alpha2 = by_name.get(key.casefold())
+    return countries.get(alpha2) if alpha2 else None
+
+
+@functools.lru_cache(maxsize=1)
+def _country_lookup() -> dict[str, str]:
+    lookup = {n.casefold(): a for n, a in _country_names().items()}
+    for alpha2, info in _countries().items():
+        lookup[info.name.casefold()] = alpha2
+        lookup[info.slug] = alpha2
+        if info.alpha3:
+            lookup.setdefault(info.alpha3.casefold(), alpha2)
+    return lookup
+
+
+# --- the registry --------------------------------------------------------------------------------------
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """A regex matching any of `words`, prefix-factored so matching is fast; longer matches preferred."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def build(node: dict[str, Any]) -> str:
+        end = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if end:
+            return "(?:" + body + ")?"
+        return body
+
+    return build(trie)
+
+
+class Registry:
+    """Everything findable: names -> (kind, canonical), compiled once."""
+
+    def __init__(self, people: list[Person], organisations: dict[str, tuple[str, ...]], topics: list[Topic],
+                 country_aliases: dict[str, str], ignore: set[str]):
+        self.people = {p.name: p for p in people}
+        self.organisations = organisations
+        self.topics = topics
+        data = _country_data()
+        self.ambiguous = set(data.get("ambiguous", ()))
+        self.names: dict[str, tuple[str, str]] = {}
+        self.surnames: set[str] = set()  # single-word person aliases: checked for a preceding first name
+        for alias, alpha2 in country_aliases.items():
+            self.names[alias] = ("country", _countries()[alpha2].name)
+        for phrase in data.get("not_countries", ()):
+            self.names[str(phrase)] = ("none", "")
+        for org, aliases in organisations.items():
+            for alias in (org, *aliases):
+                self.names[alias] = ("organisation", org)
+        for person in people:
+            for alias in (person.name, *person.aliases):
+                self.names[alias] = ("person", person.name)
+                if " " not in alias:
+                    self.surnames.add(alias)
+        for phrase in ignore:
+            self.names[phrase] = ("none", "")
+        self.pattern = re.compile(r"(?<![\w.\-’'])(" + _trie_pattern(sorted(self.names)) + r")(?![\w\-]|\.\w)")
+        self.topic_patterns = [(t.name, _keyword_pattern(t.keywords)) for t in topics]
+
+
+def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
+    parts = []
+    for kw in keywords:
+        text = re.escape(kw.rstrip("*")) + (r"\w*" if kw.endswith("*") else "")
+        text = text.replace(r"\ ", r"\s+")
+        parts.append(text if kw.rstrip("*").isupper() or any(c.isdigit() for c in kw) else "(?i:" + text + ")")
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SiteError(Problem(path, mark.line + 1 if mark else None, f"invalid YAML: {getattr(exc, 'problem', exc)}")) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SiteError(Problem(path, None, f"cannot read: {exc}")) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise SiteError(Problem(path, 1, "must be a mapping with people/organisations/topics/countries/ignore lists"))
+    unknown = set(data) - {"people", "organisations", "topics", "countries", "ignore"}
+    if unknown:
+        raise SiteError(Problem(path, None, f"unknown keys {sorted(unknown)}; use people, organisations, topics, countries, ignore"))
+    return data
+
+
+def _entries(data: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
+    items = data.get(key) or []
+    if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get("name"), str) and i["name"].strip() for i in items):
+        raise SiteError(Problem(path, None, f"'{key}' must be a list of mappings, each with a 'name'"))
+    return items
+
+
+def _strings(value: Any, path: Path, what: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SiteError(Problem(path, None, f"{what} must be a list of strings"))
+    return tuple(v.strip() for v in value if v.strip())
+
+
+@functools.lru_cache(maxsize=8)
+def _load_registry(extra_path: Path | None, stamp: float) -> Registry:
+    sources = [DATA_DIR / "actors.yaml"] + ([extra_path] if extra_path else [])
+    people: dict[str, Person] = {}
+    orgs: dict[str, tuple[str, ...]] = {}
+    topics: dict[str, tuple[str, ...]] = {}
+    ignore: set[str] = set()
+    country_aliases = dict(_country_names())
+    for path in sources:
+        data = _read_yaml(path)
+        for e in _entries(data, "people", path):
+            old = people.get(e["name"], Person(e["name"]))
+            aliases = tuple(dict.fromkeys(old.aliases + _strings(e.get("aliases"), path, f"aliases of {e['name']}")))
+            people[e["name"]] = Person(e["name"], aliases, str(e.get("role") or old.role), str(e.get("country") or old.country))
+        for e in _entries(data, "organisations", path):
+            orgs[e["name"]] = tuple(dict.fromkeys(orgs.get(e["name"], ()) + _strings(e.get("aliases"), path, f"aliases of {e['name']}")))
+        for e in _entries(data, "topics", path):
+            topics[e["name"]] = tuple(dict.fromkeys(topics.get(e["name"], ()) + _strings(e.get("keywords"), path, f"keywords of {e['name']}")))
+        for e in _entries(data, "countries", path):
+            info = country_info(e["name"])
+            if info is None:
+                raise SiteError(Problem(path, None, f"unknown country {e['name']!r}; use a name like Russia or an ISO code like RU"))
+            for alias in _strings(e.get("aliases"), path, f"aliases of {e['name']}"):
+                country_aliases[alias] = info.alpha2
+        ignore.update(_strings(data.get("ignore"), path, "ignore"))
+    return Registry(list(people.values()), orgs, [Topic(n, k) for n, k in topics.items()], country_aliases, ignore)
+
+
+def load_registry(extra_path: Path | None = None) -> Registry:
+    """The built-in registry merged with an editor's entities.yaml (if given and present); SiteError if it is malformed."""
+    if extra_path is not None and not extra_path.is_file():
+        extra_path = None
+    stamp = extra_path.stat().st_mtime_ns if extra_path else 0
+    return _load_registry(extra_path, stamp)
+
+
+# --- finding -------------------------------------------------------------------------------------------
+
+
+def _word_before(text: str, start: int) -> str:
+    m = re.search(r"([\w.'’-]+)[ \t]+$", text[max(0, start - 40):start])
+    return m.group(1) if m else ""
+
+
+def _word_after(text: str, end: int) -> str:
+    m = re.match(r"[ \t]+([\w.'’-]+)", text[end:end + 40])
+    return m.group(1) if m else ""
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    before = text[max(0, start - 3):start].rstrip(" \t")
+    return not before or before[-1] in ".!?\n:;\"“"
+
+
+def _capitalised_name_word(word: str) -> bool:
+    return bool(word) and word[0].isupper() and word.rstrip(".").casefold() not in _TITLE_WORDS and word.casefold() not in _NOT_NAME_WORDS
+
+
+def find_entities(text: str, headline: str, registry: Registry) -> Entities:
+    """Countries, people, organisations and topics in a headline and text, most salient first."""
+    full = headline + "\n" + text
+    head_end = len(headline)
+    scores: dict[str, Counter[str]] = {"country": Counter(), "person": Counter(), "organisation": Counter()}
+    taken: list[tuple[int, int]] = []
+
+    def add(kind: str, name: str, start: int) -> None:
+        scores[kind][name] += 3 if start < head_end else 1
+
+    for m in registry.pattern.finditer(full):
+        alias = m.group(1)
+        kind, name = registry.names[alias]
+        taken.append(m.span())
+        if kind == "none":
+            continue
+        before, after = _word_before(full, m.start()), _word_after(full, m.end())
+        if kind == "country" and alias in registry.ambiguous:
+            if (_capitalised_name_word(before) and not _sentence_start(full, m.start() - len(before) - 1)) or _capitalised_name_word(after):
+                continue  # "Michael Jordan", "Chad Wolf"
+        if kind == "person" and alias in registry.surnames and _capitalised_name_word(before) and not before.endswith("."):
+            if registry.names.get(before, ("",))[0] not in ("country",):
+                continue  # "Hunter Biden" is not Joe Biden
+        add(kind, name, m.start())
+
+    # Unknown people behind a title; their surname alone counts after the full name appeared.
+    for m in _UNKNOWN_PERSON.finditer(full):
+        name = m.group("name")
+        start, end = m.span("name")
+        if any(s < end and start < e for s, e in taken):
+            continue
+        words = name.split()
+        if len(words) < 2 or any(w.casefold().rstrip(".") in _NOT_NAME_WORDS | _TITLE_WORDS for w in words):
+            continue
+        if any(w in registry.names for w in words) or name in registry.names:
+            continue
+        taken.append((start, end))
+        add("person", name, start)
+        surname = words[-1]
+        for later in re.finditer(r"(?<![\w-])" + re.escape(surname) + r"(?![\w-])", full[end:]):
+            s = end + later.start()
+            if not any(a <= s < b for a, b in taken):
+                add("person", name, s)
+
+    words = max(1, len(full.split()))
+    need = max(2, math.ceil(words / 500))  # two hits in a short piece, more in a long one
+    topic_hits = Counter({name: len(pattern.findall(full)) for name, pattern in registry.topic_patterns})
+    topics = [t for t, n in topic_hits.items() if n >= need]
+
+    def ranked(counter: Counter[str]) -> tuple[str, ...]:
+        return tuple(sorted(counter, key=lambda n: (-counter[n], n.casefold())))
+
+    return Entities(
+        countries=ranked(scores["country"]),
+        people=ranked(scores["person"]),
+        organisations=ranked(scores["organisation"]),
+        topics=tuple(sorted(topics, key=lambda t: (-topic_hits[t], t)))[:4],
+    )
