@@ -96,17 +96,20 @@ def taxonomy_index(site: Site, taxonomy: Taxonomy) -> OutputPage:
 
 
 def term_pages(site: Site, taxonomy: Taxonomy, term: Term) -> Iterable[OutputPage]:
+    from .discover import term_context  # region, actors, trends, feed (imported late: discover builds on this module)
+
     chunks = paginate(term.briefings, site.config.paginate)
     info_digest = term.info.digest if term.info else ""
+    extra_key, extra = term_context(site, taxonomy, term)
     for number, chunk in enumerate(chunks, start=1):
         folder = page_path(term.url, number)
         title = term.name if number == 1 else f"{term.name} – page {number}"
         count = len(term.briefings)
         yield html_page(
-            folder, "term.html", (briefing_ids(chunk), number, len(chunks), count, info_digest),
+            folder, "term.html", (briefing_ids(chunk), number, len(chunks), count, info_digest, extra_key),
             title=title, description=f"{count} briefing{'s' if count != 1 else ''} on {term.name} ({taxonomy.title.lower()}).",
             taxonomy=taxonomy, term=term, briefings=chunk, pagination=_pagination(term.url, number, len(chunks)),
-            kind="term", lastmod=term.briefings[0].updated or term.briefings[0].date,
+            kind="term", lastmod=term.briefings[0].updated or term.briefings[0].date, **extra,
         )
 
 
@@ -120,8 +123,16 @@ def not_found_page(site: Site) -> Iterable[OutputPage]:
     )
 
 
-# Page kinds in order; later issues add theirs here (timeline, feeds, search...).
-PAGE_KINDS: list[PageKind] = [home_pages, briefing_pages, static_pages, taxonomy_pages, not_found_page]
+def discovery_pages(site: Site) -> Iterable[OutputPage]:
+    """Timeline, year archives, digests, situation board (discover.py) and feeds (feeds.py)."""
+    from . import discover, feeds  # imported late: both build on this module
+
+    for kind in (*discover.PAGE_KINDS, *feeds.PAGE_KINDS):
+        yield from kind(site)
+
+
+# Page kinds in order; later issues add theirs here.
+PAGE_KINDS: list[PageKind] = [home_pages, briefing_pages, static_pages, taxonomy_pages, not_found_page, discovery_pages]
 
 
 def plan(site: Site, kinds: Iterable[PageKind] = ()) -> list[OutputPage]:

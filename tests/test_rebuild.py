@@ -29,7 +29,7 @@ def test_noop_rebuild_renders_nothing_and_template_edit_renders_its_pages_only(m
     builder.build()  # config changed: everything
     term.write_text('{% extends "base.html" %}{% block main %}<h1>Term: {{ term.name }}</h1>{% endblock %}')
     report = builder.build()
-    term_pages = [f for f in project.files() if f.startswith("countries/country")]
+    term_pages = [f for f in project.files() if f.startswith("countries/country") and f.endswith(".html")]
     assert report.rendered == len(term_pages) == 3
     assert project.html("countries/country1/index.html").texts("h1") == ["Term: Country1"]
 

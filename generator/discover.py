@@ -1,0 +1,362 @@
+"""Ways into the archive besides the home page: timeline, year archives, weekly digests, the situation board,
+and what a country page shows beyond its briefings (region, frequent actors, trend history). Pure."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .content import slug_from
+from .errors import SiteError
+from .model import Briefing, Document, OutputPage, Site, Taxonomy, Term, Trend
+from .outputs import briefing_ids, html_page
+from .search import search_pages
+
+# /timeline/ lists whole months, newest first, until it holds at least this many briefings; older months
+# are on the year pages it links to (a 10,000-row page helps nobody and costs every rebuild).
+TIMELINE_LIMIT = 500
+ACTOR_TAXONOMIES = ("people", "organisations")
+ACTORS_SHOWN = 8
+# Situation board order: worst first.
+TREND_RANK = {"deteriorated": 0, "unchanged": 1, "improved": 2}
+MONTH_NAMES = ("January February March April May June July August September October November December").split()
+
+
+# --- groups of briefings -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthGroup:
+    """The briefings of one calendar month (site timezone), newest first."""
+
+    year: int
+    month: int
+    briefings: tuple[Briefing, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def label(self) -> str:
+        return f"{MONTH_NAMES[self.month - 1]} {self.year}"
+
+
+@dataclass(frozen=True)
+class Week:
+    """An ISO week and its briefings in date order (the order a reader goes through them)."""
+
+    year: int
+    week: int
+    briefings: tuple[Briefing, ...]
+
+    @property
+    def slug(self) -> str:
+        return f"{self.year:04d}-W{self.week:02d}"
+
+    @property
+    def url(self) -> str:
+        return f"digest/{self.slug}/"
+
+    @property
+    def monday(self) -> date:
+        return date.fromisocalendar(self.year, self.week, 1)
+
+    @property
+    def sunday(self) -> date:
+        return self.monday + timedelta(days=6)
+
+    @property
+    def label(self) -> str:
+        return f"Week {self.week}, {self.year}"
+
+    @property
+    def span(self) -> str:
+        """'23–29 November 2026' or '30 November – 6 December 2026'."""
+        a, b = self.monday, self.sunday
+        if a.month == b.month:
+            return f"{a.day}–{b.day} {MONTH_NAMES[b.month - 1]} {b.year}"
+        if a.year == b.year:
+            return f"{a.day} {MONTH_NAMES[a.month - 1]} – {b.day} {MONTH_NAMES[b.month - 1]} {b.year}"
+        return f"{a.day} {MONTH_NAMES[a.month - 1]} {a.year} – {b.day} {MONTH_NAMES[b.month - 1]} {b.year}"
+
+
+def local(site: Site, when: datetime) -> datetime:
+    """A briefing date in the site's timezone: months and weeks are the editor's, not UTC's."""
+    return when.astimezone(site.config.tz)
+
+
+def months(site: Site, briefings: Iterable[Briefing]) -> tuple[MonthGroup, ...]:
+    """Briefings (newest first) grouped by calendar month, newest month first."""
+    groups: dict[tuple[int, int], list[Briefing]] = defaultdict(list)
+    for b in briefings:
+        d = local(site, b.date)
+        groups[(d.year, d.month)].append(b)
+    return tuple(MonthGroup(y, m, tuple(items)) for (y, m), items in sorted(groups.items(), reverse=True))
+
+
+def years(site: Site) -> dict[int, tuple[Briefing, ...]]:
+    """Briefings per year, newest year first."""
+    groups: dict[int, list[Briefing]] = defaultdict(list)
+    for b in site.briefings:
+        groups[local(site, b.date).year].append(b)
+    return {y: tuple(groups[y]) for y in sorted(groups, reverse=True)}
+
+
+def weeks(site: Site) -> tuple[Week, ...]:
+    """ISO weeks with briefings, newest first; each week's briefings oldest first."""
+    groups: dict[tuple[int, int], list[Briefing]] = defaultdict(list)
+    for b in site.briefings:
+        iso = local(site, b.date).isocalendar()
+        groups[(iso.year, iso.week)].append(b)
+    return tuple(Week(y, w, tuple(reversed(items))) for (y, w), items in sorted(groups.items(), reverse=True))
+
+
+def _rows(briefings: Iterable[Briefing]) -> tuple:
+    """What a timeline row shows of a briefing, for page keys."""
+    return tuple((b.slug, b.digest) for b in briefings)
+
+
+# --- page kinds ----------------------------------------------------------------------------------------
+
+
+def timeline_pages(site: Site) -> Iterable[OutputPage]:
+    """/timeline/ (recent months in full, links to every year) and one archive page per year."""
+    by_year = years(site)
+    year_counts = tuple((y, len(items)) for y, items in by_year.items())
+    shown: list[MonthGroup] = []
+    total = 0
+    for group in months(site, site.briefings):
+        if total >= TIMELINE_LIMIT:
+            break
+        shown.append(group)
+        total += len(group.briefings)
+    rest = len(site.briefings) - total
+    yield html_page(
+        "timeline/", "timeline.html", (year_counts, tuple((g.key, _rows(g.briefings)) for g in shown), rest),
+        title="Timeline", description=f"Every briefing of {site.config.title} by month, newest first.",
+        months=tuple(shown), years=year_counts, rest=rest, kind="timeline",
+    )
+    year_list = list(by_year)
+    for index, (year, items) in enumerate(by_year.items()):
+        groups = months(site, items)
+        newer = year_list[index - 1] if index > 0 else None
+        older = year_list[index + 1] if index + 1 < len(year_list) else None
+        yield html_page(
+            f"timeline/{year}/", "year.html", (year, _rows(items), newer, older, year_counts),
+            title=f"{year}", description=f"{len(items)} briefings published in {year}, by month.",
+            year=year, months=groups, briefings=items, years=year_counts, newer=newer, older=older,
+            kind="year", lastmod=items[0].updated or items[0].date,
+        )
+
+
+def digest_pages(site: Site) -> Iterable[OutputPage]:
+    """/digest/ (every week, newest first) and /digest/2026-W48/: a week's briefings with their takeaways."""
+    all_weeks = weeks(site)
+    summary = tuple((w.slug, len(w.briefings)) for w in all_weeks)
+    yield html_page(
+        "digest/", "digests.html", (summary,),
+        title="Weekly digests", description=f"The week's briefings of {site.config.title} with their key takeaways, one page per week.",
+        weeks=all_weeks, kind="digests",
+    )
+    for index, week in enumerate(all_weeks):
+        newer = all_weeks[index - 1] if index > 0 else None
+        older = all_weeks[index + 1] if index + 1 < len(all_weeks) else None
+        yield html_page(
+            week.url, "digest.html",
+            (week.slug, briefing_ids(week.briefings), newer.slug if newer else None, older.slug if older else None),
+            title=f"Digest: {week.label}", description=f"{len(week.briefings)} briefing{'s' if len(week.briefings) != 1 else ''} of {week.span}, with key takeaways.",
+            week=week, newer=newer, older=older, kind="digest",
+            lastmod=max(b.updated or b.date for b in week.briefings),
+        )
+
+
+@dataclass(frozen=True)
+class TrendEntry:
+    """One recorded trend of a country: what moved, when and in which briefing."""
+
+    country: str
+    trend: Trend
+    briefing: Briefing
+
+    @property
+    def rank(self) -> tuple[int, int]:
+        return (TREND_RANK.get(self.trend.direction, 1), 0 if self.trend.alert else 1)
+
+
+def trend_history(site: Site) -> dict[str, tuple[TrendEntry, ...]]:
+    """Every country's recorded trends, newest first, by country slug."""
+    history: dict[str, list[TrendEntry]] = defaultdict(list)
+    for b in site.briefings:  # newest first
+        for t in b.trends:
+            history[slug_from(t.country)].append(TrendEntry(t.country, t, b))
+    return {slug: tuple(items) for slug, items in history.items()}
+
+
+def situation(site: Site) -> tuple[TrendEntry, ...]:
+    """Each country's latest trend, worst first (deteriorated, with an alert first), then newest, then by name."""
+    latest = [items[0] for items in trend_history(site).values()]
+    return tuple(sorted(latest, key=lambda e: (e.rank, -e.briefing.date.timestamp(), e.country.casefold())))
+
+
+def situation_pages(site: Site) -> Iterable[OutputPage]:
+    """/situation/: where things stand in every country a briefing has assessed."""
+    rows = situation(site)
+    countries = site.taxonomies.get("countries")
+    linked = {t.slug for t in countries.terms} if countries else set()
+    key = tuple((e.country, e.trend, e.briefing.slug, e.briefing.title, e.briefing.date) for e in rows)
+    yield html_page(
+        "situation/", "situation.html", (key, tuple(sorted(linked))),
+        title="Situation", description="The latest assessed trend in every country, worst first.",
+        rows=rows, linked=linked, kind="situation",
+    )
+
+
+PAGE_KINDS = [timeline_pages, digest_pages, situation_pages, search_pages]
+
+
+# --- country pages -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A person or organisation appearing with a country, and how often."""
+
+    taxonomy: str
+    name: str
+    count: int
+
+    @property
+    def url(self) -> str:
+        return f"{self.taxonomy}/{slug_from(self.name)}/"
+
+
+def country_region(name: str, override: Any = None) -> str:
+    """The region of a country: the editor's `region:` if given, else entities', else the UN M49 subregion."""
+    if override:
+        return str(override)
+    try:
+        from . import entities  # written by another issue; optional until it lands
+
+        info = entities.country_info(name)  # type: ignore[attr-defined]
+        region = str(getattr(info, "region", "") or "") if info else ""
+        if region:
+            return region
+    except Exception:  # noqa: BLE001 - no entities module yet, or it doesn't know the name
+        pass
+    from .maps import country
+
+    info2 = country(name)
+    return _REGION_BY_ALPHA2.get(info2.alpha2, "") if info2 else ""
+
+
+def actors(term: Term, taxonomies: Iterable[str]) -> tuple[Actor, ...]:
+    """The people and organisations that appear most often in a country's briefings."""
+    counts: Counter[tuple[str, str]] = Counter()
+    names: dict[tuple[str, str], str] = {}
+    for b in term.briefings:
+        for taxonomy in taxonomies:
+            for name in b.terms.get(taxonomy, ()):
+                key = (taxonomy, slug_from(name))
+                names.setdefault(key, name)
+                counts[key] += 1
+    best = sorted(counts.items(), key=lambda kv: (-kv[1], names[kv[0]].casefold()))
+    return tuple(Actor(k[0], names[k], n) for k, n in best[:ACTORS_SHOWN])
+
+
+def term_context(site: Site, taxonomy: Taxonomy, term: Term) -> tuple[tuple, dict[str, Any]]:
+    """What a term page shows besides its briefings, and the key parts of it: region, actors, trends, feed."""
+    from .feeds import term_feed_path
+
+    feed = term_feed_path(site, taxonomy, term)
+    if taxonomy.name != "countries":
+        return (feed,), {"feed": feed, "region": "", "region_url": None, "actors": (), "trends": ()}
+    region = country_region(term.name, term.info.extra.get("region") if term.info else None)
+    region_url = None
+    regions = site.taxonomies.get("regions")
+    if region and regions and any(t.slug == slug_from(region) for t in regions.terms):
+        region_url = f"regions/{slug_from(region)}/"
+    shown = tuple(t for t in ACTOR_TAXONOMIES if t in site.taxonomies)
+    people = actors(term, shown)
+    trends = tuple(
+        TrendEntry(t.country, t, b) for b in term.briefings for t in b.trends if slug_from(t.country) == term.slug
+    )
+    key = (
+        feed, region, region_url, tuple((a.taxonomy, a.name, a.count) for a in people),
+        tuple((e.trend, e.briefing.slug, e.briefing.title, e.briefing.date) for e in trends),
+    )
+    return key, {"feed": feed, "region": region, "region_url": region_url, "actors": people, "trends": trends}
+
+
+# --- term descriptions in YAML -------------------------------------------------------------------------
+
+
+def term_yaml_files(content_dir: Path, taxonomy: str) -> list[Path]:
+    """content/<taxonomy>/*.yaml|*.yml: term descriptions as plain YAML (title, description, region...)."""
+    from .content import is_content_name
+
+    base = content_dir / taxonomy
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file() and is_content_name(p.name))
+
+
+def read_term_yaml(path: Path) -> Document:
+    """A YAML term description as a Document: `description` (Markdown) becomes the body, the rest front matter."""
+    import hashlib
+
+    data = path.read_bytes()
+    try:
+        meta = yaml.safe_load(data.decode("utf-8-sig")) or {}
+    except UnicodeDecodeError:
+        raise SiteError.at(path, None, "not valid UTF-8; save the file as UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SiteError.at(path, mark.line + 1 if mark else 1, f"invalid YAML: {getattr(exc, 'problem', exc)}; fix the syntax") from None
+    if not isinstance(meta, dict):
+        raise SiteError.at(path, 1, "a term file must be a mapping such as `title: Russia` and `description: ...`")
+    lines = {}
+    for number, line in enumerate(data.decode("utf-8-sig").splitlines(), start=1):
+        key, colon, _ = line.partition(":")
+        if colon and key and not key[0].isspace():
+            lines.setdefault(key.strip().strip("'\""), number)
+    description = meta.pop("description", "") or ""
+    if not isinstance(description, str):
+        raise SiteError.at(path, lines.get("description", 1), "'description' must be text (Markdown)")
+    return Document(path=path, meta=meta, body=description, body_line=lines.get("description", 1),
+                    meta_lines=lines, digest=hashlib.sha256(data).hexdigest())
+
+
+# --- UN M49 subregions, for country pages until/unless generator.entities says otherwise ----------------
+
+_REGIONS: Mapping[str, str] = {
+    "Northern Africa": "DZ EG LY MA SD TN EH",
+    "Eastern Africa": "IO BI KM DJ ER ET TF KE MG MW MU YT MZ RE RW SC SO SS UG TZ ZM ZW",
+    "Middle Africa": "AO CM CF TD CG CD GQ GA ST",
+    "Southern Africa": "BW SZ LS NA ZA",
+    "Western Africa": "BJ BF CV CI GM GH GN GW LR ML MR NE NG SH SN SL TG",
+    "Caribbean": "AI AG AW BS BB BQ VG KY CU CW DM DO GD GP HT JM MQ MS PR BL KN LC MF VC SX TT TC VI",
+    "Central America": "BZ CR SV GT HN MX NI PA",
+    "South America": "AR BO BV BR CL CO EC FK GF GY PY PE GS SR UY VE",
+    "Northern America": "BM CA GL PM US",
+    "Central Asia": "KZ KG TJ TM UZ",
+    "Eastern Asia": "CN HK MO KP JP MN KR TW",
+    "South-eastern Asia": "BN KH ID LA MY MM PH SG TH TL VN",
+    "Southern Asia": "AF BD BT IN IR MV NP PK LK",
+    "Western Asia": "AM AZ BH CY GE IQ IL JO KW LB OM QA SA PS SY TR AE YE",
+    "Eastern Europe": "BY BG CZ HU PL MD RO RU SK UA",
+    "Northern Europe": "AX DK EE FO FI GG IS IE IM JE LV LT NO SJ SE GB",
+    "Southern Europe": "AL AD BA HR GI GR VA IT MT ME MK PT SM RS SI ES XK",
+    "Western Europe": "AT BE FR DE LI LU MC NL CH",
+    "Australia and New Zealand": "AU CX CC HM NZ NF",
+    "Melanesia": "FJ NC PG SB VU",
+    "Micronesia": "GU KI MH FM NR MP PW UM",
+    "Polynesia": "AS CK PF NU PN WS TK TO TV WF",
+}
+_REGION_BY_ALPHA2 = {code: region for region, codes in _REGIONS.items() for code in codes.split()}

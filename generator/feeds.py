@@ -1,0 +1,156 @@
+"""Feeds: site-wide Atom, RSS 2.0 and JSON Feed 1.1, and an Atom feed per country and per topic. Pure.
+
+Atom and RSS are written by `feedgenerator` (Django's feed writer, as Pelican uses it): escaping, date
+formats and element order are its problem. JSON Feed is a plain `json.dumps` of the 1.1 structure.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import feedgenerator
+import nh3
+
+from .markup import _ATTRIBUTES, _TAGS, _URL_SCHEMES
+from .model import Briefing, OutputPage, Site, Taxonomy, Term
+
+# Taxonomies whose terms get their own feed (/countries/russia/feed.xml); others would be noise.
+FEED_TAXONOMIES = ("countries", "topics")
+SITE_FEEDS = (  # path, MIME type, label
+    ("feed.xml", "application/atom+xml", "Atom"),
+    ("rss.xml", "application/rss+xml", "RSS"),
+    ("feed.json", "application/feed+json", "JSON Feed"),
+)
+TERM_FEED = "feed.xml"
+EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)  # an empty feed still needs a fixed <updated>
+
+
+def entry_id(site: Site, briefing: Briefing) -> str:
+    """A stable tag: URI (RFC 4151): host, first publication date and slug; edits to the text never change it."""
+    host = urlsplit(site.config.base_url).hostname or "localhost"
+    return f"tag:{host},{briefing.date:%Y-%m-%d}:{site.config.base_path}{briefing.url}"
+
+
+def absolutize(html: str, page_url: str) -> str:
+    """Content HTML with every href/src made absolute against the briefing's URL (feed readers have no base)."""
+
+    def rewrite(tag: str, attribute: str, value: str) -> str:
+        return urljoin(page_url, value) if attribute in ("href", "src") else value
+
+    return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_URL_SCHEMES, link_rel=None, attribute_filter=rewrite)
+
+
+def _content(site: Site, briefing: Briefing) -> str:
+    """What an entry carries as HTML: the summary and takeaways, plus the full body if `feed_full_content`."""
+    from html import escape
+
+    url = site.config.absolute_url(briefing.url)
+    parts = []
+    if briefing.summary:
+        parts.append(f"<p><strong>{escape(briefing.summary)}</strong></p>")
+    if briefing.takeaways:
+        parts.append("<ul>" + "".join(f"<li>{escape(t)}</li>" for t in briefing.takeaways) + "</ul>")
+    if site.config.feed_full_content:
+        parts.append(absolutize(briefing.html, url))
+    return "\n".join(parts)
+
+
+def _categories(briefing: Briefing) -> list[str]:
+    return [name for taxonomy in ("countries", "topics") for name in briefing.terms.get(taxonomy, ())]
+
+
+class _Dated:
+    """Feed-level <updated>/<lastBuildDate>: the newest entry, a fixed date when empty; never the clock."""
+
+    def latest_post_date(self) -> datetime:  # overrides feedgenerator's datetime.now() fallback
+        dates = [item["updateddate"] or item["pubdate"] for item in self.items]  # type: ignore[attr-defined]
+        return max(dates) if dates else EMPTY_FEED_DATE
+
+
+class AtomFeed(_Dated, feedgenerator.Atom1Feed):
+    pass
+
+
+class RssFeed(_Dated, feedgenerator.Rss201rev2Feed):
+    pass
+
+
+def _syndication(feed_cls: type, site: Site, title: str, link: str, feed_path: str, briefings: Iterable[Briefing]) -> bytes:
+    config = site.config
+    author = config.author or config.publisher or config.title
+    feed = feed_cls(
+        title=title, link=config.absolute_url(link), description=config.description, language=config.language,
+        author_name=author, feed_url=config.absolute_url(feed_path), feed_guid=config.absolute_url(link),
+    )
+    for b in briefings:
+        content = _content(site, b)
+        feed.add_item(
+            title=b.title, link=config.absolute_url(b.url), unique_id=entry_id(site, b), unique_id_is_permalink=False,
+            # Atom: <summary> plus <content>; RSS has one <description>, which then carries the content.
+            description=(b.summary or b.title) if feed_cls is AtomFeed else content,
+            content=content if feed_cls is AtomFeed else None,
+            pubdate=b.date, updateddate=b.updated or b.date, categories=_categories(b),
+        )
+    return feed.writeString("utf-8").encode("utf-8")
+
+
+def atom(site: Site, title: str, link: str, feed_path: str, briefings: Iterable[Briefing]) -> bytes:
+    """An Atom 1.0 feed of `briefings` (newest first)."""
+    return _syndication(AtomFeed, site, title, link, feed_path, briefings)
+
+
+def rss(site: Site, title: str, link: str, feed_path: str, briefings: Iterable[Briefing]) -> bytes:
+    """An RSS 2.0 feed of `briefings` (newest first)."""
+    return _syndication(RssFeed, site, title, link, feed_path, briefings)
+
+
+def json_feed(site: Site, title: str, link: str, feed_path: str, briefings: Iterable[Briefing]) -> bytes:
+    """A JSON Feed 1.1 of `briefings` (newest first)."""
+    config = site.config
+    author = config.author or config.publisher or config.title
+    items: list[dict[str, Any]] = []
+    for b in briefings:
+        item: dict[str, Any] = {
+            "id": entry_id(site, b), "url": config.absolute_url(b.url), "title": b.title,
+            "content_html": _content(site, b), "date_published": b.date.isoformat(),
+            "date_modified": (b.updated or b.date).isoformat(),
+        }
+        if b.summary:
+            item["summary"] = b.summary
+        if _categories(b):
+            item["tags"] = _categories(b)
+        items.append(item)
+    data = {
+        "version": "https://jsonfeed.org/version/1.1", "title": title,
+        "home_page_url": config.absolute_url(link), "feed_url": config.absolute_url(feed_path),
+        "description": config.description, "language": config.language, "authors": [{"name": author}],
+        "items": items,
+    }
+    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def term_feed_path(site: Site, taxonomy: Taxonomy, term: Term) -> str | None:
+    """Output path of a term's feed ('countries/russia/feed.xml'), or None if its taxonomy has none."""
+    return f"{term.url}{TERM_FEED}" if taxonomy.name in FEED_TAXONOMIES else None
+
+
+def feed_pages(site: Site) -> Iterable[OutputPage]:
+    """The site-wide feeds and one Atom feed per country and topic, each of the newest `feed_entries`."""
+    newest = site.briefings[: site.config.feed_entries]
+    writers = {"feed.xml": atom, "rss.xml": rss, "feed.json": json_feed}
+    for path, _, _ in SITE_FEEDS:
+        yield OutputPage(path=path, template="", context={}, data=writers[path](site, site.config.title, "", path, newest))
+    for taxonomy in site.taxonomies.values():
+        for term in taxonomy.terms:
+            path = term_feed_path(site, taxonomy, term)
+            if path:
+                title = f"{term.name} · {site.config.title}"
+                yield OutputPage(path=path, template="", context={},
+                                 data=atom(site, title, term.url, path, term.briefings[: site.config.feed_entries]))
+
+
+PAGE_KINDS = [feed_pages]

@@ -1,0 +1,253 @@
+"""Seed import, the disk side: seeds/*.txt -> content/briefings/<slug>.md, never overwriting an editor's work.
+
+Rules (one call of `import_seeds`):
+- A briefing belongs to the seed named in its front matter `source.name`; the index of briefings is built
+  once per call by reading every briefing's front matter.
+- Seed bytes hash to the stored `source.hash` -> "unchanged" (nothing written).
+- Seed changed and the briefing untouched since import (its text still hashes to `body_hash`, see
+  generator.seeds) -> regenerated in place, same file and slug: "updated".
+- Seed changed and the briefing edited (or written by hand, without body_hash) -> "conflict", left alone;
+  with force=True it is regenerated after the old file is copied to `<file>.bak` (or `<file>.<time>.bak`).
+- A new seed gets `<slug>.md`; a slug already taken gets `-2`, `-3`... and the message says so.
+- Date: the seed's dateline, else the `date` argument, else (on update) the briefing's date, else the
+  seed file's mtime; always in `tz`.
+- A bad seed (empty, binary, no headline) is an "error" with the reason; the others still import.
+Files are written atomically (temporary file + os.replace).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, time
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from .entities import Registry, find_entities
+from .errors import SiteError
+from .seeds import decode_seed, is_untouched, parse_seed, seed_to_markdown, sha256_hex, slugify_title
+
+try:  # libyaml is much faster for reading thousands of front matters
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+Status = Literal["created", "updated", "unchanged", "conflict", "error", "skipped"]
+SEED_SUFFIX = ".txt"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What happened to one seed."""
+
+    seed: Path
+    status: Status
+    target: Path | None
+    message: str
+    encoding: str | None
+
+
+@dataclass(frozen=True)
+class _Existing:
+    path: Path
+    slug: str
+    source_hash: str
+    date: Any
+
+
+def _is_content_name(name: str) -> bool:
+    return not (name.startswith((".", "#", "_")) or name.endswith(("~", ".swp", ".swx", ".bak", ".bck", ".tmp")))
+
+
+def _front_matter(text: str) -> dict[str, Any]:
+    """The YAML front matter of a briefing file as a dict ({} if it has none or it is broken)."""
+    if not text.startswith("---"):
+        return {}
+    end = re.search(r"^(?:---|\.\.\.)[ \t]*$", text[3:], re.M)
+    if not end:
+        return {}
+    try:
+        meta = yaml.load(text[3:3 + end.start()], Loader=_Loader)
+    except yaml.YAMLError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _briefing_files(briefings_dir: Path) -> list[Path]:
+    if not briefings_dir.is_dir():
+        return []
+    return sorted(p for p in briefings_dir.rglob("*.md") if _is_content_name(p.name))
+
+
+def _index(briefings_dir: Path) -> tuple[dict[str, _Existing], set[str]]:
+    """Briefings by their seed's file name, and every slug in use."""
+    by_seed: dict[str, _Existing] = {}
+    slugs: set[str] = set()
+    for path in _briefing_files(briefings_dir):
+        try:
+            meta = _front_matter(path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError):
+            meta = {}
+        slug = str(meta.get("slug") or path.stem)
+        slugs.update({slug, path.stem})
+        source = meta.get("source")
+        if isinstance(source, dict) and source.get("name"):
+            by_seed.setdefault(str(source["name"]), _Existing(path, slug, str(source.get("hash") or ""), meta.get("date")))
+        elif isinstance(source, str) and source:
+            by_seed.setdefault(source, _Existing(path, slug, "", meta.get("date")))
+    return by_seed, slugs
+
+
+def _unique_slug(slug: str, taken: set[str]) -> str:
+    if slug not in taken:
+        return slug
+    n = 2
+    while f"{slug}-{n}" in taken:
+        n += 1
+    return f"{slug}-{n}"
+
+
+def _as_datetime(value: Any, tz: ZoneInfo) -> datetime | None:
+    """A briefing's existing `date` value as an aware datetime, or None."""
+    if isinstance(value, datetime):
+        result = value
+    elif hasattr(value, "year") and hasattr(value, "day"):
+        result = datetime.combine(value, time(0, 0))
+    elif isinstance(value, str) and value.strip():
+        try:
+            result = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    else:
+        return None
+    return result if result.tzinfo else result.replace(tzinfo=tz)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so readers see the old or the new content, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _backup(path: Path) -> Path:
+    backup = path.with_name(path.name + ".bak")
+    if backup.exists():
+        backup = path.with_name(f"{path.name}.{datetime.now().strftime('%Y%m%dT%H%M%S%f')}.bak")
+    shutil.copy2(path, backup)
+    return backup
+
+
+def import_seeds(
+    seed_paths: list[Path], briefings_dir: Path, *, tz: ZoneInfo, registry: Registry,
+    date: datetime | None = None, dry_run: bool = False, force: bool = False,
+) -> list[ImportResult]:
+    """Import seeds into briefings_dir following the rules in the module docstring; one result per seed."""
+    by_seed, taken = _index(briefings_dir)
+    results: list[ImportResult] = []
+    for seed_path in seed_paths:
+        try:
+            result = _import_one(seed_path, briefings_dir, by_seed, taken, tz=tz, registry=registry,
+                                 date=date, dry_run=dry_run, force=force)
+        except SiteError as exc:
+            result = ImportResult(seed_path, "error", None, "; ".join(p.message for p in exc.problems), None)
+        except OSError as exc:
+            result = ImportResult(seed_path, "error", None, f"cannot read or write: {exc.strerror or exc}", None)
+        results.append(result)
+    return results
+
+
+def _import_one(
+    seed_path: Path, briefings_dir: Path, by_seed: dict[str, _Existing], taken: set[str], *,
+    tz: ZoneInfo, registry: Registry, date: datetime | None, dry_run: bool, force: bool,
+) -> ImportResult:
+    data = seed_path.read_bytes()
+    seed_hash = sha256_hex(data)
+    existing = by_seed.get(seed_path.name)
+    if existing and existing.source_hash == seed_hash:
+        return ImportResult(seed_path, "unchanged", existing.path, "", None)
+    text, encoding = decode_seed(data, seed_path)
+    notes: list[str] = []
+    if encoding not in ("utf-8", "utf-8-sig"):
+        notes.append(f"not UTF-8: read as {encoding}")
+    seed = parse_seed(text, seed_path)
+
+    backup: Path | None = None
+    if existing:
+        target, slug, status = existing.path, existing.slug, "updated"
+        current = existing.path.read_text(encoding="utf-8-sig") if existing.path.exists() else ""
+        if current and not is_untouched(current):
+            if not force:
+                why = "edited since import" if "body_hash:" in current else "has no body_hash (written or edited by hand)"
+                return ImportResult(seed_path, "conflict", target, f"seed changed but the briefing {why}; "
+                                    "merge by hand, or re-run with --force to overwrite (a .bak copy is kept)", encoding)
+            if not dry_run:
+                backup = _backup(existing.path)
+                notes.append(f"editor's version saved as {backup.name}")
+            else:
+                notes.append("editor's version would be saved as .bak")
+    else:
+        wanted = slugify_title(seed.headline)
+        slug = _unique_slug(wanted, taken)
+        if slug != wanted:
+            notes.append(f"slug {wanted!r} is taken: using {slug!r}")
+        target, status = briefings_dir / f"{slug}.md", "created"
+
+    when = (
+        datetime.combine(seed.dateline, time(0, 0), tzinfo=tz) if seed.dateline
+        else (date if date.tzinfo else date.replace(tzinfo=tz)) if date
+        else (_as_datetime(existing.date, tz) if existing else None)
+        or datetime.fromtimestamp(int(seed_path.stat().st_mtime), tz)
+    )
+    entities = find_entities(seed.plain_text(), seed.headline, registry)
+    output = seed_to_markdown(seed, source_name=seed_path.name, source_hash=seed_hash, date=when,
+                              entities=entities, slug=slug)
+    if not dry_run:
+        write_atomic(target, output)
+    taken.add(slug)
+    by_seed[seed_path.name] = _Existing(target, slug, seed_hash, when)
+    return ImportResult(seed_path, status, target, "; ".join(notes), encoding)  # type: ignore[arg-type]
+
+
+def seed_files(seeds_dir: Path) -> list[Path]:
+    """The seed files in a folder (*.txt, not hidden), sorted."""
+    if not seeds_dir.is_dir():
+        return []
+    return sorted(p for p in seeds_dir.glob(f"*{SEED_SUFFIX}") if _is_content_name(p.name) and p.is_file())
+
+
+def seeds_to_import(seeds_dir: Path, briefings_dir: Path) -> list[Path]:
+    """Seeds with no briefing yet or modified after their briefing: what `import_seeds` should be given."""
+    seeds = seed_files(seeds_dir)
+    if not seeds:
+        return []
+    by_seed, _ = _index(briefings_dir)
+    stale = []
+    for seed in seeds:
+        existing = by_seed.get(seed.name)
+        try:
+            if existing is None or seed.stat().st_mtime_ns > existing.path.stat().st_mtime_ns:
+                stale.append(seed)
+        except OSError:
+            stale.append(seed)
+    return stale
+
+
+def seeds_needing_import(seeds_dir: Path, briefings_dir: Path) -> bool:
+    """True if any seed is new or newer than its briefing (a cheap check before a build)."""
+    return bool(seeds_to_import(seeds_dir, briefings_dir))
