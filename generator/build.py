@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,6 +13,7 @@ from typing import Any
 
 from . import __version__
 from .assemble import assemble
+from .cache import BuildCache
 from .config import Config, load_config
 from .content import content_files, load_briefing, load_page, load_term_info, read_document
 from .errors import Problem, SiteError
@@ -17,10 +21,12 @@ from .markup import Markup
 from .model import Briefing, OutputPage, Page, Site, TermInfo
 from .outputs import key_of, plan
 from .discover import read_term_yaml, term_yaml_files
-from .render import render_all
+from .parallel import default_jobs, fork_map
+from .progress import Progress
+from .render import render_many, render_page
 from .search import SearchIndex
 from .theme import TemplateDigests, make_environment, static_files, statics_digest
-from .write import WriteStats, write_site
+from .write import Kept, WriteStats, write_site
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,9 @@ class BuildOptions:
     output: Path | None = None
     swap: bool = True  # replace the output folder atomically (CLI); serve writes in place
     run_import: bool = True  # import seeds newer than their briefings first
+    cache: bool = True  # read and write the persistent cache in .cache/ (--no-cache: neither)
+    jobs: int = 0  # worker processes for cold builds; 0 = one per core, 1 = serial
+    progress: Progress | None = None  # stage and pages done, for long builds in a terminal
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,8 @@ class Builder:
     _settings: str = ""
     _documents: dict[Path, _Cached] = field(default_factory=dict)
     _rendered: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    _cache: BuildCache | None = None  # .cache/ on disk: parsed files and page digests from earlier builds
+    _page_keys: dict[str, str] = field(default_factory=dict)
     search: SearchIndex = field(default_factory=SearchIndex)  # the last Pagefind bundle, rebuilt only when briefing pages change
 
     def load_config(self) -> Config:
@@ -90,16 +101,22 @@ class Builder:
             self._documents.clear()
             self._rendered.clear()
             self._settings = settings
+        if self._cache is None or self._cache.settings != settings:
+            self._cache = BuildCache(self.root, settings, enabled=self.options.cache)
         site = self.load_site(config)
         statics = static_files(config)
         env = make_environment(config, statics)
         pages = plan(site)
         common_key = key_of(settings, statics_digest(statics), tuple((p.slug, p.title) for p in site.pages))
         files, rendered = self._render(env, pages, site, common_key, TemplateDigests(env))
-        files.update(self.search.update(site, files))
+        files.update(self.search.update(site, _Resolved(files)))
         for static in statics.values():
             files[static.output] = static.data
+        self._stage("writing", 0)
         stats = write_site(self.output, files, swap=self.options.swap)
+        self._save_cache()
+        if self.options.progress:
+            self.options.progress.done()
         return BuildReport(
             output=self.output, pages=len(files), rendered=rendered, stats=stats,
             seconds=time.perf_counter() - started, imported=imported,
@@ -114,6 +131,8 @@ class Builder:
         content_root = config.content_dir.resolve()
         problems: list[Problem] = []
         seen: set[Path] = set()
+        cache = self._cache
+        pending: list[_Pending] = []  # files not cached anywhere: parsed together below, in parallel when many
 
         def load(path: Path, parse, read=read_document):  # type: ignore[no-untyped-def]
             seen.add(path)
@@ -125,7 +144,11 @@ class Builder:
                 cached = self._documents.get(path)
                 if cached and cached.stamp == stamp:
                     return cached.item
-                item = parse(read(path), markup)
+                data = path.read_bytes()
+                item = cache.document(path, hashlib.sha256(data).hexdigest()) if cache else None
+                if item is None:
+                    pending.append(_Pending(path, stamp, parse, read, data))
+                    return pending[-1]
                 self._documents[path] = _Cached(stamp, item)
                 return item
             except SiteError as exc:
@@ -147,10 +170,22 @@ class Builder:
                     problems.append(Problem(path, 1, f"{first} already describes this term; keep one of the two files"))
                 elif info is not None:
                     infos[(taxonomy, path.stem)] = info
+        self._stage("parsing", len(pending))
+        for job, (item, found) in zip(pending, fork_map(functools.partial(_parse, markup), pending, self.jobs, progress=self._advance)):
+            job.item = item
+            problems.extend(found)
+            if item is None:
+                self._documents.pop(job.path, None)
+            else:
+                self._documents[job.path] = _Cached(job.stamp, item)
+        briefings = [_resolve(b) for b in briefings]
+        pages = [_resolve(p) for p in pages]
+        infos = {k: v for k, v in ((k, _resolve(v)) for k, v in infos.items()) if v is not None}
         for stale in set(self._documents) - seen:
             del self._documents[stale]
         if problems:
             raise SiteError(problems)
+        self._stage("assembling", 0)
         return assemble(
             config, [b for b in briefings if b], [p for p in pages if p], infos,
             now=datetime.now(config.tz), drafts=self.options.drafts, future=self.options.future,
@@ -158,7 +193,8 @@ class Builder:
 
     def _render(self, env, pages: list[OutputPage], site: Site, common_key: str, templates: TemplateDigests) -> tuple[dict[str, bytes], int]:  # type: ignore[no-untyped-def]
         """Bytes of every page: from memory where the page's inputs are unchanged, else rendered."""
-        files: dict[str, bytes] = {}
+        files: dict[str, bytes | Kept] = {}
+        common = {"nav_pages": site.pages}
         todo: list[OutputPage] = []
         keys: dict[str, str] = {}
         problems = []
@@ -172,21 +208,103 @@ class Builder:
             key = key_of(common_key, templates(page.template), page.key)
             keys[page.path] = key
             cached = self._rendered.get(page.path)
+            digest = self._cache.page(page.path, key) if self._cache else None
             if cached and cached[0] == key:
                 files[page.path] = cached[1]
+            elif digest is not None:  # rendered by an earlier build to bytes the output folder should still hold
+                files[page.path] = Kept(digest, functools.partial(_kept_bytes, self.output / page.path, digest, env, page, common))
             else:
                 files[page.path] = b""  # placeholder keeps the path claimed
                 todo.append(page)
         if problems:
             raise SiteError(problems)
-        common = {"nav_pages": site.pages}
-        rendered = render_all(env, todo, common)
+        self._stage("rendering", len(todo))
+        rendered = render_many(env, todo, common, self.jobs, progress=self._advance)
         for page in todo:
             files[page.path] = rendered[page.path]
             self._rendered[page.path] = (keys[page.path], rendered[page.path])
         for stale in set(self._rendered) - set(files):
             del self._rendered[stale]
+        self._page_keys = keys
         return files, len(todo)
+
+    @property
+    def jobs(self) -> int:
+        return self.options.jobs or default_jobs()
+
+    def _stage(self, name: str, total: int) -> None:
+        if self.options.progress:
+            self.options.progress.stage(name, total)
+
+    def _advance(self, n: int) -> None:
+        if self.options.progress:
+            self.options.progress.advance(n)
+
+    def _save_cache(self) -> None:
+        """Record what this build parsed and rendered, once the output is written (a failed build records nothing)."""
+        if not self._cache or not self._cache.enabled:
+            return
+        documents = {str(path): (cached.item.digest, cached.item) for path, cached in self._documents.items()}
+        pages = {}
+        for path, key in self._page_keys.items():
+            held = self._rendered.get(path)
+            if held and held[0] == key:
+                pages[path] = (key, hashlib.sha256(held[1]).hexdigest())
+            elif (digest := self._cache.page(path, key)) is not None:
+                pages[path] = (key, digest)
+        try:
+            self._cache.save(documents, pages)
+        except OSError:  # a read-only or full disk costs speed next time, never the build
+            pass
+
+
+@dataclass
+class _Pending:
+    """A content file found in no cache, waiting to be parsed."""
+
+    path: Path
+    stamp: tuple[int, int]
+    parse: Any
+    read: Any
+    data: bytes
+    item: Any = None
+
+
+def _parse(markup: Markup, job: _Pending) -> tuple[Any, list[Problem]]:
+    """Parse one file (in a worker process when many): (item, []) or (None, problems)."""
+    try:
+        doc = read_document(job.path, job.data) if job.read is read_document else job.read(job.path)
+        return job.parse(doc, markup), []
+    except SiteError as exc:
+        return None, exc.problems
+    except OSError as exc:
+        return None, [Problem(job.path, None, f"cannot read: {exc.strerror}")]
+
+
+def _resolve(item: Any) -> Any:
+    return item.item if isinstance(item, _Pending) else item
+
+
+def _kept_bytes(path: Path, digest: str, env, page: OutputPage, common: dict) -> bytes:  # type: ignore[no-untyped-def]
+    """A cached page's bytes: from the output folder if they are still there, else rendered again."""
+    try:
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() == digest:
+            return data
+    except OSError:
+        pass
+    return render_page(env, page, common)
+
+
+class _Resolved(dict):
+    """{path: bytes} over files whose values may be Kept: each Kept is loaded when first read."""
+
+    def __getitem__(self, path: str) -> bytes:
+        value = super().__getitem__(path)
+        if isinstance(value, Kept):
+            value = value.load()
+            self[path] = value
+        return value
 
 
 def build(root: Path, options: BuildOptions | None = None) -> BuildReport:
