@@ -104,17 +104,25 @@ class Builder:
         if self._cache is None or self._cache.settings != settings:
             self._cache = BuildCache(self.root, settings, enabled=self.options.cache)
         site = self.load_site(config)
+        self._stage("planning", 0)
         statics = static_files(config)
         env = make_environment(config, statics)
         pages = plan(site)
         common_key = key_of(settings, statics_digest(statics), tuple((p.slug, p.title) for p in site.pages))
         files, rendered = self._render(env, pages, site, common_key, TemplateDigests(env))
+        self._stage("indexing", 0)
+        if not self.search.key and self._cache and isinstance(restored := self._cache.blob("search"), SearchIndex):
+            self.search = restored  # the bundle of the last CLI build: Pagefind runs again only if a briefing page changed
+        search_key = self.search.key
         files.update(self.search.update(site, _Resolved(files)))
         for static in statics.values():
             files[static.output] = static.data
         self._stage("writing", 0)
         stats = write_site(self.output, files, swap=self.options.swap)
         self._save_cache()
+        if self._cache and self.search.key != search_key:
+            with contextlib.suppress(OSError):
+                self._cache.put_blob("search", self.search)
         if self.options.progress:
             self.options.progress.done()
         return BuildReport(
