@@ -69,7 +69,8 @@ _NOT_NAME_WORDS = frozenset(
     "mediation the a an and of for in on at to with by from said says told after before during office department "
     "ministry administration government council committee commission agency house court union nations states "
     "republic federation kingdom forces army navy party group coalition alliance summit talks meeting statement "
-    "press today yesterday tomorrow week weekend also however meanwhile analysts officials leaders".split()
+    "press today yesterday tomorrow week weekend also however meanwhile analysts officials leaders neighbouring "
+    "neighboring both while when if as but like unlike including across inside outside".split()
 )
 
 
@@ -332,11 +333,6 @@ def _word_after(text: str, end: int) -> str:
     return m.group(1) if m else ""
 
 
-def _sentence_start(text: str, start: int) -> bool:
-    before = text[max(0, start - 3):start].rstrip(" \t")
-    return not before or before[-1] in ".!?\n:;\"“"
-
-
 def _capitalised_name_word(word: str) -> bool:
     return bool(word) and word[0].isupper() and word.rstrip(".").casefold() not in _TITLE_WORDS and word.casefold() not in _NOT_NAME_WORDS
 
@@ -359,7 +355,7 @@ def find_entities(text: str, headline: str, registry: Registry) -> Entities:
             continue
         before, after = _word_before(full, m.start()), _word_after(full, m.end())
         if kind == "country" and alias in registry.ambiguous:
-            if (_capitalised_name_word(before) and not _sentence_start(full, m.start() - len(before) - 1)) or _capitalised_name_word(after):
+            if _capitalised_name_word(before) or _capitalised_name_word(after):
                 continue  # "Michael Jordan", "Chad Wolf"
         if kind == "person" and alias in registry.surnames and _capitalised_name_word(before) and not before.endswith("."):
             if registry.names.get(before, ("",))[0] not in ("country",):
