@@ -291,7 +291,7 @@ def _wrap_width(lines: list[str]) -> int:
 def _runs_on(prev: _Unit, line: str, indented: bool, width: int) -> bool:
     """True if `line` continues the unit before it rather than starting a new block."""
     last = prev.last.rstrip()
-    if _BULLET.match(line):
+    if _BULLET.match(line) or dateline_date(prev.text) or dateline_date(line) or _BYLINE.match(prev.text):
         return False
     if prev.kind == "bullet" and indented:
         return True
@@ -481,7 +481,7 @@ def escape_markdown(text: str) -> str:
     # Constructs recognised only at the start of a line: quotes, lists, rules, definitions, fences.
     if text.startswith(">"):
         text = "\\" + text
-    elif re.match(r"[-+](?:\s|$)", text):
+    elif text.startswith(("-", "+")):
         text = "\\" + text
     elif re.match(r"\d+\.(?:\s|$)", text):
         text = re.sub(r"^(\d+)\.", r"\1\\.", text)
