@@ -168,7 +168,7 @@ def serve_latency(n: int, work: Path) -> float | None:
 def stage_times(root: Path, fast_pagefind: bool = False) -> dict[str, float]:
     """Seconds per stage of one serial cold build in this process (no cache, fresh output)."""
     if fast_pagefind:
-        exec(FAST_PAGEFIND.split("from generator.cli")[0])
+        exec(FAST_PAGEFIND.split("from generator.cli")[0], {})  # its own namespace: the lambda must find _sleep
     from generator.build import Builder, BuildOptions
     from generator.progress import Progress
 
