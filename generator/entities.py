@@ -239,16 +239,46 @@ class Registry:
         for phrase in ignore:
             self.names[phrase] = ("none", "")
         self.pattern = re.compile(r"(?<![\w.\-’'])(" + _trie_pattern(sorted(self.names)) + r")(?![\w\-]|\.\w)")
-        self.topic_patterns = [(t.name, _keyword_pattern(t.keywords)) for t in topics]
+        # Topic keywords: single words are looked up per distinct word of a text (cached); phrases by regex,
+        # tried only when their first word occurs.
+        self._word_keys: list[tuple[str, bool, bool, str]] = []  # (stem, is_prefix, case_sensitive, topic)
+        self._phrases: list[tuple[str, re.Pattern[str], str]] = []
+        for topic in topics:
+            for kw in topic.keywords:
+                stem, prefix = kw.rstrip("*"), kw.endswith("*")
+                sensitive = stem.isupper() or any(c.isdigit() for c in stem)
+                if re.fullmatch(r"[\w'’-]+", stem):
+                    self._word_keys.append((stem if sensitive else stem.lower(), prefix, sensitive, topic.name))
+                else:
+                    body = re.escape(stem).replace(r"\ ", r"\s+") + (r"\w*" if prefix else "")
+                    flags = 0 if sensitive else re.I
+                    first = re.split(r"[\s-]", stem)[0].lower()
+                    self._phrases.append((first, re.compile(r"(?<!\w)" + body + r"(?!\w)", flags), topic.name))
+        self._topics_of_word: dict[str, tuple[str, ...]] = {}
 
+    def _word_topics(self, word: str) -> tuple[str, ...]:
+        found = self._topics_of_word.get(word)
+        if found is None:
+            lower = word.lower()
+            found = tuple(
+                topic for stem, prefix, sensitive, topic in self._word_keys
+                if (word if sensitive else lower).startswith(stem) and (prefix or len(word) == len(stem))
+            )
+            if len(self._topics_of_word) < 200_000:
+                self._topics_of_word[word] = found
+        return found
 
-def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
-    parts = []
-    for kw in keywords:
-        text = re.escape(kw.rstrip("*")) + (r"\w*" if kw.endswith("*") else "")
-        text = text.replace(r"\ ", r"\s+")
-        parts.append(text if kw.rstrip("*").isupper() or any(c.isdigit() for c in kw) else "(?i:" + text + ")")
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+    def topic_hits(self, text: str) -> Counter[str]:
+        """How many keyword hits each topic has in a text."""
+        hits: Counter[str] = Counter()
+        words = re.findall(r"[\w'’-]+", text)
+        for word in words:
+            hits.update(self._word_topics(word))
+        present = {w.lower() for w in words}
+        for first, pattern, topic in self._phrases:
+            if first in present:
+                hits[topic] += len(pattern.findall(text))
+        return hits
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -383,7 +413,7 @@ def find_entities(text: str, headline: str, registry: Registry) -> Entities:
 
     words = max(1, len(full.split()))
     need = max(2, math.ceil(words / 500))  # two hits in a short piece, more in a long one
-    topic_hits = Counter({name: len(pattern.findall(full)) for name, pattern in registry.topic_patterns})
+    topic_hits = registry.topic_hits(full)
     topics = [t for t, n in topic_hits.items() if n >= need]
 
     def ranked(counter: Counter[str]) -> tuple[str, ...]:

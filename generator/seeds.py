@@ -186,6 +186,8 @@ def _date_of(match: re.Match[str]) -> date | None:
 
 def dateline_date(line: str) -> date | None:
     """The date of a whole-line dateline ("WASHINGTON, June 22, 2021", "22 November 2026", "2026-11-22")."""
+    if len(line) > 90 or not re.search(r"\d{4}", line):
+        return None
     for pattern in _DATE_LINE:
         m = pattern.match(line.strip())
         if m:
@@ -195,6 +197,8 @@ def dateline_date(line: str) -> date | None:
 
 def dateline_prefix(paragraph: str) -> tuple[date | None, str]:
     """(date, rest) for a paragraph opening with a dateline ("June 22, 2021 — The ..."); (None, paragraph) if not."""
+    if not re.search(r"\d{4}", paragraph[:90]):
+        return None, paragraph
     for pattern in _DATE_PREFIX:
         m = pattern.match(paragraph)
         if m:

@@ -1,0 +1,185 @@
+"""Importer: created/unchanged/updated/conflict/force, unique slugs, bad seeds, dates, speed."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+
+from generator.entities import load_registry
+from generator.importer import import_seeds, seed_files, seeds_needing_import, seeds_to_import
+from generator.seeds import is_untouched
+
+SHIPPED = Path(__file__).parent / "data" / "seeds" / "000_3e7346ba372a76a7.txt"
+UTC = ZoneInfo("UTC")
+WHEN = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry(None)
+
+
+@pytest.fixture
+def site(tmp_path):
+    (tmp_path / "seeds").mkdir()
+    return tmp_path
+
+
+def run(site: Path, registry, **kw):
+    kw.setdefault("date", WHEN)
+    return import_seeds(seed_files(site / "seeds"), site / "content" / "briefings", tz=UTC, registry=registry, **kw)
+
+
+def meta_of(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8").split("\n---\n", 1)[0][4:])
+
+
+def write(site: Path, name: str, data: bytes | str) -> Path:
+    path = site / "seeds" / name
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def test_created_then_unchanged(site, registry):
+    write(site, SHIPPED.name, SHIPPED.read_bytes())
+    [r] = run(site, registry)
+    assert (r.status, r.encoding, r.message) == ("created", "utf-8", "")
+    assert r.target == site / "content" / "briefings" / "putin-signals-resolve-as-ukraine-peace-talks-stall.md"
+    meta = meta_of(r.target)
+    assert meta["title"] == "Putin Signals Resolve as Ukraine Peace Talks Stall"
+    assert meta["source"]["name"] == SHIPPED.name and meta["source"]["hash"].startswith("sha256:")
+    assert meta["date"] == "2026-11-22T09:00:00+00:00"
+    before = r.target.read_bytes()
+    [again] = run(site, registry)
+    assert again.status == "unchanged" and again.target == r.target
+    assert r.target.read_bytes() == before
+    assert not list(r.target.parent.glob(".*tmp"))
+
+
+def test_changed_seed_updates_untouched_briefing(site, registry):
+    seed = write(site, "a.txt", "First Headline\nOriginal text.\n")
+    [r] = run(site, registry)
+    write(site, "a.txt", "Renamed Headline\nNew text.\n")
+    [u] = run(site, registry)
+    assert u.status == "updated" and u.target == r.target  # same file and slug: URLs stay stable
+    meta = meta_of(u.target)
+    assert meta["title"] == "Renamed Headline" and meta["slug"] == "first-headline"
+    assert "New text." in u.target.read_text(encoding="utf-8")
+    assert is_untouched(u.target.read_text(encoding="utf-8"))
+    assert seed.exists()
+
+
+def test_edited_briefing_is_a_conflict_then_force_keeps_a_backup(site, registry):
+    write(site, "a.txt", "Headline\nOriginal text.\n")
+    [r] = run(site, registry)
+    edited = r.target.read_text(encoding="utf-8").replace("Original text.", "An editor's better text.")
+    r.target.write_text(edited, encoding="utf-8")
+    write(site, "a.txt", "Headline\nChanged seed text.\n")
+    [c] = run(site, registry)
+    assert c.status == "conflict" and "edited since import" in c.message and "--force" in c.message
+    assert r.target.read_text(encoding="utf-8") == edited
+    [f] = run(site, registry, force=True)
+    assert f.status == "updated" and ".bak" in f.message
+    assert (r.target.parent / (r.target.name + ".bak")).read_text(encoding="utf-8") == edited
+    assert "Changed seed text." in r.target.read_text(encoding="utf-8")
+    # A second forced overwrite keeps the first backup and makes a timestamped one.
+    r.target.write_text(edited, encoding="utf-8")
+    write(site, "a.txt", "Headline\nChanged again.\n")
+    [g] = run(site, registry, force=True)
+    assert g.status == "updated"
+    assert len(list(r.target.parent.glob("*.bak"))) == 2
+
+
+def test_hand_written_briefing_without_body_hash_is_a_conflict(site, registry):
+    brief = site / "content" / "briefings" / "mine.md"
+    brief.parent.mkdir(parents=True)
+    brief.write_text("---\ntitle: Mine\ndate: 2026-01-01\nsource:\n  name: a.txt\n---\n\nHand-written.\n", encoding="utf-8")
+    write(site, "a.txt", "Headline\nSeed text.\n")
+    [c] = run(site, registry)
+    assert c.status == "conflict" and "no body_hash" in c.message
+    assert brief.read_text(encoding="utf-8").endswith("Hand-written.\n")
+
+
+def test_slug_collisions_get_numbered(site, registry):
+    write(site, "a.txt", "Same Headline\nOne.\n")
+    write(site, "b.txt", "Same Headline\nTwo.\n")
+    write(site, "c.txt", "Same  headline!\nThree.\n")
+    results = run(site, registry)
+    assert [r.status for r in results] == ["created"] * 3
+    assert [r.target.name for r in results] == ["same-headline.md", "same-headline-2.md", "same-headline-3.md"]
+    assert "taken" in results[1].message and "same-headline-2" in results[1].message
+    assert meta_of(results[2].target)["slug"] == "same-headline-3"
+
+
+def test_bad_seeds_are_errors_and_others_continue(site, registry):
+    write(site, "a_empty.txt", b"")
+    write(site, "b_binary.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    write(site, "c_good.txt", "Good Headline\nGood text.\n")
+    write(site, "d_noheadline.txt", "x" * 500 + "\n")
+    results = run(site, registry)
+    assert [r.status for r in results] == ["error", "error", "created", "error"]
+    assert "empty" in results[0].message and "binary" in results[1].message and "headline" in results[3].message
+    assert results[0].target is None
+
+
+def test_non_utf8_seed_reports_its_encoding(site, registry):
+    write(site, "a.txt", b"Putin\x92s Gambit\n\x93We will prevail,\x94 he said.\n")
+    [r] = run(site, registry)
+    assert r.status == "created" and r.encoding == "windows-1252" and "windows-1252" in r.message
+    meta = meta_of(r.target)
+    assert meta["title"] == "Putin’s Gambit"
+    assert "“We will prevail,” he said." in r.target.read_text(encoding="utf-8")
+
+
+def test_date_from_dateline_then_argument_then_mtime(site, registry):
+    write(site, "a.txt", "Dated\nWASHINGTON, June 22, 2021\nText.\n")
+    write(site, "b.txt", "Undated\nText.\n")
+    c = write(site, "c.txt", "Undated Too\nText.\n")
+    os.utime(c, (1_700_000_000, 1_700_000_000))
+    a, b = run(site, registry, date=WHEN)[:2]
+    assert meta_of(a.target)["date"] == "2021-06-22T00:00:00+00:00"
+    assert meta_of(b.target)["date"] == "2026-11-22T09:00:00+00:00"
+    [r] = import_seeds([c], site / "other", tz=ZoneInfo("Europe/Berlin"), registry=registry)
+    assert meta_of(r.target)["date"] == "2023-11-14T23:13:20+01:00"
+
+
+def test_dry_run_writes_nothing(site, registry):
+    write(site, "a.txt", "Headline\nText.\n")
+    [r] = run(site, registry, dry_run=True)
+    assert r.status == "created" and not r.target.exists()
+    assert not (site / "content").exists()
+
+
+def test_seeds_needing_import(site, registry):
+    briefings = site / "content" / "briefings"
+    assert not seeds_needing_import(site / "seeds", briefings)
+    seed = write(site, "a.txt", "Headline\nText.\n")
+    assert seeds_to_import(site / "seeds", briefings) == [seed]
+    [r] = run(site, registry)
+    assert not seeds_needing_import(site / "seeds", briefings)
+    future = time.time() + 10
+    os.utime(seed, (future, future))
+    assert seeds_needing_import(site / "seeds", briefings)
+
+
+def test_import_rate(site, registry):
+    """Hundreds of seeds a second, with an index of existing briefings built once per call."""
+    body = SHIPPED.read_text(encoding="utf-8").split("\n", 1)[1]
+    n = 300
+    for i in range(n):
+        write(site, f"{i:05d}.txt", f"Briefing Number {i} on Ukraine Talks\n{body}")
+    started = time.perf_counter()
+    results = run(site, registry)
+    created = time.perf_counter() - started
+    started = time.perf_counter()
+    again = run(site, registry)
+    unchanged = time.perf_counter() - started
+    assert {r.status for r in results} == {"created"} and {r.status for r in again} == {"unchanged"}
+    print(f"import: {n / created:.0f} seeds/s created, {n / unchanged:.0f} seeds/s unchanged")
+    assert n / created > 100
