@@ -255,15 +255,21 @@ class Registry:
                     first = re.split(r"[\s-]", stem)[0].lower()
                     self._phrases.append((first, re.compile(r"(?<!\w)" + body + r"(?!\w)", flags), topic.name))
         self._topics_of_word: dict[str, tuple[str, ...]] = {}
+        self._keys_by_start: dict[str, list[tuple[str, bool, bool, str]]] = {}
+        for key in self._word_keys:  # bucketed by the first three letters, so a word meets only a few keys
+            self._keys_by_start.setdefault(key[0][:3].lower(), []).append(key)
 
     def _word_topics(self, word: str) -> tuple[str, ...]:
         found = self._topics_of_word.get(word)
         if found is None:
             lower = word.lower()
-            found = tuple(
-                topic for stem, prefix, sensitive, topic in self._word_keys
+            candidates = self._keys_by_start.get(lower[:3], [])
+            if len(lower) >= 3:
+                candidates = candidates + self._keys_by_start.get(lower[:2], []) + self._keys_by_start.get(lower[:1], [])
+            found = tuple(dict.fromkeys(
+                topic for stem, prefix, sensitive, topic in candidates
                 if (word if sensitive else lower).startswith(stem) and (prefix or len(word) == len(stem))
-            )
+            ))
             if len(self._topics_of_word) < 200_000:
                 self._topics_of_word[word] = found
         return found
