@@ -277,10 +277,11 @@ class Registry:
     def topic_hits(self, text: str) -> Counter[str]:
         """How many keyword hits each topic has in a text."""
         hits: Counter[str] = Counter()
-        words = re.findall(r"[\w'’-]+", text)
-        for word in words:
-            hits.update(self._word_topics(word))
-        present = {w.lower() for w in words}
+        counts = Counter(re.findall(r"[\w'’-]+", text))
+        for word, n in counts.items():
+            for topic in self._word_topics(word):
+                hits[topic] += n
+        present = {w.lower() for w in counts}
         for first, pattern, topic in self._phrases:
             if first in present:
                 hits[topic] += len(pattern.findall(text))

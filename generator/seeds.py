@@ -551,8 +551,14 @@ def is_untouched(text: str) -> bool:
     return bool(stored) and stored == body_hash_of(text)
 
 
+try:  # libyaml writes the same YAML several times faster
+    from yaml import CSafeDumper as _Dumper
+except ImportError:  # pragma: no cover
+    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+
+
 def _dump(meta: dict[str, object]) -> str:
-    return yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1_000_000, default_flow_style=False)
+    return yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000, default_flow_style=False)
 
 
 def seed_to_markdown(
