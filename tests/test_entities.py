@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.entities import Entities, country_info, find_entities, load_registry, slug_for
+from generator.entities import (
+    Entities,
+    country_info,
+    find_entities,
+    load_registry,
+    slug_for,
+)
 from generator.errors import SiteError
 
 DATA = Path(__file__).parent / "data" / "entities"

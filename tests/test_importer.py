@@ -12,7 +12,12 @@ import pytest
 import yaml
 
 from generator.entities import load_registry
-from generator.importer import import_seeds, seed_files, seeds_needing_import, seeds_to_import
+from generator.importer import (
+    import_seeds,
+    seed_files,
+    seeds_needing_import,
+    seeds_to_import,
+)
 from generator.seeds import is_untouched
 
 SHIPPED = Path(__file__).parent / "data" / "seeds" / "000_3e7346ba372a76a7.txt"
@@ -161,7 +166,7 @@ def test_seeds_needing_import(site, registry):
     assert not seeds_needing_import(site / "seeds", briefings)
     seed = write(site, "a.txt", "Headline\nText.\n")
     assert seeds_to_import(site / "seeds", briefings) == [seed]
-    [r] = run(site, registry)
+    [_r] = run(site, registry)
     assert not seeds_needing_import(site / "seeds", briefings)
     future = time.time() + 10
     os.utime(seed, (future, future))

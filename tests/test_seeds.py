@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -14,14 +14,21 @@ import yaml
 from generator.entities import Entities
 from generator.errors import SiteError
 from generator.seeds import (
-    body_hash_of, decode_seed, escape_markdown, is_untouched, parse_seed, seed_to_markdown, slugify_title,
-    split_sentences, summarize,
+    body_hash_of,
+    decode_seed,
+    escape_markdown,
+    is_untouched,
+    parse_seed,
+    seed_to_markdown,
+    slugify_title,
+    split_sentences,
+    summarize,
 )
 
 SEEDS = Path(__file__).parent / "data" / "seeds"
 CORPUS = SEEDS / "state-dept"
 SHIPPED = SEEDS / "000_3e7346ba372a76a7.txt"
-WHEN = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
+WHEN = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
 class _Visible(HTMLParser):
@@ -72,7 +79,7 @@ def smartened(text: str) -> str:
 
 def to_markdown(text: str, **kw) -> str:
     seed = parse_seed(text)
-    args = dict(source_name="x.txt", source_hash="sha256:" + "0" * 64, date=WHEN, entities=Entities(), slug="x")
+    args = {"source_name": "x.txt", "source_hash": "sha256:" + "0" * 64, "date": WHEN, "entities": Entities(), "slug": "x"}
     args.update(kw)
     return seed_to_markdown(seed, **args)
 
