@@ -43,6 +43,8 @@ def fetch(port: int, path: str) -> str:
     try:
         conn.request("GET", path)
         return conn.getresponse().read().decode("utf-8", "replace")
+    except (http.client.HTTPException, ConnectionError):  # a server mid-rebuild may cut a response short
+        return ""
     finally:
         conn.close()
 
