@@ -203,6 +203,7 @@ class Builder:
         """Bytes of every page: from memory where the page's inputs are unchanged, else rendered."""
         files: dict[str, bytes | Kept] = {}
         common = {"nav_pages": site.pages}
+        output = self.output  # resolved once, not per page
         todo: list[OutputPage] = []
         keys: dict[str, str] = {}
         problems = []
@@ -220,7 +221,7 @@ class Builder:
             if cached and cached[0] == key:
                 files[page.path] = cached[1]
             elif digest is not None:  # rendered by an earlier build to bytes the output folder should still hold
-                files[page.path] = Kept(digest, functools.partial(_kept_bytes, self.output / page.path, digest, env, page, common))
+                files[page.path] = Kept(digest, functools.partial(_kept_bytes, output / page.path, digest, env, page, common))
             else:
                 files[page.path] = b""  # placeholder keeps the path claimed
                 todo.append(page)
