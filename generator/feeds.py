@@ -7,6 +7,7 @@ formats and element order are its problem. JSON Feed is a plain `json.dumps` of 
 from __future__ import annotations
 
 import json
+from html import escape
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
@@ -91,7 +92,8 @@ def _syndication(feed_cls: type, site: Site, title: str, link: str, feed_path: s
         feed.add_item(
             title=b.title, link=config.absolute_url(b.url), unique_id=entry_id(site, b), unique_id_is_permalink=False,
             # Atom: <summary> plus <content>; RSS has one <description>, which then carries the content.
-            description=(b.summary or b.title) if feed_cls is AtomFeed else content,
+            # feedgenerator marks Atom's summary type="html": the plain-text summary is escaped to be that.
+            description=escape(b.summary or b.title) if feed_cls is AtomFeed else content,
             content=content if feed_cls is AtomFeed else None,
             pubdate=b.date, updateddate=b.updated or b.date, categories=_categories(b),
         )

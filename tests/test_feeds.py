@@ -83,3 +83,15 @@ def test_feeds_of_an_empty_site_parse_and_are_deterministic(make_site, tmp_path)
     assert feedparser.parse(first).bozo == 0 and feedparser.parse(first).entries == []
     project.build(output=tmp_path / "again")
     assert (tmp_path / "again" / "feed.xml").read_text() == first
+
+
+def test_plain_text_that_looks_like_html_stays_text_in_every_feed(make_site):
+    project = make_site({"content/briefings/a.md": briefing_md("<b>Bold</b> title", summary="<script>alert(1)</script>", countries=["Russia"])},
+                        config=CONFIG)
+    project.build()
+    for name in ("feed.xml", "rss.xml", "countries/russia/feed.xml"):
+        entry = feedparser.parse(project.read(name)).entries[0]
+        assert entry.title == "<b>Bold</b> title"
+        assert "<script" not in entry.summary and "&lt;script&gt;" in entry.summary, (name, entry.summary)
+    item = json.loads(project.read("feed.json"))["items"][0]
+    assert item["summary"] == "<script>alert(1)</script>" and "<script" not in item["content_html"]

@@ -108,7 +108,8 @@ def _scan_json(value: object, where: str, key: str = "") -> list[str]:
     if isinstance(value, list):
         return [f for v in value for f in _scan_json(v, where, key)]
     if isinstance(value, str):
-        if SCRIPT_URL.match(value):
+        # URL fields only (as for XML above): a headline reading "JavaScript" is text, not a link.
+        if (key.endswith("url") or key in ("image", "icon", "favicon", "avatar", "banner_image")) and SCRIPT_URL.match(value):
             return [f"{where}: {key}={value[:60]!r}"]
         if key.endswith("html"):
             return scan_html(value, f"{where} {key}", set())
