@@ -172,10 +172,18 @@ def import_seeds(
     return results
 
 
+MAX_SEED_BYTES = 2_000_000
+
+
 def _import_one(
     seed_path: Path, briefings_dir: Path, by_seed: dict[str, _Existing], taken: set[str], *,
     tz: ZoneInfo, registry: Registry, date: datetime | None, dry_run: bool, force: bool,
 ) -> ImportResult:
+    size = seed_path.stat().st_size
+    if size > MAX_SEED_BYTES:
+        # A briefing is a few thousand words; a multi-megabyte text is a mistake (or hostile), and
+        # Python-Markdown's inline parsing slows to minutes on megabyte paragraphs.
+        raise SiteError.at(seed_path, None, f"seed is {size / 1e6:.1f} MB; seeds over {MAX_SEED_BYTES // 1_000_000} MB are refused: split the text into briefings")
     data = seed_path.read_bytes()
     seed_hash = sha256_hex(data)
     existing = by_seed.get(seed_path.name)
