@@ -131,7 +131,17 @@ class Builder:
         )
 
     def _import_seeds(self, config: Config) -> tuple[Any, ...]:
-        return ()
+        """Import seeds that are new or newer than their briefings; one line per seed for the user."""
+        from .entities import load_registry
+        from .importer import import_seeds, seeds_to_import
+
+        briefings_dir = config.content_dir / "briefings"
+        todo = seeds_to_import(config.seeds_dir, briefings_dir)
+        if not todo:
+            return ()
+        registry = load_registry(config.content_dir / "_data" / "entities.yaml")
+        results = import_seeds(todo, briefings_dir, tz=config.tz, registry=registry)
+        return tuple(format_import(r) for r in results if r.status != "unchanged")
 
     def load_site(self, config: Config) -> Site:
         """Read every content file (reusing unchanged ones), gather every problem, assemble the Site."""
@@ -314,6 +324,12 @@ class _Resolved(dict):
             value = value.load()
             self[path] = value
         return value
+
+
+def format_import(result: Any) -> str:
+    """`created   seed.txt -> content/briefings/x.md  note`."""
+    target = result.target.name if result.target else "-"
+    return f"{result.status:9} {result.seed.name} -> {target}  {result.message}".rstrip()
 
 
 def build(root: Path, options: BuildOptions | None = None) -> BuildReport:

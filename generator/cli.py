@@ -74,6 +74,37 @@ Write the briefing here. Use `## Section heading` lines for sections.
 """
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import seed texts into content/briefings/, never overwriting an editor's work."""
+    from .build import format_import
+    from .content import parse_datetime
+    from .entities import load_registry
+    from .importer import import_seeds, seed_files
+
+    root = _project(args)
+    try:
+        config = load_config(root)
+        registry = load_registry(config.content_dir / "_data" / "entities.yaml")
+        date = parse_datetime(args.date, config.tz) if args.date else None
+    except SiteError as error:
+        _print_problems(error)
+        return EXIT_CONTENT
+    except ValueError:
+        print(f"error: --date {args.date!r} is not a date; write it as 2026-11-22 or 2026-11-22T09:00:00+01:00", file=sys.stderr)
+        return EXIT_USAGE
+    seeds = [Path(s).resolve() for s in args.seeds] if args.seeds else seed_files(config.seeds_dir)
+    missing = [s for s in seeds if not s.is_file()]
+    if missing:
+        for seed in missing:
+            print(f"{seed}: no such seed file", file=sys.stderr)
+        return EXIT_USAGE
+    results = import_seeds(seeds, config.content_dir / "briefings", tz=config.tz, registry=registry,
+                           date=date, dry_run=args.dry_run, force=args.force)
+    for result in results:
+        print(format_import(result))
+    return EXIT_CONTENT if any(r.status == "error" for r in results) else EXIT_OK
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     """Create a draft briefing with its front matter filled in."""
     import yaml
@@ -212,6 +243,13 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--no-cache", action="store_true", help="neither read nor write the build cache in .cache/ (a clean build)")
     b.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N", help="processes for parsing and rendering (default: one per core; 1 = serial)")
     b.set_defaults(run=cmd_build)
+
+    i = commands.add_parser("import", help="turn seed texts into Markdown briefings", description="Import seeds/*.txt (or the given files) into content/briefings/. Unchanged seeds are skipped; a briefing an editor has changed is never overwritten (reported as a conflict) unless --force, which keeps a .bak copy.")
+    i.add_argument("seeds", nargs="*", metavar="SEED", help="seed files (default: every file in seeds/)")
+    i.add_argument("--date", help="date for seeds without a dateline (default: the file's modification time)")
+    i.add_argument("--dry-run", action="store_true", help="report what would happen, write nothing")
+    i.add_argument("--force", action="store_true", help="overwrite edited briefings (a backup is written first)")
+    i.set_defaults(run=cmd_import)
 
     n = commands.add_parser("new", help="create a new draft briefing", description="Create content/briefings/<slug>.md with front matter filled in, and print its path.")
     n.add_argument("headline", help="the briefing's headline")
