@@ -24,6 +24,7 @@ except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 FRONT_MATTER = "---"
+TEMPLATE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*\.html$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 TREND_DIRECTIONS = ("deteriorated", "improved", "unchanged")
 KNOWN_BRIEFING_FIELDS = {
@@ -265,6 +266,9 @@ def load_page(doc: Document, render: RenderMarkdown) -> Page:
     title = check.text("title", required=True)
     slug = _check_slug(check, check.text("slug") or slug_from(doc.path.stem))
     description = check.text("description") or check.text("summary")
+    template = doc.meta.get("template")
+    if template is not None and (not isinstance(template, str) or not TEMPLATE_RE.fullmatch(template) or ".." in template):
+        check.fail("template", f"'template' must name a theme template such as page.html, not {template!r}")
     if check.problems:
         raise SiteError(check.problems)
     html, toc = render(doc.body)
