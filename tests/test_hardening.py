@@ -183,7 +183,7 @@ def test_page_template_cannot_leave_the_theme(make_site, capsys, template):
     project = make_site({"content/pages/p.md": f"---\ntitle: P\ntemplate: {json.dumps(template)}\n---\n"})
     assert main(["-C", str(project.root), "build", "--no-import"]) == 1
     err = capsys.readouterr().err
-    assert "p.md:4: 'template' must name a theme template" in err and "Traceback" not in err and "root:" not in err
+    assert "p.md:3: 'template' must name a theme template" in err and "Traceback" not in err and "root:" not in err
 
 
 def test_symlinked_file_pointing_outside_content_is_refused(make_site, capsys, tmp_path):
