@@ -54,6 +54,7 @@ class BuildReport:
     stats: WriteStats
     seconds: float
     imported: tuple[Any, ...] = ()
+    base_path: str = "/"  # where the site expects to be served, for the "view it" hint
 
     def summary(self) -> str:
         return (
@@ -127,7 +128,7 @@ class Builder:
             self.options.progress.done()
         return BuildReport(
             output=self.output, pages=len(files), rendered=rendered, stats=stats,
-            seconds=time.perf_counter() - started, imported=imported,
+            seconds=time.perf_counter() - started, imported=imported, base_path=config.base_path,
         )
 
     def _import_seeds(self, config: Config) -> tuple[Any, ...]:

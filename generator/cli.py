@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .build import BuildOptions, build
 from .progress import Progress
-from .config import load_config
+from .config import Config, load_config
 from .content import slug_from
 from .errors import SiteError
 
@@ -18,6 +18,15 @@ EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
 def _project(args: argparse.Namespace) -> Path:
     return Path(args.project).resolve()
+
+
+def _config_or_report(root: Path, base_url: str | None = None) -> Config | None:
+    """The project's Config, or None after printing its problems (the caller exits 1)."""
+    try:
+        return load_config(root, base_url=base_url)
+    except SiteError as error:
+        _print_problems(error)
+        return None
 
 
 def _print_problems(error: SiteError) -> None:
@@ -53,8 +62,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     for line in report.imported:
         print(line)
     print(report.summary())
-    config = load_config(_project(args), base_url=args.base_url)
-    print(f"view it: briefings serve   (or any static server at {config.base_path} over {report.output})")
+    print(f"view it: briefings serve   (or any static server at {report.base_path} over {report.output})")
     return EXIT_OK
 
 
@@ -110,10 +118,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     import yaml
 
     root = _project(args)
-    try:
-        config = load_config(root)
-    except SiteError as error:
-        _print_problems(error)
+    config = _config_or_report(root)
+    if config is None:
         return EXIT_CONTENT
     slug = slug_from(args.headline)
     folder = config.content_dir / "briefings"
@@ -160,10 +166,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .check import check_site, find_vnu
 
     root = _project(args)
-    try:
-        config = load_config(root, base_url=args.base_url)
-    except SiteError as error:
-        _print_problems(error)
+    config = _config_or_report(root, base_url=args.base_url)
+    if config is None:
         return EXIT_CONTENT
     output = Path(args.output).expanduser().resolve() if args.output else root / "output"
     vnu = None if args.no_html_validation else find_vnu(root)
@@ -207,10 +211,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .watch import Watcher
 
     root = _project(args)
-    try:
-        config = load_config(root)
-    except SiteError as error:
-        _print_problems(error)
+    config = _config_or_report(root)
+    if config is None:
         return EXIT_CONTENT
     rebuild = serve_rebuild(root, BuildOptions(swap=False, drafts=args.drafts))
     try:
