@@ -16,7 +16,7 @@ from .model import Briefing, Neighbours, Page, Site, Taxonomy, Term, TermInfo
 # A shared term that appears in thousands of briefings then costs O(window), not O(n), per briefing.
 RELATED_WINDOW = 60
 
-RESERVED_PAGE_SLUGS = {"briefings", "page", "static", "search", "timeline", "digest", "situation", "pagefind", "feed.xml", "rss.xml", "feed.json", "sitemap.xml"}
+RESERVED_PAGE_SLUGS = {"briefings", "page", "static", "search", "timeline", "digest", "situation", "feed.xml", "rss.xml", "feed.json", "sitemap.xml"}
 
 
 def assemble(

@@ -81,7 +81,7 @@ class Builder:
     _rendered: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     _cache: BuildCache | None = None  # .cache/ on disk: parsed files and page digests from earlier builds
     _page_keys: dict[str, str] = field(default_factory=dict)
-    search: SearchIndex = field(default_factory=SearchIndex)  # the last Pagefind bundle, rebuilt only when briefing pages change
+    search: SearchIndex = field(default_factory=SearchIndex)  # the last search index, patched where briefings changed
 
     def load_config(self) -> Config:
         return load_config(self.root, base_url=self.options.base_url)
@@ -113,15 +113,15 @@ class Builder:
         files, rendered = self._render(env, pages, site, common_key, TemplateDigests(env))
         self._stage("indexing", 0)
         if not self.search.key and self._cache and isinstance(restored := self._cache.blob("search"), SearchIndex):
-            self.search = restored  # the bundle of the last CLI build: Pagefind runs again only if a briefing page changed
-        search_key = self.search.key
-        files.update(self.search.update(site, _Resolved(files)))
+            self.search = restored  # the index of the last CLI build: a body edit patches a few of its shards
+        search_state = (self.search.key, self.search.docs)
+        files.update(self.search.update(site, settings))
         for static in statics.values():
             files[static.output] = static.data
         self._stage("writing", 0)
         stats = write_site(self.output, files, swap=self.options.swap)
         self._save_cache()
-        if self._cache and self.search.key != search_key:
+        if self._cache and (self.search.key, self.search.docs) != search_state:
             with contextlib.suppress(OSError):
                 self._cache.put_blob("search", self.search)
         if self.options.progress:
@@ -314,17 +314,6 @@ def _kept_bytes(path: Path, digest: str, env, page: OutputPage, common: dict) ->
     except OSError:
         pass
     return render_page(env, page, common)
-
-
-class _Resolved(dict):
-    """{path: bytes} over files whose values may be Kept: each Kept is loaded when first read."""
-
-    def __getitem__(self, path: str) -> bytes:
-        value = super().__getitem__(path)
-        if isinstance(value, Kept):
-            value = value.load()
-            self[path] = value
-        return value
 
 
 def format_import(result: Any) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 CACHE_DIR = ".cache"
-FORMAT = b"briefings-cache 1"
+FORMAT = b"briefings-cache 2"  # 2: Briefing.words
 
 
 def cache_dir(root: Path) -> Path:

@@ -17,6 +17,7 @@ import yaml
 from .config import Config
 from .errors import Problem, SiteError
 from .model import Briefing, Document, Page, Source, TermInfo, TocEntry, Trend
+from .words import index_terms
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python loader where it isn't built.
     from yaml import CSafeLoader as _Loader
@@ -203,6 +204,7 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
         path=doc.path, slug=slug, title=title, date=when, updated=updated, summary=summary,
         takeaways=takeaways, terms=terms, source=source, draft=draft, reading_time=reading_time,
         html=html, toc=toc, trends=trends, extra=extra, digest=doc.digest,
+        words=index_terms(title, summary, takeaways, terms, html),
     )
 
 

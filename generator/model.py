@@ -69,6 +69,7 @@ class Briefing:
     trends: tuple[Trend, ...]
     extra: Mapping[str, Any]  # unknown front matter fields, passed through to templates
     digest: str
+    words: str = ""  # weighted search terms, 'term:tf ...' (words.index_terms), computed while parsing
 
     @property
     def url(self) -> str:

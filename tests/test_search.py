@@ -1,17 +1,16 @@
-"""Search: Pagefind bundle built with the site (deterministic, re-indexed only when briefing pages change),
-and in headless Chromium: the header form leads to /search/, a word finds the briefing, a country filters."""
+"""Search index: the files under search/ a site ships (format in generator/search.py), built deterministic and
+patched, not rebuilt, when a briefing's text changes; the patched index always equals a fresh one.
+The browser side (static/search.js in Chromium) is tested in test_search_ui.py."""
 
 from __future__ import annotations
 
-import shutil
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
-import pytest
+import json
+import random
 
 from generator.build import BuildOptions, Builder
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, briefing_md, need
+from generator.search import shard_of
+from generator.words import index_terms, tokens
+from tests.conftest import briefing_md
 
 CONFIG = "title: Search\nbase_url: https://example.org/\n"
 
@@ -19,117 +18,107 @@ CONFIG = "title: Search\nbase_url: https://example.org/\n"
 def small_site() -> dict[str, str]:
     return {
         "content/briefings/a.md": briefing_md("Grain corridor reopens", date="2026-11-10T09:00:00+00:00", countries=["Ukraine"], topics=["Trade"],
-                                              body="Ships carrying wheat left Odesa."),
+                                              body="Ships carrying wheat left Odesa. Wheat prices fell."),
         "content/briefings/b.md": briefing_md("Pipeline talks", date="2026-11-11T09:00:00+00:00", countries=["Russia"], topics=["Energy"],
-                                              body="Gas flows through the pipeline resumed."),
+                                              body="Gas flows through the pipeline resumed in Zürich's view."),
         "content/pages/about.md": "---\ntitle: About\n---\nAbout.\n",
     }
 
 
-def bundle(project) -> dict[str, bytes]:
-    return {p.relative_to(project.output).as_posix(): p.read_bytes() for p in (project.output / "pagefind").rglob("*") if p.is_file()}
+def index_files(output) -> dict[str, bytes]:
+    return {p.relative_to(output).as_posix(): p.read_bytes() for p in (output / "search").rglob("*.json")}
 
 
-def test_bundle_is_built_deterministic_and_reindexed_only_when_briefings_change(make_site, tmp_path):
-    project = make_site(small_site(), config=CONFIG)
-    builder = Builder(project.root, BuildOptions(run_import=False, cache=False) if "cache" in BuildOptions.__dataclass_fields__ else BuildOptions(run_import=False))
-    builder.build()
-    first = bundle(project)
-    assert "pagefind/pagefind-entry.json" in first and "pagefind/pagefind-ui.js" in first
-    assert any(p.startswith("pagefind/filter/") for p in first)
-    runs = builder.search.runs
-    project.write({"content/pages/about.md": "---\ntitle: About\n---\nAbout us, edited.\n"})
-    builder.build()
-    assert builder.search.runs == runs and bundle(project) == first  # no briefing page changed: the bundle is reused
-    project.write({"content/briefings/a.md": small_site()["content/briefings/a.md"].replace("wheat", "barley")})
-    builder.build()
-    assert builder.search.runs == runs + 1 and bundle(project) != first
-    # A fresh build of the same content gives the same bytes (Pagefind's HashMap order is canonicalised).
-    again = Builder(project.root, BuildOptions(run_import=False, output=tmp_path / "again"))
-    again.build()
-    assert {p: d for p, d in bundle(project).items()} == {
-        p.relative_to(tmp_path / "again").as_posix(): p.read_bytes() for p in (tmp_path / "again" / "pagefind").rglob("*") if p.is_file()}
+def postings(files: dict[str, bytes], term: str) -> dict[int, int]:
+    """{doc id: tf} of a term, decoded from its shard as static/search.js does."""
+    flat = json.loads(files.get(f"search/terms/{shard_of(term)}.json", b"{}")).get(term, [])
+    docs, last = {}, 0
+    for k in range(0, len(flat), 2):
+        last += flat[k]
+        docs[last] = flat[k + 1]
+    return docs
 
 
-def test_pages_carry_search_markup(make_site):
+def test_tokens_fold_case_and_accents_and_split_on_punctuation():
+    assert tokens("Zürich's GDP-growth: 3.5% (São Paulo)") == ["zurich", "s", "gdp", "growth", "3", "5", "sao", "paulo"]
+    assert tokens("Ελλάδα и Україна, 北京") == ["ελλαδα", "и", "укра\u0456на", "北京"]  # ї loses its diaeresis: і
+    assert tokens("snake_case " + "x" * 41) == ["snake", "case"]  # underscores split; over-long tokens dropped
+    assert shard_of("wheat") == "whe" and shard_of("un") == "un" and shard_of("україна") == "_" + "укр".encode().hex()
+
+
+def test_index_terms_weight_title_words_and_read_the_rendered_body():
+    words = dict(pair.split(":") for pair in index_terms("Wheat deal", "A summary.", ["Wheat up"], {"countries": ["Ukraine"]},
+                                                        "<p>wheat &amp; <em>barley</em></p>").split())
+    assert words == {"wheat": "5", "deal": "3", "a": "1", "summary": "1", "up": "1", "ukraine": "1", "barley": "1"}
+
+
+def test_index_files_describe_every_briefing(make_site):
     project = make_site(small_site(), config=CONFIG)
     project.build()
-    page = project.html("briefings/pipeline-talks/index.html")
-    assert [a for t, a in page.elements if t == "article" and "data-pagefind-body" in a]
-    filters = [a for t, a in page.elements if "data-pagefind-filter" in a]
-    assert [a["data-pagefind-filter"] for a in filters] == ["country", "topic"]
-    assert "Russia" in page.texts("span") and "Energy" in page.texts("span")
-    forms = page.all("form", role="search")
-    assert forms and forms[0]["action"] == "/search/" and forms[0]["method"] == "get"
-    assert page.all("input", name="q")
-    search = project.html("search/index.html")
-    assert search.all("div", id="search")[0]["data-bundle"] == "/pagefind/"
-    policy = [m["content"] for m in search.all("meta") if m.get("http-equiv") == "Content-Security-Policy"][0]
-    assert "script-src 'self' 'wasm-unsafe-eval'" in policy
-    home_policy = [m["content"] for m in project.html("index.html").all("meta") if m.get("http-equiv") == "Content-Security-Policy"][0]
-    assert "wasm-unsafe-eval" not in home_policy  # only the search page runs WebAssembly
+    files = index_files(project.output)
+    meta = json.loads(files["search/index.json"])
+    assert meta["version"] == 1 and meta["count"] == 2 and meta["prefix"] == 3 and meta["chunk"] == 256
+    assert [t["name"] for t in meta["taxonomies"]] == ["countries", "people", "organisations", "topics"]
+    docs = json.loads(files["search/docs/0.json"])  # id 0 is the newest briefing
+    assert [d[0] for d in docs] == ["briefings/pipeline-talks/", "briefings/grain-corridor-reopens/"]
+    assert docs[1][1:3] == ["Grain corridor reopens", "2026-11-10"] and docs[1][4] == {"countries": ["Ukraine"], "topics": ["Trade"]}
+    assert postings(files, "wheat") == {1: 2} and postings(files, "zurich") == {0: 1}
+    assert postings(files, "grain") == {1: 3}  # a title word counts three times
+    filters = json.loads(files["search/filters.json"])
+    assert filters["countries"] == [["Russia", "russia", [0]], ["Ukraine", "ukraine", [1]]]
+    # The search page points the script at the index; no page needs WebAssembly any more.
+    page = project.html("search/index.html")
+    box = next(a for _, a in page.elements if a.get("id") == "search")
+    assert box["data-index"] == "/search/index.json" and box["data-base"] == "/"
+    policy = [m["content"] for m in page.all("meta") if m.get("http-equiv") == "Content-Security-Policy"][0]
+    assert "script-src 'self';" in policy and "wasm" not in policy
 
 
-def wait_for_results(page, count: int) -> None:
-    """Poll (bounded) until Pagefind shows `count` results; wait_for_function would need 'unsafe-eval' under the CSP."""
-    for _ in range(150):
-        if len(page.query_selector_all(".pagefind-ui__result-link")) == count:
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(f"expected {count} results, have {len(page.query_selector_all('.pagefind-ui__result-link'))}")
+def test_random_edits_patch_the_index_to_what_a_fresh_build_makes(make_site, tmp_path):
+    """Body edits patch shards (no full rebuild); adds, deletes and date changes rebuild; bytes always equal a clean build."""
+    rng = random.Random(7)
+    vocabulary = "sanctions wheat pipeline ceasefire talks election drone grain port border troops summit oil gas".split()
+    dates = {f"b{i}": f"2026-10-{i + 1:02d}T09:00:00+00:00" for i in range(12)}
+
+    def text(name: str) -> str:
+        body = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(3, 30))) + "."
+        return briefing_md(f"Briefing {name}", date=dates[name], countries=["Ukraine"], body=body)
+
+    project = make_site({f"content/briefings/{name}.md": text(name) for name in dates}, config=CONFIG)
+    builder = Builder(project.root, BuildOptions(run_import=False))
+    builder.build()
+    assert builder.search.full_runs == 1
+    for step in range(25):
+        name = rng.choice(sorted(dates))
+        path = project.root / f"content/briefings/{name}.md"
+        kind = rng.choice(["body", "body", "body", "add", "delete", "date"])
+        if kind == "add":
+            dates[f"n{step}"] = "2026-11-20T09:00:00+00:00"
+            project.write({f"content/briefings/n{step}.md": text(f"n{step}")})
+        elif kind == "delete" and len(dates) > 2:
+            path.unlink()
+            del dates[name]
+        elif kind == "date":
+            dates[name] = f"2026-09-{step + 1:02d}T09:00:00+00:00"
+            project.write({f"content/briefings/{name}.md": text(name)})
+        else:
+            kind = "body"
+            project.write({f"content/briefings/{name}.md": text(name)})
+        runs = builder.search.full_runs
+        builder.build()
+        if kind == "body":
+            assert builder.search.full_runs == runs, step  # patched in place
+        fresh = tmp_path / f"fresh{step}"
+        Builder(project.root, BuildOptions(run_import=False, cache=False, output=fresh)).build()
+        assert index_files(project.output) == index_files(fresh), (step, kind)
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.mark.browser
-def test_search_in_chromium_finds_the_seed_briefing_and_filters_by_country(tmp_path):
-    need(CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
-    root = tmp_path / "site"
-    root.mkdir()
-    shutil.copy(ROOT / "site.yaml", root / "site.yaml")
-    shutil.copytree(ROOT / "content", root / "content")
-    (root / "content/briefings/other.md").write_text(briefing_md(
-        "Fresh talks on grain exports", date="2026-11-01T09:00:00+00:00", countries=["Ukraine", "Turkey"], topics=["Trade"],
-        body="Ukraine and Turkey discussed the resolve of shipping firms and a <b>corridor</b>."), encoding="utf-8")
-    (root / "content/briefings/hostile.md").write_text(briefing_md(
-        "Resolve <img src=x onerror=alert(1)>", date="2026-10-01T09:00:00+00:00", countries=["France"],
-        body="Resolve &lt;script&gt;window.__pwned=1&lt;/script&gt; here."), encoding="utf-8")
-    www = tmp_path / "www"
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(www)))
-    base = f"http://127.0.0.1:{server.server_address[1]}/sub/"
-    Builder(root, BuildOptions(run_import=False, base_url=base, output=www / "sub")).build()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            problems: list[str] = []
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.goto(base + "about/")
-            page.fill("#site-search-q", "Zelenskyy")  # the header form on any page
-            page.press("#site-search-q", "Enter")
-            page.wait_for_url("**/sub/search/?q=Zelenskyy", timeout=10_000)
-            page.wait_for_selector(".pagefind-ui__result-link", timeout=15_000)
-            links = page.eval_on_selector_all(".pagefind-ui__result-link", "els => els.map(e => e.getAttribute('href'))")
-            assert links == ["/sub/briefings/putin-signals-resolve-as-ukraine-peace-talks-stall/"]
-            # A word in three briefings; the Russia filter leaves the seed briefing only.
-            page.fill(".pagefind-ui__search-input", "resolve")
-            wait_for_results(page, 3)
-            page.click("text=Russia")
-            wait_for_results(page, 1)
-            links = page.eval_on_selector_all(".pagefind-ui__result-link", "els => els.map(e => e.getAttribute('href'))")
-            assert links == ["/sub/briefings/putin-signals-resolve-as-ukraine-peace-talks-stall/"]
-            # Hostile text is shown as text in results, never run.
-            assert page.evaluate("window.__pwned === undefined && !document.querySelector('.pagefind-ui img[onerror]')")
-            assert problems == []
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+def test_a_new_cli_run_patches_the_index_it_finds_in_the_cache(make_site):
+    project = make_site(small_site(), config=CONFIG)
+    Builder(project.root, BuildOptions(run_import=False)).build()
+    project.write({"content/briefings/a.md": small_site()["content/briefings/a.md"].replace("wheat", "barley")})
+    builder = Builder(project.root, BuildOptions(run_import=False))
+    builder.build()
+    assert builder.search.shards_written == 2  # patched: "whe" changed, "bar" new (a rebuild writes every shard)
+    files = index_files(project.output)
+    assert postings(files, "barley") == {1: 1} and postings(files, "wheat") == {1: 1}  # "Wheat prices fell" is left
