@@ -90,36 +90,70 @@ def _write_file(target: Path, data: bytes) -> None:
     os.replace(tmp, target)
 
 
-def _sync_folder(folder: Path, files: dict[str, bytes | Kept], manifest: dict[str, list]) -> tuple[WriteStats, dict[str, list]]:
-    """Make `folder` hold exactly `files`: rewrite what differs, leave what matches, delete the rest."""
-    written = unchanged = removed = 0
-    changed: set[str] = set()
-    new_manifest: dict[str, list] = {}
-    for rel in sorted(files):
-        data = files[rel]
+def _stale_files(folder: Path, files: dict[str, bytes | Kept]) -> list[str]:
+    """Files on disk that the site no longer has (os.walk: several times faster than Path.rglob)."""
+    stale = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        rel_dir = os.path.relpath(dirpath, folder)
+        for name in filenames:
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
+            if rel not in files and rel not in KEEP:
+                stale.append(rel)
+    return stale
+
+
+def _remove_empty_dirs(folder: Path) -> None:
+    for dirpath, _, _ in sorted(os.walk(folder), key=lambda entry: entry[0], reverse=True):
+        if dirpath != str(folder) and not os.listdir(dirpath):
+            os.rmdir(dirpath)
+
+
+@dataclass
+class _Plan:
+    """What a write must do: files whose bytes differ from the output's, files to delete."""
+
+    todo: list[str]
+    stale: list[str]
+    manifest: dict[str, list]  # entries of the files that are already current
+    digests: dict[str, str]
+    previous: dict[str, list]  # the manifest the output folder had
+
+
+def _plan(folder: Path, files: dict[str, bytes | Kept], manifest: dict[str, list]) -> _Plan:
+    todo, current, digests = [], {}, {}
+    exists = folder.exists()
+    for rel, data in files.items():
         digest = data.digest if isinstance(data, Kept) else _digest(data)
-        target = folder / rel
-        if not _is_current(folder, rel, digest, manifest):
-            if isinstance(data, Kept):
-                data = data.load()
-                digest = _digest(data)
-            _write_file(target, data)
-            written += 1
-            changed.add(rel)
+        digests[rel] = digest
+        if exists and _is_current(folder, rel, digest, manifest):
+            current[rel] = manifest[rel]
         else:
-            unchanged += 1
+            todo.append(rel)
+    stale = _stale_files(folder, files) if exists else []
+    return _Plan(sorted(todo), sorted(stale), current, digests, manifest)
+
+
+def _apply(folder: Path, files: dict[str, bytes | Kept], plan: _Plan) -> WriteStats:
+    """Write the plan's files (each atomically), delete its stale ones, record the manifest."""
+    manifest = dict(plan.manifest)
+    for rel in plan.todo:
+        data = files[rel]
+        digest = plan.digests[rel]
+        if isinstance(data, Kept):
+            data = data.load()
+            digest = _digest(data)
+        target = folder / rel
+        _write_file(target, data)
         st = target.stat()
-        new_manifest[rel] = [digest, st.st_size, st.st_mtime_ns]
-    for path in sorted(folder.rglob("*"), reverse=True):
-        rel = path.relative_to(folder).as_posix()
-        if path.is_dir() and not path.is_symlink():
-            if not any(path.iterdir()):
-                path.rmdir()
-        elif rel not in files and rel not in KEEP:
-            path.unlink()
-            removed += 1
-            changed.add(rel)
-    return WriteStats(written, unchanged, removed, frozenset(changed)), new_manifest
+        manifest[rel] = [digest, st.st_size, st.st_mtime_ns]
+    for rel in plan.stale:
+        (folder / rel).unlink()
+    if plan.stale:
+        _remove_empty_dirs(folder)
+    if plan.todo or plan.stale or manifest != plan.previous or not (folder / MARKER).exists():
+        _write_marker(folder, manifest)
+    unchanged = len(files) - len(plan.todo)
+    return WriteStats(len(plan.todo), unchanged, len(plan.stale), frozenset(plan.todo) | frozenset(plan.stale))
 
 
 def _write_marker(folder: Path, manifest: dict[str, list]) -> None:
@@ -127,30 +161,35 @@ def _write_marker(folder: Path, manifest: dict[str, list]) -> None:
     _write_file(folder / MARKER, data.encode())
 
 
-def write_site(output: Path, files: dict[str, bytes | Kept], *, swap: bool = True) -> WriteStats:
-    """Make `output` hold exactly `files`.
+# A change of more files than this is written to a hard-linked copy of the output and swapped in with one
+# rename, so a reader never sees a site half old, half new (e.g. pages naming a stylesheet not yet written).
+# Smaller changes (an edited briefing and the lists that show it) are written in place, each file atomically:
+# copying a 15,000-file tree of links to change ten files cost 3 s at 10,000 briefings.
+SWAP_THRESHOLD = 200
 
-    With swap (CLI builds) the new site is assembled in a sibling folder of hard links and swapped in
+
+def write_site(output: Path, files: dict[str, bytes | Kept], *, swap: bool = True) -> WriteStats:
+    """Make `output` hold exactly `files`, touching only files whose bytes change.
+
+    With swap (CLI builds) a large change is assembled in a sibling folder of hard links and swapped in
     with one rename, so a reader or a crash never sees a half-written site; unchanged files keep their
-    inode and mtime. Without swap (serve) files are replaced one by one, each atomically.
+    inode and mtime. Small changes, and every change without swap (serve), replace files one by one, each atomically.
     """
     files = {safe_relative(rel): data for rel, data in files.items()}
     check_output_dir(output)
     output = output.resolve()
     manifest = _read_manifest(output) if output.exists() else {}
-    if not swap or not output.exists():
+    plan = _plan(output, files, manifest)
+    if not swap or not output.exists() or len(plan.todo) + len(plan.stale) <= SWAP_THRESHOLD:
         output.mkdir(parents=True, exist_ok=True)
-        stats, new_manifest = _sync_folder(output, files, manifest)
-        _write_marker(output, new_manifest)
-        return stats
+        return _apply(output, files, plan)
     staging = output.with_name(f".{output.name}.new")
     old = output.with_name(f".{output.name}.old")
     for leftover in (staging, old):
         if leftover.exists():
             shutil.rmtree(leftover)
     shutil.copytree(output, staging, copy_function=os.link, symlinks=True)
-    stats, new_manifest = _sync_folder(staging, files, manifest)
-    _write_marker(staging, new_manifest)
+    stats = _apply(staging, files, plan)
     if not _exchange(staging, output):
         os.rename(output, old)
         os.rename(staging, output)
