@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from .config import Config
 from .content import slug_from
@@ -28,6 +31,7 @@ def assemble(
     now: datetime | None = None,
     drafts: bool = False,
     future: bool = False,
+    related_memo: dict[str, Any] | None = None,
 ) -> Site:
     """Order briefings newest first, build taxonomies and neighbours; reject URL collisions."""
     shown = [b for b in briefings if (drafts or not b.draft) and (future or now is None or b.date <= now)]
@@ -35,7 +39,7 @@ def assemble(
     pages = tuple(sorted(pages, key=lambda p: p.slug))
     _check_collisions(ordered, pages, config)
     taxonomies = {name: _taxonomy(name, ordered, term_infos or {}) for name in config.taxonomies}
-    neighbours = _neighbours(ordered, config)
+    neighbours = _neighbours(ordered, config, related_memo)
     return Site(config=config, briefings=ordered, pages=pages, taxonomies=taxonomies, neighbours=neighbours)
 
 
@@ -73,8 +77,8 @@ def _taxonomy(name: str, briefings: tuple[Briefing, ...], infos: Mapping[tuple[s
     return Taxonomy(name=name, terms=tuple(terms))
 
 
-def _neighbours(briefings: tuple[Briefing, ...], config: Config) -> dict[str, Neighbours]:
-    related = related_briefings(briefings, config.taxonomies, config.related_count)
+def _neighbours(briefings: tuple[Briefing, ...], config: Config, memo: dict[str, Any] | None) -> dict[str, Neighbours]:
+    related = _related(briefings, config, memo)
     result = {}
     for index, briefing in enumerate(briefings):
         newer = briefings[index - 1] if index > 0 else None
@@ -83,11 +87,36 @@ def _neighbours(briefings: tuple[Briefing, ...], config: Config) -> dict[str, Ne
     return result
 
 
+def _related(briefings: tuple[Briefing, ...], config: Config, memo: dict[str, Any] | None) -> dict[str, tuple[Briefing, ...]]:
+    """related_briefings, reused from `memo` (the Builder's, kept across builds) when no briefing's place or terms changed.
+
+    Related lists depend only on the order of the briefings and their terms, so an edit to a body, title or
+    summary (most edits) costs a hash of the term lists instead of a second of scoring at 10,000 briefings.
+    """
+    if memo is None:
+        return related_briefings(briefings, config.taxonomies, config.related_count)
+    h = hashlib.sha256(f"{RELATED_WINDOW} {config.related_count} {config.taxonomies}".encode())
+    for b in briefings:
+        h.update(b.slug.encode())
+        for name in config.taxonomies:
+            h.update(b"\0" + "\1".join(b.terms.get(name, ())).encode())
+        h.update(b"\n")
+    key = h.hexdigest()
+    by_slug = {b.slug: b for b in briefings}
+    if memo.get("key") != key:
+        computed = related_briefings(briefings, config.taxonomies, config.related_count)
+        memo.clear()
+        memo.update(key=key, related={slug: tuple(b.slug for b in items) for slug, items in computed.items()})
+        return computed
+    return {slug: tuple(by_slug[s] for s in slugs) for slug, slugs in memo["related"].items()}
+
+
 def related_briefings(briefings: tuple[Briefing, ...], taxonomies: Iterable[str], count: int) -> dict[str, tuple[Briefing, ...]]:
     """For each briefing, the `count` others sharing the most terms, a rare shared term weighing more (idf).
 
     Each term's briefings are kept in date order and only RELATED_WINDOW neighbours either side are
     scored, so the cost is O(n · terms · window) rather than O(n²) even for terms every briefing has.
+    Ties go to the nearer briefing in date order, then to the smaller slug.
     """
     if count <= 0 or len(briefings) < 2:
         return {}
@@ -97,21 +126,29 @@ def related_briefings(briefings: tuple[Briefing, ...], taxonomies: Iterable[str]
     for i, keys in enumerate(keys_of):
         for key in keys:
             postings[key].append(i)
-    weight = {key: math.log(1 + total / len(items)) for key, items in postings.items() if len(items) > 1}
+    # Integer weights (idf in millionths) make sums exact, so equal scores tie exactly on every machine.
+    weight = {key: round(1_000_000 * math.log(1 + total / len(items))) for key, items in postings.items() if len(items) > 1}
     where = {key: {b: k for k, b in enumerate(postings[key])} for key in weight}
+    # One int per candidate orders it by (score, nearness, slug): heapq.nlargest then compares ints in C.
+    span = 1 << max(1, total.bit_length())
+    by_slug = sorted(range(total), key=lambda j: briefings[j].slug)
+    slug_rank = [0] * total
+    for rank, j in enumerate(by_slug):
+        slug_rank[j] = rank
     result: dict[str, tuple[Briefing, ...]] = {}
     for i, briefing in enumerate(briefings):
-        scores: dict[int, float] = defaultdict(float)
+        scores: dict[int, int] = defaultdict(int)
         for key in keys_of[i]:
-            if key not in weight:
+            w = weight.get(key)
+            if w is None:
                 continue
             items = postings[key]
             k = where[key][i]
             for j in items[max(0, k - RELATED_WINDOW) : k + RELATED_WINDOW + 1]:
-                if j != i:
-                    scores[j] += weight[key]
-        best = sorted(scores.items(), key=lambda item: (-round(item[1], 9), abs(item[0] - i), briefings[item[0]].slug))
-        result[briefing.slug] = tuple(briefings[j] for j, _ in best[:count])
+                scores[j] += w
+        scores.pop(i, None)
+        packed = [(score * span + span - 1 - abs(j - i)) * span + span - 1 - slug_rank[j] for j, score in scores.items()]
+        result[briefing.slug] = tuple(briefings[by_slug[span - 1 - p % span]] for p in heapq.nlargest(count, packed))
     return result
 
 

@@ -81,6 +81,8 @@ class Builder:
     _rendered: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     _cache: BuildCache | None = None  # .cache/ on disk: parsed files and page digests from earlier builds
     _page_keys: dict[str, str] = field(default_factory=dict)
+    _related: dict[str, Any] = field(default_factory=dict)  # related-briefings memo (assemble._related), kept in .cache/
+    _related_saved: str | None = None  # key of the memo in .cache/
     search: SearchIndex = field(default_factory=SearchIndex)  # the last search index, patched where briefings changed
 
     def load_config(self) -> Config:
@@ -121,6 +123,10 @@ class Builder:
         self._stage("writing", 0)
         stats = write_site(self.output, files, swap=self.options.swap)
         self._save_cache()
+        if self._cache and self._related.get("key") != self._related_saved:
+            with contextlib.suppress(OSError):
+                self._cache.put_blob("related", self._related)
+                self._related_saved = self._related.get("key")
         if self._cache and (self.search.key, self.search.docs) != search_state:
             with contextlib.suppress(OSError):
                 self._cache.put_blob("search", self.search)
@@ -208,7 +214,14 @@ class Builder:
         return assemble(
             config, [b for b in briefings if b], [p for p in pages if p], infos,
             now=datetime.now(config.tz), drafts=self.options.drafts, future=self.options.future,
+            related_memo=self._related_memo(),
         )
+
+    def _related_memo(self) -> dict[str, Any]:
+        if not self._related and self._cache and isinstance(restored := self._cache.blob("related"), dict):
+            self._related.update(restored)
+            self._related_saved = restored.get("key")
+        return self._related
 
     def _render(self, env, pages: list[OutputPage], site: Site, common_key: str, templates: TemplateDigests) -> tuple[dict[str, bytes], int]:  # type: ignore[no-untyped-def]
         """Bytes of every page: from memory where the page's inputs are unchanged, else rendered."""
