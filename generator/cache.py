@@ -65,11 +65,21 @@ class BuildCache:
         self.folder = cache_dir(root)
         self.settings = settings
         self.enabled = enabled
-        self.documents: dict[str, tuple[str, Any]] = {}
-        self.pages: dict[str, tuple[str, str]] = {}
-        if enabled:
-            self.documents = self._load("documents") or {}
-            self.pages = self._load("pages") or {}
+        self._documents: dict[str, tuple[str, Any]] | None = None if enabled else {}
+        self._pages: dict[str, tuple[str, str]] | None = None if enabled else {}
+
+    # Loaded when first used: a build that finds nothing changed never unpickles 10,000 parsed briefings.
+    @property
+    def documents(self) -> dict[str, tuple[str, Any]]:
+        if self._documents is None:
+            self._documents = self._load("documents") or {}
+        return self._documents
+
+    @property
+    def pages(self) -> dict[str, tuple[str, str]]:
+        if self._pages is None:
+            self._pages = self._load("pages") or {}
+        return self._pages
 
     def _load(self, kind: str) -> dict | None:
         value = load(self.folder / f"{kind}.pickle", kind, self.settings)
@@ -100,7 +110,7 @@ class BuildCache:
             return
         if documents != self.documents:
             save(self.folder / "documents.pickle", "documents", self.settings, documents)
-            self.documents = documents
+            self._documents = documents
         if pages != self.pages:
             save(self.folder / "pages.pickle", "pages", self.settings, pages)
-            self.pages = pages
+            self._pages = pages

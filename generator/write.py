@@ -69,6 +69,29 @@ def _read_manifest(folder: Path) -> dict[str, list]:
         return {}
 
 
+def marker_digest(output: Path) -> str:
+    """Hash of the output folder's manifest: which build wrote it last."""
+    try:
+        return _digest((output / MARKER).read_bytes())
+    except OSError:
+        return ""
+
+
+def output_is_current(output: Path, marker: str) -> int | None:
+    """The number of files if the output folder still holds what the build with this manifest wrote (by size and mtime)."""
+    if not marker or marker_digest(output) != marker:
+        return None
+    manifest = _read_manifest(output)
+    for rel, (_, size, mtime) in manifest.items():
+        try:
+            st = os.stat(os.path.join(output, rel))
+        except OSError:
+            return None
+        if st.st_size != size or st.st_mtime_ns != mtime:
+            return None
+    return len(manifest)
+
+
 def _is_current(folder: Path, rel: str, digest: str, manifest: dict[str, list]) -> bool:
     """True if the file on disk already holds these bytes (by manifest, confirmed by size and mtime)."""
     entry = manifest.get(rel)

@@ -168,3 +168,42 @@ def test_build_reports_progress_by_stage(make_site):
     text = stream.getvalue()
     assert "parsing: 4/4" in text
     assert "rendering:" in text and "writing" in text
+
+
+def test_nothing_changed_build_stops_early_but_never_skips_real_work(make_site):
+    """The no-op fast path: same inputs and an intact output folder write nothing; anything else builds."""
+    import time as clock
+    from datetime import datetime, timedelta, timezone
+
+    project = make_site(site_files(4))
+    fresh_build(project)
+    report = fresh_build(project)
+    assert report.rendered == 0 and report.stats.written == 0 and report.pages > 10
+    # An output file deleted or changed by hand: the next build restores it.
+    page = project.output / "briefings/briefing-1/index.html"
+    good = page.read_bytes()
+    page.unlink()
+    fresh_build(project)
+    assert page.read_bytes() == good
+    page.write_bytes(b"tampered")
+    fresh_build(project)
+    assert page.read_bytes() == good
+    # A template edit (same size, so only the mtime tells) re-renders.
+    template = project.root / "themes/default/templates/briefing.html"
+    template.parent.mkdir(parents=True, exist_ok=True)
+    template.write_text('{% extends "base.html" %}{% block main %}<p id="t">A</p>{% endblock %}\n', encoding="utf-8")
+    fresh_build(project)
+    template.write_text('{% extends "base.html" %}{% block main %}<p id="t">B</p>{% endblock %}\n', encoding="utf-8")
+    os.utime(template, ns=(template.stat().st_atime_ns, template.stat().st_mtime_ns + 1_000_000))
+    fresh_build(project)
+    assert project.html("briefings/briefing-1/index.html").texts("p")[0] == "B"
+    template.unlink()
+    # A briefing dated a moment ahead is hidden, then published by the first build after its time, though no file changed.
+    due = datetime.now(timezone.utc) + timedelta(seconds=1.5)
+    project.write({"content/briefings/soon.md": briefing_md("Soon", due.isoformat())})
+    fresh_build(project)
+    assert not (project.output / "briefings/soon/index.html").exists()
+    assert fresh_build(project).stats.written == 0
+    clock.sleep(max(0.0, (due - datetime.now(timezone.utc)).total_seconds()) + 0.1)
+    fresh_build(project)
+    assert (project.output / "briefings/soon/index.html").is_file()
