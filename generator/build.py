@@ -205,6 +205,10 @@ class Builder:
                 cached = self._documents.get(path)
                 if cached and cached.stamp == stamp:
                     return cached.item
+                item = cache.document_at(path, stamp) if cache else None
+                if item is not None:
+                    self._documents[path] = _Cached(stamp, item)
+                    return item
                 data = path.read_bytes()
                 item = cache.document(path, hashlib.sha256(data).hexdigest()) if cache else None
                 if item is None:
@@ -278,7 +282,7 @@ class Builder:
             if page.data is not None:
                 files[page.path] = page.data
                 continue
-            key = key_of(common_key, templates(page.template), page.key)
+            key = key_of(common_key, templates(page.template) if page.template else "", page.key)
             keys[page.path] = key
             cached = self._rendered.get(page.path)
             digest = self._cache.page(page.path, key) if self._cache else None
@@ -317,7 +321,7 @@ class Builder:
         """Record what this build parsed and rendered, once the output is written (a failed build records nothing)."""
         if not self._cache or not self._cache.enabled:
             return
-        documents = {str(path): (cached.item.digest, cached.item) for path, cached in self._documents.items()}
+        documents = {str(path): (cached.item.digest, cached.item, cached.stamp) for path, cached in self._documents.items()}
         pages = {}
         for path, key in self._page_keys.items():
             held = self._rendered.get(path)

@@ -1,8 +1,11 @@
 """The persistent build cache in `.cache/` next to site.yaml: parsed content files and what each page rendered to.
 
-Two files, each written atomically with a header (format, generator settings) and a SHA-256 of its payload:
-- `documents.pickle`: content path -> (digest of the file's bytes, parsed Briefing/Page/TermInfo);
-- `pages.pickle`: output path -> (page key, digest of the bytes it rendered to).
+Files, each written atomically with a header (format, generator settings) and a SHA-256 of its payload:
+- `documents-NN.pickle` (16 shards by path, so an edit rewrites 1/16 of them): content path ->
+  (digest of the file's bytes, parsed Briefing/Page/TermInfo, (mtime_ns, size) when read) - a file whose
+  size and mtime are unchanged is not even read again (as git's index and make trust them);
+- `pages.pickle`: output path -> (page key, digest of the bytes it rendered to);
+- blobs: the search index, the related-briefings memo, the inputs of the last build.
 
 Rendered bytes are not duplicated here: the output folder holds them, and the writer's manifest proves
 (digest, size, mtime) that a file is still what we wrote. A page whose key is unchanged is handed to the
@@ -14,12 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import zlib
 import pickle
 from pathlib import Path
 from typing import Any
 
 CACHE_DIR = ".cache"
-FORMAT = b"briefings-cache 2"  # 2: Briefing.words
+FORMAT = b"briefings-cache 3"  # 2: Briefing.words; 3: document shards with stamps
+SHARDS = 16
 
 
 def cache_dir(root: Path) -> Path:
@@ -58,21 +63,27 @@ def load(path: Path, kind: str, settings: str) -> Any | None:
         return None
 
 
+def _shard(path: str) -> int:
+    return zlib.crc32(path.encode()) % SHARDS
+
+
 class BuildCache:
-    """Both cache files of one project, for one generator version and config (`settings`)."""
+    """The cache files of one project, for one generator version and config (`settings`)."""
 
     def __init__(self, root: Path, settings: str, *, enabled: bool = True):
         self.folder = cache_dir(root)
         self.settings = settings
         self.enabled = enabled
-        self._documents: dict[str, tuple[str, Any]] | None = None if enabled else {}
+        self._shards: list[dict[str, tuple]] | None = None if enabled else [{} for _ in range(SHARDS)]
+        self._documents: dict[str, tuple] | None = None if enabled else {}
         self._pages: dict[str, tuple[str, str]] | None = None if enabled else {}
 
     # Loaded when first used: a build that finds nothing changed never unpickles 10,000 parsed briefings.
     @property
-    def documents(self) -> dict[str, tuple[str, Any]]:
+    def documents(self) -> dict[str, tuple]:
         if self._documents is None:
-            self._documents = self._load("documents") or {}
+            self._shards = [self._load(f"documents-{n:02d}") or {} for n in range(SHARDS)]
+            self._documents = {path: entry for shard in self._shards for path, entry in shard.items()}
         return self._documents
 
     @property
@@ -90,13 +101,18 @@ class BuildCache:
         entry = self.documents.get(str(path))
         return entry[1] if entry and entry[0] == digest else None
 
+    def document_at(self, path: Path, stamp: tuple[int, int]) -> Any | None:
+        """The parsed item of a content file whose (mtime_ns, size) are those it had when parsed, if cached."""
+        entry = self.documents.get(str(path))
+        return entry[1] if entry and len(entry) > 2 and entry[2] == stamp else None
+
     def page(self, path: str, key: str) -> str | None:
         """The digest of the bytes a page rendered to last time, if its key is unchanged."""
         entry = self.pages.get(path)
         return entry[1] if entry and entry[0] == key else None
 
     def blob(self, name: str) -> Any | None:
-        """Any other value saved under `name` (e.g. the search bundle), or None."""
+        """Any other value saved under `name` (e.g. the search index), or None."""
         return load(self.folder / f"{name}.pickle", name, self.settings) if self.enabled else None
 
     def put_blob(self, name: str, value: Any) -> None:
@@ -104,13 +120,20 @@ class BuildCache:
         if self.enabled:
             save(self.folder / f"{name}.pickle", name, self.settings, value)
 
-    def save(self, documents: dict[str, tuple[str, Any]], pages: dict[str, tuple[str, str]]) -> None:
-        """Replace both files (only those whose content changed)."""
+    def save(self, documents: dict[str, tuple], pages: dict[str, tuple[str, str]]) -> None:
+        """Replace the files whose content changed: path -> (digest, item, stamp) documents, path -> (key, digest) pages."""
         if not self.enabled:
             return
-        if documents != self.documents:
-            save(self.folder / "documents.pickle", "documents", self.settings, documents)
-            self._documents = documents
+        self.documents  # noqa: B018 - the shards as loaded, to compare with
+        assert self._shards is not None
+        shards: list[dict[str, tuple]] = [{} for _ in range(SHARDS)]
+        for path, entry in documents.items():
+            shards[_shard(path)][path] = entry
+        for n, shard in enumerate(shards):
+            if shard != self._shards[n]:
+                save(self.folder / f"documents-{n:02d}.pickle", f"documents-{n:02d}", self.settings, shard)
+                self._shards[n] = shard
+        self._documents = documents
         if pages != self.pages:
             save(self.folder / "pages.pickle", "pages", self.settings, pages)
             self._pages = pages

@@ -6,9 +6,10 @@ formats and element order are its problem. JSON Feed is a plain `json.dumps` of 
 
 from __future__ import annotations
 
+import functools
 import json
 from html import escape
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -18,6 +19,7 @@ import nh3
 
 from .markup import _ATTRIBUTES, _TAGS, _URL_SCHEMES
 from .model import Briefing, OutputPage, Site, Taxonomy, Term
+from .outputs import briefing_ids, key_of
 
 # Taxonomies whose terms get their own feed (/countries/russia/feed.xml); others would be noise.
 FEED_TAXONOMIES = ("countries", "topics")
@@ -145,14 +147,18 @@ def feed_pages(site: Site) -> Iterable[OutputPage]:
     newest = site.briefings[: site.config.feed_entries]
     writers = {"feed.xml": atom, "rss.xml": rss, "feed.json": json_feed}
     for path, _, _ in SITE_FEEDS:
-        yield OutputPage(path=path, template="", context={}, data=writers[path](site, site.config.title, "", path, newest))
+        yield _feed(site, writers[path], site.config.title, "", path, newest)
     for taxonomy in site.taxonomies.values():
         for term in taxonomy.terms:
             path = term_feed_path(site, taxonomy, term)
             if path:
-                title = f"{term.name} · {site.config.title}"
-                yield OutputPage(path=path, template="", context={},
-                                 data=atom(site, title, term.url, path, term.briefings[: site.config.feed_entries]))
+                yield _feed(site, atom, f"{term.name} · {site.config.title}", term.url, path, term.briefings[: site.config.feed_entries])
+
+
+def _feed(site: Site, writer: Callable[..., bytes], title: str, link: str, path: str, entries: tuple[Briefing, ...]) -> OutputPage:
+    """A feed, written only when its entries changed (its key: the entries' file digests; config is in every key)."""
+    return OutputPage(path=path, template="", context={}, key=key_of(path, writer.__name__, title, link, briefing_ids(entries)),
+                      make=functools.partial(writer, site, title, link, path, entries))
 
 
 PAGE_KINDS = [feed_pages]

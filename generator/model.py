@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -167,8 +167,10 @@ class OutputPage:
     context: Mapping[str, Any] = field(hash=False)
     # Digest of every input the page shows; equal keys mean equal bytes, so rendering can be skipped.
     key: str = ""
-    # Files not made from a template (feeds, sitemap, static files) carry their bytes here.
+    # Files not made from a template (sitemap, static files) carry their bytes here...
     data: bytes | None = None
+    # ...or a function making them (feeds), called only when the key says the bytes changed.
+    make: Callable[[], bytes] | None = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True)

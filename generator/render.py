@@ -17,6 +17,8 @@ def render_page(env: jinja2.Environment, page: OutputPage, common: Mapping[str, 
     """One page's bytes: raw data as is, templates rendered with the common context plus the page's own."""
     if page.data is not None:
         return page.data
+    if page.make is not None:
+        return page.make()
     template = env.get_template(page.template)
     return template.render({**common, **page.context, "output_path": page.path}).encode("utf-8")
 

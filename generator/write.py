@@ -125,10 +125,15 @@ def _stale_files(folder: Path, files: dict[str, bytes | Kept]) -> list[str]:
     return stale
 
 
-def _remove_empty_dirs(folder: Path) -> None:
-    for dirpath, _, _ in sorted(os.walk(folder), key=lambda entry: entry[0], reverse=True):
-        if dirpath != str(folder) and not os.listdir(dirpath):
-            os.rmdir(dirpath)
+def _remove_empty_parents(folder: Path, rel: str) -> None:
+    """Remove the folders a deleted file leaves empty, up to (not including) the output folder."""
+    parent = (folder / rel).parent
+    while parent != folder:
+        try:
+            parent.rmdir()
+        except OSError:  # not empty (or already gone): stop
+            return
+        parent = parent.parent
 
 
 @dataclass
@@ -142,7 +147,9 @@ class _Plan:
     previous: dict[str, list]  # the manifest the output folder had
 
 
-def _plan(folder: Path, files: dict[str, bytes | Kept], manifest: dict[str, list]) -> _Plan:
+def _plan(folder: Path, files: dict[str, bytes | Kept], manifest: dict[str, list], *, sweep: bool) -> _Plan:
+    """Compare with the output folder. Stale files come from the manifest, or with `sweep` from a walk of the
+    folder, which also finds files we never wrote (a walk costs ~0.4 s at 15,000 files, so small writes skip it)."""
     todo, current, digests = [], {}, {}
     exists = folder.exists()
     for rel, data in files.items():
@@ -152,7 +159,12 @@ def _plan(folder: Path, files: dict[str, bytes | Kept], manifest: dict[str, list
             current[rel] = manifest[rel]
         else:
             todo.append(rel)
-    stale = _stale_files(folder, files) if exists else []
+    if not exists:
+        stale = []
+    elif sweep:
+        stale = _stale_files(folder, files)
+    else:
+        stale = [rel for rel in manifest if rel not in files and os.path.lexists(folder / rel)]
     return _Plan(sorted(todo), sorted(stale), current, digests, manifest)
 
 
@@ -171,8 +183,7 @@ def _apply(folder: Path, files: dict[str, bytes | Kept], plan: _Plan) -> WriteSt
         manifest[rel] = [digest, st.st_size, st.st_mtime_ns]
     for rel in plan.stale:
         (folder / rel).unlink()
-    if plan.stale:
-        _remove_empty_dirs(folder)
+        _remove_empty_parents(folder, rel)
     if plan.todo or plan.stale or manifest != plan.previous or not (folder / MARKER).exists():
         _write_marker(folder, manifest)
     unchanged = len(files) - len(plan.todo)
@@ -202,7 +213,9 @@ def write_site(output: Path, files: dict[str, bytes | Kept], *, swap: bool = Tru
     check_output_dir(output)
     output = output.resolve()
     manifest = _read_manifest(output) if output.exists() else {}
-    plan = _plan(output, files, manifest)
+    plan = _plan(output, files, manifest, sweep=not manifest)
+    if manifest and len(plan.todo) + len(plan.stale) > SWAP_THRESHOLD:
+        plan = _plan(output, files, manifest, sweep=True)  # a large rewrite also sweeps out files we never wrote
     if not swap or not output.exists() or len(plan.todo) + len(plan.stale) <= SWAP_THRESHOLD:
         output.mkdir(parents=True, exist_ok=True)
         return _apply(output, files, plan)

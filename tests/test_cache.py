@@ -37,7 +37,7 @@ def fresh_build(project, **options):
 def test_cached_build_equals_clean_build_byte_for_byte(make_site, tmp_path):
     project = make_site(site_files())
     first = fresh_build(project)
-    assert (project.root / ".cache" / "documents.pickle").is_file()
+    assert list((project.root / ".cache").glob("documents-*.pickle"))  # one file per non-empty shard
     assert (project.root / ".cache" / "pages.pickle").is_file()
     assert fresh_build(project).rendered == 0  # a new process renders nothing: the cache on disk was used
     project.write({"content/briefings/b05.md": briefing_md("Briefing 5 revised", "2026-06-15T09:00:00+00:00", countries=["Country2"])})
@@ -67,7 +67,7 @@ def test_corrupt_or_foreign_cache_is_ignored_and_rebuilt(make_site, tmp_path):
     total = fresh_build(project).rendered
     clean = tree(project.output)
     folder = project.root / ".cache"
-    docs, pages = folder / "documents.pickle", folder / "pages.pickle"
+    docs, pages = folder / f"documents-{cache_module._shard(str(project.root / 'content/briefings/b01.md')):02d}.pickle", folder / "pages.pickle"
     # one flipped byte in the payload: the checksum no longer matches
     data = bytearray(docs.read_bytes())
     data[-10] ^= 0xFF
@@ -81,8 +81,8 @@ def test_corrupt_or_foreign_cache_is_ignored_and_rebuilt(make_site, tmp_path):
     header = docs.read_bytes().split(b"\n", 1)[0]
     assert header.startswith(cache_module.FORMAT)
     payload = pickle.dumps({str(project.root / "content/briefings/b01.md"): ("x", "not a briefing")})
-    cache_module.save(docs, "documents", "another-version", pickle.loads(payload))
-    assert cache_module.load(docs, "documents", "another-version") is not None
+    cache_module.save(docs, docs.stem, "another-version", pickle.loads(payload))
+    assert cache_module.load(docs, docs.stem, "another-version") is not None
     assert fresh_build(project).stats.written == 0
     assert tree(project.output) == clean
     # garbage that unpickles to nothing sensible, with a valid checksum, is ignored too
