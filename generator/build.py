@@ -6,6 +6,7 @@ import contextlib
 import functools
 import hashlib
 import os
+import stat
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -198,9 +199,11 @@ class Builder:
         def load(path: Path, parse, read=read_document):  # type: ignore[no-untyped-def]
             seen.add(path)
             try:
-                if path.is_symlink() and not path.resolve().is_relative_to(content_root):
-                    raise SiteError.at(path, None, "symlink points outside content/; copy the file in instead")
-                st = path.stat()
+                st = os.lstat(path)
+                if stat.S_ISLNK(st.st_mode):
+                    if not path.resolve().is_relative_to(content_root):
+                        raise SiteError.at(path, None, "symlink points outside content/; copy the file in instead")
+                    st = os.stat(path)
                 stamp = (st.st_mtime_ns, st.st_size)
                 cached = self._documents.get(path)
                 if cached and cached.stamp == stamp:

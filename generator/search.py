@@ -117,6 +117,7 @@ class SearchIndex:
     docs: tuple[tuple[str, str], ...] = ()  # (slug, digest) by id
     words: list[str] = field(default_factory=list)  # Briefing.words by id
     shards: dict[str, bytes] = field(default_factory=dict)  # shard name -> file bytes
+    shard_digests: dict[str, bytes] = field(default_factory=dict)  # shard name -> sha256, for the stamp
     key: str = ""  # settings the shards were built under
     full_runs: int = 0  # whole-index rebuilds (tests check that an edit does not cause one)
     shards_written: int = 0  # shards rebuilt by the last update
@@ -140,6 +141,7 @@ class SearchIndex:
             for term, tf in _parse_terms(line).items():
                 by_shard[shard_of(term)][term][doc] = tf
         self.shards = {name: _shard_bytes(postings) for name, postings in by_shard.items()}
+        self.shard_digests = {name: hashlib.sha256(data).digest() for name, data in self.shards.items()}
         self.full_runs += 1
         self.shards_written = len(self.shards)
 
@@ -163,8 +165,10 @@ class SearchIndex:
                     del postings[term]
             if postings:
                 self.shards[name] = _shard_bytes(postings)
+                self.shard_digests[name] = hashlib.sha256(self.shards[name]).digest()
             else:
                 self.shards.pop(name, None)
+                self.shard_digests.pop(name, None)
         self.shards_written = len(edits)
 
     def files(self, site: Site) -> dict[str, bytes]:
@@ -174,9 +178,10 @@ class SearchIndex:
         for n in range(0, len(entries), CHUNK):
             out[f"{FOLDER}/docs/{n // CHUNK}.json"] = _dump(entries[n : n + CHUNK])
         out[f"{FOLDER}/filters.json"] = _dump(_filters(site))
+        digests = {f"{FOLDER}/terms/{name}.json": digest for name, digest in self.shard_digests.items()}
         stamp = hashlib.sha256()
         for name in sorted(out):
-            stamp.update(name.encode() + b"\0" + hashlib.sha256(out[name]).digest())
+            stamp.update(name.encode() + b"\0" + (digests.get(name) or hashlib.sha256(out[name]).digest()))
         out[f"{FOLDER}/index.json"] = _dump({
             "version": VERSION, "stamp": stamp.hexdigest()[:12], "count": len(entries), "prefix": PREFIX, "chunk": CHUNK,
             "taxonomies": [{"name": name, "label": name.replace("_", " ").capitalize()} for name in taxonomies],

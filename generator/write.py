@@ -6,6 +6,7 @@ import ctypes
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,8 +50,13 @@ def check_output_dir(output: Path) -> None:
         )
 
 
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*(?:/[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*)*")
+
+
 def safe_relative(path: str) -> str:
     """Validate an output path: relative, normalised, inside the output folder."""
+    if _PLAIN_PATH.fullmatch(path):  # the common case, checked without building a path object
+        return path
     pure = PurePosixPath(path)
     if pure.is_absolute() or not pure.parts or any(part in ("..", ".", "") for part in pure.parts) or "\\" in path or "\x00" in path:
         raise SiteError.at(path, None, "output path would fall outside the output folder; fix the slug or url that produced it")
