@@ -21,14 +21,14 @@ from .content import content_files, load_briefing, load_page, load_term_info, re
 from .errors import Problem, SiteError
 from .markup import Markup
 from .model import Briefing, OutputPage, Page, Site, TermInfo
-from .outputs import key_of, plan
+from .outputs import briefing_page, key_of, plan
 from .discover import read_term_yaml, term_yaml_files
 from .parallel import default_jobs, fork_map
 from .progress import Progress
 from .render import render_many, render_page
 from .search import SearchIndex
 from .theme import TemplateDigests, make_environment, static_files, statics_digest, theme_dirs
-from .write import Kept, WriteStats, marker_digest, output_is_current, write_site
+from .write import Kept, WriteStats, marker_digest, output_is_current, write_files, write_site
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,10 @@ class Builder:
     _related: dict[str, Any] = field(default_factory=dict)  # related-briefings memo (assemble._related), kept in .cache/
     _related_saved: str | None = None  # key of the memo in .cache/
     _reveal_at: datetime | None = None  # date of the next future briefing to come due
+    _env: tuple[str, Any] | None = None  # (settings + statics digest, Jinja environment)
+    _last: _LastBuild | None = None  # what `quick` needs of the last successful build
+    _quick_written: dict[str, list] = field(default_factory=dict)  # manifest entries of files `quick` wrote
+    _markup: tuple[str, Markup] | None = None
     search: SearchIndex = field(default_factory=SearchIndex)  # the last search index, patched where briefings changed
 
     def load_config(self) -> Config:
@@ -118,10 +122,15 @@ class Builder:
         site = self.load_site(config)
         self._stage("planning", 0)
         statics = static_files(config)
-        env = make_environment(config, statics)
+        env_key = key_of(settings, statics_digest(statics))
+        if self._env is None or self._env[0] != env_key:  # kept across builds: Jinja recompiles only edited templates
+            self._env = (env_key, make_environment(config, statics))
+        env = self._env[1]
         pages = plan(site)
-        common_key = key_of(settings, statics_digest(statics), tuple((p.slug, p.title) for p in site.pages))
-        files, rendered = self._render(env, pages, site, common_key, TemplateDigests(env))
+        common_key = key_of(env_key, tuple((p.slug, p.title) for p in site.pages))
+        templates = TemplateDigests(env)
+        files, rendered = self._render(env, pages, site, common_key, templates)
+        self._last = _LastBuild(site, env, common_key, templates, self.markup(config))
         self._stage("indexing", 0)
         if not self.search.key and self._cache and isinstance(restored := self._cache.blob("search"), SearchIndex):
             self.search = restored  # the index of the last CLI build: a body edit patches a few of its shards
@@ -130,7 +139,8 @@ class Builder:
         for static in statics.values():
             files[static.output] = static.data
         self._stage("writing", 0)
-        stats = write_site(self.output, files, swap=self.options.swap)
+        stats = write_site(self.output, files, swap=self.options.swap, recent=self._quick_written)
+        self._quick_written = {}
         self._save_cache()
         if self._cache and self._related.get("key") != self._related_saved:
             with contextlib.suppress(OSError):
@@ -189,7 +199,7 @@ class Builder:
 
     def load_site(self, config: Config) -> Site:
         """Read every content file (reusing unchanged ones), gather every problem, assemble the Site."""
-        markup = Markup.for_config(config)
+        markup = self.markup(config)
         content_root = config.content_dir.resolve()
         problems: list[Problem] = []
         seen: set[Path] = set()
@@ -264,6 +274,52 @@ class Builder:
             related_memo=self._related_memo(),
         )
 
+    def markup(self, config: Config) -> Markup:
+        """The site's Markdown converter, made once per config (Python-Markdown setup costs ~10 ms)."""
+        if self._markup is None or self._markup[0] != config.digest():
+            self._markup = (config.digest(), Markup.for_config(config))
+        return self._markup[1]
+
+    def quick(self, changed: set[Path]) -> WriteStats | None:
+        """Fast render (as `hugo server` does): write the pages of edited briefings at once, before the full rebuild.
+
+        Only for briefings whose slug, date, draft flag and terms are unchanged, so their page is what the
+        full rebuild will make of them (the same neighbours and related lists, taken from the last build).
+        Lists, feeds and the search index that show them follow in the full rebuild, which finds these pages
+        current and leaves them. Returns None when it does not apply (anything else changed, a file has an
+        error: the full rebuild reports it), so the caller runs the full rebuild only.
+        """
+        last = self._last
+        if last is None or not changed or self.options.run_import and any(p.suffix == ".txt" for p in changed):
+            return None
+        files: dict[str, bytes] = {}
+        parsed: dict[Path, _Cached] = {}
+        common = {"nav_pages": last.site.pages}
+        for path in changed:
+            cached = self._documents.get(path)
+            old = cached.item if cached else None
+            if not isinstance(old, Briefing) or old.slug not in last.site.neighbours:
+                return None
+            try:
+                st = os.stat(path)
+                data = path.read_bytes()
+                new = load_briefing(read_document(path, data), last.site.config, last.markup.render)
+            except (OSError, SiteError):
+                return None
+            if (new.slug, new.date, new.draft, new.terms) != (old.slug, old.date, old.draft, old.terms):
+                return None
+            page = briefing_page(last.site, new)
+            try:
+                files[page.path] = render_page(last.env, page, common)
+            except Exception:  # a template error: the full rebuild reports it with file and line
+                return None
+            self._rendered[page.path] = (key_of(last.common_key, last.templates(page.template), page.key), files[page.path])
+            parsed[path] = _Cached((st.st_mtime_ns, st.st_size), new)
+        self._documents.update(parsed)
+        stats, entries = write_files(self.output, files)
+        self._quick_written.update(entries)
+        return stats
+
     def _related_memo(self) -> dict[str, Any]:
         if not self._related and self._cache and isinstance(restored := self._cache.blob("related"), dict):
             self._related.update(restored)
@@ -336,6 +392,15 @@ class Builder:
             self._cache.save(documents, pages)
         except OSError:  # a read-only or full disk costs speed next time, never the build
             pass
+
+
+@dataclass(frozen=True)
+class _LastBuild:
+    site: Site
+    env: Any
+    common_key: str
+    templates: TemplateDigests
+    markup: Markup
 
 
 @dataclass

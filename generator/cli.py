@@ -6,6 +6,7 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from .build import BuildOptions, build
 from .progress import Progress
@@ -178,30 +179,44 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_CONTENT if report.problems else EXIT_OK
 
 
-def serve_rebuild(root: Path, options: BuildOptions, echo=print):  # type: ignore[no-untyped-def]
-    """The `rebuild(changed) -> Outcome` that serve calls: one Builder kept alive; errors printed once each."""
-    from .build import Builder
-    from .serve import Outcome
+class ServeBuilds:
+    """What serve calls: `rebuild(changed) -> Outcome` on one Builder kept alive (errors printed once each),
+    and `quick(changed)`, the fast render of edited briefings that runs first."""
 
-    builder = Builder(root, options)
-    last_error: list[str | None] = [None]
+    def __init__(self, root: Path, options: BuildOptions, echo=print):  # type: ignore[no-untyped-def]
+        from .build import Builder
 
-    def rebuild(changed: set[Path]) -> Outcome:
+        self.builder = Builder(root, options)
+        self.echo = echo
+        self.last_error: str | None = None
+
+    def __call__(self, changed: set[Path]) -> Any:
+        from .serve import Outcome
+
         try:
-            report = builder.build()
+            report = self.builder.build()
         except SiteError as error:
             text = "\n".join(str(p) for p in error.problems)
-            if text != last_error[0]:  # a burst of saves that keep the same mistake says it once
-                echo(text + "\nerror: the last good build is still served; fix and save to rebuild")
-            last_error[0] = text
+            if text != self.last_error:  # a burst of saves that keep the same mistake says it once
+                self.echo(text + "\nerror: the last good build is still served; fix and save to rebuild")
+            self.last_error = text
             return Outcome(error=text)
-        last_error[0] = None
+        self.last_error = None
         names = ", ".join(sorted(p.name for p in changed)[:3]) + (" ..." if len(changed) > 3 else "")
-        echo(f"{names or 'start'}: {report.summary()}")
+        self.echo(f"{names or 'start'}: {report.summary()}")
         css_only = bool(changed) and all(p.suffix == ".css" for p in changed)
         return Outcome(changed=report.stats.changed_paths, css_only=css_only)
 
-    return rebuild
+    def quick(self, changed: set[Path]) -> Any:
+        from .serve import Outcome
+
+        stats = self.builder.quick(changed)
+        return None if stats is None else Outcome(changed=stats.changed_paths)
+
+
+def serve_rebuild(root: Path, options: BuildOptions, echo=print) -> ServeBuilds:  # type: ignore[no-untyped-def]
+    """The builds serve runs (see ServeBuilds)."""
+    return ServeBuilds(root, options, echo)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -216,7 +231,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return EXIT_CONTENT
     rebuild = serve_rebuild(root, BuildOptions(swap=False, drafts=args.drafts))
     try:
-        server = LiveServer(root / "output", lambda changed: rebuild(changed), base_path=config.base_path, host=args.host, port=args.port)
+        server = LiveServer(root / "output", rebuild, base_path=config.base_path, host=args.host, port=args.port, quick=rebuild.quick)
     except OSError as error:
         print(f"error: cannot listen on {args.host}:{args.port}: {error.strerror}; choose another --port", file=sys.stderr)
         return EXIT_USAGE

@@ -59,14 +59,19 @@ def home_pages(site: Site) -> Iterable[OutputPage]:
 def briefing_pages(site: Site) -> Iterable[OutputPage]:
     """One page per briefing, with its neighbours."""
     for briefing in site.briefings:
-        around = site.neighbours[briefing.slug]
-        linked = [b for b in (around.previous, around.next, *around.related) if b is not None]
-        yield html_page(
-            briefing.url, "briefing.html",
-            (briefing.digest, tuple((b.slug, b.digest) for b in linked)),
-            title=briefing.title, description=briefing.summary or briefing.title,
-            briefing=briefing, neighbours=around, kind="briefing", lastmod=briefing.updated or briefing.date,
-        )
+        yield briefing_page(site, briefing)
+
+
+def briefing_page(site: Site, briefing: Briefing) -> OutputPage:
+    """A briefing's page: the briefing and what it links to (older, newer, related) from `site.neighbours`."""
+    around = site.neighbours[briefing.slug]
+    linked = [b for b in (around.previous, around.next, *around.related) if b is not None]
+    return html_page(
+        briefing.url, "briefing.html",
+        (briefing.digest, tuple((b.slug, b.digest) for b in linked)),
+        title=briefing.title, description=briefing.summary or briefing.title,
+        briefing=briefing, neighbours=around, kind="briefing", lastmod=briefing.updated or briefing.date,
+    )
 
 
 def static_pages(site: Site) -> Iterable[OutputPage]:

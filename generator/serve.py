@@ -43,6 +43,7 @@ class Outcome:
 
 
 Rebuild = Callable[[set[Path]], Outcome]
+Quick = Callable[[set[Path]], "Outcome | None"]  # fast render of the edited pages, or None where it does not apply
 
 
 def inject(page: bytes, base_path: str, epoch: int, error: str | None, served: str = "") -> bytes:
@@ -78,9 +79,10 @@ class LiveServer(ThreadingHTTPServer):
     block_on_close = True
 
     def __init__(self, site_dir: Path, rebuild: Rebuild, *, base_path: str = "/", host: str = "127.0.0.1",
-                 port: int = 8000, error: str | None = None):
+                 port: int = 8000, error: str | None = None, quick: Quick | None = None):
         self.site_dir = site_dir.resolve()
         self.rebuild_site = rebuild
+        self.quick = quick
         self.base_path = base_path if base_path.endswith("/") else base_path + "/"
         self.error = error  # text of the standing build error, or None
         self._cond = threading.Condition()
@@ -100,22 +102,43 @@ class LiveServer(ThreadingHTTPServer):
             return self._visible
 
     def rebuild(self, changed: set[Path]) -> Outcome:
-        """Run the rebuild with requests held; then publish its outcome to every tab."""
+        """Run the rebuild with requests held; then publish its outcome to every tab.
+
+        With a `quick` callable (fast render, as `hugo server` does), the edited pages are written and
+        announced first; the full rebuild then settles the rest of the site (lists, feeds, search) without
+        holding requests, since every file it replaces is replaced whole, and announces what it changed.
+        """
         with self._cond:
             self._wanted += 1
             epoch = self._wanted
+        first = None
+        if self.quick is not None and self.error is None:
+            try:
+                first = self.quick(changed)
+            except Exception:  # fast render is an optimisation: on any failure the full rebuild does the work
+                traceback.print_exc()
+                first = None
+            if first is not None:
+                self._publish(epoch, first)
         try:
             outcome = self.rebuild_site(changed)
         except Exception as exc:  # the callable should catch its own errors; never let one kill the server
             traceback.print_exc()
             outcome = Outcome(error=f"{type(exc).__name__}: {exc}")
+        if first is not None:
+            with self._cond:
+                self._wanted += 1
+                epoch = self._wanted
+        self._publish(epoch, outcome)
+        return outcome
+
+    def _publish(self, epoch: int, outcome: Outcome) -> None:
         with self._cond:
             self.error = outcome.error
             self._visible = epoch
             self._history.append((epoch, outcome))
             del self._history[:-HISTORY]
             self._cond.notify_all()
-        return outcome
 
     def wait_for_build(self, timeout: float | None = None) -> None:
         """Block until the rebuild in progress (if any) has its files in place."""

@@ -208,7 +208,21 @@ def _write_marker(folder: Path, manifest: dict[str, list]) -> None:
 SWAP_THRESHOLD = 200
 
 
-def write_site(output: Path, files: dict[str, bytes | Kept], *, swap: bool = True) -> WriteStats:
+def write_files(output: Path, files: dict[str, bytes]) -> tuple[WriteStats, dict[str, list]]:
+    """Replace a few files of an existing site in place (each atomically), leaving the manifest to the next
+    write_site, which gets the returned entries as `recent` (serve's fast render: no 1.5 MB manifest rewrite)."""
+    check_output_dir(output)
+    entries: dict[str, list] = {}
+    for rel, data in files.items():
+        rel = safe_relative(rel)
+        target = output / rel
+        _write_file(target, data)
+        st = target.stat()
+        entries[rel] = [_digest(data), st.st_size, st.st_mtime_ns]
+    return WriteStats(len(entries), 0, 0, frozenset(entries)), entries
+
+
+def write_site(output: Path, files: dict[str, bytes | Kept], *, swap: bool = True, recent: dict[str, list] | None = None) -> WriteStats:
     """Make `output` hold exactly `files`, touching only files whose bytes change.
 
     With swap (CLI builds) a large change is assembled in a sibling folder of hard links and swapped in
@@ -218,10 +232,13 @@ def write_site(output: Path, files: dict[str, bytes | Kept], *, swap: bool = Tru
     files = {safe_relative(rel): data for rel, data in files.items()}
     check_output_dir(output)
     output = output.resolve()
-    manifest = _read_manifest(output) if output.exists() else {}
+    on_disk = _read_manifest(output) if output.exists() else {}
+    # Files written since the manifest was (write_files) are current if they still are as written then.
+    manifest = {**on_disk, **recent} if recent else on_disk
     plan = _plan(output, files, manifest, sweep=not manifest)
     if manifest and len(plan.todo) + len(plan.stale) > SWAP_THRESHOLD:
         plan = _plan(output, files, manifest, sweep=True)  # a large rewrite also sweeps out files we never wrote
+    plan.previous = on_disk
     if not swap or not output.exists() or len(plan.todo) + len(plan.stale) <= SWAP_THRESHOLD:
         output.mkdir(parents=True, exist_ok=True)
         return _apply(output, files, plan)

@@ -36,6 +36,7 @@ class Editor:
     def __init__(self, root: Path, rng: random.Random):
         self.root, self.rng, self.count = root, rng, 0
         self.folder = root / "content/briefings"
+        self.touched: set[Path] = set()  # files the last step changed, as the watcher would report them
 
     def briefing(self) -> str:
         rng = self.rng
@@ -53,6 +54,7 @@ class Editor:
 
     def step(self) -> str:
         files = self.files()
+        self.touched = set()
         action = self.rng.choice(["edit", "edit", "add", "rename", "delete"] if len(files) > 3 else ["add"])
         if action == "add":
             sub = self.rng.choice(["", "2026/", "archive/old/"])  # new folders too
@@ -61,6 +63,7 @@ class Editor:
             path.write_text(self.briefing(), encoding="utf-8")
         elif action == "edit":
             path = self.rng.choice(files)
+            self.touched = {path}
             text = path.read_text(encoding="utf-8")
             if self.rng.random() < 0.5:
                 path.write_text(text.rstrip() + " " + self.rng.choice(WORDS) + ".\n", encoding="utf-8")  # body only
@@ -86,8 +89,11 @@ def test_random_edits_rebuilt_incrementally_equal_a_clean_build(make_site, tmp_p
     builder = Builder(project.root, BuildOptions(swap=False, run_import=False))
     builder.build()
     actions = []
+    quick = 0
     for number in range(30):
         actions.append(editor.step())
+        if builder.quick(editor.touched) is not None:  # serve's fast render first, as LiveServer runs it
+            quick += 1
         if number == 10:  # one template edit
             project.write({"themes/mine/templates/briefing.html": BRIEFING_TEMPLATE.replace("</h1>", "</h1><p class=edited>Edited</p>", 1)})
             actions.append("template")
@@ -98,7 +104,32 @@ def test_random_edits_rebuilt_incrementally_equal_a_clean_build(make_site, tmp_p
         if number % 5 == 4 or number in (10, 20):
             assert tree(project.output) == clean_build(project.root, tmp_path / "clean"), f"after {actions}"
     assert {"add", "edit", "rename", "delete", "template", "config"} <= set(actions)
+    assert quick >= 2  # body edits took the fast path
     assert tree(project.output) == clean_build(project.root, tmp_path / "clean")
+
+
+def test_fast_render_writes_the_edited_page_first_and_the_full_rebuild_leaves_it(make_site):
+    """Builder.quick: the edited briefing's page at once; the full rebuild then updates the lists, not that page."""
+    project = make_site(config="title: Quick\nbase_url: https://example.org/\n")
+    project.write({f"content/briefings/b{i}.md": briefing_md(f"Briefing {i}", f"2026-10-{i + 1:02d}T09:00:00+00:00", countries=["Chile"],
+                                                             summary=f"Summary {i}.", body=f"Body {i}.") for i in range(5)})
+    builder = Builder(project.root, BuildOptions(swap=False, run_import=False))
+    builder.build()
+    path = project.root / "content/briefings/b2.md"
+    path.write_text(briefing_md("Briefing 2", "2026-10-03T09:00:00+00:00", countries=["Chile"], summary="New summary.", body="Fresh body."), encoding="utf-8")
+    stats = builder.quick({path})
+    assert stats is not None and stats.changed_paths == {"briefings/briefing-2/index.html"}
+    assert "Fresh body." in project.html("briefings/briefing-2/index.html").text
+    assert "New summary." not in project.html("index.html").text  # lists follow in the full rebuild
+    report = builder.build()
+    assert "briefings/briefing-2/index.html" not in report.stats.changed_paths  # already current: no second reload
+    assert "index.html" in report.stats.changed_paths and "New summary." in project.html("index.html").text
+    # A change of terms (or date, slug, draft) moves the briefing in lists and related: no fast path.
+    path.write_text(briefing_md("Briefing 2", "2026-10-03T09:00:00+00:00", countries=["Peru"], body="Fresh body."), encoding="utf-8")
+    assert builder.quick({path}) is None
+    # Nor for a file with an error: the full rebuild reports it.
+    path.write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
+    assert builder.quick({path}) is None
 
 
 def test_editing_one_briefing_re_renders_far_fewer_pages_than_the_site_has(make_site):
