@@ -5,7 +5,9 @@
 For each size: generate the corpus (bench/corpus.py), start the server as a user would (a subprocess on a
 free port), then repeatedly append a unique sentence to one briefing's Markdown and poll its page over
 HTTP every 2 ms until the served HTML carries it. The time from the write to that response is one
-sample; the median of `--edits` samples is reported. `--profile` also profiles one in-process
+sample; the median of `--edits` samples is reported. Our server renders the edited page first (fast render,
+like `hugo server`'s default) and then settles the rest of the site; "settled" is the time from the write
+until the server prints the full rebuild's summary line (lists, feeds, search index all updated). `--profile` also profiles one in-process
 incremental rebuild per size and prints where the time goes.
 """
 
@@ -23,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -61,9 +64,32 @@ def wait_for_line(proc: subprocess.Popen, pattern: str, timeout: float = TIMEOUT
     raise SystemExit(f"no line matching {pattern!r} within {timeout} s")
 
 
-def measure(port: int, md: Path, page: str, edits: int, pause: float) -> list[float]:
-    """Append a unique sentence to `md`, poll `page` until it shows; return each latency in seconds."""
-    samples = []
+class Lines:
+    """The server's output lines with the time each arrived, read on a thread (so the pipe never fills)."""
+
+    def __init__(self, proc: subprocess.Popen):
+        self.seen: list[tuple[float, str]] = []
+        self.thread = threading.Thread(target=self._read, args=(proc,), daemon=True)
+        self.thread.start()
+
+    def _read(self, proc: subprocess.Popen) -> None:
+        for line in proc.stdout:  # type: ignore[union-attr]
+            self.seen.append((time.perf_counter(), line.strip()))
+
+    def first_after(self, started: float, pattern: str, timeout: float) -> float | None:
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            for at, line in list(self.seen):
+                if at >= started and re.search(pattern, line):
+                    return at
+            time.sleep(0.005)
+        return None
+
+
+def measure(port: int, md: Path, page: str, edits: int, pause: float, lines: Lines | None = None) -> tuple[list[float], list[float]]:
+    """Append a unique sentence to `md`, poll `page` until it shows; return each latency in seconds,
+    and (with `lines`) each time until the server said its full rebuild was done."""
+    samples, settled = [], []
     original = md.read_text(encoding="utf-8")
     try:
         for i in range(edits):
@@ -75,10 +101,14 @@ def measure(port: int, md: Path, page: str, edits: int, pause: float) -> list[fl
                     raise SystemExit(f"{page} never showed the edit")
                 time.sleep(0.002)
             samples.append(time.perf_counter() - started)
+            if lines is not None:
+                done = lines.first_after(started, r"rendered", TIMEOUT)
+                if done is not None:
+                    settled.append(done - started)
             time.sleep(pause)  # let the server settle (and Hugo's watcher batch) before the next save
     finally:
         md.write_text(original, encoding="utf-8")
-    return samples
+    return samples, settled
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -90,8 +120,8 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def bench_briefings(n: int, work: Path, edits: int) -> tuple[list[float], float, list[str]]:
-    """(latencies, first build seconds, the server's rebuild lines) for our server on n briefings."""
+def bench_briefings(n: int, work: Path, edits: int) -> tuple[list[float], list[float], float, list[str]]:
+    """(latencies, settled times, first build seconds, the server's rebuild lines) for our server on n briefings."""
     root = make_corpus(n, work / f"briefings-{n}")
     item = list(items(n))[n // 2]
     md = root / "content/briefings" / f"{item.slug}.md"
@@ -99,16 +129,15 @@ def bench_briefings(n: int, work: Path, edits: int) -> tuple[list[float], float,
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "generator", "-C", str(root), "serve", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT, bufsize=1)
-    lines: list[str] = []
     try:
         wait_for_line(proc, r"serving http://")
         first = time.perf_counter() - started
+        output = Lines(proc)
         fetch(port, f"/briefings/{item.slug}/")
-        samples = measure(port, md, f"/briefings/{item.slug}/", edits, pause=0.3)
+        samples, settled = measure(port, md, f"/briefings/{item.slug}/", edits, pause=0.3, lines=output)
     finally:
         stop(proc)
-        lines = [l.strip() for l in (proc.stdout.read() if proc.stdout else "").splitlines() if "rendered" in l]  # type: ignore[union-attr]
-    return samples, first, lines
+    return samples, settled, first, [line for _, line in output.seen if "rendered" in line]
 
 
 def bench_hugo(n: int, work: Path, edits: int) -> tuple[list[float], float] | None:
@@ -129,7 +158,7 @@ def bench_hugo(n: int, work: Path, edits: int) -> tuple[list[float], float] | No
         first = time.perf_counter() - started
         page = f"/briefings/{item.slug}/"
         fetch(port, page)
-        samples = measure(port, md, page, edits, pause=0.3)
+        samples, _ = measure(port, md, page, edits, pause=0.3)
     finally:
         stop(proc)
     return samples, first
@@ -167,8 +196,10 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="serve-latency-"))
     rows = []
     for n in args.sizes:
-        samples, first, lines = bench_briefings(n, work, args.edits)
+        samples, settled, first, lines = bench_briefings(n, work, args.edits)
         row = f"{n:>6} briefings  briefings serve: median {statistics.median(samples) * 1000:7.0f} ms  (min {min(samples) * 1000:.0f}, max {max(samples) * 1000:.0f}; first build {first:.1f} s)"
+        if settled:
+            row += f"\n{'':>6}             whole site settled: median {statistics.median(settled) * 1000:7.0f} ms  (lists, feeds, search index)"
         if lines:
             row += f"\n        last rebuild: {lines[-1]}"
         if not args.no_hugo:
