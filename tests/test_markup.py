@@ -1,0 +1,68 @@
+"""Markdown conversion: FastSmarty gives exactly the HTML of Python-Markdown's smarty extension."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import markdown
+import pytest
+
+from generator.config import DEFAULT_MARKDOWN_EXTENSIONS
+from generator.markup import Markup, _DEFAULT_CONFIGS
+from generator.seeds import markdown_body, parse_seed
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = sorted((ROOT / "tests/data/seeds").rglob("*.txt")) + sorted((ROOT / "seeds").glob("*.txt"))
+
+TRICKY = [
+    "\"Quoted\" and 'single' and \"'nested' quotes\" and '\"other\" nesting'.",
+    "It's the '80s, rock 'n' roll; the students' books; don't; 'tis.",
+    "'Start with a quote,' he said. \"Start--here\" -- and --- there... or....",
+    "\"*Emphasised*\" and '**strong**' and \"[a link](https://example.org/x)\" and \"`code 'x'`\".",
+    "A dash at the end -- \n\"new line\" and 'a'\n'b'",
+    "&nbsp;\"entity\" and &mdash;'dash' and AT&T's \"deal\" and <b>\"raw\"</b> html.",
+    "- \"List item\"\n- 'another' -- item...\n\n1. \"Numbered\"\n\n> \"Quote block\" it's\n\n## \"Heading\" it's\n",
+    "| \"a\" | 'b' |\n|---|---|\n| it's | \"c\" |\n",
+    "Escaped \\\"quotes\\\" and \\'single\\' stay straight.",
+    "```\ncode \"block\" -- ...\n```\n\nTerm\n: \"definition\" it's\n\nFootnote[^1].\n\n[^1]: \"Note\" -- it's.\n",
+    "\"'\" and '\"' and \"\" and '' and \" and ' alone.",
+    "Ellipsis... in 'quote...' and \"...start\" and 'end'...",
+    "Numbers: 5'10\" tall, 1990's, '99 and 'twas.",
+    "Trump–Zelenskyy “already curly” and ‘curly’ stay; mixed \"straight\" too.",
+]
+
+
+def smarty_markdown(extensions: tuple[str, ...]) -> markdown.Markdown:
+    configs = {n: _DEFAULT_CONFIGS.get(n.rsplit(".", 1)[-1], {}) for n in extensions}
+    return markdown.Markdown(extensions=list(extensions), extension_configs=configs, output_format="html")
+
+
+def texts() -> list[str]:
+    out = list(TRICKY)
+    for path in CORPORA:
+        seed = parse_seed(path.read_text(encoding="utf-8"))
+        out.append(markdown_body(seed))
+        out.append(path.read_text(encoding="utf-8"))  # the raw text as Markdown too: more stray quotes
+    return out
+
+
+@pytest.mark.parametrize("extensions", [DEFAULT_MARKDOWN_EXTENSIONS, ("smarty",), ("toc", "markdown.extensions.smarty")])
+def test_fast_smarty_gives_smartys_exact_html(extensions):
+    assert any(e.endswith("smarty") for e in extensions)
+    ours = Markup(extensions, {})
+    assert "smarty" in ours._md.treeprocessors and not any("Smarty" in type(e).__name__ for e in ours._md.registeredExtensions)
+    reference = smarty_markdown(extensions)
+    for text in texts():
+        expected = reference.reset().convert(text)
+        html = ours._md.reset().convert(text)
+        assert html == expected, text[:200]
+
+
+def test_smarty_options_are_honoured_and_angled_quotes_keep_the_real_extension():
+    configs = {"smarty": {"smart_dashes": False, "substitutions": {"left-double-quote": "&bdquo;"}}}
+    ours = Markup(("smarty",), configs)
+    reference = markdown.Markdown(extensions=["smarty"], extension_configs=configs)
+    for text in TRICKY:
+        assert ours._md.reset().convert(text) == reference.reset().convert(text)
+    angled = Markup(("smarty",), {"smarty": {"smart_angled_quotes": True}})
+    assert angled._md.reset().convert("<<a>> \"b\"") == "<p>&laquo;a&raquo; &ldquo;b&rdquo;</p>"
