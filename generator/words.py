@@ -13,15 +13,28 @@ MAX_TERM = 40  # longer "words" are hashes, URLs or garbage: not indexed
 MAX_TF = 99
 TITLE_WEIGHT = 3
 
-_TOKEN_RE = re.compile(r"[^\W_]+")
+# A run of letters and digits, whole, of at most MAX_TERM characters (longer runs are hashes or garbage: skipped).
+_TOKEN_RE = re.compile(r"(?<![^\W_])[^\W_]{1,%d}(?![^\W_])" % MAX_TERM)
 _TAG_RE = re.compile(r"<[^>]*>")
 
 
 def tokens(text: str) -> list[str]:
     """Search terms of a text: accents removed, lower case, runs of letters and digits (as static/search.js does)."""
     if not text.isascii():
-        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.category(c).startswith("M"))
-    return [t for t in _TOKEN_RE.findall(text.lower()) if len(t) <= MAX_TERM]
+        text = unicodedata.normalize("NFKD", text).translate(_STRIP_MARKS)
+    return _TOKEN_RE.findall(text.lower())
+
+
+class _MarkStripper(dict):  # type: ignore[type-arg]
+    """str.translate table deleting combining marks (Unicode category M), filled as characters are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        value = None if unicodedata.category(chr(code)).startswith("M") else code
+        self[code] = value
+        return value
+
+
+_STRIP_MARKS = _MarkStripper()
 
 
 def plain_text(fragment: str) -> str:
@@ -34,11 +47,6 @@ def index_terms(title: str, summary: str, takeaways: Iterable[str], terms: Mappi
     counts = Counter(tokens(title))
     for term in counts:
         counts[term] *= TITLE_WEIGHT
-    counts.update(tokens(summary))
-    for line in takeaways:
-        counts.update(tokens(line))
-    for names in terms.values():
-        for name in names:
-            counts.update(tokens(name))
-    counts.update(tokens(plain_text(body_html)))
-    return " ".join(f"{term}:{min(tf, MAX_TF)}" for term, tf in sorted(counts.items()))
+    rest = [summary, *takeaways, *(name for names in terms.values() for name in names), plain_text(body_html)]
+    counts.update(tokens("\n".join(rest)))
+    return " ".join([f"{term}:{tf if tf < MAX_TF else MAX_TF}" for term, tf in sorted(counts.items())])
