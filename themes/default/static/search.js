@@ -1,17 +1,506 @@
-// The /search/ page: Pagefind's UI over the index built with the site; ?q= from the header form starts a search.
+// The /search/ page: queries the static index the build writes under search/ (format: generator/search.py),
+// with no server code. ?q= (the header form on every page) starts a search; typing searches as you type.
+// Everything from the index is text: the DOM is built with textContent, never innerHTML (CSP: script-src 'self').
 "use strict";
-window.addEventListener("DOMContentLoaded", function () {
-  var box = document.getElementById("search");
-  if (!box || typeof PagefindUI === "undefined") return;
-  var ui = new PagefindUI({
-    element: "#search",
-    bundlePath: box.dataset.bundle,
-    baseUrl: box.dataset.base,
-    showSubResults: false,
-    showImages: false,
-    resetStyles: false,
-    openFilters: ["country"],
-  });
-  var query = new URLSearchParams(window.location.search).get("q");
-  if (query) ui.triggerSearch(query);
-});
+(function () {
+  const PAGE_SIZE = 20; // results shown, then "Show more"
+  const FACET_TOP = 10; // terms shown per taxonomy before "Show all"
+  const DEBOUNCE_MS = 150;
+  const MAX_TERM = 40; // generator/words.py drops longer tokens
+  const WIDE = "(min-width: 56rem)"; // the filters sit beside the results and start open
+  const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December"];
+
+  // --- the tokenizer: must agree with generator/words.py ---------------------------------------------
+
+  function fold(text) {
+    return text.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+  }
+
+  function tokenize(text) {
+    const found = fold(text).match(/[\p{L}\p{N}]+/gu) || [];
+    return found.filter((t) => Array.from(t).length <= MAX_TERM);
+  }
+
+  function shardName(token, prefix) {
+    const head = Array.from(token).slice(0, prefix).join("");
+    if (/^[a-z0-9]+$/.test(head)) return head;
+    return "_" + Array.from(new TextEncoder().encode(head), (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function undelta(ids) {
+    const out = new Array(ids.length);
+    let last = 0;
+    for (let k = 0; k < ids.length; k++) out[k] = last += ids[k];
+    return out;
+  }
+
+  // --- the index: files fetched once each, with the build's stamp -------------------------------------
+
+  class LoadError extends Error {}
+
+  class Index {
+    constructor(url) {
+      this.url = url;
+      this.folder = url.slice(0, url.lastIndexOf("/") + 1);
+      this.files = new Map(); // path -> Promise of parsed JSON
+      this.meta = null;
+      this.facets = null; // [{name, label, terms: [{name, slug, ids}]}] once filters.json is in
+    }
+
+    async load() {
+      this.meta = await fetchJSON(this.url, { cache: "no-cache" }, false);
+      if (!this.meta || this.meta.version !== 1) throw new LoadError("this site's search index has a format this page cannot read");
+    }
+
+    file(path, missingIsEmpty) {
+      if (!this.files.has(path)) {
+        const promise = fetchJSON(this.folder + path + "?v=" + encodeURIComponent(this.meta.stamp), {}, missingIsEmpty);
+        promise.catch(() => this.files.delete(path)); // a network error is retried by the next search
+        this.files.set(path, promise);
+      }
+      return this.files.get(path);
+    }
+
+    async loadFacets() {
+      if (this.facets) return this.facets;
+      const data = await this.file("filters.json", false);
+      this.facets = this.meta.taxonomies.map((t) => ({
+        name: t.name,
+        label: t.label,
+        terms: (data[t.name] || []).map(([name, slug, ids]) => ({ name, slug, ids: undelta(ids) })),
+      }));
+      return this.facets;
+    }
+
+    // {doc id: score} of the docs with a term equal to the token (or, from 3 letters on, starting with it).
+    async scores(token) {
+      const length = Array.from(token).length;
+      const shard = await this.file("terms/" + shardName(token, this.meta.prefix) + ".json", true);
+      const count = this.meta.count;
+      const scores = new Map();
+      for (const term of Object.keys(shard)) {
+        let weight;
+        if (term === token) weight = 1;
+        else if (length >= this.meta.prefix && term.startsWith(token)) weight = 0.7;
+        else continue;
+        const flat = shard[term];
+        const df = flat.length / 2;
+        const idf = Math.log(1 + (count - df + 0.5) / (df + 0.5));
+        let id = 0;
+        for (let k = 0; k < flat.length; k += 2) {
+          id += flat[k];
+          const tf = flat[k + 1];
+          const score = (weight * idf * tf * 2.2) / (tf + 1.2);
+          if (!(scores.get(id) >= score)) scores.set(id, score);
+        }
+      }
+      return scores;
+    }
+
+    async docs(ids) {
+      const chunk = this.meta.chunk;
+      const numbers = Array.from(new Set(ids.map((id) => Math.floor(id / chunk))));
+      const chunks = new Map();
+      await Promise.all(numbers.map(async (n) => chunks.set(n, await this.file("docs/" + n + ".json", false))));
+      return ids.map((id) => {
+        const entry = chunks.get(Math.floor(id / chunk))[id % chunk];
+        const [url, title, date, summary, terms] = entry;
+        return { id, url, title, date, summary, terms: terms || {} };
+      });
+    }
+  }
+
+  async function fetchJSON(url, options, missingIsEmpty) {
+    let response;
+    try {
+      response = await fetch(url, options);
+    } catch (e) {
+      throw new LoadError("the network is unreachable");
+    }
+    if (response.status === 404 && missingIsEmpty) return {};
+    if (!response.ok) throw new LoadError("the server answered " + response.status + " for " + url.split("?")[0]);
+    try {
+      return await response.json();
+    } catch (e) {
+      throw new LoadError("a file of the index is damaged (" + url.split("?")[0] + ")");
+    }
+  }
+
+  // --- DOM helpers --------------------------------------------------------------------------------------
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (key === "class") node.className = value;
+      else if (key === "text") node.textContent = value;
+      else if (value === true) node.setAttribute(key, "");
+      else if (value !== false && value != null) node.setAttribute(key, value);
+    }
+    for (const child of children) if (child != null) node.append(child);
+    return node;
+  }
+
+  function formatDate(iso) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
+    return m ? Number(m[3]) + " " + MONTHS[Number(m[2]) - 1] + " " + m[1] : iso || "";
+  }
+
+  function plural(n, one, many) {
+    return n.toLocaleString("en") + " " + (n === 1 ? one : many);
+  }
+
+  // Text with the words a query token matches (equal, or starting with it from 3 letters on) wrapped in <mark>.
+  function highlight(text, tokens, prefix) {
+    const out = document.createDocumentFragment();
+    if (!text) return out;
+    const words = /[\p{L}\p{N}\p{M}]+/gu;
+    let last = 0;
+    let m;
+    while ((m = words.exec(text))) {
+      const hit = tokenize(m[0]).some((word) => tokens.some((t) => word === t || (Array.from(t).length >= prefix && word.startsWith(t))));
+      if (!hit) continue;
+      if (m.index > last) out.append(text.slice(last, m.index));
+      out.append(el("mark", { text: m[0] }));
+      last = m.index + m[0].length;
+    }
+    if (last < text.length) out.append(text.slice(last));
+    return out;
+  }
+
+  // --- the page -----------------------------------------------------------------------------------------
+
+  class SearchPage {
+    constructor(box) {
+      this.box = box;
+      this.base = box.dataset.base || "/";
+      this.index = new Index(box.dataset.index);
+      this.checked = new Map(); // taxonomy -> Set of term slugs
+      this.expanded = new Set(); // taxonomies showing all their terms
+      this.facetRows = new Map(); // "taxonomy\0slug" -> {row, box, count}
+      this.results = []; // ids, best first
+      this.shown = 0;
+      this.seq = 0;
+      this.timer = 0;
+      this.tokens = [];
+      this.build();
+    }
+
+    build() {
+      const params = new URLSearchParams(window.location.search);
+      this.input = el("input", { id: "search-q", type: "search", name: "q", autocomplete: "off", spellcheck: "false",
+        enterkeyhint: "search", "aria-describedby": "search-hint", "aria-controls": "search-results" });
+      this.input.value = params.get("q") || "";
+      this.form = el("form", { class: "search-form", action: "", method: "get" },
+        el("label", { for: "search-q", class: "search-label", text: "Search briefings" }),
+        el("div", { class: "search-box" }, this.input, el("button", { type: "submit", text: "Search" })),
+        el("p", { id: "search-hint", class: "search-hint",
+          text: "Every word must match; the start of a word is enough (“sanct” finds sanctions)." }));
+      this.status = el("p", { class: "search-status", role: "status", "aria-live": "polite", "aria-atomic": "true" });
+      this.list = el("ol", { id: "search-results", class: "search-results" });
+      this.advice = el("p", { class: "search-advice", hidden: true });
+      this.more = el("button", { type: "button", class: "search-more", hidden: true, text: "Show more" });
+      this.filterBody = el("div", { class: "search-facets" });
+      this.noFacets = el("p", { class: "search-facets-empty", hidden: true, text: "Nothing to filter by in these results." });
+      this.filterCount = el("span", { class: "search-filter-count" });
+      this.clear = el("button", { type: "button", class: "search-clear", hidden: true, text: "Clear filters" });
+      this.panel = el("details", { class: "search-filters" },
+        el("summary", {}, el("span", { text: "Filter results" }), this.filterCount),
+        this.noFacets, this.filterBody, this.clear);
+      this.panel.open = window.matchMedia ? window.matchMedia(WIDE).matches : true;
+      const main = el("div", { class: "search-main" }, this.status, this.list, this.advice, this.more);
+      this.box.replaceChildren(this.form, el("div", { class: "search-layout" }, this.panel, main));
+
+      this.pendingChecks = params; // filters from the URL, applied once filters.json is in
+      this.input.addEventListener("input", () => this.schedule());
+      this.form.addEventListener("submit", (e) => { e.preventDefault(); this.run(); });
+      this.more.addEventListener("click", () => this.showMore());
+      this.clear.addEventListener("click", () => { this.checked.clear(); this.run(); });
+      this.panel.addEventListener("toggle", () => { if (this.panel.open && !this.index.facets) this.run(); });
+      this.start();
+    }
+
+    async start() {
+      try {
+        await this.index.load();
+      } catch (e) {
+        this.fail(e);
+        return;
+      }
+      const names = this.index.meta.taxonomies.map((t) => t.name);
+      if (!names.some((name) => this.pendingChecks.has(name))) this.pendingChecks = null;
+      if (!this.input.value) this.input.focus();
+      this.run();
+    }
+
+    schedule() {
+      window.clearTimeout(this.timer);
+      this.timer = window.setTimeout(() => this.run(), DEBOUNCE_MS);
+    }
+
+    fail(error) {
+      const why = error instanceof LoadError ? error.message : "something went wrong";
+      this.status.textContent = "Search is unavailable: " + why + ". Check your connection and try again.";
+      this.status.classList.add("search-error");
+    }
+
+    anyChecked() {
+      for (const slugs of this.checked.values()) if (slugs.size) return true;
+      return false;
+    }
+
+    // Runs the current query and filters; a newer run makes an older one drop its results.
+    async run() {
+      window.clearTimeout(this.timer);
+      if (!this.index.meta) return;
+      const seq = ++this.seq;
+      const query = this.input.value.trim();
+      const tokens = Array.from(new Set(tokenize(query)));
+      try {
+        const wantFacets = tokens.length || this.anyChecked() || this.panel.open || this.pendingChecks;
+        const [facets, matches] = await Promise.all([
+          wantFacets ? this.index.loadFacets() : null,
+          tokens.length ? Promise.all(tokens.map((t) => this.index.scores(t))) : null,
+        ]);
+        if (seq !== this.seq) return;
+        if (facets && this.pendingChecks) this.applyUrlChecks(facets);
+        const count = this.index.meta.count;
+        // Docs matching every token, with their summed score (null: no query, every doc).
+        let scores = null;
+        if (matches) {
+          matches.sort((a, b) => a.size - b.size);
+          scores = new Map();
+          for (const [id, s] of matches[0]) {
+            let total = s;
+            for (let k = 1; k < matches.length && total !== null; k++) {
+              const other = matches[k].get(id);
+              total = other === undefined ? null : total + other;
+            }
+            if (total !== null) scores.set(id, total);
+          }
+        }
+        const queryMask = new Uint8Array(count);
+        if (scores) for (const id of scores.keys()) queryMask[id] = 1;
+        else queryMask.fill(1);
+        const filterMasks = new Map();
+        if (facets) {
+          for (const facet of facets) {
+            const slugs = this.checked.get(facet.name);
+            if (!slugs || !slugs.size) continue;
+            const mask = new Uint8Array(count);
+            for (const term of facet.terms) if (slugs.has(term.slug)) for (const id of term.ids) mask[id] = 1;
+            filterMasks.set(facet.name, mask);
+          }
+        }
+        const filtered = tokens.length || filterMasks.size;
+        const ids = [];
+        if (filtered) {
+          for (let id = 0; id < count; id++) {
+            if (!queryMask[id]) continue;
+            let keep = true;
+            for (const mask of filterMasks.values()) if (!mask[id]) { keep = false; break; }
+            if (keep) ids.push(id);
+          }
+          if (scores) ids.sort((a, b) => scores.get(b) - scores.get(a) || a - b);
+        }
+        if (facets) this.renderFacets(facets, queryMask, filterMasks);
+        this.tokens = tokens;
+        this.results = ids;
+        this.shown = 0;
+        this.keepUrl(query);
+        if (!(await this.page(seq, false))) return;
+        this.announce(query, tokens.length > 0, filtered);
+      } catch (e) {
+        if (seq === this.seq) this.fail(e);
+      }
+    }
+
+    applyUrlChecks(facets) {
+      for (const facet of facets) {
+        const wanted = new Set(this.pendingChecks.getAll(facet.name));
+        const slugs = new Set(facet.terms.filter((t) => wanted.has(t.slug)).map((t) => t.slug));
+        if (slugs.size) this.checked.set(facet.name, slugs);
+      }
+      this.pendingChecks = null;
+    }
+
+    keepUrl(query) {
+      const params = new URLSearchParams();
+      if (query) params.set("q", query);
+      for (const [name, slugs] of this.checked) for (const slug of slugs) params.append(name, slug);
+      const search = params.toString();
+      const url = window.location.pathname + (search ? "?" + search : "") + window.location.hash;
+      if (url !== window.location.pathname + window.location.search + window.location.hash) {
+        window.history.replaceState(window.history.state, "", url);
+      }
+    }
+
+    checkedNames() {
+      const names = [];
+      for (const facet of this.index.facets || []) {
+        const slugs = this.checked.get(facet.name);
+        if (slugs) for (const term of facet.terms) if (slugs.has(term.slug)) names.push(term.name);
+      }
+      return names;
+    }
+
+    announce(query, hasQuery, filtered) {
+      this.status.classList.remove("search-error");
+      const n = this.results.length;
+      const names = this.checkedNames();
+      const by = names.length ? " filtered by " + names.join(", ") : "";
+      this.advice.hidden = true;
+      if (!filtered) {
+        this.status.textContent = "Type a word to search " + plural(this.index.meta.count, "briefing", "briefings") +
+          ", or pick a country or topic.";
+        return;
+      }
+      const what = hasQuery ? " for “" + query + "”" : "";
+      if (n === 0) {
+        this.status.textContent = "No briefings" + what + (by ? "," + by : "") + ".";
+        this.advice.textContent = names.length
+          ? "Try clearing the filters, fewer words, or the start of a word."
+          : "Check the spelling, try fewer words, or the start of a word.";
+        this.advice.hidden = false;
+        return;
+      }
+      this.statusText = plural(n, "briefing", "briefings") + what + (by && hasQuery ? "," : "") + by;
+      this.status.textContent = this.statusText;
+    }
+
+    // Shows the next page of results (the first replaces the list); false if a newer search took over.
+    async page(seq, append) {
+      const next = this.results.slice(this.shown, this.shown + PAGE_SIZE);
+      const docs = await this.index.docs(next);
+      if (seq !== this.seq) return false;
+      const items = docs.map((doc) => this.result(doc));
+      if (append) this.list.append(...items);
+      else this.list.replaceChildren(...items);
+      this.shown += next.length;
+      const left = this.results.length - this.shown;
+      this.more.hidden = left <= 0;
+      this.more.textContent = "Show " + Math.min(left, PAGE_SIZE) + " more";
+      if (append && items.length) items[0].querySelector("a").focus();
+      return true;
+    }
+
+    // "Show more": the next 20, focus on the first of them so a keyboard user reads on from there.
+    async showMore() {
+      if (this.busy) return;
+      this.busy = true;
+      const seq = this.seq;
+      try {
+        if (await this.page(seq, true)) {
+          this.status.textContent = this.statusText + " · showing " + this.shown.toLocaleString("en");
+        }
+      } catch (e) {
+        if (seq === this.seq) this.fail(e);
+      } finally {
+        this.busy = false;
+      }
+    }
+
+    result(doc) {
+      const prefix = this.index.meta.prefix;
+      const meta = el("p", { class: "search-result-meta" });
+      const topics = doc.terms.topics || [];
+      if (topics.length) meta.append(el("span", { class: "search-result-kicker", text: topics[0] }), " ");
+      meta.append(el("time", { datetime: doc.date, text: formatDate(doc.date) }));
+      const places = (doc.terms.countries || []).slice(0, 3);
+      if (places.length) meta.append(" · " + places.join(", "));
+      const link = el("a", { class: "search-result-link", href: this.base + doc.url });
+      link.append(highlight(doc.title, this.tokens, prefix));
+      const item = el("li", { class: "search-result" }, el("h2", { class: "search-result-title" }, link), meta);
+      if (doc.summary) item.append(el("p", { class: "search-result-summary" }, highlight(doc.summary, this.tokens, prefix)));
+      return item;
+    }
+
+    // One fieldset per taxonomy; counts are among the docs the query and the OTHER taxonomies' filters leave.
+    renderFacets(facets, queryMask, filterMasks) {
+      this.lastFacets = [facets, queryMask, filterMasks];
+      const focused = document.activeElement;
+      let selected = 0;
+      let offered = 0;
+      for (const facet of facets) {
+        let base = queryMask;
+        for (const [name, mask] of filterMasks) {
+          if (name === facet.name) continue;
+          if (base === queryMask) base = queryMask.slice();
+          for (let id = 0; id < base.length; id++) if (!mask[id]) base[id] = 0;
+        }
+        const slugs = this.checked.get(facet.name) || new Set();
+        selected += slugs.size;
+        const rows = [];
+        for (const term of facet.terms) {
+          let n = 0;
+          for (const id of term.ids) n += base[id];
+          if (n || slugs.has(term.slug)) rows.push({ term, n, on: slugs.has(term.slug) });
+        }
+        rows.sort((a, b) => b.n - a.n || a.term.name.localeCompare(b.term.name, "en"));
+        this.renderFacet(facet, rows);
+        offered += rows.length;
+      }
+      this.noFacets.hidden = offered > 0;
+      this.filterCount.textContent = selected ? " · " + selected + " selected" : "";
+      this.clear.hidden = !selected;
+      if (focused && focused !== document.activeElement && focused.isConnected) focused.focus();
+    }
+
+    renderFacet(facet, rows) {
+      let set = this.filterBody.querySelector("fieldset[data-taxonomy='" + CSS.escape(facet.name) + "']");
+      if (!set) {
+        const list = el("ul", { class: "search-facet-terms" });
+        const toggle = el("button", { type: "button", class: "search-facet-more", "aria-expanded": "false" });
+        toggle.addEventListener("click", () => {
+          if (this.expanded.has(facet.name)) this.expanded.delete(facet.name);
+          else this.expanded.add(facet.name);
+          if (this.lastFacets) this.renderFacets(...this.lastFacets);
+        });
+        set = el("fieldset", { class: "search-facet", "data-taxonomy": facet.name }, el("legend", { text: facet.label }), list, toggle);
+        this.filterBody.append(set);
+      }
+      set.hidden = rows.length === 0;
+      const expanded = this.expanded.has(facet.name);
+      // The most frequent terms, and every checked one even if it ranks lower.
+      const visible = expanded ? rows : rows.filter((r, i) => i < FACET_TOP || r.on);
+      const list = set.querySelector("ul");
+      const wanted = visible.map((r) => this.facetRow(facet, r));
+      const current = Array.from(list.children);
+      if (wanted.length !== current.length || wanted.some((row, i) => row !== current[i])) list.replaceChildren(...wanted);
+      const toggle = set.querySelector(".search-facet-more");
+      toggle.hidden = rows.length <= FACET_TOP;
+      toggle.setAttribute("aria-expanded", expanded ? "true" : "false");
+      toggle.textContent = expanded ? "Show fewer" : "Show all " + rows.length;
+    }
+
+    facetRow(facet, { term, n, on }) {
+      const key = facet.name + "\0" + term.slug;
+      let row = this.facetRows.get(key);
+      if (!row) {
+        const box = el("input", { type: "checkbox", name: facet.name, value: term.slug });
+        const count = el("span", { class: "search-facet-count" });
+        box.addEventListener("change", () => {
+          const slugs = this.checked.get(facet.name) || new Set();
+          if (box.checked) slugs.add(term.slug);
+          else slugs.delete(term.slug);
+          this.checked.set(facet.name, slugs);
+          this.run();
+        });
+        const li = el("li", {}, el("label", {}, box, el("span", { class: "search-facet-name", text: term.name }), count));
+        row = { li, box, count };
+        this.facetRows.set(key, row);
+      }
+      row.box.checked = on;
+      row.count.textContent = n.toLocaleString("en");
+      return row.li;
+    }
+  }
+
+  function init() {
+    const box = document.getElementById("search");
+    if (box && box.dataset.index) new SearchPage(box);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -1,0 +1,220 @@
+"""Search in headless Chromium: static/search.js over the index a real build writes (format in generator/search.py).
+
+The shipped site (its seed briefing) plus a few briefings of our own is built under /sub/ and served by an
+in-process static server; one browser serves every test of the module. Waits are bounded polls: the CSP
+(script-src 'self') forbids the eval that page.wait_for_function needs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import quote
+
+import pytest
+
+from generator.build import BuildOptions, Builder
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, briefing_md, need
+
+pytestmark = pytest.mark.browser
+
+SEED = "/sub/briefings/putin-signals-resolve-as-ukraine-peace-talks-stall/"
+HOSTILE = "/sub/briefings/resolve-img-src-x-onerror-alert-1/"
+PORTS = 25  # briefings sharing one word: more than one page of 20 results
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@dataclass
+class Served:
+    base: str  # http://127.0.0.1:<port>/sub/
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory) -> Iterator[Served]:
+    """The shipped site.yaml and content, a briefing sharing a word with the seed, a hostile one and 25 port reports."""
+    tmp = tmp_path_factory.mktemp("search-ui")
+    root = tmp / "site"
+    root.mkdir()
+    shutil.copy(ROOT / "site.yaml", root / "site.yaml")
+    shutil.copytree(ROOT / "content", root / "content")
+    extra = {
+        "other.md": briefing_md(
+            "Fresh talks on grain exports", date="2026-11-01T09:00:00+00:00", countries=["Ukraine", "Turkey"], topics=["Trade"],
+            body="Ukraine and Turkey discussed the resolve of shipping firms and a <b>corridor</b>."),
+        "hostile.md": briefing_md(
+            "Resolve <img src=x onerror=alert(1)>", date="2026-10-01T09:00:00+00:00", countries=["France"],
+            body="Resolve &lt;script&gt;window.__pwned=1&lt;/script&gt; here."),
+    }
+    for i in range(PORTS):
+        body = "Dockworkers at the harbour counted cranes and containers."
+        if i == 7:
+            body += " A tamarisk hedge lines the quay."  # the only briefing with this word, in its body only
+        extra[f"port{i:02d}.md"] = briefing_md(
+            f"Port report {i}", date=f"2026-08-{i + 1:02d}T09:00:00+00:00", countries=["Greece"], topics=["Trade"], body=body)
+    for name, text in extra.items():
+        (root / "content/briefings" / name).write_text(text, encoding="utf-8")
+    www = tmp / "www"
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(www)))
+    base = f"http://127.0.0.1:{server.server_address[1]}/sub/"
+    Builder(root, BuildOptions(run_import=False, base_url=base, output=www / "sub")).build()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Served(base)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    need(CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page; console errors and uncaught exceptions gathered in page.problems."""
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.problems = []
+    tab.on("console", lambda m: tab.problems.append(f"{m.text} ({m.location.get('url')})") if m.type == "error" else None)
+    tab.on("pageerror", lambda e: tab.problems.append(f"uncaught: {e}"))
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+def links(page) -> list[str]:
+    return page.eval_on_selector_all("#search .search-result-link", "els => els.map(e => e.getAttribute('href'))")
+
+
+def status(page) -> str:
+    return page.text_content("#search [aria-live=polite]") or ""
+
+
+def wait_until(page, check, what: str, timeout_ms: int = 10_000) -> None:
+    """Poll check() every 50 ms until it is true; fail naming `what` after timeout_ms."""
+    for _ in range(timeout_ms // 50):
+        if check():
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"timed out waiting for {what}; status {status(page)!r}, links {links(page)}")
+
+
+def search(page, query: str, count: int) -> list[str]:
+    """Type a query into the search page's box and wait until `count` results and a status for it are shown."""
+    page.fill("#search-q", query)
+    wait_until(page, lambda: len(links(page)) == count and (query in status(page) or count == 0 and "No briefings" in status(page)),
+               f"{count} results for {query!r}")
+    return links(page)
+
+
+def test_header_form_finds_the_seed_briefing_and_a_country_filter_narrows_the_results(served, page):
+    page.goto(served.base + "about/")
+    page.fill("#site-search-q", "Zelenskyy")  # the header form on any page
+    page.press("#site-search-q", "Enter")
+    page.wait_for_url("**/sub/search/?q=Zelenskyy", timeout=10_000)
+    wait_until(page, lambda: links(page) == [SEED], "the seed briefing")
+    assert status(page) == "1 briefing for “Zelenskyy”"
+    assert page.input_value("#search-q") == "Zelenskyy"
+
+    # A word in three briefings, best first: title and body (tf 4), title (3), body (1); typing keeps ?q= in the URL.
+    assert search(page, "resolve", 3) == [HOSTILE, SEED, "/sub/briefings/fresh-talks-on-grain-exports/"]
+    assert status(page) == "3 briefings for “resolve”"
+    wait_until(page, lambda: page.url.endswith("/sub/search/?q=resolve"), "?q=resolve in the URL")
+    # Filters count among the results: Russia 1 of 3, Ukraine 2 of 3; Greece (port reports) is not offered.
+    countries = page.locator("fieldset[data-taxonomy=countries]")
+    assert countries.locator("legend").text_content() == "Countries"
+    rows = dict(zip(countries.locator(".search-facet-name").all_text_contents(), countries.locator(".search-facet-count").all_text_contents()))
+    assert rows["Russia"] == "1" and rows["Ukraine"] == "2" and "Greece" not in rows
+    page.get_by_label("Russia").check()
+    wait_until(page, lambda: links(page) == [SEED], "the Russia filter")
+    assert status(page) == "1 briefing for “resolve”, filtered by Russia"
+    wait_until(page, lambda: page.url.endswith("?q=resolve&countries=russia"), "the filter in the URL")
+    # Hostile text is shown as text, never run or parsed into elements.
+    page.get_by_label("Russia").uncheck()
+    search(page, "onerror", 1)
+    assert page.text_content(".search-result-link") == "Resolve <img src=x onerror=alert(1)>"
+    assert page.evaluate("window.__pwned === undefined && !document.querySelector('#search img')")
+    assert page.problems == []
+
+
+def test_prefixes_body_words_and_no_results(served, page):
+    page.goto(served.base + "search/")
+    assert page.evaluate("document.activeElement.id") == "search-q"  # ready to type
+    wait_until(page, lambda: "Type a word" in status(page), "the prompt")
+    assert search(page, "zelen", 1) == [SEED]  # the start of a word finds it
+    assert search(page, "signal", 1) == [SEED]
+    assert page.eval_on_selector_all(".search-result mark", "els => els.map(e => e.textContent)")[:1] == ["Signals"]
+    assert search(page, "tamarisk", 1) == ["/sub/briefings/port-report-7/"]  # a word only in one body
+    assert search(page, "harbour tamar", 1) == ["/sub/briefings/port-report-7/"]  # every word must match
+    assert search(page, "qwertyuiop", 0) == []  # its shard does not exist (404): no terms
+    assert status(page) == "No briefings for “qwertyuiop”."
+    assert page.is_visible(".search-advice")
+    assert search(page, "resolvedly", 0) == []  # the shard exists, the word does not
+    # The one console line: Chromium's own note of the missing shard (the format's way to say "no such words").
+    assert [p for p in page.problems if not ("status of 404" in p and "/sub/search/terms/qwe.json?v=" in p)] == []
+    assert len(page.problems) == 1, page.problems
+
+
+def test_more_than_twenty_results_show_more_and_filters_alone_list_briefings(served, page):
+    page.goto(served.base + "search/?q=" + quote("harbour"))
+    wait_until(page, lambda: len(links(page)) == 20, "the first 20 results")
+    assert status(page) == f"{PORTS} briefings for “harbour”"
+    more = page.locator(".search-more")
+    assert more.text_content() == f"Show {PORTS - 20} more"
+    more.click()
+    wait_until(page, lambda: len(links(page)) == PORTS, "all results")
+    assert not more.is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('search-result-link')")  # focus on the 21st
+    assert page.evaluate("document.activeElement.getAttribute('href')") == links(page)[20]
+    # Equal scores: newest first.
+    assert links(page)[:2] == ["/sub/briefings/port-report-24/", "/sub/briefings/port-report-23/"]
+    # An empty query with a filter lists that filter's briefings, newest first.
+    page.fill("#search-q", "")
+    page.get_by_label("France").check()
+    wait_until(page, lambda: links(page) == [HOSTILE], "the France filter alone")
+    assert status(page) == "1 briefing filtered by France"
+    assert page.problems == []
+
+
+def test_search_page_with_results_meets_wcag_21_aa_in_light_and_dark(served, browser):
+    from axe_playwright_python.sync_playwright import Axe
+
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme)
+        try:
+            tab = context.new_page()
+            tab.goto(served.base + "search/?q=resolve")
+            wait_until(tab, lambda: len(links(tab)) == 3, "results")
+            report = Axe().run(tab, options={"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]})
+            assert report.response["violations"] == [], (scheme, report.response["violations"])
+        finally:
+            context.close()
+
+
+def test_an_unreachable_index_is_reported_in_the_page(served, page):
+    page.route("**/search/index.json*", lambda route: route.abort())
+    page.goto(served.base + "search/?q=resolve")
+    wait_until(page, lambda: "unavailable" in status(page), "the error message")
+    assert status(page) == "Search is unavailable: the network is unreachable. Check your connection and try again."
+    assert [p for p in page.problems if "net::" not in p and "Failed to load resource" not in p] == []
