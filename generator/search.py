@@ -75,7 +75,9 @@ def _shard_bytes(postings: Mapping[str, Mapping[int, int]]) -> bytes:
     out: dict[str, list[int]] = {}
     for term in sorted(postings):
         flat, last = [], 0
-        for doc, tf in sorted(postings[term].items()):
+        docs = postings[term]
+        for doc in sorted(docs):
+            tf = docs[doc]
             flat += (doc - last, tf)
             last = doc
         out[term] = flat
@@ -136,11 +138,16 @@ class SearchIndex:
         return self.files(site)
 
     def _rebuild(self, words: list[str]) -> None:
-        by_shard: dict[str, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+        postings: dict[str, dict[int, int]] = defaultdict(dict)
         for doc, line in enumerate(words):
-            for term, tf in _parse_terms(line).items():
-                by_shard[shard_of(term)][term][doc] = tf
-        self.shards = {name: _shard_bytes(postings) for name, postings in by_shard.items()}
+            if line:
+                for pair in line.split(" "):
+                    term, _, tf = pair.rpartition(":")
+                    postings[term][doc] = int(tf)
+        by_shard: dict[str, dict[str, dict[int, int]]] = defaultdict(dict)
+        for term, docs in postings.items():  # shard_of once per term, not once per posting
+            by_shard[shard_of(term)][term] = docs
+        self.shards = {name: _shard_bytes(terms) for name, terms in by_shard.items()}
         self.shard_digests = {name: hashlib.sha256(data).digest() for name, data in self.shards.items()}
         self.full_runs += 1
         self.shards_written = len(self.shards)

@@ -110,13 +110,33 @@ def _is_current(folder: Path, rel: str, digest: str, manifest: dict[str, list]) 
     return st.st_size == entry[1] and st.st_mtime_ns == entry[2]
 
 
-def _write_file(target: Path, data: bytes) -> None:
+def _write_file(target: Path, data: bytes) -> os.stat_result:
     """Write via a temp file and rename, so readers never see half a file (and hard links are broken, not written through)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
     with open(tmp, "wb") as handle:
         handle.write(data)
+        handle.flush()  # the bytes reach the file now, so fstat sees the final mtime
+        st = os.fstat(handle.fileno())
     os.replace(tmp, target)
+    return st
+
+
+def _write_private(target: str, data: bytes, made: set[str]) -> os.stat_result:
+    """Write into a folder no reader sees yet (staging, or a new output folder): no temp file needed.
+    A hard link to the live site's copy is unlinked first, never written through."""
+    parent = os.path.dirname(target)
+    if parent not in made:
+        os.makedirs(parent, exist_ok=True)
+        made.add(parent)
+    try:
+        os.unlink(target)
+    except FileNotFoundError:
+        pass
+    with open(target, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        return os.fstat(handle.fileno())
 
 
 def _stale_files(folder: Path, files: dict[str, bytes | Kept]) -> list[str]:
@@ -174,9 +194,11 @@ def _plan(folder: Path, files: dict[str, bytes | Kept], manifest: dict[str, list
     return _Plan(sorted(todo), sorted(stale), current, digests, manifest)
 
 
-def _apply(folder: Path, files: dict[str, bytes | Kept], plan: _Plan) -> WriteStats:
-    """Write the plan's files (each atomically), delete its stale ones, record the manifest."""
+def _apply(folder: Path, files: dict[str, bytes | Kept], plan: _Plan, *, private: bool = False) -> WriteStats:
+    """Write the plan's files (each atomically unless the folder is `private`), delete its stale ones, record the manifest."""
     manifest = dict(plan.manifest)
+    made: set[str] = set()
+    root = str(folder)
     for rel in plan.todo:
         data = files[rel]
         digest = plan.digests[rel]
@@ -184,8 +206,7 @@ def _apply(folder: Path, files: dict[str, bytes | Kept], plan: _Plan) -> WriteSt
             data = data.load()
             digest = _digest(data)
         target = folder / rel
-        _write_file(target, data)
-        st = target.stat()
+        st = _write_private(f"{root}/{rel}", data, made) if private else _write_file(target, data)
         manifest[rel] = [digest, st.st_size, st.st_mtime_ns]
     for rel in plan.stale:
         (folder / rel).unlink()
@@ -216,8 +237,7 @@ def write_files(output: Path, files: dict[str, bytes]) -> tuple[WriteStats, dict
     for rel, data in files.items():
         rel = safe_relative(rel)
         target = output / rel
-        _write_file(target, data)
-        st = target.stat()
+        st = _write_file(target, data)
         entries[rel] = [_digest(data), st.st_size, st.st_mtime_ns]
     return WriteStats(len(entries), 0, 0, frozenset(entries)), entries
 
@@ -239,8 +259,18 @@ def write_site(output: Path, files: dict[str, bytes | Kept], *, swap: bool = Tru
     if manifest and len(plan.todo) + len(plan.stale) > SWAP_THRESHOLD:
         plan = _plan(output, files, manifest, sweep=True)  # a large rewrite also sweeps out files we never wrote
     plan.previous = on_disk
-    if not swap or not output.exists() or len(plan.todo) + len(plan.stale) <= SWAP_THRESHOLD:
-        output.mkdir(parents=True, exist_ok=True)
+    if not output.exists():  # a first build: written where no reader looks yet, then put in place in one step
+        if not swap:
+            output.mkdir(parents=True)
+            return _apply(output, files, plan, private=True)
+        staging = output.with_name(f".{output.name}.new")
+        if staging.exists():
+            shutil.rmtree(staging)
+        staging.mkdir(parents=True)
+        stats = _apply(staging, files, plan, private=True)
+        os.rename(staging, output)
+        return stats
+    if not swap or len(plan.todo) + len(plan.stale) <= SWAP_THRESHOLD:
         return _apply(output, files, plan)
     staging = output.with_name(f".{output.name}.new")
     old = output.with_name(f".{output.name}.old")
@@ -248,7 +278,7 @@ def write_site(output: Path, files: dict[str, bytes | Kept], *, swap: bool = Tru
         if leftover.exists():
             shutil.rmtree(leftover)
     shutil.copytree(output, staging, copy_function=os.link, symlinks=True)
-    stats = _apply(staging, files, plan)
+    stats = _apply(staging, files, plan, private=True)
     if not _exchange(staging, output):
         os.rename(output, old)
         os.rename(staging, output)
