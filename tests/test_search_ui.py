@@ -53,13 +53,17 @@ def served(tmp_path_factory) -> Iterator[Served]:
         "hostile.md": briefing_md(
             "Resolve <img src=x onerror=alert(1)>", date="2026-10-01T09:00:00+00:00", countries=["France"],
             body="Resolve &lt;script&gt;window.__pwned=1&lt;/script&gt; here."),
+        "zurich.md": briefing_md(
+            "Talks in Zürich", date="2026-09-15T09:00:00+00:00", countries=["Switzerland"],
+            body="Officials from Україна and the EU met by the lake."),
     }
     for i in range(PORTS):
         body = "Dockworkers at the harbour counted cranes and containers."
         if i == 7:
             body += " A tamarisk hedge lines the quay."  # the only briefing with this word, in its body only
         extra[f"port{i:02d}.md"] = briefing_md(
-            f"Port report {i}", date=f"2026-08-{i + 1:02d}T09:00:00+00:00", countries=["Greece"], topics=["Trade"], body=body)
+            f"Port report {i}", date=f"2026-08-{i + 1:02d}T09:00:00+00:00", countries=["Greece"], topics=["Trade"],
+            people=[f"Captain {i:02d}"], body=body)
     for name, text in extra.items():
         (root / "content/briefings" / name).write_text(text, encoding="utf-8")
     www = tmp / "www"
@@ -171,6 +175,12 @@ def test_prefixes_body_words_and_no_results(served, page):
     assert status(page) == "No briefings for “qwertyuiop”."
     assert page.is_visible(".search-advice")
     assert search(page, "resolvedly", 0) == []  # the shard exists, the word does not
+    # Case and accents fold as in generator/words.py; non-ASCII shards have hex names; 1-2 letters match exactly.
+    zurich = "/sub/briefings/talks-in-zurich/"
+    assert search(page, "ZURICH", 1) == [zurich]
+    assert page.text_content(".search-result mark") == "Zürich"
+    assert search(page, "Укр", 1) == [zurich] and search(page, "україна", 1) == [zurich]
+    assert search(page, "eu", 1) == [zurich]
     # The one console line: Chromium's own note of the missing shard (the format's way to say "no such words").
     assert [p for p in page.problems if not ("status of 404" in p and "/sub/search/terms/qwe.json?v=" in p)] == []
     assert len(page.problems) == 1, page.problems
@@ -189,6 +199,14 @@ def test_more_than_twenty_results_show_more_and_filters_alone_list_briefings(ser
     assert page.evaluate("document.activeElement.getAttribute('href')") == links(page)[20]
     # Equal scores: newest first.
     assert links(page)[:2] == ["/sub/briefings/port-report-24/", "/sub/briefings/port-report-23/"]
+    # A taxonomy shows its 10 most frequent terms, then "Show all".
+    people = page.locator("fieldset[data-taxonomy=people]")
+    assert people.locator("input[type=checkbox]").count() == 10
+    toggle = people.locator(".search-facet-more")
+    assert toggle.text_content() == f"Show all {PORTS}" and toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    assert people.locator("input[type=checkbox]").count() == PORTS and toggle.get_attribute("aria-expanded") == "true"
+    assert len(links(page)) == PORTS  # the results stay as they were
     # An empty query with a filter lists that filter's briefings, newest first.
     page.fill("#search-q", "")
     page.get_by_label("France").check()

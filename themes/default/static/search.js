@@ -351,8 +351,10 @@
       const by = names.length ? " filtered by " + names.join(", ") : "";
       this.advice.hidden = true;
       if (!filtered) {
-        this.status.textContent = "Type a word to search " + plural(this.index.meta.count, "briefing", "briefings") +
-          ", or pick a country or topic.";
+        const total = this.index.meta.count;
+        this.status.textContent = total
+          ? "Type a word to search " + plural(total, "briefing", "briefings") + ", or pick a country or topic."
+          : "There are no briefings to search yet.";
         return;
       }
       const what = hasQuery ? " for “" + query + "”" : "";
