@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 CACHE_DIR = ".cache"
-FORMAT = b"briefings-cache 4"  # 2: Briefing.words; 3: document shards with stamps; 4: crc32
+FORMAT = b"briefings-cache 5"  # 2: Briefing.words; 3: document shards with stamps; 4: crc32; 5: small search state
 SHARDS = 16
 
 

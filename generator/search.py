@@ -17,16 +17,19 @@ counts changed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .model import Briefing, OutputPage, Site
 from .outputs import html_page
 from .words import PREFIX
+from .write import Kept
 
 FOLDER = "search"
 VERSION = 1
@@ -114,30 +117,54 @@ def _filters(site: Site) -> dict[str, list[object]]:
 
 @dataclass
 class SearchIndex:
-    """The index of the last build, kept by the Builder (and in .cache/) so a body edit rewrites a few shards only."""
+    """The index of the last build, kept by the Builder (and in .cache/) so a body edit rewrites a few shards only.
+
+    What is saved in .cache/ is small: each briefing's (slug, digest) and each shard's digest. The shard
+    bytes are in the output folder (checked against their digest before use) and the previous word counts
+    of an edited briefing come from the build's parse cache, so a CLI build patches as a serve rebuild does.
+    """
 
     docs: tuple[tuple[str, str], ...] = ()  # (slug, digest) by id
-    words: list[str] = field(default_factory=list)  # Briefing.words by id
-    shards: dict[str, bytes] = field(default_factory=dict)  # shard name -> file bytes
-    shard_digests: dict[str, bytes] = field(default_factory=dict)  # shard name -> sha256, for the stamp
+    shard_digests: dict[str, str] = field(default_factory=dict)  # shard name -> sha256 hex of its file
     key: str = ""  # settings the shards were built under
+    words: list[str] = field(default_factory=list)  # Briefing.words by id (memory only)
+    shards: dict[str, bytes] = field(default_factory=dict)  # shard name -> file bytes (memory only, filled as used)
     full_runs: int = 0  # whole-index rebuilds (tests check that an edit does not cause one)
     shards_written: int = 0  # shards rebuilt by the last update
 
-    def update(self, site: Site, settings: str) -> dict[str, bytes]:
-        """Every file of search/ for this site: shards patched where words changed, the small files rebuilt."""
+    def __getstate__(self) -> dict[str, object]:
+        return {"docs": self.docs, "shard_digests": self.shard_digests, "key": self.key}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
+
+    def update(self, site: Site, settings: str, output: Path, previous: Mapping[str, str] = {}) -> dict[str, bytes | Kept]:
+        """Every file of search/ for this site: shards patched where words changed, the small files rebuilt.
+
+        `previous` maps the slug of each briefing re-parsed by this build to its words before (when known).
+        """
         docs = tuple((b.slug, b.digest) for b in site.briefings)
         words = [b.words for b in site.briefings]
+        self._output = output
+        patched = False
         if settings == self.key and len(docs) == len(self.docs) and all(a[0] == b[0] for a, b in zip(docs, self.docs)):
-            changed = [i for i, (new, old) in enumerate(zip(docs, self.docs)) if new[1] != old[1] or words[i] != self.words[i]]
-            self._patch(changed, words)
-        else:
+            changed = [i for i, (new, old) in enumerate(zip(docs, self.docs)) if new[1] != old[1]]
+            old_words = {}
+            for i in changed:
+                old = self.words[i] if self.words else previous.get(docs[i][0])
+                if old is None:
+                    break
+                old_words[i] = old
+            else:
+                patched = self._patch(old_words, words)
+        if not patched:
             self._rebuild(words)
             self.key = settings
         self.docs, self.words = docs, words
         return self.files(site)
 
-    def _rebuild(self, words: list[str]) -> None:
+    def _rebuild(self, words: list[str], only: str | None = None) -> None:
+        """All shards from every briefing's words (or just shard `only`)."""
         postings: dict[str, dict[int, int]] = defaultdict(dict)
         for doc, line in enumerate(words):
             if line:
@@ -146,51 +173,91 @@ class SearchIndex:
                     postings[term][doc] = int(tf)
         by_shard: dict[str, dict[str, dict[int, int]]] = defaultdict(dict)
         for term, docs in postings.items():  # shard_of once per term, not once per posting
-            by_shard[shard_of(term)][term] = docs
+            name = shard_of(term)
+            if only is None or name == only:
+                by_shard[name][term] = docs
+        if only is not None:
+            self._set(only, _shard_bytes(by_shard[only]) if by_shard.get(only) else None)
+            return
         self.shards = {name: _shard_bytes(terms) for name, terms in by_shard.items()}
-        self.shard_digests = {name: hashlib.sha256(data).digest() for name, data in self.shards.items()}
+        self.shard_digests = {name: hashlib.sha256(data).hexdigest() for name, data in self.shards.items()}
         self.full_runs += 1
         self.shards_written = len(self.shards)
 
-    def _patch(self, changed: list[int], words: list[str]) -> None:
+    def _set(self, name: str, data: bytes | None) -> None:
+        if data is None:
+            self.shards.pop(name, None)
+            self.shard_digests.pop(name, None)
+        else:
+            self.shards[name] = data
+            self.shard_digests[name] = hashlib.sha256(data).hexdigest()
+
+    def _shard(self, name: str) -> bytes | None:
+        """The current bytes of a shard: from memory, else from the output folder if they are what we wrote."""
+        if name in self.shards:
+            return self.shards[name]
+        digest = self.shard_digests.get(name)
+        if digest is None:
+            return None
+        try:
+            data = (self._output / FOLDER / "terms" / f"{name}.json").read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha256(data).hexdigest() != digest:
+            return None
+        self.shards[name] = data
+        return data
+
+    def _patch(self, old_words: Mapping[int, str], words: list[str]) -> bool:
+        """Apply the changed briefings' word counts to the shards they touch; False if a shard is not at hand."""
         edits: dict[str, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))  # shard -> term -> id -> tf (0: gone)
-        for doc in changed:
-            old, new = _parse_terms(self.words[doc]), _parse_terms(words[doc])
+        for doc, before in old_words.items():
+            old, new = _parse_terms(before), _parse_terms(words[doc])
             for term in old.keys() | new.keys():
                 if old.get(term) != new.get(term):
                     edits[shard_of(term)][term][doc] = new.get(term, 0)
+        current_bytes = {name: self._shard(name) for name in edits}
+        if any(data is None and name in self.shard_digests for name, data in current_bytes.items()):
+            return False  # a shard we should have is missing or altered: rebuild all
         for name, terms in edits.items():
-            postings = _shard_postings(self.shards[name]) if name in self.shards else {}
+            data = current_bytes[name]
+            postings = _shard_postings(data) if data is not None else {}
             for term, docs in terms.items():
-                current = postings.setdefault(term, {})
+                entry = postings.setdefault(term, {})
                 for doc, tf in docs.items():
                     if tf:
-                        current[doc] = tf
+                        entry[doc] = tf
                     else:
-                        current.pop(doc, None)
-                if not current:
+                        entry.pop(doc, None)
+                if not entry:
                     del postings[term]
-            if postings:
-                self.shards[name] = _shard_bytes(postings)
-                self.shard_digests[name] = hashlib.sha256(self.shards[name]).digest()
-            else:
-                self.shards.pop(name, None)
-                self.shard_digests.pop(name, None)
+            self._set(name, _shard_bytes(postings) if postings else None)
         self.shards_written = len(edits)
+        return True
 
-    def files(self, site: Site) -> dict[str, bytes]:
+    def files(self, site: Site) -> dict[str, bytes | Kept]:
         taxonomies = tuple(site.config.taxonomies)
         entries = [_doc_entry(b, taxonomies) for b in site.briefings]
-        out = {f"{FOLDER}/terms/{name}.json": data for name, data in self.shards.items()}
+        out: dict[str, bytes | Kept] = {}
+        words = self.words
+        for name, digest in self.shard_digests.items():
+            data = self.shards.get(name)
+            # A shard not in memory is in the output folder already (the writer checks): made again only if not.
+            out[f"{FOLDER}/terms/{name}.json"] = data if data is not None else Kept(digest, functools.partial(self._remake, name, words))
         for n in range(0, len(entries), CHUNK):
             out[f"{FOLDER}/docs/{n // CHUNK}.json"] = _dump(entries[n : n + CHUNK])
         out[f"{FOLDER}/filters.json"] = _dump(_filters(site))
-        digests = {f"{FOLDER}/terms/{name}.json": digest for name, digest in self.shard_digests.items()}
         stamp = hashlib.sha256()
         for name in sorted(out):
-            stamp.update(name.encode() + b"\0" + (digests.get(name) or hashlib.sha256(out[name]).digest()))
+            value = out[name]
+            digest = self.shard_digests.get(name[len(FOLDER) + 7 : -5]) if name.startswith(f"{FOLDER}/terms/") else None
+            stamp.update(name.encode() + b"\0" + (digest or hashlib.sha256(value if isinstance(value, bytes) else b"").hexdigest()).encode())
         out[f"{FOLDER}/index.json"] = _dump({
             "version": VERSION, "stamp": stamp.hexdigest()[:12], "count": len(entries), "prefix": PREFIX, "chunk": CHUNK,
             "taxonomies": [{"name": name, "label": name.replace("_", " ").capitalize()} for name in taxonomies],
         })
         return out
+
+    def _remake(self, name: str, words: list[str]) -> bytes:
+        self._rebuild(words, only=name)
+        return self.shards.get(name, b"{}")

@@ -122,3 +122,15 @@ def test_a_new_cli_run_patches_the_index_it_finds_in_the_cache(make_site):
     assert builder.search.shards_written == 2  # patched: "whe" changed, "bar" new (a rebuild writes every shard)
     files = index_files(project.output)
     assert postings(files, "barley") == {1: 1} and postings(files, "wheat") == {1: 1}  # "Wheat prices fell" is left
+
+
+def test_a_shard_altered_in_the_output_folder_is_never_patched_blindly(make_site, tmp_path):
+    project = make_site(small_site(), config=CONFIG)
+    Builder(project.root, BuildOptions(run_import=False)).build()
+    (project.output / "search/terms/whe.json").write_text('{"wheat":[0,9]}')  # hand-edited, or a bad disk
+    (project.output / "search/terms/shi.json").unlink()  # gone
+    project.write({"content/briefings/a.md": small_site()["content/briefings/a.md"].replace("wheat", "barley")})
+    Builder(project.root, BuildOptions(run_import=False)).build()
+    fresh = tmp_path / "fresh"
+    Builder(project.root, BuildOptions(run_import=False, cache=False, output=fresh)).build()
+    assert index_files(project.output) == index_files(fresh)
