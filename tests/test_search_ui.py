@@ -212,6 +212,13 @@ def test_more_than_twenty_results_show_more_and_filters_alone_list_briefings(ser
     page.get_by_label("France").check()
     wait_until(page, lambda: links(page) == [HOSTILE], "the France filter alone")
     assert status(page) == "1 briefing filtered by France"
+    wait_until(page, lambda: page.url.endswith("/sub/search/?countries=france"), "the filter in the URL")
+    # A URL with filters (a reload, a shared link) restores them.
+    page.goto(served.base + "search/?q=resolve&countries=russia&countries=france")
+    wait_until(page, lambda: links(page) == [HOSTILE, SEED], "the filters from the URL")
+    assert page.is_checked("fieldset[data-taxonomy=countries] input[value=russia]")
+    assert status(page) == "2 briefings for “resolve”, filtered by France, Russia"  # in filters.json order
+    assert page.text_content(".search-filters summary") == "Filter results · 2 selected"
     assert page.problems == []
 
 
