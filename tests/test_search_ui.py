@@ -7,6 +7,7 @@ in-process static server; one browser serves every test of the module. Waits are
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 from collections.abc import Iterator
@@ -243,3 +244,21 @@ def test_an_unreachable_index_is_reported_in_the_page(served, page):
     wait_until(page, lambda: "unavailable" in status(page), "the error message")
     assert status(page) == "Search is unavailable: the network is unreachable. Check your connection and try again."
     assert [p for p in page.problems if "net::" not in p and "Failed to load resource" not in p] == []
+
+
+def test_an_index_that_lists_its_shards_fetches_no_missing_one(served, page):
+    """Forward-compatible: with index.json's optional "shards" list, a word of no shard costs no 404."""
+    requested: list[str] = []
+
+    def with_shards(route):
+        meta = json.loads(route.fetch().text())
+        meta["shards"] = ["res", "zel"]  # enough for this test: the other shards are "missing"
+        route.fulfill(json=meta)
+
+    page.route("**/search/index.json*", with_shards)
+    page.on("request", lambda r: requested.append(r.url) if "/search/terms/" in r.url else None)
+    page.goto(served.base + "search/")
+    assert search(page, "zelen", 1) == [SEED]
+    assert search(page, "qwertyuiop", 0) == []
+    assert [u.split("/search/")[1].split("?")[0] for u in requested] == ["terms/zel.json"]
+    assert page.problems == []

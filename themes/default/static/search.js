@@ -76,7 +76,10 @@
     // {doc id: score} of the docs with a term equal to the token (or, from 3 letters on, starting with it).
     async scores(token) {
       const length = Array.from(token).length;
-      const shard = await this.file("terms/" + shardName(token, this.meta.prefix) + ".json", true);
+      const name = shardName(token, this.meta.prefix);
+      // An index that lists its shards spares the browser a 404 (and its console line) for a missing one.
+      if (Array.isArray(this.meta.shards) && !this.meta.shards.includes(name)) return new Map();
+      const shard = await this.file("terms/" + name + ".json", true);
       const count = this.meta.count;
       const scores = new Map();
       for (const term of Object.keys(shard)) {
