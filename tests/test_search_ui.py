@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import pytest
 
-from generator.build import BuildOptions, Builder
+from generator.build import Builder, BuildOptions
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, briefing_md, need
 
 pytestmark = pytest.mark.browser
@@ -231,7 +231,7 @@ def test_search_page_with_results_meets_wcag_21_aa_in_light_and_dark(served, bro
         try:
             tab = context.new_page()
             tab.goto(served.base + "search/?q=resolve")
-            wait_until(tab, lambda: len(links(tab)) == 3, "results")
+            wait_until(tab, lambda tab=tab: len(links(tab)) == 3, "results")
             report = Axe().run(tab, options={"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]})
             assert report.response["violations"] == [], (scheme, report.response["violations"])
         finally:
