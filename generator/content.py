@@ -294,7 +294,7 @@ def content_files(content_dir: Path, folder: str) -> list[Path]:
     """Markdown files under content/<folder>/, sorted; editor junk (.#x, x~, .swp) is skipped."""
     base = content_dir / folder
     found = []
-    for dirpath, _, names in os.walk(base, followlinks=True):  # os.walk: ~5x faster than Path.rglob at 10,000 files
+    for dirpath, _, names in os.walk(base):  # os.walk: ~5x faster than Path.rglob; symlinked folders are not followed
         found += [os.path.join(dirpath, name) for name in names if name.endswith(".md") and is_content_name(name)]
     return [Path(p) for p in sorted(found)]
 

@@ -1,7 +1,7 @@
 """Full-text search: the /search/ page and a static, incremental index of the briefings.
 
 The index is a folder of small JSON files under `search/` that static/search.js queries in the browser,
-with no server code and no WebAssembly (format: docs/search-index.md):
+with no server code and no WebAssembly:
 
 - `terms/<shard>.json`: postings {term: [id, tf, Δid, tf, ...]} for the terms starting with one 3-letter prefix,
   so a query fetches one small file per word and a prefix ("sanct") finds every longer word in it;
@@ -254,6 +254,8 @@ class SearchIndex:
             stamp.update(name.encode() + b"\0" + (digest or hashlib.sha256(value if isinstance(value, bytes) else b"").hexdigest()).encode())
         out[f"{FOLDER}/index.json"] = _dump({
             "version": VERSION, "stamp": stamp.hexdigest()[:12], "count": len(entries), "prefix": PREFIX, "chunk": CHUNK,
+            # Which shards exist: the client asks for no file that would 404 (a console error in browsers).
+            "shards": sorted(self.shard_digests),
             "taxonomies": [{"name": name, "label": name.replace("_", " ").capitalize()} for name in taxonomies],
         })
         return out

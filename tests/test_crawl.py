@@ -15,7 +15,7 @@ from tests.conftest import ROOT, Page, briefing_md
 
 PAGE_KINDS = ["index.html", "timeline/index.html", "digest/index.html", "situation/index.html", "search/index.html",
               "countries/russia/index.html", "countries/russia/feed.xml", "topics/conflict/feed.xml", "feed.xml", "rss.xml",
-              "feed.json", "pagefind/pagefind-entry.json", "regions/index.html"]
+              "feed.json", "search/index.json", "regions/index.html"]
 
 
 @pytest.fixture(scope="module")
