@@ -79,32 +79,15 @@ class Tool:
         return run(self.command(), cwd=self.root)
 
 
-# pagefind's Python wrapper (service/__init__.py, _wait_for_responses) sleeps 0.1 s before reading each
-# response, so indexing costs ~100 ms per page whatever the batch size. --fast-pagefind measures what the
-# rest of the pipeline costs with that poll removed (labelled as such in the output).
-FAST_PAGEFIND = """
-import asyncio, sys, types
-import pagefind.service as service
-_sleep = asyncio.sleep
-service.asyncio = types.SimpleNamespace(**{**vars(asyncio), "sleep": lambda delay, *a: _sleep(0)})
-from generator.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
-
-
 class Briefings(Tool):
     name = "briefings"
 
-    def __init__(self, root: Path, n: int, jobs: int = 0, fast_pagefind: bool = False):
+    def __init__(self, root: Path, n: int, jobs: int = 0):
         super().__init__(root, n)
         self.jobs = jobs
-        self.fast_pagefind = fast_pagefind
-        if fast_pagefind:
-            self.name = "briefings*"
 
     def command(self) -> list[str]:
-        start = [sys.executable, "-c", FAST_PAGEFIND] if self.fast_pagefind else [sys.executable, "-m", "generator"]
-        cmd = [*start, "-C", str(self.root), "build", "--no-import"]
+        cmd = [sys.executable, "-m", "generator", "-C", str(self.root), "build", "--no-import"]
         return cmd + (["--jobs", str(self.jobs)] if self.jobs else [])
 
     def clean(self) -> None:
@@ -155,20 +138,21 @@ def bench_tool(tool: Tool, runs: int, measures: tuple[str, ...]) -> dict[str, di
     return results
 
 
-def serve_latency(n: int, work: Path) -> float | None:
-    """Median save-to-visible seconds of `briefings serve` (bench/serve_latency.py), if that script exists."""
-    try:
-        from bench import serve_latency as sl
-    except ImportError:
-        return None
-    samples, _, _ = sl.bench_briefings(n, work / "serve", edits=5)
-    return statistics.median(samples) if samples else None
+def serve_latency(n: int, work: Path, hugo: bool) -> dict[str, float]:
+    """Median save-to-visible seconds of `briefings serve` (and when its whole site settled), and of `hugo server`."""
+    from bench import serve_latency as sl
+
+    samples, settled, _, _ = sl.bench_briefings(n, work / "serve", edits=7)
+    out = {"briefings": statistics.median(samples)}
+    if settled:
+        out["settled"] = statistics.median(settled)
+    if hugo and (theirs := sl.bench_hugo(n, work / "serve", edits=7)):
+        out["hugo"] = statistics.median(theirs[0])
+    return out
 
 
-def stage_times(root: Path, fast_pagefind: bool = False) -> dict[str, float]:
+def stage_times(root: Path) -> dict[str, float]:
     """Seconds per stage of one serial cold build in this process (no cache, fresh output)."""
-    if fast_pagefind:
-        exec(FAST_PAGEFIND.split("from generator.cli")[0], {})  # its own namespace: the lambda must find _sleep
     from generator.build import Builder, BuildOptions
     from generator.progress import Progress
 
@@ -215,14 +199,17 @@ def table(size: int, res: dict) -> str:
     rows = [f"### {size:,} briefings", "", head, "|" + "---|" * (head.count("|") - 1)]
     for name in ("briefings", "hugo", "pelican"):
         r = res.get(name)
-        label = "briefings* (pagefind poll removed)" if name == "briefings" and res.get("fast_pagefind") else name
         if not r:
             continue
         cell = lambda m: f"{r[m]['seconds']:.2f} s" if m in r else "–"  # noqa: E731
         mib = max(v["mib"] for v in r.values())
-        row = f"| {label} | {cell('cold')} | {cell('noop')} | {cell('edit')} | {mib} |"
+        row = f"| {name} | {cell('cold')} | {cell('noop')} | {cell('edit')} | {mib} |"
         if res.get("serve") is not None:
-            row += f" {res['serve'] * 1000:.0f} ms |" if name == "briefings" else " |"
+            serve = res["serve"]
+            if name == "briefings":
+                row += f" {serve['briefings'] * 1000:.0f} ms" + (f" (whole site settled: {serve['settled'] * 1000:.0f} ms)" if "settled" in serve else "") + " |"
+            else:
+                row += f" {serve[name] * 1000:.0f} ms |" if name in serve else " – |"
         rows.append(row)
     ours = res["briefings"]
     for peer in ("hugo", "pelican"):
@@ -249,24 +236,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-pelican", action="store_true")
     parser.add_argument("--no-serve", action="store_true", help="skip the serve save-to-visible measure")
     parser.add_argument("--stages", action="store_true", help="also time one serial cold build by stage")
-    parser.add_argument("--fast-pagefind", action="store_true", help="remove the pagefind wrapper's 100 ms poll per page in our builds (reported as briefings*)")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     report: dict[int, dict] = {}
     for n in sizes:
         work = args.work / str(n)
         print(f"== {n:,} briefings (corpus in {work})", flush=True)
-        res: dict = {"fast_pagefind": args.fast_pagefind}
-        ours = Briefings(make_corpus(n, work / "briefings"), n, args.jobs, args.fast_pagefind)
+        res: dict = {}
+        ours = Briefings(make_corpus(n, work / "briefings"), n, args.jobs)
         res["briefings"] = bench_tool(ours, args.runs, MEASURES)
         if not args.no_hugo:
             res["hugo"] = bench_tool(Hugo(make_hugo(n, work / "hugo"), n), args.runs, MEASURES)
         if not args.no_pelican:
             res["pelican"] = bench_tool(Pelican(make_pelican(n, work / "pelican"), n), args.runs, ("cold",))
         if not args.no_serve:
-            res["serve"] = serve_latency(n, work)
+            res["serve"] = serve_latency(n, work, hugo=not args.no_hugo)
         if args.stages:
-            res["stages"] = stage_times(work / "briefings", args.fast_pagefind)
+            res["stages"] = stage_times(work / "briefings")
         report[n] = res
         print(table(n, res), flush=True)
     (args.work / "results.json").write_text(json.dumps(report, indent=2))

@@ -14,10 +14,13 @@ from .config import Config
 from .content import slug_from
 from .errors import Problem, SiteError
 from .model import Briefing, Neighbours, Page, Site, Taxonomy, Term, TermInfo
+from .parallel import fork_map
 
 # Related briefings look this many positions either side in each term's date-ordered list.
 # A shared term that appears in thousands of briefings then costs O(window), not O(n), per briefing.
 RELATED_WINDOW = 60
+
+PARALLEL_RELATED = 4000  # briefings; smaller sites score their related lists in one process
 
 RESERVED_PAGE_SLUGS = {"briefings", "page", "static", "search", "timeline", "digest", "situation", "feed.xml", "rss.xml", "feed.json", "sitemap.xml"}
 
@@ -32,6 +35,7 @@ def assemble(
     drafts: bool = False,
     future: bool = False,
     related_memo: dict[str, Any] | None = None,
+    jobs: int = 1,
 ) -> Site:
     """Order briefings newest first, build taxonomies and neighbours; reject URL collisions."""
     shown = [b for b in briefings if (drafts or not b.draft) and (future or now is None or b.date <= now)]
@@ -39,7 +43,7 @@ def assemble(
     pages = tuple(sorted(pages, key=lambda p: p.slug))
     _check_collisions(ordered, pages, config)
     taxonomies = {name: _taxonomy(name, ordered, term_infos or {}) for name in config.taxonomies}
-    neighbours = _neighbours(ordered, config, related_memo)
+    neighbours = _neighbours(ordered, config, related_memo, jobs)
     return Site(config=config, briefings=ordered, pages=pages, taxonomies=taxonomies, neighbours=neighbours)
 
 
@@ -77,8 +81,8 @@ def _taxonomy(name: str, briefings: tuple[Briefing, ...], infos: Mapping[tuple[s
     return Taxonomy(name=name, terms=tuple(terms))
 
 
-def _neighbours(briefings: tuple[Briefing, ...], config: Config, memo: dict[str, Any] | None) -> dict[str, Neighbours]:
-    related = _related(briefings, config, memo)
+def _neighbours(briefings: tuple[Briefing, ...], config: Config, memo: dict[str, Any] | None, jobs: int) -> dict[str, Neighbours]:
+    related = _related(briefings, config, memo, jobs)
     result = {}
     for index, briefing in enumerate(briefings):
         newer = briefings[index - 1] if index > 0 else None
@@ -87,14 +91,14 @@ def _neighbours(briefings: tuple[Briefing, ...], config: Config, memo: dict[str,
     return result
 
 
-def _related(briefings: tuple[Briefing, ...], config: Config, memo: dict[str, Any] | None) -> dict[str, tuple[Briefing, ...]]:
+def _related(briefings: tuple[Briefing, ...], config: Config, memo: dict[str, Any] | None, jobs: int) -> dict[str, tuple[Briefing, ...]]:
     """related_briefings, reused from `memo` (the Builder's, kept across builds) when no briefing's place or terms changed.
 
     Related lists depend only on the order of the briefings and their terms, so an edit to a body, title or
     summary (most edits) costs a hash of the term lists instead of a second of scoring at 10,000 briefings.
     """
     if memo is None:
-        return related_briefings(briefings, config.taxonomies, config.related_count)
+        return related_briefings(briefings, config.taxonomies, config.related_count, jobs)
     h = hashlib.sha256(f"{RELATED_WINDOW} {config.related_count} {config.taxonomies}".encode())
     for b in briefings:
         h.update(b.slug.encode())
@@ -104,14 +108,14 @@ def _related(briefings: tuple[Briefing, ...], config: Config, memo: dict[str, An
     key = h.hexdigest()
     by_slug = {b.slug: b for b in briefings}
     if memo.get("key") != key:
-        computed = related_briefings(briefings, config.taxonomies, config.related_count)
+        computed = related_briefings(briefings, config.taxonomies, config.related_count, jobs)
         memo.clear()
         memo.update(key=key, related={slug: tuple(b.slug for b in items) for slug, items in computed.items()})
         return computed
     return {slug: tuple(by_slug[s] for s in slugs) for slug, slugs in memo["related"].items()}
 
 
-def related_briefings(briefings: tuple[Briefing, ...], taxonomies: Iterable[str], count: int) -> dict[str, tuple[Briefing, ...]]:
+def related_briefings(briefings: tuple[Briefing, ...], taxonomies: Iterable[str], count: int, jobs: int = 1) -> dict[str, tuple[Briefing, ...]]:
     """For each briefing, the `count` others sharing the most terms, a rare shared term weighing more (idf).
 
     Each term's briefings are kept in date order and only RELATED_WINDOW neighbours either side are
@@ -135,8 +139,8 @@ def related_briefings(briefings: tuple[Briefing, ...], taxonomies: Iterable[str]
     slug_rank = [0] * total
     for rank, j in enumerate(by_slug):
         slug_rank[j] = rank
-    result: dict[str, tuple[Briefing, ...]] = {}
-    for i, briefing in enumerate(briefings):
+
+    def best(i: int) -> tuple[int, ...]:
         scores: dict[int, int] = defaultdict(int)
         for key in keys_of[i]:
             w = weight.get(key)
@@ -148,8 +152,11 @@ def related_briefings(briefings: tuple[Briefing, ...], taxonomies: Iterable[str]
                 scores[j] += w
         scores.pop(i, None)
         packed = [(score * span + span - 1 - abs(j - i)) * span + span - 1 - slug_rank[j] for j, score in scores.items()]
-        result[briefing.slug] = tuple(briefings[by_slug[span - 1 - p % span]] for p in heapq.nlargest(count, packed))
-    return result
+        return tuple(by_slug[span - 1 - p % span] for p in heapq.nlargest(count, packed))
+
+    # Each briefing's list is independent of the others': large sites score them in forked processes.
+    tops = fork_map(best, range(total), jobs if total >= PARALLEL_RELATED else 1)
+    return {b.slug: tuple(briefings[j] for j in top) for b, top in zip(briefings, tops)}
 
 
 def term_keys(briefing: Briefing, taxonomies: Iterable[str]) -> set[tuple[str, str]]:

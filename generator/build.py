@@ -289,7 +289,7 @@ class Builder:
         return assemble(
             config, [b for b in briefings if b], [p for p in pages if p], infos,
             now=now, drafts=self.options.drafts, future=self.options.future,
-            related_memo=self._related_memo(),
+            related_memo=self._related_memo(), jobs=self.jobs,
         )
 
     def markup(self, config: Config) -> Markup:
