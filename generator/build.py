@@ -134,6 +134,11 @@ class Builder:
                 seconds=time.perf_counter() - started, imported=imported, base_path=config.base_path,
             )
         site = self.load_site(config)
+        if not self.search.key and self._cache and isinstance(restored := self._cache.blob("search"), SearchIndex):
+            self.search = restored  # the index of the last CLI build: a body edit patches a few of its shards
+        search_state = (self.search.key, self.search.docs)
+        # A whole-index rebuild (cold builds) runs in a forked process while pages are planned and rendered.
+        finish_search = self.search.update(site, settings, self.output, self._previous_words, background=self.jobs > 1)
         self._stage("planning", 0)
         statics = static_files(config)
         env_key = key_of(settings, statics_digest(statics))
@@ -146,10 +151,7 @@ class Builder:
         files, rendered = self._render(env, pages, site, common_key, templates)
         self._last = _LastBuild(site, env, common_key, templates, self.markup(config))
         self._stage("indexing", 0)
-        if not self.search.key and self._cache and isinstance(restored := self._cache.blob("search"), SearchIndex):
-            self.search = restored  # the index of the last CLI build: a body edit patches a few of its shards
-        search_state = (self.search.key, self.search.docs)
-        files.update(self.search.update(site, settings, self.output, self._previous_words))
+        files.update(finish_search())
         for static in statics.values():
             files[static.output] = static.data
         self._stage("writing", 0)
@@ -237,7 +239,11 @@ class Builder:
                 if item is not None:
                     self._documents[path] = _Cached(stamp, item)
                     return item
-                before = cached.item if cached else (entry[1] if cache and (entry := cache.documents.get(str(path))) else None)
+                entry = cache.documents.get(str(path)) if cache else None
+                before = cached.item if cached else (entry[1] if entry else None)
+                if before is None:  # never parsed: the worker reads it too (a cold build reads in parallel)
+                    pending.append(_Pending(path, stamp, parse, read, None))
+                    return pending[-1]
                 if isinstance(before, Briefing):  # its search words, so the index patches instead of rebuilding
                     self._previous_words[before.slug] = before.words
                 data = path.read_bytes()
@@ -429,7 +435,7 @@ class _Pending:
     stamp: tuple[int, int]
     parse: Any
     read: Any
-    data: bytes
+    data: bytes | None  # None: read by the parser
     item: Any = None
 
 

@@ -60,3 +60,40 @@ def fork_map(fn: Callable[[T], R], items: Sequence[T], jobs: int, *, progress: C
         return out
     finally:
         _TASK = None
+
+
+class Background:
+    """`fn()` running in one forked process while the caller goes on; `result()` waits for its value.
+
+    Used to overlap a serial job (the search index of a cold build) with the stages that follow it; the
+    function is inherited by fork, only its result is pickled back. Where fork is missing it runs at once.
+    """
+
+    def __init__(self, fn: Callable[[], R]):
+        global _CALL
+        self._pool: ProcessPoolExecutor | None = None
+        if "fork" not in multiprocessing.get_all_start_methods():
+            self._value: Any = fn()
+            return
+        _CALL = fn
+        try:
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            self._future = self._pool.submit(_run_call)  # with fork, submit() forks the worker: it holds `fn` now
+        finally:
+            _CALL = None
+
+    def result(self) -> Any:
+        if self._pool is None:
+            return self._value
+        try:
+            return self._future.result()
+        finally:
+            self._pool.shutdown()
+
+
+_CALL: Callable[[], Any] | None = None
+
+
+def _run_call() -> Any:
+    assert _CALL is not None
+    return _CALL()

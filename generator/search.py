@@ -22,12 +22,13 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .model import Briefing, OutputPage, Site
 from .outputs import html_page
+from .parallel import Background
 from .words import PREFIX
 from .write import Kept
 
@@ -115,6 +116,25 @@ def _filters(site: Site) -> dict[str, list[object]]:
     }
 
 
+PARALLEL_INDEX = 2000  # briefings; a smaller index is rebuilt in the calling process
+
+
+def build_shards(words: list[str], only: str | None = None) -> dict[str, bytes]:
+    """Every shard file (or just shard `only`) from each briefing's words, ids being list positions."""
+    postings: dict[str, dict[int, int]] = defaultdict(dict)
+    for doc, line in enumerate(words):
+        if line:
+            for pair in line.split(" "):
+                term, _, tf = pair.rpartition(":")
+                postings[term][doc] = int(tf)
+    by_shard: dict[str, dict[str, dict[int, int]]] = defaultdict(dict)
+    for term, docs in postings.items():  # shard_of once per term, not once per posting
+        name = shard_of(term)
+        if only is None or name == only:
+            by_shard[name][term] = docs
+    return {name: _shard_bytes(terms) for name, terms in by_shard.items()}
+
+
 @dataclass
 class SearchIndex:
     """The index of the last build, kept by the Builder (and in .cache/) so a body edit rewrites a few shards only.
@@ -138,15 +158,17 @@ class SearchIndex:
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__init__(**state)  # type: ignore[misc]
 
-    def update(self, site: Site, settings: str, output: Path, previous: Mapping[str, str] = {}) -> dict[str, bytes | Kept]:
-        """Every file of search/ for this site: shards patched where words changed, the small files rebuilt.
+    def update(self, site: Site, settings: str, output: Path, previous: Mapping[str, str] = {}, *,
+               background: bool = False) -> Callable[[], dict[str, bytes | Kept]]:
+        """Start bringing the index up to date; the returned function gives every file of search/.
 
-        `previous` maps the slug of each briefing re-parsed by this build to its words before (when known).
+        Shards are patched where words changed; a whole rebuild runs, with `background`, in a forked
+        process while the caller plans and renders pages. `previous` maps the slug of each briefing
+        re-parsed by this build to its words before (when known).
         """
         docs = tuple((b.slug, b.digest) for b in site.briefings)
         words = [b.words for b in site.briefings]
         self._output = output
-        patched = False
         if settings == self.key and len(docs) == len(self.docs) and all(a[0] == b[0] for a, b in zip(docs, self.docs)):
             changed = [i for i, (new, old) in enumerate(zip(docs, self.docs)) if new[1] != old[1]]
             old_words = {}
@@ -156,33 +178,25 @@ class SearchIndex:
                     break
                 old_words[i] = old
             else:
-                patched = self._patch(old_words, words)
-        if not patched:
-            self._rebuild(words)
-            self.key = settings
-        self.docs, self.words = docs, words
-        return self.files(site)
+                if self._patch(old_words, words):
+                    self.docs, self.words = docs, words
+                    return functools.partial(self.files, site)
+        self.key = ""  # until the rebuild is in
+        job = Background(functools.partial(build_shards, words)) if background and len(words) >= PARALLEL_INDEX else None
+        shards = None if job else build_shards(words)
 
-    def _rebuild(self, words: list[str], only: str | None = None) -> None:
-        """All shards from every briefing's words (or just shard `only`)."""
-        postings: dict[str, dict[int, int]] = defaultdict(dict)
-        for doc, line in enumerate(words):
-            if line:
-                for pair in line.split(" "):
-                    term, _, tf = pair.rpartition(":")
-                    postings[term][doc] = int(tf)
-        by_shard: dict[str, dict[str, dict[int, int]]] = defaultdict(dict)
-        for term, docs in postings.items():  # shard_of once per term, not once per posting
-            name = shard_of(term)
-            if only is None or name == only:
-                by_shard[name][term] = docs
-        if only is not None:
-            self._set(only, _shard_bytes(by_shard[only]) if by_shard.get(only) else None)
-            return
-        self.shards = {name: _shard_bytes(terms) for name, terms in by_shard.items()}
-        self.shard_digests = {name: hashlib.sha256(data).hexdigest() for name, data in self.shards.items()}
+        def finish() -> dict[str, bytes | Kept]:
+            self._install(job.result() if job else shards)
+            self.key, self.docs, self.words = settings, docs, words
+            return self.files(site)
+
+        return finish
+
+    def _install(self, shards: dict[str, bytes]) -> None:
+        self.shards = shards
+        self.shard_digests = {name: hashlib.sha256(data).hexdigest() for name, data in shards.items()}
         self.full_runs += 1
-        self.shards_written = len(self.shards)
+        self.shards_written = len(shards)
 
     def _set(self, name: str, data: bytes | None) -> None:
         if data is None:
@@ -261,5 +275,6 @@ class SearchIndex:
         return out
 
     def _remake(self, name: str, words: list[str]) -> bytes:
-        self._rebuild(words, only=name)
-        return self.shards.get(name, b"{}")
+        data = build_shards(words, only=name).get(name)
+        self._set(name, data)
+        return data or b"{}"
