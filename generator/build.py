@@ -29,7 +29,7 @@ from .progress import Progress
 from .render import render_many, render_page
 from .search import SearchIndex
 from .theme import TemplateDigests, make_environment, static_files, statics_digest, theme_dirs
-from .write import Kept, WriteStats, marker_digest, output_is_current, write_files, write_site
+from .write import Content, Digested, Kept, WriteStats, marker_digest, output_is_current, write_files, write_site
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class Builder:
     options: BuildOptions = field(default_factory=BuildOptions)
     _settings: str = ""
     _documents: dict[Path, _Cached] = field(default_factory=dict)
-    _rendered: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    _rendered: dict[str, tuple[str, Digested]] = field(default_factory=dict)  # page path -> (key, bytes and digest)
     _cache: BuildCache | None = None  # .cache/ on disk: parsed files and page digests from earlier builds
     _page_keys: dict[str, str] = field(default_factory=dict)
     _related: dict[str, Any] = field(default_factory=dict)  # related-briefings memo (assemble._related), kept in .cache/
@@ -337,7 +337,7 @@ class Builder:
                 files[page.path] = render_page(last.env, page, common)
             except Exception:  # a template error: the full rebuild reports it with file and line
                 return None
-            self._rendered[page.path] = (key_of(last.common_key, last.templates(page.template), page.key), files[page.path])
+            self._rendered[page.path] = (key_of(last.common_key, last.templates(page.template), page.key), Digested.of(files[page.path]))
             parsed[path] = _Cached((st.st_mtime_ns, st.st_size), new)
         self._documents.update(parsed)
         stats, entries = write_files(self.output, files)
@@ -352,7 +352,7 @@ class Builder:
 
     def _render(self, env, pages: list[OutputPage], site: Site, common_key: str, templates: TemplateDigests) -> tuple[dict[str, bytes], int]:  # type: ignore[no-untyped-def]
         """Bytes of every page: from memory where the page's inputs are unchanged, else rendered."""
-        files: dict[str, bytes | Kept] = {}
+        files: dict[str, Content] = {}
         common = {"nav_pages": site.pages}
         output = self.output  # resolved once, not per page
         todo: list[OutputPage] = []
@@ -409,7 +409,7 @@ class Builder:
         for path, key in self._page_keys.items():
             held = self._rendered.get(path)
             if held and held[0] == key:
-                pages[path] = (key, hashlib.sha256(held[1]).hexdigest())
+                pages[path] = (key, held[1].digest)
             elif (digest := self._cache.page(path, key)) is not None:
                 pages[path] = (key, digest)
         try:

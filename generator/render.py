@@ -11,6 +11,7 @@ import jinja2
 from .errors import Problem, SiteError
 from .model import OutputPage
 from .parallel import fork_map
+from .write import Digested
 
 
 def render_page(env: jinja2.Environment, page: OutputPage, common: Mapping[str, Any]) -> bytes:
@@ -39,15 +40,18 @@ def render_all(env: jinja2.Environment, pages: Iterable[OutputPage], common: Map
 
 
 def render_many(env: jinja2.Environment, pages: Sequence[OutputPage], common: Mapping[str, Any], jobs: int = 1, *,
-                progress: Callable[[int], None] | None = None) -> dict[str, bytes]:
-    """render_all, spread over `jobs` forked processes for large batches (each has its own copy of `env`); same bytes."""
-    def one(page: OutputPage) -> bytes | Problem:
+                progress: Callable[[int], None] | None = None) -> dict[str, Digested]:
+    """render_all, spread over `jobs` forked processes for large batches (each has its own copy of `env`); same bytes.
+
+    Each page comes with its SHA-256, computed in the worker, so the writer and the cache need not hash it again.
+    """
+    def one(page: OutputPage) -> Digested | Problem:
         try:
-            return render_page(env, page, common)
+            return Digested.of(render_page(env, page, common))
         except jinja2.TemplateError as exc:
             return template_problem(env, page, exc)
 
-    rendered: dict[str, bytes] = {}
+    rendered: dict[str, Digested] = {}
     problems: dict[str, Problem] = {}
     for page, result in zip(pages, fork_map(one, pages, jobs, progress=progress)):
         if isinstance(result, Problem):

@@ -30,7 +30,7 @@ from .model import Briefing, OutputPage, Site
 from .outputs import html_page
 from .parallel import Background
 from .words import PREFIX
-from .write import Kept
+from .write import Content, Digested, Kept
 
 FOLDER = "search"
 VERSION = 1
@@ -159,7 +159,7 @@ class SearchIndex:
         self.__init__(**state)  # type: ignore[misc]
 
     def update(self, site: Site, settings: str, output: Path, previous: Mapping[str, str] = {}, *,
-               background: bool = False) -> Callable[[], dict[str, bytes | Kept]]:
+               background: bool = False) -> Callable[[], dict[str, Content]]:
         """Start bringing the index up to date; the returned function gives every file of search/.
 
         Shards are patched where words changed; a whole rebuild runs, with `background`, in a forked
@@ -185,7 +185,7 @@ class SearchIndex:
         job = Background(functools.partial(build_shards, words)) if background and len(words) >= PARALLEL_INDEX else None
         shards = None if job else build_shards(words)
 
-        def finish() -> dict[str, bytes | Kept]:
+        def finish() -> dict[str, Content]:
             self._install(job.result() if job else shards)
             self.key, self.docs, self.words = settings, docs, words
             return self.files(site)
@@ -249,15 +249,15 @@ class SearchIndex:
         self.shards_written = len(edits)
         return True
 
-    def files(self, site: Site) -> dict[str, bytes | Kept]:
+    def files(self, site: Site) -> dict[str, Content]:
         taxonomies = tuple(site.config.taxonomies)
         entries = [_doc_entry(b, taxonomies) for b in site.briefings]
-        out: dict[str, bytes | Kept] = {}
+        out: dict[str, Content] = {}
         words = self.words
         for name, digest in self.shard_digests.items():
             data = self.shards.get(name)
             # A shard not in memory is in the output folder already (the writer checks): made again only if not.
-            out[f"{FOLDER}/terms/{name}.json"] = data if data is not None else Kept(digest, functools.partial(self._remake, name, words))
+            out[f"{FOLDER}/terms/{name}.json"] = Digested(data, digest) if data is not None else Kept(digest, functools.partial(self._remake, name, words))
         for n in range(0, len(entries), CHUNK):
             out[f"{FOLDER}/docs/{n // CHUNK}.json"] = _dump(entries[n : n + CHUNK])
         out[f"{FOLDER}/filters.json"] = _dump(_filters(site))

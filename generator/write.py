@@ -27,6 +27,21 @@ class Kept:
 
 
 @dataclass(frozen=True)
+class Digested:
+    """Bytes whose SHA-256 is already known (computed where they were made: in a render worker)."""
+
+    data: bytes
+    digest: str
+
+    @classmethod
+    def of(cls, data: bytes) -> "Digested":
+        return cls(data, _digest(data))
+
+
+Content = bytes | Kept | Digested  # what a file of the site may be handed to the writer as
+
+
+@dataclass(frozen=True)
 class WriteStats:
     written: int
     unchanged: int
@@ -139,7 +154,7 @@ def _write_private(target: str, data: bytes, made: set[str]) -> os.stat_result:
         return os.fstat(handle.fileno())
 
 
-def _stale_files(folder: Path, files: dict[str, bytes | Kept]) -> list[str]:
+def _stale_files(folder: Path, files: dict[str, Content]) -> list[str]:
     """Files on disk that the site no longer has (os.walk: several times faster than Path.rglob)."""
     stale = []
     for dirpath, dirnames, filenames in os.walk(folder):
@@ -173,13 +188,13 @@ class _Plan:
     previous: dict[str, list]  # the manifest the output folder had
 
 
-def _plan(folder: Path, files: dict[str, bytes | Kept], manifest: dict[str, list], *, sweep: bool) -> _Plan:
+def _plan(folder: Path, files: dict[str, Content], manifest: dict[str, list], *, sweep: bool) -> _Plan:
     """Compare with the output folder. Stale files come from the manifest, or with `sweep` from a walk of the
     folder, which also finds files we never wrote (a walk costs ~0.4 s at 15,000 files, so small writes skip it)."""
     todo, current, digests = [], {}, {}
     exists = folder.exists()
     for rel, data in files.items():
-        digest = data.digest if isinstance(data, Kept) else _digest(data)
+        digest = data.digest if isinstance(data, (Kept, Digested)) else _digest(data)
         digests[rel] = digest
         if exists and _is_current(folder, rel, digest, manifest):
             current[rel] = manifest[rel]
@@ -194,7 +209,7 @@ def _plan(folder: Path, files: dict[str, bytes | Kept], manifest: dict[str, list
     return _Plan(sorted(todo), sorted(stale), current, digests, manifest)
 
 
-def _apply(folder: Path, files: dict[str, bytes | Kept], plan: _Plan, *, private: bool = False) -> WriteStats:
+def _apply(folder: Path, files: dict[str, Content], plan: _Plan, *, private: bool = False) -> WriteStats:
     """Write the plan's files (each atomically unless the folder is `private`), delete its stale ones, record the manifest."""
     manifest = dict(plan.manifest)
     made: set[str] = set()
@@ -205,6 +220,8 @@ def _apply(folder: Path, files: dict[str, bytes | Kept], plan: _Plan, *, private
         if isinstance(data, Kept):
             data = data.load()
             digest = _digest(data)
+        elif isinstance(data, Digested):
+            data = data.data
         target = folder / rel
         st = _write_private(f"{root}/{rel}", data, made) if private else _write_file(target, data)
         manifest[rel] = [digest, st.st_size, st.st_mtime_ns]
@@ -242,7 +259,7 @@ def write_files(output: Path, files: dict[str, bytes]) -> tuple[WriteStats, dict
     return WriteStats(len(entries), 0, 0, frozenset(entries)), entries
 
 
-def write_site(output: Path, files: dict[str, bytes | Kept], *, swap: bool = True, recent: dict[str, list] | None = None) -> WriteStats:
+def write_site(output: Path, files: dict[str, Content], *, swap: bool = True, recent: dict[str, list] | None = None) -> WriteStats:
     """Make `output` hold exactly `files`, touching only files whose bytes change.
 
     With swap (CLI builds) a large change is assembled in a sibling folder of hard links and swapped in
