@@ -128,8 +128,7 @@ def wait_until(page, check, what: str, timeout_ms: int = 10_000) -> None:
 def search(page, query: str, count: int) -> list[str]:
     """Type a query into the search page's box and wait until `count` results and a status for it are shown."""
     page.fill("#search-q", query)
-    wait_until(page, lambda: len(links(page)) == count and (query in status(page) or count == 0 and "No briefings" in status(page)),
-               f"{count} results for {query!r}")
+    wait_until(page, lambda: len(links(page)) == count and f"“{query}”" in status(page), f"{count} results for {query!r}")
     return links(page)
 
 
@@ -165,7 +164,7 @@ def test_header_form_finds_the_seed_briefing_and_a_country_filter_narrows_the_re
 
 def test_prefixes_body_words_and_no_results(served, page):
     page.goto(served.base + "search/")
-    assert page.evaluate("document.activeElement.id") == "search-q"  # ready to type
+    wait_until(page, lambda: page.evaluate("document.activeElement.id") == "search-q", "focus in the box: ready to type")
     wait_until(page, lambda: "Type a word" in status(page), "the prompt")
     assert search(page, "zelen", 1) == [SEED]  # the start of a word finds it
     assert search(page, "signal", 1) == [SEED]
