@@ -127,11 +127,12 @@ class Pelican(Tool):
         return self.root / "content" / f"{item.slug}.md"
 
 
-def bench_tool(tool: Tool, runs: int, measures: tuple[str, ...]) -> dict[str, dict[str, float]]:
-    """Median seconds and peak MiB per measure, after one warm-up of each."""
+def bench_tool(tool: Tool, runs: int, measures: tuple[str, ...], warmups: int = 1) -> dict[str, dict[str, float]]:
+    """Median seconds and peak MiB per measure, after `warmups` untimed runs of each."""
     results: dict[str, dict[str, float]] = {}
     for what in measures:
-        tool.measure(what)  # warm-up: disk cache, imports, a first output folder
+        for _ in range(warmups):
+            tool.measure(what)  # warm-up: disk cache, imports, a first output folder
         samples = [tool.measure(what) for _ in range(runs)]
         results[what] = {
             "seconds": statistics.median(s for s, _ in samples),
@@ -235,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes (default 1000,10000; 100000 on request)")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per measure, after one warm-up (default 3)")
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work", help="where corpora and outputs go (default bench/work/)")
+    parser.add_argument("--warmups", type=int, default=1, help="untimed runs before each measure (default 1; 0 for 100,000)")
     parser.add_argument("--jobs", type=int, default=0, help="--jobs for our builds (default: one per core)")
     parser.add_argument("--no-hugo", action="store_true")
     parser.add_argument("--no-pelican", action="store_true")
@@ -248,11 +250,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {n:,} briefings (corpus in {work})", flush=True)
         res: dict = {}
         ours = Briefings(make_corpus(n, work / "briefings"), n, args.jobs)
-        res["briefings"] = bench_tool(ours, args.runs, MEASURES)
+        res["briefings"] = bench_tool(ours, args.runs, MEASURES, args.warmups)
         if not args.no_hugo:
-            res["hugo"] = bench_tool(Hugo(make_hugo(n, work / "hugo"), n), args.runs, MEASURES)
+            res["hugo"] = bench_tool(Hugo(make_hugo(n, work / "hugo"), n), args.runs, MEASURES, args.warmups)
         if not args.no_pelican:
-            res["pelican"] = bench_tool(Pelican(make_pelican(n, work / "pelican"), n), args.runs, ("cold",))
+            res["pelican"] = bench_tool(Pelican(make_pelican(n, work / "pelican"), n), args.runs, ("cold",), args.warmups)
         if not args.no_serve:
             res["serve"] = serve_latency(n, work, hugo=not args.no_hugo)
         if args.stages:
