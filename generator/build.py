@@ -350,7 +350,7 @@ class Builder:
             self._related_saved = restored.get("key")
         return self._related
 
-    def _render(self, env, pages: list[OutputPage], site: Site, common_key: str, templates: TemplateDigests) -> tuple[dict[str, bytes], int]:  # type: ignore[no-untyped-def]
+    def _render(self, env, pages: list[OutputPage], site: Site, common_key: str, templates: TemplateDigests) -> tuple[dict[str, Content], int]:  # type: ignore[no-untyped-def]
         """Bytes of every page: from memory where the page's inputs are unchanged, else rendered."""
         files: dict[str, Content] = {}
         common = {"nav_pages": site.pages}

@@ -150,9 +150,9 @@ def feed_pages(site: Site) -> Iterable[OutputPage]:
         yield _feed(site, writers[path], site.config.title, "", path, newest)
     for taxonomy in site.taxonomies.values():
         for term in taxonomy.terms:
-            path = term_feed_path(site, taxonomy, term)
-            if path:
-                yield _feed(site, atom, f"{term.name} · {site.config.title}", term.url, path, term.briefings[: site.config.feed_entries])
+            term_path = term_feed_path(site, taxonomy, term)
+            if term_path:
+                yield _feed(site, atom, f"{term.name} · {site.config.title}", term.url, term_path, term.briefings[: site.config.feed_entries])
 
 
 def _feed(site: Site, writer: Callable[..., bytes], title: str, link: str, path: str, entries: tuple[Briefing, ...]) -> OutputPage:

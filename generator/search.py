@@ -78,7 +78,8 @@ def _shard_bytes(postings: Mapping[str, Mapping[int, int]]) -> bytes:
     """{term: {id: tf}} -> the shard file: terms sorted, ids ascending and delta-coded, tf after each id."""
     out: dict[str, list[int]] = {}
     for term in sorted(postings):
-        flat, last = [], 0
+        flat: list[int] = []
+        last = 0
         docs = postings[term]
         for doc in sorted(docs):
             tf = docs[doc]
@@ -186,7 +187,7 @@ class SearchIndex:
         shards = None if job else build_shards(words)
 
         def finish() -> dict[str, Content]:
-            self._install(job.result() if job else shards)
+            self._install(job.result() if job else shards or {})
             self.key, self.docs, self.words = settings, docs, words
             return self.files(site)
 
@@ -264,8 +265,8 @@ class SearchIndex:
         stamp = hashlib.sha256()
         for name in sorted(out):
             value = out[name]
-            digest = self.shard_digests.get(name[len(FOLDER) + 7 : -5]) if name.startswith(f"{FOLDER}/terms/") else None
-            stamp.update(name.encode() + b"\0" + (digest or hashlib.sha256(value if isinstance(value, bytes) else b"").hexdigest()).encode())
+            known = self.shard_digests.get(name[len(FOLDER) + 7 : -5]) if name.startswith(f"{FOLDER}/terms/") else None
+            stamp.update(name.encode() + b"\0" + (known or hashlib.sha256(value if isinstance(value, bytes) else b"").hexdigest()).encode())
         out[f"{FOLDER}/index.json"] = _dump({
             "version": VERSION, "stamp": stamp.hexdigest()[:12], "count": len(entries), "prefix": PREFIX, "chunk": CHUNK,
             # Which shards exist: the client asks for no file that would 404 (a console error in browsers).
