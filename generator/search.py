@@ -124,10 +124,8 @@ def build_shards(words: list[str], only: str | None = None) -> dict[str, bytes]:
     """Every shard file (or just shard `only`) from each briefing's words, ids being list positions."""
     postings: dict[str, dict[int, int]] = defaultdict(dict)
     for doc, line in enumerate(words):
-        if line:
-            for pair in line.split(" "):
-                term, _, tf = pair.rpartition(":")
-                postings[term][doc] = int(tf)
+        for term, tf in _parse_terms(line).items():
+            postings[term][doc] = tf
     by_shard: dict[str, dict[str, dict[int, int]]] = defaultdict(dict)
     for term, docs in postings.items():  # shard_of once per term, not once per posting
         name = shard_of(term)
@@ -260,13 +258,11 @@ class SearchIndex:
             # A shard not in memory is in the output folder already (the writer checks): made again only if not.
             out[f"{FOLDER}/terms/{name}.json"] = Digested(data, digest) if data is not None else Kept(digest, functools.partial(self._remake, name, words))
         for n in range(0, len(entries), CHUNK):
-            out[f"{FOLDER}/docs/{n // CHUNK}.json"] = _dump(entries[n : n + CHUNK])
-        out[f"{FOLDER}/filters.json"] = _dump(_filters(site))
+            out[f"{FOLDER}/docs/{n // CHUNK}.json"] = Digested.of(_dump(entries[n : n + CHUNK]))
+        out[f"{FOLDER}/filters.json"] = Digested.of(_dump(_filters(site)))
         stamp = hashlib.sha256()
-        for name in sorted(out):
-            value = out[name]
-            known = self.shard_digests.get(name[len(FOLDER) + 7 : -5]) if name.startswith(f"{FOLDER}/terms/") else None
-            stamp.update(name.encode() + b"\0" + (known or hashlib.sha256(value if isinstance(value, bytes) else b"").hexdigest()).encode())
+        for name, file in sorted(out.items()):  # every value is Digested or Kept: each file hashed once, here or before
+            stamp.update(name.encode() + b"\0" + file.digest.encode())  # type: ignore[union-attr]
         out[f"{FOLDER}/index.json"] = _dump({
             "version": VERSION, "stamp": stamp.hexdigest()[:12], "count": len(entries), "prefix": PREFIX, "chunk": CHUNK,
             # Which shards exist: the client asks for no file that would 404 (a console error in browsers).
