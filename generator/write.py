@@ -129,12 +129,17 @@ def _write_file(target: Path, data: bytes) -> os.stat_result:
     """Write via a temp file and rename, so readers never see half a file (and hard links are broken, not written through)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()  # the bytes reach the file now, so fstat sees the final mtime
-        st = os.fstat(handle.fileno())
+    st = _create(tmp, data)
     os.replace(tmp, target)
     return st
+
+
+def _create(path: str | Path, data: bytes) -> os.stat_result:
+    """Write a new file and return its stat (flushed first, so the mtime is the final one)."""
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        return os.fstat(handle.fileno())
 
 
 def _write_private(target: str, data: bytes, made: set[str]) -> os.stat_result:
@@ -148,16 +153,13 @@ def _write_private(target: str, data: bytes, made: set[str]) -> os.stat_result:
         os.unlink(target)
     except FileNotFoundError:
         pass
-    with open(target, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        return os.fstat(handle.fileno())
+    return _create(target, data)
 
 
 def _stale_files(folder: Path, files: dict[str, Content]) -> list[str]:
     """Files on disk that the site no longer has (os.walk: several times faster than Path.rglob)."""
     stale = []
-    for dirpath, dirnames, filenames in os.walk(folder):
+    for dirpath, _, filenames in os.walk(folder):
         rel_dir = os.path.relpath(dirpath, folder)
         for name in filenames:
             rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
@@ -188,9 +190,9 @@ class _Plan:
     previous: dict[str, list]  # the manifest the output folder had
 
 
-def _plan(folder: Path, files: dict[str, Content], manifest: dict[str, list], *, sweep: bool) -> _Plan:
-    """Compare with the output folder. Stale files come from the manifest, or with `sweep` from a walk of the
-    folder, which also finds files we never wrote (a walk costs ~0.4 s at 15,000 files, so small writes skip it)."""
+def _plan(folder: Path, files: dict[str, Content], manifest: dict[str, list]) -> _Plan:
+    """Compare with the output folder. Stale files come from the manifest, or from a walk of the folder when
+    there is none (the walk also finds files we never wrote; it costs ~0.4 s at 15,000 files)."""
     todo, current, digests = [], {}, {}
     exists = folder.exists()
     for rel, data in files.items():
@@ -202,7 +204,7 @@ def _plan(folder: Path, files: dict[str, Content], manifest: dict[str, list], *,
             todo.append(rel)
     if not exists:
         stale = []
-    elif sweep:
+    elif not manifest:
         stale = _stale_files(folder, files)
     else:
         stale = [rel for rel in manifest if rel not in files and os.path.lexists(folder / rel)]
@@ -272,9 +274,9 @@ def write_site(output: Path, files: dict[str, Content], *, swap: bool = True, re
     on_disk = _read_manifest(output) if output.exists() else {}
     # Files written since the manifest was (write_files) are current if they still are as written then.
     manifest = {**on_disk, **recent} if recent else on_disk
-    plan = _plan(output, files, manifest, sweep=not manifest)
+    plan = _plan(output, files, manifest)
     if manifest and len(plan.todo) + len(plan.stale) > SWAP_THRESHOLD:
-        plan = _plan(output, files, manifest, sweep=True)  # a large rewrite also sweeps out files we never wrote
+        plan.stale = sorted(_stale_files(output, files))  # a large rewrite also sweeps out files we never wrote
     plan.previous = on_disk
     if not output.exists():  # a first build: written where no reader looks yet, then put in place in one step
         if not swap:
