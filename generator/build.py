@@ -300,8 +300,9 @@ class Builder:
 
     def markup(self, config: Config) -> Markup:
         """The site's Markdown converter, made once per config (Python-Markdown setup costs ~10 ms)."""
-        if self._markup is None or self._markup[0] != config.digest():
-            self._markup = (config.digest(), Markup.for_config(config))
+        digest = config.digest()
+        if self._markup is None or self._markup[0] != digest:
+            self._markup = (digest, Markup.for_config(config))
         return self._markup[1]
 
     def quick(self, changed: set[Path]) -> WriteStats | None:

@@ -214,11 +214,6 @@ class ServeBuilds:
         return None if stats is None else Outcome(changed=stats.changed_paths)
 
 
-def serve_rebuild(root: Path, options: BuildOptions, echo=print) -> ServeBuilds:  # type: ignore[no-untyped-def]
-    """The builds serve runs (see ServeBuilds)."""
-    return ServeBuilds(root, options, echo)
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     """Build, serve at base_url's path, rebuild on every save and reload open tabs."""
     from .serve import LiveServer, run
@@ -229,7 +224,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = _config_or_report(root)
     if config is None:
         return EXIT_CONTENT
-    rebuild = serve_rebuild(root, BuildOptions(swap=False, drafts=args.drafts))
+    rebuild = ServeBuilds(root, BuildOptions(swap=False, drafts=args.drafts))
     try:
         server = LiveServer(root / "output", rebuild, base_path=config.base_path, host=args.host, port=args.port, quick=rebuild.quick)
     except OSError as error:

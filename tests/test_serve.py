@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from generator.build import BuildOptions
-from generator.cli import serve_rebuild
+from generator.cli import ServeBuilds
 from generator.serve import OVERLAY_ID, SCRIPT_NAME, LiveServer, Outcome, inject
 from generator.watch import Watcher
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, Page, Project, briefing_md, need
@@ -45,7 +45,7 @@ class Live:
         self.project = project
         self.lines: list[str] = []
         self.rebuilds: list[set[Path]] = []
-        inner = serve_rebuild(project.root, BuildOptions(swap=False, run_import=False), echo=self.lines.append)
+        inner = ServeBuilds(project.root, BuildOptions(swap=False, run_import=False), echo=self.lines.append)
 
         def rebuild(changed: set[Path]) -> Outcome:
             self.rebuilds.append(changed)
