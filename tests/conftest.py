@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import textwrap
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from functools import partial
 from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -28,6 +32,40 @@ def need(tool: str) -> None:
     if REQUIRE_TOOLS:
         pytest.fail(f"{tool} is required (BRIEFINGS_REQUIRE_TOOLS=1) but not installed")
     pytest.skip(f"{tool} not installed")
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@contextlib.contextmanager
+def static_server(folder: Path) -> Iterator[int]:
+    """A quiet static HTTP server over `folder` on a free 127.0.0.1 port; yields the port, stops on exit.
+    The folder may be filled after it starts (the port is often needed for the base_url first)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's Chromium driven by Playwright, one per test module (never a downloaded browser)."""
+    need(CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 def briefing_md(title: str = "A briefing", date: str = "2026-11-20T09:00:00+00:00", body: str = "Body text.", **fields: object) -> str:

@@ -7,17 +7,14 @@ browser serves every test of the module.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from generator.build import BuildOptions, build
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, briefing_md, need
+from tests.conftest import briefing_md, static_server
 
 pytestmark = pytest.mark.browser
 
@@ -29,11 +26,6 @@ document.addEventListener('securitypolicyviolation', e => {
   window.__csp.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber);
 });
 """
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @dataclass
@@ -63,31 +55,10 @@ def served(tmp_path_factory) -> Iterator[Served]:
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(www)))
-    port = server.server_address[1]
-    base = f"http://127.0.0.1:{port}/briefings/"
-    build(root, BuildOptions(base_url=base, output=www / "briefings", run_import=False))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with static_server(www) as port:
+        base = f"http://127.0.0.1:{port}/briefings/"
+        build(root, BuildOptions(base_url=base, output=www / "briefings", run_import=False))
         yield Served(base, www / "briefings")
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    need(CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @dataclass

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote
 
 import pytest
 
 from generator.build import Builder, BuildOptions
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, briefing_md, need
+from tests.conftest import ROOT, briefing_md, static_server
 
 pytestmark = pytest.mark.browser
 
@@ -27,11 +24,6 @@ SEED = "/sub/briefings/putin-signals-resolve-as-ukraine-peace-talks-stall/"
 HOSTILE = "/sub/briefings/resolve-img-src-x-onerror-alert-1/"
 PORTS = 25  # briefings sharing one word: more than one page of 20 results
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @dataclass
@@ -68,30 +60,10 @@ def served(tmp_path_factory) -> Iterator[Served]:
     for name, text in extra.items():
         (root / "content/briefings" / name).write_text(text, encoding="utf-8")
     www = tmp / "www"
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(www)))
-    base = f"http://127.0.0.1:{server.server_address[1]}/sub/"
-    Builder(root, BuildOptions(run_import=False, base_url=base, output=www / "sub")).build()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with static_server(www) as port:
+        base = f"http://127.0.0.1:{port}/sub/"
+        Builder(root, BuildOptions(run_import=False, base_url=base, output=www / "sub")).build()
         yield Served(base)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    need(CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from generator.build import BuildOptions
 from generator.cli import ServeBuilds
 from generator.serve import OVERLAY_ID, SCRIPT_NAME, LiveServer, Outcome, inject
 from generator.watch import Watcher
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, Page, Project, briefing_md, need
+from tests.conftest import ROOT, Page, Project, briefing_md
 
 WAIT = 10.0  # seconds: the bound on every "the served page changes" wait (it takes well under one)
 
@@ -381,17 +381,6 @@ def test_serve_command_stops_cleanly_on_ctrl_c(make_site):
 
 
 # --- In the browser -----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    need(CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 def open_tab(browser, url: str):  # type: ignore[no-untyped-def]

@@ -3,11 +3,8 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +15,7 @@ from generator.config import load_config
 from generator.errors import SiteError
 from generator.theme import DEFAULT_THEME_DIR, make_environment, static_files
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, Page, Project, briefing_md, need
+from .conftest import Page, Project, briefing_md, static_server
 
 BODY = """
 Opening paragraph with [a source](https://example.org/report) and a sentence that runs long enough to wrap
@@ -234,29 +231,8 @@ def served(tmp_path_factory) -> Iterator[str]:
     if (site.output / "timeline" / "index.html").exists():
         PAGES["timeline"] = "timeline/"
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site.output)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser(served):  # type: ignore[no-untyped-def]
-    need(CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with static_server(site.output) as port:
+        yield f"http://127.0.0.1:{port}/"
 
 
 def open_page(browser, url: str, **options):  # type: ignore[no-untyped-def]
