@@ -13,7 +13,7 @@ from typing import Any
 from .config import Config
 from .content import slug_from
 from .errors import Problem, SiteError
-from .model import Briefing, Neighbours, Page, Site, Taxonomy, Term, TermInfo
+from .model import Briefing, BriefingFile, Neighbours, Page, Site, Taxonomy, Term, TermInfo
 from .parallel import fork_map
 
 # Related briefings look this many positions either side in each term's date-ordered list.
@@ -27,7 +27,7 @@ RESERVED_PAGE_SLUGS = {"briefings", "page", "static", "search", "timeline", "dig
 
 def assemble(
     config: Config,
-    briefings: Iterable[Briefing],
+    files: Iterable[BriefingFile],
     pages: Iterable[Page] = (),
     term_infos: Mapping[tuple[str, str], TermInfo] | None = None,
     *,
@@ -38,13 +38,14 @@ def assemble(
     jobs: int = 1,
 ) -> Site:
     """Order briefings newest first, build taxonomies and neighbours; reject URL collisions."""
-    shown = [b for b in briefings if (drafts or not b.draft) and (future or now is None or b.date <= now)]
-    ordered = tuple(sorted(shown, key=lambda b: b.sort_key, reverse=True))
+    shown = [f for f in files if (drafts or not f.briefing.draft) and (future or now is None or f.briefing.date <= now)]
+    ordered = tuple(sorted((f.briefing for f in shown), key=lambda b: b.sort_key, reverse=True))
+    bodies = {f.briefing.slug: f.body for f in shown}
     pages = tuple(sorted(pages, key=lambda p: p.slug))
     _check_collisions(ordered, pages, config)
     taxonomies = {name: _taxonomy(name, ordered, term_infos or {}) for name in config.taxonomies}
     neighbours = _neighbours(ordered, config, related_memo, jobs)
-    return Site(config=config, briefings=ordered, pages=pages, taxonomies=taxonomies, neighbours=neighbours)
+    return Site(config=config, briefings=ordered, pages=pages, taxonomies=taxonomies, neighbours=neighbours, bodies=bodies)
 
 
 def _check_collisions(briefings: tuple[Briefing, ...], pages: tuple[Page, ...], config: Config) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gc
 import hashlib
@@ -21,15 +22,39 @@ from .config import Config, load_config
 from .content import content_files, load_briefing, load_page, load_term_info, read_document
 from .errors import Problem, SiteError
 from .markup import Markup
-from .model import Briefing, OutputPage, Page, Site, TermInfo
-from .outputs import briefing_page, key_of, plan
+from .model import BriefingFile, OutputPage, Page, Site, TermInfo
+from .outputs import briefing_page, plan
 from .discover import read_term_yaml, term_yaml_files
+from .fingerprint import Fingerprints
 from .parallel import default_jobs, fork_map
 from .progress import Progress
-from .render import render_many, render_page
+from .render import Rendered, render_many, render_page, render_traced
 from .search import SearchIndex
-from .theme import TemplateDigests, make_environment, static_files, statics_digest, theme_dirs
-from .write import Content, Digested, Kept, WriteStats, marker_digest, output_is_current, write_files, write_site
+from .theme import input_digests, make_environment, static_files, theme_dirs
+from .trace import Digests, Trace
+from .write import Content, Kept, WriteStats, marker_digest, output_is_current, write_files, write_site
+
+GENERATOR_DIR = Path(__file__).resolve().parent
+
+
+def key_of(*parts: object) -> str:
+    """A digest of settings and names (repr of each part)."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(repr(part).encode())
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """A digest of the generator's own files (code and generator/data): a changed generator renders anew."""
+    h = hashlib.sha256(__version__.encode())
+    for path, _ in _walk_stats(GENERATOR_DIR):
+        if path.endswith((".py", ".yaml", ".yml", ".json", ".js")):
+            with contextlib.suppress(OSError), open(path, "rb") as handle:
+                h.update(path[len(str(GENERATOR_DIR)):].encode() + b"\0" + handle.read())
+    return h.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -70,7 +95,7 @@ class BuildReport:
 @dataclass
 class _Cached:
     stamp: tuple[int, int]  # (mtime_ns, size) of the file when parsed
-    item: Briefing | Page | TermInfo
+    item: BriefingFile | Page | TermInfo
 
 
 @dataclass
@@ -81,9 +106,9 @@ class Builder:
     options: BuildOptions = field(default_factory=BuildOptions)
     _settings: str = ""
     _documents: dict[Path, _Cached] = field(default_factory=dict)
-    _rendered: dict[str, tuple[str, Digested]] = field(default_factory=dict)  # page path -> (key, bytes and digest)
+    _rendered: dict[str, tuple[str, Trace, Rendered]] = field(default_factory=dict)  # page path -> (key, trace, bytes)
     _cache: BuildCache | None = None  # .cache/ on disk: parsed files and page digests from earlier builds
-    _page_keys: dict[str, str] = field(default_factory=dict)
+    _page_keys: dict[str, tuple[str, Trace | None]] = field(default_factory=dict)  # this build's (key, trace if known)
     _related: dict[str, Any] = field(default_factory=dict)  # related-briefings memo (assemble._related), kept in .cache/
     _related_saved: str | None = None  # key of the memo in .cache/
     _reveal_at: datetime | None = None  # date of the next future briefing to come due
@@ -120,7 +145,7 @@ class Builder:
         imported: tuple[Any, ...] = ()
         if self.options.run_import:
             imported = self._import_seeds(config)
-        settings = key_of(__version__, config.digest(), self.options.drafts, self.options.future)
+        settings = key_of(code_version(), config.digest(), self.options.drafts, self.options.future)
         if settings != self._settings:  # a config change invalidates every parsed file and page
             self._documents.clear()
             self._rendered.clear()
@@ -141,15 +166,14 @@ class Builder:
         finish_search = self.search.update(site, settings, self.output, self._previous_words, background=self.jobs > 1)
         self._stage("planning", 0)
         statics = static_files(config)
-        env_key = key_of(settings, statics_digest(statics))
+        env_key = key_of(settings, sorted((f.name, f.output) for f in statics.values()))
         if self._env is None or self._env[0] != env_key:  # kept across builds: Jinja recompiles only edited templates
             self._env = (env_key, make_environment(config, statics))
         env = self._env[1]
         pages = plan(site)
-        common_key = key_of(env_key, tuple((p.slug, p.title) for p in site.pages))
-        templates = TemplateDigests(env)
-        files, rendered = self._render(env, pages, site, common_key, templates)
-        self._last = _LastBuild(site, env, common_key, templates, self.markup(config))
+        keys = _PageKeys(settings, {"nav_pages": site.nav}, Digests(input_digests(env, config, statics)))
+        files, rendered = self._render(env, pages, keys)
+        self._last = _LastBuild(site, env, keys, self.markup(config))
         self._stage("indexing", 0)
         files.update(finish_search())
         for static in statics.values():
@@ -244,8 +268,8 @@ class Builder:
                 if before is None:  # never parsed: the worker reads it too (a cold build reads in parallel)
                     pending.append(_Pending(path, stamp, parse, read, None))
                     return pending[-1]
-                if isinstance(before, Briefing):  # its search words, so the index patches instead of rebuilding
-                    self._previous_words[before.slug] = before.words
+                if isinstance(before, BriefingFile):  # its search words, so the index patches instead of rebuilding
+                    self._previous_words[before.briefing.slug] = before.body.words
                 data = path.read_bytes()
                 item = cache.document(path, hashlib.sha256(data).hexdigest()) if cache else None
                 if item is None:
@@ -291,7 +315,8 @@ class Builder:
         now = datetime.now(config.tz)
         # The next hidden future briefing to come due: a later no-op build must not skip its publication.
         self._reveal_at = None if self.options.future else min(
-            (b.date for b in briefings if b and b.date > now and (self.options.drafts or not b.draft)), default=None)
+            (f.briefing.date for f in briefings if f and f.briefing.date > now and (self.options.drafts or not f.briefing.draft)),
+            default=None)
         return assemble(
             config, [b for b in briefings if b], [p for p in pages if p], infos,
             now=now, drafts=self.options.drafts, future=self.options.future,
@@ -319,11 +344,10 @@ class Builder:
             return None
         files: dict[str, bytes] = {}
         parsed: dict[Path, _Cached] = {}
-        common = {"nav_pages": last.site.pages}
         for path in changed:
             cached = self._documents.get(path)
             old = cached.item if cached else None
-            if not isinstance(old, Briefing) or old.slug not in last.site.neighbours:
+            if not isinstance(old, BriefingFile) or old.briefing.slug not in last.site.neighbours:
                 return None
             try:
                 st = os.stat(path)
@@ -331,14 +355,17 @@ class Builder:
                 new = load_briefing(read_document(path, data), last.site.config, last.markup.render)
             except (OSError, SiteError):
                 return None
-            if (new.slug, new.date, new.draft, new.terms) != (old.slug, old.date, old.draft, old.terms):
+            placed = ("slug", "date", "draft", "terms")  # what decides its neighbours and related briefings
+            if any(getattr(new.briefing, f) != getattr(old.briefing, f) for f in placed):
                 return None
-            page = briefing_page(last.site, new)
+            site = dataclasses.replace(last.site, bodies={**last.site.bodies, new.briefing.slug: new.body})
+            page = briefing_page(site, new.briefing)
             try:
-                files[page.path] = render_page(last.env, page, common)
+                rendered = render_traced(last.env, page, last.keys.common)
             except Exception:  # a template error: the full rebuild reports it with file and line
                 return None
-            self._rendered[page.path] = (key_of(last.common_key, last.templates(page.template), page.key), Digested.of(files[page.path]))
+            files[page.path] = rendered.content.data
+            self._rendered[page.path] = (last.keys.key(page), last.keys.digests.trace(rendered.reads), rendered)
             parsed[path] = _Cached((st.st_mtime_ns, st.st_size), new)
         self._documents.update(parsed)
         stats, entries = write_files(self.output, files)
@@ -351,13 +378,12 @@ class Builder:
             self._related_saved = restored.get("key")
         return self._related
 
-    def _render(self, env, pages: list[OutputPage], site: Site, common_key: str, templates: TemplateDigests) -> tuple[dict[str, Content], int]:  # type: ignore[no-untyped-def]
+    def _render(self, env: Any, pages: list[OutputPage], keys: _PageKeys) -> tuple[dict[str, Content], int]:
         """Bytes of every page: from memory where the page's inputs are unchanged, else rendered."""
         files: dict[str, Content] = {}
-        common = {"nav_pages": site.pages}
         output = self.output  # resolved once, not per page
         todo: list[OutputPage] = []
-        keys: dict[str, str] = {}
+        page_keys: dict[str, tuple[str, Trace | None]] = {}
         problems = []
         for page in pages:
             if page.path in files:
@@ -366,27 +392,33 @@ class Builder:
             if page.data is not None:
                 files[page.path] = page.data
                 continue
-            key = key_of(common_key, templates(page.template) if page.template else "", page.key)
-            keys[page.path] = key
-            cached = self._rendered.get(page.path)
-            digest = self._cache.page(page.path, key) if self._cache else None
-            if cached and cached[0] == key:
-                files[page.path] = cached[1]
-            elif digest is not None:  # rendered by an earlier build to bytes the output folder should still hold
-                files[page.path] = Kept(digest, functools.partial(_kept_bytes, output / page.path, digest, env, page, common))
+            key = keys.key(page)
+            held = self._rendered.get(page.path)
+            stored = self._cache.page(page.path, key) if self._cache else None
+            if held and held[0] == key and keys.digests.current(held[1]):
+                files[page.path] = held[2].content
+                page_keys[page.path] = (key, held[1])
+            elif stored is not None and keys.digests.current(stored[0]):
+                # Rendered by an earlier build to bytes the output folder should still hold.
+                files[page.path] = Kept(stored[1], functools.partial(_kept_bytes, output / page.path, stored[1], env, page, keys.common))
+                page_keys[page.path] = (key, stored[0])
             else:
                 files[page.path] = b""  # placeholder keeps the path claimed
+                page_keys[page.path] = (key, None)
                 todo.append(page)
         if problems:
             raise SiteError(problems)
         self._stage("rendering", len(todo))
-        rendered = render_many(env, todo, common, self.jobs, progress=self._advance)
+        rendered = render_many(env, todo, keys.common, self.jobs, progress=self._advance)
         for page in todo:
-            files[page.path] = rendered[page.path]
-            self._rendered[page.path] = (keys[page.path], rendered[page.path])
+            done = rendered[page.path]
+            trace = keys.digests.trace(done.reads)
+            files[page.path] = done.content
+            self._rendered[page.path] = (page_keys[page.path][0], trace, done)
+            page_keys[page.path] = (page_keys[page.path][0], trace)
         for stale in set(self._rendered) - set(files):
             del self._rendered[stale]
-        self._page_keys = keys
+        self._page_keys = page_keys
         return files, len(todo)
 
     @property
@@ -406,25 +438,39 @@ class Builder:
         if not self._cache or not self._cache.enabled:
             return
         documents = {str(path): (cached.item.digest, cached.item, cached.stamp) for path, cached in self._documents.items()}
-        pages = {}
-        for path, key in self._page_keys.items():
+        pages: dict[str, tuple[str, Trace, str]] = {}
+        for path, (key, trace) in self._page_keys.items():
             held = self._rendered.get(path)
             if held and held[0] == key:
-                pages[path] = (key, held[1].digest)
-            elif (digest := self._cache.page(path, key)) is not None:
-                pages[path] = (key, digest)
+                pages[path] = (key, held[1], held[2].content.digest)
+            elif trace is not None and (stored := self._cache.page(path, key)) is not None:
+                pages[path] = (key, trace, stored[1])
         try:
             self._cache.save(documents, pages)
         except OSError:  # a read-only or full disk costs speed next time, never the build
             pass
 
 
+class _PageKeys:
+    """The key of each page: the fingerprint of its context, its template or maker, the common context and the
+    build settings (generator code, config, flags). Inputs read while rendering are checked apart, by trace."""
+
+    def __init__(self, settings: str, common: dict[str, Any], digests: Digests):
+        self.common = common
+        self.digests = digests
+        self._fingerprints = Fingerprints()
+        self._base = key_of(settings, self._fingerprints(common))
+
+    def key(self, page: OutputPage) -> str:
+        maker = f"{page.make.__module__}.{page.make.__qualname__}" if page.make else page.template
+        return key_of(self._base, page.path, maker, self._fingerprints(page.context))
+
+
 @dataclass(frozen=True)
 class _LastBuild:
     site: Site
     env: Any
-    common_key: str
-    templates: TemplateDigests
+    keys: _PageKeys
     markup: Markup
 
 

@@ -5,7 +5,8 @@ Files, each written atomically with a header (format, generator settings) and a 
 - `documents-NN.pickle` (16 shards by path, so an edit rewrites 1/16 of them): content path ->
   (digest of the file's bytes, parsed Briefing/Page/TermInfo, (mtime_ns, size) when read) - a file whose
   size and mtime are unchanged is not even read again (as git's index and make trust them);
-- `pages.pickle`: output path -> (page key, digest of the bytes it rendered to);
+- `pages.pickle`: output path -> (page key, trace: the inputs its rendering read with their digests, digest of
+  the bytes it rendered to);
 - blobs: the search index, the related-briefings memo, the inputs of the last build.
 
 Rendered bytes are not duplicated here: the output folder holds them, and the writer's manifest proves
@@ -22,8 +23,10 @@ import pickle
 from pathlib import Path
 from typing import Any
 
+from .trace import Trace
+
 CACHE_DIR = ".cache"
-FORMAT = b"briefings-cache 5"  # 2: Briefing.words; 3: document shards with stamps; 4: crc32; 5: small search state
+FORMAT = b"briefings-cache 6"
 SHARDS = 16
 
 
@@ -80,7 +83,7 @@ class BuildCache:
         self.enabled = enabled
         self._shards: list[dict[str, tuple]] | None = None if enabled else [{} for _ in range(SHARDS)]
         self._documents: dict[str, tuple] | None = None if enabled else {}
-        self._pages: dict[str, tuple[str, str]] | None = None if enabled else {}
+        self._pages: dict[str, tuple[str, Trace, str]] | None = None if enabled else {}
 
     # Loaded when first used: a build that finds nothing changed never unpickles 10,000 parsed briefings.
     @property
@@ -91,7 +94,7 @@ class BuildCache:
         return self._documents
 
     @property
-    def pages(self) -> dict[str, tuple[str, str]]:
+    def pages(self) -> dict[str, tuple[str, Trace, str]]:
         if self._pages is None:
             self._pages = self._load("pages") or {}
         return self._pages
@@ -110,10 +113,11 @@ class BuildCache:
         entry = self.documents.get(str(path))
         return entry[1] if entry and len(entry) > 2 and entry[2] == stamp else None
 
-    def page(self, path: str, key: str) -> str | None:
-        """The digest of the bytes a page rendered to last time, if its key is unchanged."""
+    def page(self, path: str, key: str) -> tuple[Trace, str] | None:
+        """(trace, digest of the bytes) of a page's last rendering, if its key is unchanged; the caller checks
+        the trace (the inputs its rendering read) against today's digests."""
         entry = self.pages.get(path)
-        return entry[1] if entry and entry[0] == key else None
+        return (entry[1], entry[2]) if entry and entry[0] == key else None
 
     def blob(self, name: str) -> Any | None:
         """Any other value saved under `name` (e.g. the search index), or None."""
@@ -124,8 +128,9 @@ class BuildCache:
         if self.enabled:
             save(self.folder / f"{name}.pickle", name, self.settings, value)
 
-    def save(self, documents: dict[str, tuple], pages: dict[str, tuple[str, str]]) -> None:
-        """Replace the files whose content changed: path -> (digest, item, stamp) documents, path -> (key, digest) pages."""
+    def save(self, documents: dict[str, tuple], pages: dict[str, tuple[str, Trace, str]]) -> None:
+        """Replace the files whose content changed: path -> (digest, item, stamp) documents, path -> (key, trace,
+        digest) pages."""
         if not self.enabled:
             return
         self.documents  # noqa: B018 - the shards as loaded, to compare with

@@ -87,9 +87,14 @@ class Config:
         return self.root / "themes"
 
     def digest(self) -> str:
-        """A hash of every setting that can change the output: a config change rebuilds everything."""
+        """A hash of every setting that can change the output (a change of any renders every page again)."""
         values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "root"}
         return hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()[:16]
+
+    @property
+    def fingerprint(self) -> str:
+        """What a page context holding the config contributes to the page's key (see generator.fingerprint)."""
+        return self.digest()
 
 
 # key -> (accepted python types, human description)

@@ -17,7 +17,7 @@ import yaml
 
 from .config import Config
 from .errors import Problem, SiteError
-from .model import Briefing, Document, Page, Source, TermInfo, TocEntry, Trend
+from .model import Body, Briefing, BriefingFile, Document, Page, Source, TermInfo, TocEntry, Trend
 from .words import index_terms
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python loader where it isn't built.
@@ -178,7 +178,7 @@ def _check_slug(checker: _Checker, slug: str) -> str:
     return slug
 
 
-def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Briefing:
+def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> BriefingFile:
     """Validate a briefing's front matter and render its body; raise SiteError listing every problem."""
     check = _Checker(doc)
     tz = config.tz
@@ -201,12 +201,13 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
     known = KNOWN_BRIEFING_FIELDS | set(config.taxonomies)
     extra = {k: v for k, v in doc.meta.items() if k not in known}
     assert when is not None
-    return Briefing(
+    briefing = Briefing(
         path=doc.path, slug=slug, title=title, date=when, updated=updated, summary=summary,
         takeaways=takeaways, terms=terms, source=source, draft=draft, reading_time=reading_time,
-        html=html, toc=toc, trends=trends, extra=extra, digest=doc.digest,
-        words=index_terms(title, summary, takeaways, terms, html),
+        trends=trends, extra=extra,
     )
+    body = Body(html=html, toc=toc, words=index_terms(title, summary, takeaways, terms, html), digest=doc.digest)
+    return BriefingFile(briefing, body)
 
 
 def _source(check: _Checker) -> Source | None:

@@ -15,7 +15,7 @@ import yaml
 from .content import slug_from
 from .errors import SiteError
 from .model import Briefing, Document, OutputPage, Site, Taxonomy, Term, Trend
-from .outputs import briefing_ids, html_page
+from .outputs import html_page
 from .search import search_pages
 
 # /timeline/ lists whole months, newest first, until it holds at least this many briefings; older months
@@ -118,11 +118,6 @@ def weeks(site: Site) -> tuple[Week, ...]:
     return tuple(Week(y, w, tuple(reversed(items))) for (y, w), items in sorted(groups.items(), reverse=True))
 
 
-def _rows(briefings: Iterable[Briefing]) -> tuple:
-    """What a timeline row shows of a briefing, for page keys."""
-    return tuple((b.slug, b.digest) for b in briefings)
-
-
 # --- page kinds ----------------------------------------------------------------------------------------
 
 
@@ -139,7 +134,7 @@ def timeline_pages(site: Site) -> Iterable[OutputPage]:
         total += len(group.briefings)
     rest = len(site.briefings) - total
     yield html_page(
-        "timeline/", "timeline.html", (year_counts, tuple((g.key, _rows(g.briefings)) for g in shown), rest),
+        "timeline/", "timeline.html",
         title="Timeline", description=f"Every briefing of {site.config.title} by month, newest first.",
         months=tuple(shown), years=year_counts, rest=rest, kind="timeline",
     )
@@ -149,7 +144,7 @@ def timeline_pages(site: Site) -> Iterable[OutputPage]:
         newer = year_list[index - 1] if index > 0 else None
         older = year_list[index + 1] if index + 1 < len(year_list) else None
         yield html_page(
-            f"timeline/{year}/", "year.html", (year, _rows(items), newer, older, year_counts),
+            f"timeline/{year}/", "year.html",
             title=f"{year}", description=f"{len(items)} briefings published in {year}, by month.",
             year=year, months=groups, briefings=items, years=year_counts, newer=newer, older=older,
             kind="year", lastmod=items[0].updated or items[0].date,
@@ -159,9 +154,8 @@ def timeline_pages(site: Site) -> Iterable[OutputPage]:
 def digest_pages(site: Site) -> Iterable[OutputPage]:
     """/digest/ (every week, newest first) and /digest/2026-W48/: a week's briefings with their takeaways."""
     all_weeks = weeks(site)
-    summary = tuple((w.slug, len(w.briefings)) for w in all_weeks)
     yield html_page(
-        "digest/", "digests.html", (summary,),
+        "digest/", "digests.html",
         title="Weekly digests", description=f"The week's briefings of {site.config.title} with their key takeaways, one page per week.",
         weeks=all_weeks, kind="digests",
     )
@@ -170,7 +164,6 @@ def digest_pages(site: Site) -> Iterable[OutputPage]:
         older = all_weeks[index + 1] if index + 1 < len(all_weeks) else None
         yield html_page(
             week.url, "digest.html",
-            (week.slug, briefing_ids(week.briefings), newer.slug if newer else None, older.slug if older else None),
             title=f"Digest: {week.label}", description=f"{len(week.briefings)} briefing{'s' if len(week.briefings) != 1 else ''} of {week.span}, with key takeaways.",
             week=week, newer=newer, older=older, kind="digest",
             lastmod=max(b.updated or b.date for b in week.briefings),
@@ -210,9 +203,8 @@ def situation_pages(site: Site) -> Iterable[OutputPage]:
     rows = situation(site)
     countries = site.taxonomies.get("countries")
     linked = {t.slug for t in countries.terms} if countries else set()
-    key = tuple((e.country, e.trend, e.briefing.slug, e.briefing.title, e.briefing.date) for e in rows)
     yield html_page(
-        "situation/", "situation.html", (key, tuple(sorted(linked))),
+        "situation/", "situation.html",
         title="Situation", description="The latest assessed trend in every country, worst first.",
         rows=rows, linked=linked, kind="situation",
     )
@@ -270,13 +262,13 @@ def actors(term: Term, taxonomies: Iterable[str]) -> tuple[Actor, ...]:
     return tuple(Actor(k[0], names[k], n) for k, n in best[:ACTORS_SHOWN])
 
 
-def term_context(site: Site, taxonomy: Taxonomy, term: Term) -> tuple[tuple, dict[str, Any]]:
-    """What a term page shows besides its briefings, and the key parts of it: region, actors, trends, feed."""
+def term_context(site: Site, taxonomy: Taxonomy, term: Term) -> dict[str, Any]:
+    """What a term page shows besides its briefings: region, actors, trends, feed."""
     from .feeds import term_feed_path
 
     feed = term_feed_path(site, taxonomy, term)
     if taxonomy.name != "countries":
-        return (feed,), {"feed": feed, "region": "", "region_url": None, "actors": (), "trends": ()}
+        return {"feed": feed, "region": "", "region_url": None, "actors": (), "trends": ()}
     region = country_region(term.name, term.info.extra.get("region") if term.info else None)
     region_url = None
     regions = site.taxonomies.get("regions")
@@ -287,11 +279,7 @@ def term_context(site: Site, taxonomy: Taxonomy, term: Term) -> tuple[tuple, dic
     trends = tuple(
         TrendEntry(t.country, t, b) for b in term.briefings for t in b.trends if slug_from(t.country) == term.slug
     )
-    key = (
-        feed, region, region_url, tuple((a.taxonomy, a.name, a.count) for a in people),
-        tuple((e.trend, e.briefing.slug, e.briefing.title, e.briefing.date) for e in trends),
-    )
-    return key, {"feed": feed, "region": region, "region_url": region_url, "actors": people, "trends": trends}
+    return {"feed": feed, "region": region, "region_url": region_url, "actors": people, "trends": trends}
 
 
 # --- term descriptions in YAML -------------------------------------------------------------------------

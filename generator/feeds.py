@@ -6,7 +6,6 @@ formats and element order are its problem. JSON Feed is a plain `json.dumps` of 
 
 from __future__ import annotations
 
-import functools
 import json
 from html import escape
 from collections.abc import Callable, Iterable
@@ -15,11 +14,10 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedgenerator
-import nh3
 
-from .markup import _ATTRIBUTES, _TAGS, _URL_SCHEMES
-from .model import Briefing, OutputPage, Site, Taxonomy, Term
-from .outputs import briefing_ids, key_of
+from .config import Config
+from .markup import sanitize
+from .model import Body, Briefing, OutputPage, Site, Taxonomy, Term
 
 # Taxonomies whose terms get their own feed (/countries/russia/feed.xml); others would be noise.
 FEED_TAXONOMIES = ("countries", "topics")
@@ -32,10 +30,13 @@ TERM_FEED = "feed.xml"
 EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)  # an empty feed still needs a fixed <updated>
 
 
-def entry_id(site: Site, briefing: Briefing) -> str:
+Entry = tuple[Briefing, Body | None]  # a briefing and, in full-content feeds, its body
+
+
+def entry_id(config: Config, briefing: Briefing) -> str:
     """A stable tag: URI (RFC 4151): host, first publication date and slug; edits to the text never change it."""
-    host = urlsplit(site.config.base_url).hostname or "localhost"
-    return f"tag:{host},{briefing.date:%Y-%m-%d}:{site.config.base_path}{briefing.url}"
+    host = urlsplit(config.base_url).hostname or "localhost"
+    return f"tag:{host},{briefing.date:%Y-%m-%d}:{config.base_path}{briefing.url}"
 
 
 def absolutize(html: str, page_url: str) -> str:
@@ -44,21 +45,19 @@ def absolutize(html: str, page_url: str) -> str:
     def rewrite(tag: str, attribute: str, value: str) -> str:
         return urljoin(page_url, value) if attribute in ("href", "src") else value
 
-    return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_URL_SCHEMES, link_rel=None, attribute_filter=rewrite)
+    return sanitize(html, attribute_filter=rewrite)
 
 
-def _content(site: Site, briefing: Briefing) -> str:
-    """What an entry carries as HTML: the summary and takeaways, plus the full body if `feed_full_content`."""
-    from html import escape
-
-    url = site.config.absolute_url(briefing.url)
+def _content(config: Config, briefing: Briefing, body: Body | None) -> str:
+    """What an entry carries as HTML: the summary and takeaways, plus the body in full-content feeds."""
+    url = config.absolute_url(briefing.url)
     parts = []
     if briefing.summary:
         parts.append(f"<p><strong>{escape(briefing.summary)}</strong></p>")
     if briefing.takeaways:
         parts.append("<ul>" + "".join(f"<li>{escape(t)}</li>" for t in briefing.takeaways) + "</ul>")
-    if site.config.feed_full_content:
-        parts.append(absolutize(briefing.html, url))
+    if body is not None:
+        parts.append(absolutize(body.html, url))
     return "\n".join(parts)
 
 
@@ -82,17 +81,16 @@ class RssFeed(_Dated, feedgenerator.Rss201rev2Feed):
     pass
 
 
-def _syndication(feed_cls: type, site: Site, title: str, link: str, feed_path: str, briefings: Iterable[Briefing]) -> bytes:
-    config = site.config
+def _syndication(feed_cls: type, config: Config, title: str, link: str, feed_path: str, entries: Iterable[Entry]) -> bytes:
     author = config.author or config.publisher or config.title
     feed = feed_cls(
         title=title, link=config.absolute_url(link), description=config.description, language=config.language,
         author_name=author, feed_url=config.absolute_url(feed_path), feed_guid=config.absolute_url(link),
     )
-    for b in briefings:
-        content = _content(site, b)
+    for b, body in entries:
+        content = _content(config, b, body)
         feed.add_item(
-            title=b.title, link=config.absolute_url(b.url), unique_id=entry_id(site, b), unique_id_is_permalink=False,
+            title=b.title, link=config.absolute_url(b.url), unique_id=entry_id(config, b), unique_id_is_permalink=False,
             # Atom: <summary> plus <content>; RSS has one <description>, which then carries the content.
             # feedgenerator marks Atom's summary type="html": the plain-text summary is escaped to be that.
             description=escape(b.summary or b.title) if feed_cls is AtomFeed else content,
@@ -102,25 +100,24 @@ def _syndication(feed_cls: type, site: Site, title: str, link: str, feed_path: s
     return feed.writeString("utf-8").encode("utf-8")
 
 
-def atom(site: Site, title: str, link: str, feed_path: str, briefings: Iterable[Briefing]) -> bytes:
-    """An Atom 1.0 feed of `briefings` (newest first)."""
-    return _syndication(AtomFeed, site, title, link, feed_path, briefings)
+def atom(config: Config, title: str, link: str, feed_path: str, entries: Iterable[Entry]) -> bytes:
+    """An Atom 1.0 feed of `entries` (newest first)."""
+    return _syndication(AtomFeed, config, title, link, feed_path, entries)
 
 
-def rss(site: Site, title: str, link: str, feed_path: str, briefings: Iterable[Briefing]) -> bytes:
-    """An RSS 2.0 feed of `briefings` (newest first)."""
-    return _syndication(RssFeed, site, title, link, feed_path, briefings)
+def rss(config: Config, title: str, link: str, feed_path: str, entries: Iterable[Entry]) -> bytes:
+    """An RSS 2.0 feed of `entries` (newest first)."""
+    return _syndication(RssFeed, config, title, link, feed_path, entries)
 
 
-def json_feed(site: Site, title: str, link: str, feed_path: str, briefings: Iterable[Briefing]) -> bytes:
-    """A JSON Feed 1.1 of `briefings` (newest first)."""
-    config = site.config
+def json_feed(config: Config, title: str, link: str, feed_path: str, entries: Iterable[Entry]) -> bytes:
+    """A JSON Feed 1.1 of `entries` (newest first)."""
     author = config.author or config.publisher or config.title
     items: list[dict[str, Any]] = []
-    for b in briefings:
+    for b, body in entries:
         item: dict[str, Any] = {
-            "id": entry_id(site, b), "url": config.absolute_url(b.url), "title": b.title,
-            "content_html": _content(site, b), "date_published": b.date.isoformat(),
+            "id": entry_id(config, b), "url": config.absolute_url(b.url), "title": b.title,
+            "content_html": _content(config, b, body), "date_published": b.date.isoformat(),
             "date_modified": (b.updated or b.date).isoformat(),
         }
         if b.summary:
@@ -155,10 +152,12 @@ def feed_pages(site: Site) -> Iterable[OutputPage]:
                 yield _feed(site, atom, f"{term.name} · {site.config.title}", term.url, term_path, term.briefings[: site.config.feed_entries])
 
 
-def _feed(site: Site, writer: Callable[..., bytes], title: str, link: str, path: str, entries: tuple[Briefing, ...]) -> OutputPage:
-    """A feed, written only when its entries changed (its key: the entries' file digests; config is in every key)."""
-    return OutputPage(path=path, template="", context={}, key=key_of(path, writer.__name__, title, link, briefing_ids(entries)),
-                      make=functools.partial(writer, site, title, link, path, entries))
+def _feed(site: Site, writer: Callable[..., bytes], title: str, link: str, path: str, briefings: tuple[Briefing, ...]) -> OutputPage:
+    """A feed of `briefings`: its context (so its key) holds the entries, with their bodies in full-content feeds."""
+    full = site.config.feed_full_content
+    entries = tuple((b, site.bodies[b.slug] if full else None) for b in briefings)
+    return OutputPage(path=path, template="", make=writer,
+                      context={"config": site.config, "title": title, "link": link, "feed_path": path, "entries": entries})
 
 
 PAGE_KINDS = [feed_pages]

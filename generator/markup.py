@@ -66,16 +66,25 @@ class Markup:
 # Content is text from seeds and editors, never code: Markdown passes raw HTML through, so the rendered
 # body is cleaned to an allowlist (no script/style/iframe/object, no on* attributes, no javascript: URLs).
 # Inline style attributes go too: the theme's Content-Security-Policy (style-src 'self') blocks them anyway.
-_TAGS = set(nh3.ALLOWED_TAGS) | {"section", "figure", "figcaption"}
-_ATTRIBUTES = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
-_ATTRIBUTES["*"] = {"id", "class", "title", "lang", "dir"}
-_ATTRIBUTES["a"] = _ATTRIBUTES.get("a", set()) | {"rel"}
-_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+def _policy() -> dict[str, Any]:
+    attributes = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
+    attributes["*"] = {"id", "class", "title", "lang", "dir"}
+    attributes["a"] = attributes.get("a", set()) | {"rel"}
+    return {
+        "tags": set(nh3.ALLOWED_TAGS) | {"section", "figure", "figcaption"},
+        "attributes": attributes,
+        "url_schemes": {"http", "https", "mailto", "tel"},
+        "link_rel": None,
+    }
 
 
-def sanitize(html: str) -> str:
-    """Rendered content HTML reduced to safe elements, attributes and URL schemes (relative URLs kept)."""
-    return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_URL_SCHEMES, link_rel=None)
+SANITIZE_POLICY: dict[str, Any] = _policy()  # nh3.clean keyword arguments
+
+
+def sanitize(html: str, **options: Any) -> str:
+    """Rendered content HTML reduced to safe elements, attributes and URL schemes (relative URLs kept);
+    `options` are further nh3.clean arguments (feeds pass an attribute_filter that absolutizes links)."""
+    return nh3.clean(html, **SANITIZE_POLICY, **options)
 
 
 _SMARTY_NAMES = ("smarty", "markdown.extensions.smarty")

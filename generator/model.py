@@ -50,8 +50,22 @@ class Trend:
 
 
 @dataclass(frozen=True)
+class Body:
+    """A briefing's text: shown on its own page and in full-content feeds, never in lists.
+
+    Kept apart from `Briefing` so that pages listing a briefing (whose keys are the fingerprints of what they
+    show) are not rendered again when only its text changes.
+    """
+
+    html: str
+    toc: tuple[TocEntry, ...]
+    words: str  # weighted search terms, 'term:tf ...' (words.index_terms), computed while parsing
+    digest: str  # hash of the source file's bytes
+
+
+@dataclass(frozen=True)
 class Briefing:
-    """One briefing, parsed and rendered to HTML, not yet placed in a site."""
+    """What lists, cards and links show of one briefing: front matter and figures, not its text."""
 
     path: Path
     slug: str
@@ -64,12 +78,8 @@ class Briefing:
     source: Source | None
     draft: bool
     reading_time: int
-    html: str
-    toc: tuple[TocEntry, ...]
     trends: tuple[Trend, ...]
     extra: Mapping[str, Any]  # unknown front matter fields, passed through to templates
-    digest: str
-    words: str = ""  # weighted search terms, 'term:tf ...' (words.index_terms), computed while parsing
 
     @property
     def url(self) -> str:
@@ -96,6 +106,27 @@ class Briefing:
     def sort_key(self) -> tuple[datetime, str]:
         """Newest first when sorted in reverse; the slug breaks ties so order is stable."""
         return (self.date, self.slug)
+
+
+@dataclass(frozen=True)
+class BriefingFile:
+    """A parsed briefing file: the briefing and its body."""
+
+    briefing: Briefing
+    body: Body
+
+    @property
+    def digest(self) -> str:
+        return self.body.digest
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A standalone page as the header's navigation shows it (on every page: title and URL only)."""
+
+    title: str
+    url: str
+    slug: str
 
 
 @dataclass(frozen=True)
@@ -164,13 +195,12 @@ class OutputPage:
 
     path: str  # relative output path, e.g. 'briefings/x/index.html'
     template: str
+    # Everything the page shows: its fingerprint is the page's key, so equal contexts mean equal bytes.
     context: Mapping[str, Any] = field(hash=False)
-    # Digest of every input the page shows; equal keys mean equal bytes, so rendering can be skipped.
-    key: str = ""
-    # Files not made from a template (sitemap, static files) carry their bytes here...
+    # Files not made from a template (sitemap, robots.txt) carry their bytes here...
     data: bytes | None = None
-    # ...or a function making them (feeds), called only when the key says the bytes changed.
-    make: Callable[[], bytes] | None = field(default=None, compare=False, hash=False)
+    # ...or a function making them from the context (feeds): make(**context), called when the key changed.
+    make: Callable[..., bytes] | None = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -191,6 +221,12 @@ class Site:
     pages: tuple[Page, ...]
     taxonomies: Mapping[str, Taxonomy]
     neighbours: Mapping[str, Neighbours]  # by briefing slug
+    bodies: Mapping[str, Body] = field(default_factory=dict)  # by briefing slug
+
+    @property
+    def nav(self) -> tuple[NavLink, ...]:
+        """The standalone pages in the header of every page."""
+        return tuple(NavLink(p.title, p.url, p.slug) for p in self.pages)
 
     def term(self, taxonomy: str, name: str) -> Term | None:
         """The term of a taxonomy by name, if any briefing carries it."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -14,24 +13,10 @@ from .model import Briefing, OutputPage, Site, Taxonomy, Term
 PageKind = Callable[[Site], Iterable[OutputPage]]
 
 
-def key_of(*parts: object) -> str:
-    """A digest of a page's inputs; pages whose inputs are unchanged need not be rendered again."""
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(repr(part).encode())
-        h.update(b"\x1f")
-    return h.hexdigest()
-
-
-def briefing_ids(briefings: Iterable[Briefing]) -> tuple[str, ...]:
-    """What a list of briefings contributes to a page key: each file's digest."""
-    return tuple(b.digest for b in briefings)
-
-
-def html_page(folder: str, template: str, key_parts: tuple, **context: Any) -> OutputPage:
-    """A page at `folder/index.html` ('' for the site root)."""
+def html_page(folder: str, template: str, **context: Any) -> OutputPage:
+    """A page at `folder/index.html` ('' for the site root); its key is the fingerprint of `context`."""
     context.setdefault("canonical", folder)
-    return OutputPage(path=f"{folder}index.html", template=template, context=context, key=key_of(template, folder, *key_parts))
+    return OutputPage(path=f"{folder}index.html", template=template, context=context)
 
 
 def _pagination(base: str, number: int, total: int) -> dict[str, Any]:
@@ -50,7 +35,7 @@ def home_pages(site: Site) -> Iterable[OutputPage]:
         folder = page_path("", number)
         title = site.config.title if number == 1 else f"{site.config.title} – page {number}"
         yield html_page(
-            folder, "home.html", (briefing_ids(chunk), number, len(chunks), len(site.briefings)),
+            folder, "home.html",
             title=title, description=site.config.description, briefings=chunk,
             pagination=_pagination("", number, len(chunks)), kind="home", total=len(site.briefings),
         )
@@ -65,12 +50,10 @@ def briefing_pages(site: Site) -> Iterable[OutputPage]:
 def briefing_page(site: Site, briefing: Briefing) -> OutputPage:
     """A briefing's page: the briefing and what it links to (older, newer, related) from `site.neighbours`."""
     around = site.neighbours[briefing.slug]
-    linked = [b for b in (around.previous, around.next, *around.related) if b is not None]
     return html_page(
         briefing.url, "briefing.html",
-        (briefing.digest, tuple((b.slug, b.digest) for b in linked)),
         title=briefing.title, description=briefing.summary or briefing.title,
-        briefing=briefing, neighbours=around, kind="briefing", lastmod=briefing.updated or briefing.date,
+        briefing=briefing, body=site.bodies[briefing.slug], neighbours=around, kind="briefing", lastmod=briefing.updated or briefing.date,
     )
 
 
@@ -78,7 +61,7 @@ def static_pages(site: Site) -> Iterable[OutputPage]:
     """Standalone pages such as /about/."""
     for page in site.pages:
         yield html_page(
-            page.url, str(page.extra.get("template") or "page.html"), (page.digest,),
+            page.url, str(page.extra.get("template") or "page.html"),
             title=page.title, description=page.description or site.config.description, page=page, kind="page",
         )
 
@@ -92,9 +75,8 @@ def taxonomy_pages(site: Site) -> Iterable[OutputPage]:
 
 
 def taxonomy_index(site: Site, taxonomy: Taxonomy) -> OutputPage:
-    summary = tuple((t.slug, t.name, len(t.briefings)) for t in taxonomy.terms)
     return html_page(
-        taxonomy.url, "taxonomy.html", (summary,),
+        taxonomy.url, "taxonomy.html",
         title=taxonomy.title, description=f"{taxonomy.title} covered in {site.config.title}: {len(taxonomy.terms)} in all.",
         taxonomy=taxonomy, kind="taxonomy",
     )
@@ -104,14 +86,13 @@ def term_pages(site: Site, taxonomy: Taxonomy, term: Term) -> Iterable[OutputPag
     from .discover import term_context  # region, actors, trends, feed (imported late: discover builds on this module)
 
     chunks = paginate(term.briefings, site.config.paginate)
-    info_digest = term.info.digest if term.info else ""
-    extra_key, extra = term_context(site, taxonomy, term)
+    extra = term_context(site, taxonomy, term)
     for number, chunk in enumerate(chunks, start=1):
         folder = page_path(term.url, number)
         title = term.name if number == 1 else f"{term.name} – page {number}"
         count = len(term.briefings)
         yield html_page(
-            folder, "term.html", (briefing_ids(chunk), number, len(chunks), count, info_digest, extra_key),
+            folder, "term.html",
             title=title, description=f"{count} briefing{'s' if count != 1 else ''} on {term.name} ({taxonomy.title.lower()}).",
             taxonomy=taxonomy, term=term, briefings=chunk, pagination=_pagination(term.url, number, len(chunks)),
             kind="term", lastmod=term.briefings[0].updated or term.briefings[0].date, **extra,
@@ -124,7 +105,6 @@ def not_found_page(site: Site) -> Iterable[OutputPage]:
         path="404.html", template="404.html",
         context={"title": "Page not found", "description": "This page does not exist.", "canonical": "404.html", "kind": "404",
                  "latest": site.briefings[:5]},
-        key=key_of("404.html", briefing_ids(site.briefings[:5])),
     )
 
 
@@ -163,10 +143,10 @@ def sitemap(site: Site, pages: list[OutputPage]) -> OutputPage:
         rows.append(row + "</url>")
     body = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
     body += "\n".join(rows) + "\n</urlset>\n"
-    return OutputPage(path="sitemap.xml", template="", context={}, key="", data=body.encode())
+    return OutputPage(path="sitemap.xml", template="", context={}, data=body.encode())
 
 
 def robots(site: Site) -> OutputPage:
     """robots.txt allowing everything and pointing at the sitemap."""
     text = f"User-agent: *\nAllow: /\n\nSitemap: {site.config.absolute_url('sitemap.xml')}\n"
-    return OutputPage(path="robots.txt", template="", context={}, key="", data=text.encode())
+    return OutputPage(path="robots.txt", template="", context={}, data=text.encode())

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import jinja2
@@ -11,47 +12,46 @@ import jinja2
 from .errors import Problem, SiteError
 from .model import OutputPage
 from .parallel import fork_map
+from .trace import Input, recording
 from .write import Digested
 
 
 def render_page(env: jinja2.Environment, page: OutputPage, common: Mapping[str, Any]) -> bytes:
-    """One page's bytes: raw data as is, templates rendered with the common context plus the page's own."""
+    """One page's bytes: raw data as is, made by its function, or rendered from its template with the common
+    context plus the page's own."""
     if page.data is not None:
         return page.data
     if page.make is not None:
-        return page.make()
+        return page.make(**page.context)
     template = env.get_template(page.template)
     return template.render({**common, **page.context, "output_path": page.path}).encode("utf-8")
 
 
-def render_all(env: jinja2.Environment, pages: Iterable[OutputPage], common: Mapping[str, Any]) -> dict[str, bytes]:
-    """Render every page; template errors are gathered (once each) and raised together."""
-    rendered: dict[str, bytes] = {}
-    problems: dict[str, Problem] = {}
-    for page in pages:
-        try:
-            rendered[page.path] = render_page(env, page, common)
-        except jinja2.TemplateError as exc:
-            problem = template_problem(env, page, exc)
-            problems.setdefault(str(problem), problem)
-    if problems:
-        raise SiteError(list(problems.values()))
-    return rendered
+def render_traced(env: jinja2.Environment, page: OutputPage, common: Mapping[str, Any]) -> Rendered:
+    """A page's bytes, their SHA-256 and every input (template, theme file, asset) its rendering read."""
+    with recording() as reads:
+        data = render_page(env, page, common)
+    return Rendered(Digested.of(data), frozenset(reads))
+
+
+@dataclass(frozen=True)
+class Rendered:
+    content: Digested
+    reads: frozenset[Input]
 
 
 def render_many(env: jinja2.Environment, pages: Sequence[OutputPage], common: Mapping[str, Any], jobs: int = 1, *,
-                progress: Callable[[int], None] | None = None) -> dict[str, Digested]:
-    """render_all, spread over `jobs` forked processes for large batches (each has its own copy of `env`); same bytes.
-
-    Each page comes with its SHA-256, computed in the worker, so the writer and the cache need not hash it again.
-    """
-    def one(page: OutputPage) -> Digested | Problem:
+                progress: Callable[[int], None] | None = None) -> dict[str, Rendered]:
+    """Every page rendered, spread over `jobs` forked processes for large batches (each has its own copy of
+    `env`; same bytes). Each page's digest and reads come from the worker. Template errors are gathered (once
+    each) and raised together."""
+    def one(page: OutputPage) -> Rendered | Problem:
         try:
-            return Digested.of(render_page(env, page, common))
+            return render_traced(env, page, common)
         except jinja2.TemplateError as exc:
             return template_problem(env, page, exc)
 
-    rendered: dict[str, Digested] = {}
+    rendered: dict[str, Rendered] = {}
     problems: dict[str, Problem] = {}
     for page, result in zip(pages, fork_map(one, pages, jobs, progress=progress)):
         if isinstance(result, Problem):

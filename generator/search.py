@@ -43,7 +43,7 @@ _SAFE_SHARD_RE = re.compile(r"[a-z0-9]+")
 def search_pages(site: Site) -> Iterable[OutputPage]:
     """/search/: the form, filters and results, driven by static/search.js (the CSP allows no inline script)."""
     yield html_page(
-        "search/", "search.html", (tuple(site.config.taxonomies),),
+        "search/", "search.html",
         title="Search", description=f"Search every briefing of {site.config.title}.", kind="search",
     )
 
@@ -165,8 +165,8 @@ class SearchIndex:
         process while the caller plans and renders pages. `previous` maps the slug of each briefing
         re-parsed by this build to its words before (when known).
         """
-        docs = tuple((b.slug, b.digest) for b in site.briefings)
-        words = [b.words for b in site.briefings]
+        docs = tuple((b.slug, site.bodies[b.slug].digest) for b in site.briefings)
+        words = [site.bodies[b.slug].words for b in site.briefings]
         self._output = output
         if settings == self.key and len(docs) == len(self.docs) and all(a[0] == b[0] for a, b in zip(docs, self.docs)):
             changed = [i for i, (new, old) in enumerate(zip(docs, self.docs)) if new[1] != old[1]]

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2 import meta
 
 from . import maps
 from .config import Config
 from .content import slug_from
 from .errors import SiteError
+from .trace import record
 
 DEFAULT_THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "default"
 FINGERPRINTED = (".css", ".js")
@@ -117,19 +117,82 @@ def _line_of(path: Path, key: str) -> int | None:
     return None
 
 
+WORLD_MAP = "data/countries-110m.json"
+
+
+def theme_file(config: Config, name: str) -> Path | None:
+    """A file of the theme chain by its path inside a theme ('data/x.json'), the site's theme first; recorded
+    as an input of the page being rendered."""
+    record("theme", name)
+    return _find_theme_file(config, name)
+
+
+def _find_theme_file(config: Config, name: str) -> Path | None:
+    for theme in theme_dirs(config):
+        path = theme / name
+        if path.is_file():
+            return path
+    return None
+
+
 def world_map(config: Config) -> maps.WorldMap | None:
     """The theme chain's world map (data/countries-110m.json), or None if no theme ships one."""
-    for theme in theme_dirs(config):
-        path = theme / "data" / "countries-110m.json"
-        if path.is_file():
-            return maps.load_world(path)
-    return None
+    path = theme_file(config, WORLD_MAP)
+    return maps.load_world(path) if path else None
+
+
+class TracingEnvironment(jinja2.Environment):
+    """A Jinja environment that records every template a rendering loads (extends, include, import, macros),
+    dynamic names included, so a page is rendered again when any of them changes."""
+
+    def _load_template(self, name, globals):  # type: ignore[no-untyped-def, override]
+        # Every get_template/select_template goes through here (Jinja 3.x), on a cache hit too.
+        record("template", name if isinstance(name, str) else name.name or "")
+        return super()._load_template(name, globals)
+
+
+def input_digests(env: jinja2.Environment, config: Config, statics: dict[str, StaticFile]) -> dict[str, Any]:
+    """How to find the current digest of each kind of input a rendering can record (see trace.Digests)."""
+
+    def template(name: str) -> str:
+        try:
+            source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        except jinja2.TemplateNotFound:
+            return "missing"
+        return hashlib.sha256(f"{filename}\0{source}".encode()).hexdigest()
+
+    def theme(name: str) -> str:
+        path = _find_theme_file(config, name)
+        if path is None:
+            return "missing"
+        try:
+            return f"{path}:{_file_digest(path)}"
+        except OSError:
+            return "missing"
+
+    def asset(name: str) -> str:
+        static = statics.get(name)
+        return f"{static.output}:{bool(static.data.strip())}" if static else "missing"
+
+    return {"template": template, "theme": theme, "asset": asset}
+
+
+_file_digests: dict[tuple[str, int, int], str] = {}
+
+
+def _file_digest(path: Path) -> str:
+    """SHA-256 of a file, remembered while its size and mtime stay the same (a 700 KB map is hashed once)."""
+    st = path.stat()
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    if key not in _file_digests:
+        _file_digests[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _file_digests[key]
 
 
 def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.Environment:
     """The one Jinja environment of a build: autoescaping on, undefined names are errors."""
     loader = jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs(config)])
-    env = jinja2.Environment(
+    env = TracingEnvironment(
         loader=loader,
         autoescape=jinja2.select_autoescape(("html", "htm", "xml", "svg"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -139,9 +202,14 @@ def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.E
     )
 
     def asset(name: str) -> str:
+        record("asset", name)
         if name not in statics:
             raise jinja2.TemplateRuntimeError(f"asset '{name}' is not in any theme's static/ folder")
         return config.url(statics[name].output)
+
+    def has_asset(name: str) -> bool:
+        record("asset", name)
+        return name in statics and bool(statics[name].data.strip())
 
     def locator(name: str) -> maps.Locator | None:
         world = world_map(config)
@@ -158,7 +226,7 @@ def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.E
         url=config.url,
         absolute_url=config.absolute_url,
         asset=asset,
-        has_asset=lambda name: name in statics and bool(statics[name].data.strip()),
+        has_asset=has_asset,
         country=maps.country,  # country('Russia') -> .alpha2 'RU', .numeric '643', .flag, or None
         world_map=lambda: world_map(config),  # .view_box, .shapes (each .id, .name, .path)
         locator=locator,  # locator('Russia') -> .view_box, .target, .neighbours, .marker, or None
@@ -189,53 +257,3 @@ def format_date(value: datetime | None, style: str = "long") -> str:
     if style == "time":
         return f"{value.day} {value:%B %Y, %H:%M %Z}".strip()
     return f"{value.day} {value:%B %Y}"
-
-
-class TemplateDigests:
-    """Digest of each template together with everything it extends, includes or imports.
-
-    A page's cache key uses the digest of its own template's closure, so editing `term.html`
-    re-renders term pages only, while editing `base.html` re-renders everything.
-    """
-
-    def __init__(self, env: jinja2.Environment):
-        self._env = env
-        self._own: dict[str, tuple[str, tuple[str, ...]]] = {}
-        self._closure: dict[str, str] = {}
-
-    def _read(self, name: str) -> tuple[str, tuple[str, ...]]:
-        if name not in self._own:
-            try:
-                source, filename, _ = self._env.loader.get_source(self._env, name)  # type: ignore[union-attr]
-            except jinja2.TemplateNotFound:
-                self._own[name] = ("missing", ())
-                return self._own[name]
-            try:
-                refs = tuple(sorted(r for r in meta.find_referenced_templates(self._env.parse(source)) if r))
-            except jinja2.TemplateSyntaxError:
-                refs = ()
-            digest = hashlib.sha256(f"{filename}\0{source}".encode()).hexdigest()
-            self._own[name] = (digest, refs)
-        return self._own[name]
-
-    def __call__(self, name: str) -> str:
-        """Digest of `name` and every template it pulls in."""
-        if name not in self._closure:
-            seen: set[str] = set()
-            todo = [name]
-            h = hashlib.sha256()
-            while todo:
-                current = todo.pop()
-                if current in seen:
-                    continue
-                seen.add(current)
-                digest, refs = self._read(current)
-                h.update(f"{current}:{digest};".encode())
-                todo.extend(refs)
-            self._closure[name] = h.hexdigest()[:16]
-        return self._closure[name]
-
-
-def statics_digest(statics: dict[str, StaticFile]) -> str:
-    """A hash of the static files' output names (which carry their content hashes for css/js)."""
-    return hashlib.sha256(repr(sorted((f.name, f.output) for f in statics.values())).encode()).hexdigest()[:16]

@@ -129,8 +129,8 @@ def test_term_described_twice_is_an_error(make_site):
 
 def _briefing(i: int, terms: dict) -> Briefing:
     return Briefing(path=Path(f"{i}.md"), slug=f"b{i:05d}", title=str(i), date=datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(hours=i),
-                    updated=None, summary="", takeaways=(), terms=terms, source=None, draft=False, reading_time=1, html="",
-                    toc=(), trends=(), extra={}, digest=str(i))
+                    updated=None, summary="", takeaways=(), terms=terms, source=None, draft=False, reading_time=1,
+                    trends=(), extra={})
 
 
 def test_related_prefers_a_shared_rare_entity_over_a_shared_common_one():

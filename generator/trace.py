@@ -1,0 +1,60 @@
+"""Inputs recorded as they are read: what a page's rendering touched besides its context.
+
+The code that reads a template, a theme file or a static asset calls `record(kind, name)`; while a page
+renders, `recording()` collects those names. The build stores each page's reads with the digest each
+input had, and renders the page again when any of them differs (a trace, as build systems such as Shake
+or Salsa verify theirs). Nothing lists a page's inputs by hand, so nothing can be forgotten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+
+Input = tuple[str, str]  # (kind, name), e.g. ("template", "term.html"), ("theme", "data/countries-110m.json")
+Trace = tuple[tuple[Input, str], ...]  # each input read with its digest at the time, sorted
+
+_reads: ContextVar[set[Input] | None] = ContextVar("reads", default=None)
+
+
+def record(kind: str, name: str) -> None:
+    """Note that the current rendering read input `name` of `kind` (nothing happens outside `recording`)."""
+    reads = _reads.get()
+    if reads is not None:
+        reads.add((kind, name))
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[set[Input]]:
+    """Collect every input recorded inside the block."""
+    reads: set[Input] = set()
+    token = _reads.set(reads)
+    try:
+        yield reads
+    finally:
+        _reads.reset(token)
+
+
+class Digests:
+    """The current digest of each kind of input, each computed at most once per build."""
+
+    def __init__(self, resolvers: dict[str, Callable[[str], str]]):
+        self._resolvers = resolvers
+        self._known: dict[Input, str] = {}
+
+    def __call__(self, item: Input) -> str:
+        digest = self._known.get(item)
+        if digest is None:
+            resolve = self._resolvers.get(item[0])
+            digest = resolve(item[1]) if resolve else "unknown kind"
+            self._known[item] = digest
+        return digest
+
+    def trace(self, reads: set[Input] | frozenset[Input]) -> Trace:
+        """The reads of one page with their current digests."""
+        return tuple(sorted((item, self(item)) for item in reads))
+
+    def current(self, trace: Trace) -> bool:
+        """True if every input of `trace` still has the digest it had."""
+        return all(self(item) == digest for item, digest in trace)
