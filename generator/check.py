@@ -15,7 +15,6 @@ import subprocess
 import tempfile
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO
 from html.parser import HTMLParser
@@ -522,11 +521,6 @@ def find_vnu(project: Path | None = None) -> list[str] | None:
             return [java, "-XX:+UseSerialGC", "-Xss4m", "-jar", str(jar)]
     native = shutil.which("vnu")
     return [native] if native else None
-
-
-def validate_html(output: Path, html_files: Iterable[str], vnu: list[str] | None = None) -> tuple[list[Problem], int]:
-    """Validate every HTML file with the Nu HTML Checker; errors only, as Problems."""
-    return _Validation(output, list(html_files), vnu).finish()
 
 
 class _Validation:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -232,8 +232,3 @@ def _check_values(path: Path, lines: dict[str, int], values: dict[str, Any]) -> 
     if "language" in values and not values["language"].replace("-", "").isalnum():
         bad("language", f"'language' must be a tag such as en or pt-BR, not {values['language']!r}")
     return problems
-
-
-def with_overrides(config: Config, **changes: Any) -> Config:
-    """A copy of config with some fields replaced (command-line overrides)."""
-    return replace(config, **changes)

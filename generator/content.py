@@ -6,9 +6,9 @@ import functools
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from datetime import date, datetime, time
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
@@ -303,26 +303,3 @@ def content_files(content_dir: Path, folder: str) -> list[Path]:
 def is_content_name(name: str) -> bool:
     """False for hidden files and editors' swap and backup files."""
     return not (name.startswith((".", "#", "_")) or name.endswith(("~", ".swp", ".swx", ".bak", ".bck", ".tmp")))
-
-
-def relative_posix(path: Path, root: Path) -> str:
-    """Path relative to root with forward slashes, for messages."""
-    try:
-        return PurePosixPath(path.relative_to(root)).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def collect(items: Iterable[Callable[[], Any]]) -> tuple[list[Any], list[Problem]]:
-    """Run every loader, keeping results and gathering every problem: one bad file never hides another."""
-    results, problems = [], []
-    for load in items:
-        try:
-            results.append(load())
-        except SiteError as exc:
-            problems.extend(exc.problems)
-    return results, problems
-
-
-def mapping_or_empty(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, dict) else {}

@@ -254,8 +254,3 @@ def seeds_to_import(seeds_dir: Path, briefings_dir: Path) -> list[Path]:
         except OSError:
             stale.append(seed)
     return stale
-
-
-def seeds_needing_import(seeds_dir: Path, briefings_dir: Path) -> bool:
-    """True if any seed is new or newer than its briefing (a cheap check before a build)."""
-    return bool(seeds_to_import(seeds_dir, briefings_dir))
