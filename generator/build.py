@@ -17,7 +17,7 @@ from typing import Any
 
 from . import __version__
 from .assemble import assemble
-from .cache import BuildCache
+from .cache import BuildCache, PageRecord
 from .config import Config, load_config
 from .content import content_files, load_briefing, load_page, load_term_info, read_document
 from .errors import Problem, SiteError
@@ -31,7 +31,7 @@ from .progress import Progress
 from .render import Rendered, render_many, render_page, render_traced
 from .search import SearchIndex
 from .theme import input_digests, make_environment, static_files, theme_dirs
-from .trace import Digests, Trace
+from .trace import Digests
 from .write import Content, Kept, WriteStats, marker_digest, output_is_current, write_files, write_site
 
 GENERATOR_DIR = Path(__file__).resolve().parent
@@ -106,9 +106,10 @@ class Builder:
     options: BuildOptions = field(default_factory=BuildOptions)
     _settings: str = ""
     _documents: dict[Path, _Cached] = field(default_factory=dict)
-    _rendered: dict[str, tuple[str, Trace, Rendered]] = field(default_factory=dict)  # page path -> (key, trace, bytes)
-    _cache: BuildCache | None = None  # .cache/ on disk: parsed files and page digests from earlier builds
-    _page_keys: dict[str, tuple[str, Trace | None]] = field(default_factory=dict)  # this build's (key, trace if known)
+    _records: dict[str, PageRecord] | None = None  # page path -> how it was last rendered (None: as in .cache/)
+    _held: dict[str, Rendered] = field(default_factory=dict)  # page path -> its bytes, kept by `serve`
+    _skeleton: str | None = None  # fingerprint of the last site but its bodies (None: as in .cache/)
+    _cache: BuildCache | None = None  # .cache/ on disk: parsed files and page records from earlier builds
     _related: dict[str, Any] = field(default_factory=dict)  # related-briefings memo (assemble._related), kept in .cache/
     _related_saved: str | None = None  # key of the memo in .cache/
     _reveal_at: datetime | None = None  # date of the next future briefing to come due
@@ -148,7 +149,8 @@ class Builder:
         settings = key_of(code_version(), config.digest(), self.options.drafts, self.options.future)
         if settings != self._settings:  # a config change invalidates every parsed file and page
             self._documents.clear()
-            self._rendered.clear()
+            self._records, self._skeleton = None, None
+            self._held.clear()
             self._settings = settings
         if self._cache is None or self._cache.settings != settings:
             self._cache = BuildCache(self.root, settings, enabled=self.options.cache)
@@ -171,7 +173,7 @@ class Builder:
             self._env = (env_key, make_environment(config, statics))
         env = self._env[1]
         pages = plan(site)
-        keys = _PageKeys(settings, {"nav_pages": site.nav}, Digests(input_digests(env, config, statics)))
+        keys = _PageKeys(settings, {"nav_pages": site.nav}, Digests(input_digests(env, config, statics)), site)
         files, rendered = self._render(env, pages, keys)
         self._last = _LastBuild(site, env, keys, self.markup(config))
         self._stage("indexing", 0)
@@ -365,7 +367,11 @@ class Builder:
             except Exception:  # a template error: the full rebuild reports it with file and line
                 return None
             files[page.path] = rendered.content.data
-            self._rendered[page.path] = (last.keys.key(page), last.keys.digests.trace(rendered.reads), rendered)
+            key = last.keys.key(page)
+            records = self._page_records()
+            records[page.path] = PageRecord(key, last.keys.digests.trace(rendered.reads), rendered.content.digest,
+                                            tuple(last.keys.seen))
+            self._held[page.path] = rendered
             parsed[path] = _Cached((st.st_mtime_ns, st.st_size), new)
         self._documents.update(parsed)
         stats, entries = write_files(self.output, files)
@@ -378,12 +384,23 @@ class Builder:
             self._related_saved = restored.get("key")
         return self._related
 
+    def _page_records(self) -> dict[str, PageRecord]:
+        if self._records is None:
+            self._records = dict(self._cache.pages) if self._cache else {}
+            self._skeleton = self._cache.blob("skeleton") if self._cache else None
+        return self._records
+
     def _render(self, env: Any, pages: list[OutputPage], keys: _PageKeys) -> tuple[dict[str, Content], int]:
-        """Bytes of every page: from memory where the page's inputs are unchanged, else rendered."""
+        """Bytes of every page: kept where the page's key and the inputs its rendering read are unchanged, else
+        rendered. When nothing of the site but briefing bodies changed, a page holding none of the changed
+        bodies keeps its key without fingerprinting its context again (page kinds are pure functions of the site)."""
         files: dict[str, Content] = {}
         output = self.output  # resolved once, not per page
-        todo: list[OutputPage] = []
-        page_keys: dict[str, tuple[str, Trace | None]] = {}
+        before = self._page_records()
+        same_site = self._skeleton == keys.skeleton
+        bodies = keys.bodies
+        records: dict[str, PageRecord] = {}
+        todo: list[tuple[OutputPage, str, tuple[str, ...]]] = []
         problems = []
         for page in pages:
             if page.path in files:
@@ -392,33 +409,34 @@ class Builder:
             if page.data is not None:
                 files[page.path] = page.data
                 continue
-            key = keys.key(page)
-            held = self._rendered.get(page.path)
-            stored = self._cache.page(page.path, key) if self._cache else None
-            if held and held[0] == key and keys.digests.current(held[1]):
-                files[page.path] = held[2].content
-                page_keys[page.path] = (key, held[1])
-            elif stored is not None and keys.digests.current(stored[0]):
-                # Rendered by an earlier build to bytes the output folder should still hold.
-                files[page.path] = Kept(stored[1], functools.partial(_kept_bytes, output / page.path, stored[1], env, page, keys.common))
-                page_keys[page.path] = (key, stored[0])
+            old = before.get(page.path)
+            if same_site and old is not None and all(b in bodies for b in old.bodies):
+                key, held_bodies = old.key, old.bodies
+            else:
+                key = keys.key(page)
+                held_bodies = tuple(keys.seen)
+            if old is not None and old.key == key and keys.digests.current(old.trace):
+                held = self._held.get(page.path)
+                if held is not None and held.content.digest == old.digest:
+                    files[page.path] = held.content
+                else:  # rendered by an earlier build to bytes the output folder should still hold
+                    files[page.path] = Kept(old.digest, functools.partial(_kept_bytes, output / page.path, old.digest, env, page, keys.common))
+                records[page.path] = old
             else:
                 files[page.path] = b""  # placeholder keeps the path claimed
-                page_keys[page.path] = (key, None)
-                todo.append(page)
+                todo.append((page, key, held_bodies))
         if problems:
             raise SiteError(problems)
         self._stage("rendering", len(todo))
-        rendered = render_many(env, todo, keys.common, self.jobs, progress=self._advance)
-        for page in todo:
+        rendered = render_many(env, [page for page, _, _ in todo], keys.common, self.jobs, progress=self._advance)
+        for page, key, held_bodies in todo:
             done = rendered[page.path]
-            trace = keys.digests.trace(done.reads)
             files[page.path] = done.content
-            self._rendered[page.path] = (page_keys[page.path][0], trace, done)
-            page_keys[page.path] = (page_keys[page.path][0], trace)
-        for stale in set(self._rendered) - set(files):
-            del self._rendered[stale]
-        self._page_keys = page_keys
+            records[page.path] = PageRecord(key, keys.digests.trace(done.reads), done.content.digest, held_bodies)
+            self._held[page.path] = done
+        for stale in set(self._held) - set(records):
+            del self._held[stale]
+        self._records, self._skeleton = records, keys.skeleton
         return files, len(todo)
 
     @property
@@ -438,15 +456,11 @@ class Builder:
         if not self._cache or not self._cache.enabled:
             return
         documents = {str(path): (cached.item.digest, cached.item, cached.stamp) for path, cached in self._documents.items()}
-        pages: dict[str, tuple[str, Trace, str]] = {}
-        for path, (key, trace) in self._page_keys.items():
-            held = self._rendered.get(path)
-            if held and held[0] == key:
-                pages[path] = (key, held[1], held[2].content.digest)
-            elif trace is not None and (stored := self._cache.page(path, key)) is not None:
-                pages[path] = (key, trace, stored[1])
+        pages = self._records or {}
         try:
             self._cache.save(documents, pages)
+            if self._skeleton != self._cache.blob("skeleton"):
+                self._cache.put_blob("skeleton", self._skeleton)
         except OSError:  # a read-only or full disk costs speed next time, never the build
             pass
 
@@ -455,15 +469,26 @@ class _PageKeys:
     """The key of each page: the fingerprint of its context, its template or maker, the common context and the
     build settings (generator code, config, flags). Inputs read while rendering are checked apart, by trace."""
 
-    def __init__(self, settings: str, common: dict[str, Any], digests: Digests):
+    def __init__(self, settings: str, common: dict[str, Any], digests: Digests, site: Site):
         self.common = common
         self.digests = digests
         self._fingerprints = Fingerprints()
         self._base = key_of(settings, self._fingerprints(common))
+        # What the site is made of, bodies aside: assembly is a pure function of these (taxonomies, neighbours
+        # and related lists derive from them), and page kinds are pure functions of the site, so equal
+        # skeletons mean equal page contexts but for the bodies they hold.
+        infos = tuple(t.info for taxonomy in site.taxonomies.values() for t in taxonomy.terms if t.info)
+        self.skeleton = key_of(self._base, self._fingerprints((site.config, site.briefings, site.pages, infos)))
+        self.bodies = frozenset(body.digest for body in site.bodies.values())
 
     def key(self, page: OutputPage) -> str:
+        """The page's key; afterwards `seen` lists the digests of the bodies its context holds."""
         maker = f"{page.make.__module__}.{page.make.__qualname__}" if page.make else page.template
         return key_of(self._base, page.path, maker, self._fingerprints(page.context))
+
+    @property
+    def seen(self) -> list[str]:
+        return self._fingerprints.seen
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ Files, each written atomically with a header (format, generator settings) and a 
 - `documents-NN.pickle` (16 shards by path, so an edit rewrites 1/16 of them): content path ->
   (digest of the file's bytes, parsed Briefing/Page/TermInfo, (mtime_ns, size) when read) - a file whose
   size and mtime are unchanged is not even read again (as git's index and make trust them);
-- `pages.pickle`: output path -> (page key, trace: the inputs its rendering read with their digests, digest of
-  the bytes it rendered to);
+- `pages.pickle`: output path -> PageRecord (key, trace of the inputs its rendering read, digest of its bytes,
+  the bodies its context held);
 - blobs: the search index, the related-briefings memo, the inputs of the last build.
 
 Rendered bytes are not duplicated here: the output folder holds them, and the writer's manifest proves
@@ -21,6 +21,7 @@ import os
 import zlib
 import pickle
 from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from .trace import Trace
@@ -28,6 +29,17 @@ from .trace import Trace
 CACHE_DIR = ".cache"
 FORMAT = b"briefings-cache 6"
 SHARDS = 16
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """How a page was last rendered: its key, what its rendering read (with digests), the digest of its bytes
+    and the digests of the briefing bodies its context held."""
+
+    key: str
+    trace: Trace
+    digest: str
+    bodies: tuple[str, ...]
 
 
 def cache_dir(root: Path) -> Path:
@@ -83,7 +95,7 @@ class BuildCache:
         self.enabled = enabled
         self._shards: list[dict[str, tuple]] | None = None if enabled else [{} for _ in range(SHARDS)]
         self._documents: dict[str, tuple] | None = None if enabled else {}
-        self._pages: dict[str, tuple[str, Trace, str]] | None = None if enabled else {}
+        self._pages: dict[str, PageRecord] | None = None if enabled else {}
 
     # Loaded when first used: a build that finds nothing changed never unpickles 10,000 parsed briefings.
     @property
@@ -94,7 +106,7 @@ class BuildCache:
         return self._documents
 
     @property
-    def pages(self) -> dict[str, tuple[str, Trace, str]]:
+    def pages(self) -> dict[str, PageRecord]:
         if self._pages is None:
             self._pages = self._load("pages") or {}
         return self._pages
@@ -113,12 +125,6 @@ class BuildCache:
         entry = self.documents.get(str(path))
         return entry[1] if entry and len(entry) > 2 and entry[2] == stamp else None
 
-    def page(self, path: str, key: str) -> tuple[Trace, str] | None:
-        """(trace, digest of the bytes) of a page's last rendering, if its key is unchanged; the caller checks
-        the trace (the inputs its rendering read) against today's digests."""
-        entry = self.pages.get(path)
-        return (entry[1], entry[2]) if entry and entry[0] == key else None
-
     def blob(self, name: str) -> Any | None:
         """Any other value saved under `name` (e.g. the search index), or None."""
         return load(self.folder / f"{name}.pickle", name, self.settings) if self.enabled else None
@@ -128,9 +134,8 @@ class BuildCache:
         if self.enabled:
             save(self.folder / f"{name}.pickle", name, self.settings, value)
 
-    def save(self, documents: dict[str, tuple], pages: dict[str, tuple[str, Trace, str]]) -> None:
-        """Replace the files whose content changed: path -> (digest, item, stamp) documents, path -> (key, trace,
-        digest) pages."""
+    def save(self, documents: dict[str, tuple], pages: dict[str, PageRecord]) -> None:
+        """Replace the files whose content changed: path -> (digest, item, stamp) documents, path -> record pages."""
         if not self.enabled:
             return
         self.documents  # noqa: B018 - the shards as loaded, to compare with

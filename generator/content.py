@@ -17,6 +17,7 @@ import yaml
 
 from .config import Config
 from .errors import Problem, SiteError
+from .fingerprint import fingerprint
 from .model import Body, Briefing, BriefingFile, Document, Page, Source, TermInfo, TocEntry, Trend
 from .words import index_terms
 
@@ -207,6 +208,8 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
         trends=trends, extra=extra,
     )
     body = Body(html=html, toc=toc, words=index_terms(title, summary, takeaways, terms, html), digest=doc.digest)
+    fingerprint(briefing)  # computed once here (often in a worker) and kept with the parsed file in the cache
+    fingerprint(body)
     return BriefingFile(briefing, body)
 
 
@@ -277,7 +280,9 @@ def load_page(doc: Document, render: RenderMarkdown) -> Page:
         raise SiteError(check.problems)
     html, toc = render(doc.body)
     extra = {k: v for k, v in doc.meta.items() if k not in ("title", "slug", "description", "summary")}
-    return Page(path=doc.path, slug=slug, title=title, description=description, html=html, toc=toc, extra=extra, digest=doc.digest)
+    page = Page(path=doc.path, slug=slug, title=title, description=description, html=html, toc=toc, extra=extra, digest=doc.digest)
+    fingerprint(page)
+    return page
 
 
 def load_term_info(doc: Document, render: RenderMarkdown) -> TermInfo:
@@ -288,7 +293,9 @@ def load_term_info(doc: Document, render: RenderMarkdown) -> TermInfo:
         raise SiteError(check.problems)
     html, _ = render(doc.body)
     extra = {k: v for k, v in doc.meta.items() if k not in ("title", "name")}
-    return TermInfo(path=doc.path, title=title, html=html, extra=extra, digest=doc.digest)
+    info = TermInfo(path=doc.path, title=title, html=html, extra=extra, digest=doc.digest)
+    fingerprint(info)
+    return info
 
 
 def content_files(content_dir: Path, folder: str) -> list[Path]:

@@ -16,72 +16,80 @@ from pathlib import PurePath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-_PLAIN = (str, int, float, bool, type(None), date, datetime, time, timedelta, PurePath, ZoneInfo)
+# Values whose repr says all they hold. Content data comes from YAML, so it never holds an Ellipsis: `...`
+# marks the nested tuples that stand for objects, mappings and sets, and nothing else can look like them.
+_PLAIN = frozenset({str, int, float, bool, type(None), date, datetime, time, timedelta, ZoneInfo})
 
 
 class Fingerprints:
-    """Fingerprints with a memo for the objects of one build (a term's briefings are hashed once, not per page)."""
+    """Fingerprints with a memo for the objects of one build (a term's briefings are hashed once, not per page).
+
+    Objects of a class marked `watched = True` (briefing bodies) met inside a value, however deep, are listed
+    in `seen` by their `digest`: when nothing but bodies changed in a site, a page holding none of the changed
+    ones need not be fingerprinted again.
+    """
 
     def __init__(self) -> None:
-        self._memo: dict[int, tuple[object, str]] = {}  # id -> (the object, kept alive; its fingerprint)
+        self._memo: dict[int, tuple[object, str, tuple[str, ...]]] = {}  # id -> (object kept alive, fingerprint, watched)
+        self.seen: list[str] = []  # digests of watched objects met by the last call
 
     def __call__(self, value: object) -> str:
         """Hex digest of `value`: plain values, tuples, lists, sets, mappings and dataclasses, recursively."""
-        h = hashlib.blake2b(digest_size=16)
-        self._feed(h, value)
-        return h.hexdigest()
+        self.seen = []
+        return hashlib.blake2b(repr(self._token(value)).encode(), digest_size=16).hexdigest()
 
-    def _feed(self, h: Any, value: object) -> None:
-        if isinstance(value, _PLAIN):
-            h.update(f"{type(value).__name__}:{value!r};".encode())
-        elif isinstance(value, (tuple, list)):
-            h.update(b"(")
-            for item in value:
-                self._feed(h, item)
-            h.update(b")")
-        elif isinstance(value, (set, frozenset)):
-            h.update(b"{")
-            for item in sorted(self(item) for item in value):
-                h.update(item.encode())
-            h.update(b"}")
-        elif isinstance(value, Mapping):
-            h.update(b"<")
-            for key in sorted(value, key=repr):
-                self._feed(h, key)
-                self._feed(h, value[key])
-            h.update(b">")
-        elif hasattr(value, "fingerprint"):  # e.g. Config: its own digest of every setting
-            h.update(f"{type(value).__name__}={value.fingerprint};".encode())
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            h.update(self._object(value).encode())
-        else:
-            raise TypeError(
-                f"cannot fingerprint a {type(value).__qualname__} in a page context; pass plain values, "
-                "dataclasses or collections of them (or give the type a `fingerprint`)"
-            )
+    def _token(self, value: Any) -> Any:
+        """`value` as nested tuples of plain values (repr'd in C, once), objects as their fingerprints."""
+        kind = type(value)
+        if kind in _PLAIN:
+            return value
+        if kind is tuple or kind is list:
+            return tuple(map(self._token, value))
+        if getattr(kind, "watched", False):
+            self.seen.append(value.digest)
+        fingerprint = getattr(value, "_fingerprint", None)  # a frozen model object already hashed
+        if fingerprint is not None:
+            self.seen.extend(getattr(value, "_watched", ()))
+            return (..., fingerprint)
+        if hasattr(value, "fingerprint"):  # e.g. Config: its own digest of the settings (not its folder)
+            return (..., type(value).__qualname__, value.fingerprint)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return (..., self._object(value))
+        if isinstance(value, Mapping):
+            items = sorted(value.items(), key=lambda item: repr(item[0]))  # keys are few and plain
+            return (..., "map", tuple((self._token(k), self._token(v)) for k, v in items))
+        if isinstance(value, (set, frozenset)):
+            return (..., "set", tuple(sorted(map(self._token, value), key=repr)))
+        if isinstance(value, (tuple, list)):  # named tuples and other sequences
+            return tuple(map(self._token, value))
+        if isinstance(value, PurePath):
+            return (..., "path", str(value))
+        raise TypeError(
+            f"cannot fingerprint a {type(value).__qualname__} in a page context; pass plain values, "
+            "dataclasses or collections of them (or give the type a `fingerprint`)"
+        )
 
     def _object(self, value: Any) -> str:
         """A dataclass: its type and every field, memoised (frozen model objects carry theirs)."""
-        cached = getattr(value, "_fingerprint", None)
-        if cached is not None:
-            return str(cached)
         held = self._memo.get(id(value))
         if held is not None and held[0] is value:
+            self.seen.extend(held[2])
             return held[1]
-        h = hashlib.blake2b(digest_size=16)
-        h.update(type(value).__qualname__.encode())
-        for f in dataclasses.fields(value):
-            h.update(f.name.encode() + b"=")
-            self._feed(h, getattr(value, f.name))
-        digest = h.hexdigest()
-        if type(value).__dataclass_params__.frozen:  # type: ignore[attr-defined]
+        outer, self.seen = self.seen, []
+        token = (type(value).__qualname__, tuple(self._token(getattr(value, f.name)) for f in dataclasses.fields(value)))
+        digest = hashlib.blake2b(repr(token).encode(), digest_size=16).hexdigest()
+        watched, self.seen = tuple(self.seen), outer
+        self.seen.extend(watched)
+        if type(value).__dataclass_params__.frozen:
             # Frozen model objects (a parsed briefing lives across builds) keep theirs: computed once.
             try:
+                if watched:
+                    object.__setattr__(value, "_watched", watched)
                 object.__setattr__(value, "_fingerprint", digest)
                 return digest
             except AttributeError:  # a slotted dataclass has no room for it
                 pass
-        self._memo[id(value)] = (value, digest)
+        self._memo[id(value)] = (value, digest, watched)
         return digest
 
 

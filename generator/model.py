@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,8 @@ class Body:
     toc: tuple[TocEntry, ...]
     words: str  # weighted search terms, 'term:tf ...' (words.index_terms), computed while parsing
     digest: str  # hash of the source file's bytes
+
+    watched: ClassVar[bool] = True  # page keys note which bodies a page holds (see fingerprint.Fingerprints)
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,11 @@ import functools
 import hashlib
 import json
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 
 from .model import Briefing, OutputPage, Site
@@ -89,18 +91,6 @@ def _shard_bytes(postings: Mapping[str, Mapping[int, int]]) -> bytes:
     return _dump(out)
 
 
-def _shard_postings(data: bytes) -> dict[str, dict[int, int]]:
-    """The inverse of _shard_bytes."""
-    postings: dict[str, dict[int, int]] = {}
-    for term, flat in json.loads(data).items():
-        docs, last = {}, 0
-        for k in range(0, len(flat), 2):
-            last += flat[k]
-            docs[last] = flat[k + 1]
-        postings[term] = docs
-    return postings
-
-
 def _doc_entry(briefing: Briefing, taxonomies: Iterable[str]) -> list[object]:
     summary = briefing.summary
     if len(summary) > SUMMARY_CHARS:
@@ -120,39 +110,104 @@ def _filters(site: Site) -> dict[str, list[object]]:
 PARALLEL_INDEX = 2000  # briefings; a smaller index is rebuilt in the calling process
 
 
-def build_shards(words: list[str], only: str | None = None) -> dict[str, bytes]:
-    """Every shard file (or just shard `only`) from each briefing's words, ids being list positions."""
+def build_shards(words: list[str]) -> dict[str, bytes]:
+    """Every shard file from each briefing's words, ids being list positions."""
     postings: dict[str, dict[int, int]] = defaultdict(dict)
     for doc, line in enumerate(words):
         for term, tf in _parse_terms(line).items():
             postings[term][doc] = tf
     by_shard: dict[str, dict[str, dict[int, int]]] = defaultdict(dict)
     for term, docs in postings.items():  # shard_of once per term, not once per posting
-        name = shard_of(term)
-        if only is None or name == only:
-            by_shard[name][term] = docs
+        by_shard[shard_of(term)][term] = docs
     return {name: _shard_bytes(terms) for name, terms in by_shard.items()}
+
+
+# --- patching a shard in place ----------------------------------------------------------------
+# An edit changes a few terms of a shard, but the shard of a common prefix ("the", "sta") holds
+# a posting for nearly every briefing. A patch therefore works on the file's bytes: it splits them
+# into terms (a scan in C), decodes and re-encodes the posting lists of the changed terms only, and
+# joins the others back as they were. Terms are runs of letters and digits (words.tokens), which
+# JSON never escapes, so the split is exact; UTF-8 bytes sort as their code points do, so the terms
+# keep the order _shard_bytes writes them in.
+
+def _split_shard(data: bytes) -> dict[bytes, bytes]:
+    """A shard file's terms (UTF-8) and the bytes of each posting list between its brackets."""
+    if data == b"{}":
+        return {}
+    entries = {}
+    for piece in data[2:-2].split(b'],"'):
+        term, _, flat = piece.partition(b'":[')
+        entries[term] = flat
+    return entries
+
+
+def _join_shard(entries: Mapping[bytes, bytes]) -> bytes:
+    """The inverse of _split_shard: the bytes _shard_bytes makes."""
+    return b"{" + b",".join([b'"%s":[%s]' % (t, entries[t]) for t in sorted(entries)]) + b"}"
+
+
+def _patch_postings(flat: list[int], changes: Mapping[int, int]) -> list[int]:
+    """Apply {id: tf, 0 to remove} to a posting list [Δid, tf, Δid, tf, ...] in place: only the
+    deltas next to a changed id move."""
+    ids = list(accumulate(flat[0::2]))
+    for doc, tf in sorted(changes.items()):
+        k = bisect_left(ids, doc)
+        if k < len(ids) and ids[k] == doc:
+            if tf:
+                flat[2 * k + 1] = tf
+                continue
+            if k + 1 < len(ids):
+                flat[2 * k + 2] += flat[2 * k]
+            del flat[2 * k : 2 * k + 2]
+            del ids[k]
+        elif tf:
+            if k < len(ids):
+                flat[2 * k] = ids[k] - doc
+            flat[2 * k : 2 * k] = [doc - (ids[k - 1] if k else 0), tf]
+            ids.insert(k, doc)
+    return flat
+
+
+def patch_shard(data: bytes | None, changes: Mapping[str, Mapping[int, int]]) -> bytes | None:
+    """A shard file with {term: {id: tf, 0 to remove}} applied (None once empty), the same bytes as
+    build_shards would make; only the changed terms are decoded."""
+    entries = _split_shard(data) if data is not None else {}
+    for term, docs in changes.items():
+        key = term.encode("utf-8")
+        old = json.loads(b"[" + entries[key] + b"]") if key in entries else []
+        flat = _patch_postings(old, docs)
+        if flat:
+            entries[key] = ",".join(map(str, flat)).encode()
+        else:
+            entries.pop(key, None)
+    return _join_shard(entries) if entries else None
 
 
 @dataclass
 class SearchIndex:
-    """The index of the last build, kept by the Builder (and in .cache/) so a body edit rewrites a few shards only.
+    """The index of the last build, kept by the Builder (and in .cache/) so an edit rewrites little.
 
-    What is saved in .cache/ is small: each briefing's (slug, digest) and each shard's digest. The shard
-    bytes are in the output folder (checked against their digest before use) and the previous word counts
-    of an edited briefing come from the build's parse cache, so a CLI build patches as a serve rebuild does.
+    What is saved in .cache/ is small: each briefing's (slug, digest) and the digest of every file.
+    The files' bytes are in the output folder (checked against their digest before use) and the
+    previous word counts of an edited briefing come from the build's parse cache, so a CLI build
+    patches as a serve rebuild does. An edit costs what it changes, not what the site holds: the
+    edited briefings' words are compared, the changed terms patched into their shards, and only the
+    docs/ file holding an edited briefing is made again (filters.json too if its tags changed).
     """
 
     docs: tuple[tuple[str, str], ...] = ()  # (slug, digest) by id
-    shard_digests: dict[str, str] = field(default_factory=dict)  # shard name -> sha256 hex of its file
-    key: str = ""  # settings the shards were built under
-    words: list[str] = field(default_factory=list)  # Briefing.words by id (memory only)
-    shards: dict[str, bytes] = field(default_factory=dict)  # shard name -> file bytes (memory only, filled as used)
+    shard_digests: dict[str, str] = field(default_factory=dict)  # shard name -> sha256 hex
+    chunk_digests: list[str] = field(default_factory=list)  # sha256 hex of docs/<n>.json, by n
+    filters_digest: str = ""  # sha256 hex of filters.json
+    key: str = ""  # settings the files were built under
+    words: list[str] = field(default_factory=list)  # words of each briefing by id (memory only)
+    shards: dict[str, bytes] = field(default_factory=dict)  # name -> bytes (memory only, as used)
     full_runs: int = 0  # whole-index rebuilds (tests check that an edit does not cause one)
     shards_written: int = 0  # shards rebuilt by the last update
 
     def __getstate__(self) -> dict[str, object]:
-        return {"docs": self.docs, "shard_digests": self.shard_digests, "key": self.key}
+        return {"docs": self.docs, "shard_digests": self.shard_digests, "key": self.key,
+                "chunk_digests": self.chunk_digests, "filters_digest": self.filters_digest}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__init__(**state)  # type: ignore[misc]
@@ -161,15 +216,21 @@ class SearchIndex:
                background: bool = False) -> Callable[[], dict[str, Content]]:
         """Start bringing the index up to date; the returned function gives every file of search/.
 
-        Shards are patched where words changed; a whole rebuild runs, with `background`, in a forked
-        process while the caller plans and renders pages. `previous` maps the slug of each briefing
-        re-parsed by this build to its words before (when known).
+        Shards are patched where words changed. A whole rebuild (other settings; briefings added,
+        removed or reordered; an output folder without the index) runs, with `background`, in a
+        forked process while the caller plans and renders pages. `previous` maps the slug of each
+        briefing re-parsed by this build to its words before (when known).
         """
-        docs = tuple((b.slug, site.bodies[b.slug].digest) for b in site.briefings)
-        words = [site.bodies[b.slug].words for b in site.briefings]
+        bodies = site.bodies
+        docs = tuple((b.slug, bodies[b.slug].digest) for b in site.briefings)
+        words = [bodies[slug].words for slug, _ in docs]
         self._output = output
-        if settings == self.key and len(docs) == len(self.docs) and all(a[0] == b[0] for a, b in zip(docs, self.docs)):
-            changed = [i for i, (new, old) in enumerate(zip(docs, self.docs)) if new[1] != old[1]]
+        same_ids = len(docs) == len(self.docs) and all(
+            a[0] == b[0] for a, b in zip(docs, self.docs, strict=True))
+        # A new output folder (or an emptied one) needs every shard: made in one pass, as when cold.
+        in_output = not self.shard_digests or (output / FOLDER / "terms").is_dir()
+        if settings == self.key and same_ids and in_output:
+            changed = [i for i in range(len(docs)) if docs[i] != self.docs[i]]
             old_words = {}
             for i in changed:
                 old = self.words[i] if self.words else previous.get(docs[i][0])
@@ -179,9 +240,11 @@ class SearchIndex:
             else:
                 if self._patch(old_words, words):
                     self.docs, self.words = docs, words
-                    return functools.partial(self.files, site)
+                    return functools.partial(self.files, site, changed)
         self.key = ""  # until the rebuild is in
-        job = Background(functools.partial(build_shards, words)) if background and len(words) >= PARALLEL_INDEX else None
+        job = None
+        if background and len(words) >= PARALLEL_INDEX:
+            job = Background(functools.partial(build_shards, words))
         shards = None if job else build_shards(words)
 
         def finish() -> dict[str, Content]:
@@ -193,7 +256,7 @@ class SearchIndex:
 
     def _install(self, shards: dict[str, bytes]) -> None:
         self.shards = shards
-        self.shard_digests = {name: hashlib.sha256(data).hexdigest() for name, data in shards.items()}
+        self.shard_digests = {name: _sha256(data) for name, data in shards.items()}
         self.full_runs += 1
         self.shards_written = len(shards)
 
@@ -203,75 +266,117 @@ class SearchIndex:
             self.shard_digests.pop(name, None)
         else:
             self.shards[name] = data
-            self.shard_digests[name] = hashlib.sha256(data).hexdigest()
+            self.shard_digests[name] = _sha256(data)
 
-    def _shard(self, name: str) -> bytes | None:
-        """The current bytes of a shard: from memory, else from the output folder if they are what we wrote."""
-        if name in self.shards:
-            return self.shards[name]
-        digest = self.shard_digests.get(name)
+    def _read(self, rel: str, digest: str | None) -> bytes | None:
+        """A file of search/ as the last build made it, if the output folder holds exactly that."""
         if digest is None:
             return None
         try:
-            data = (self._output / FOLDER / "terms" / f"{name}.json").read_bytes()
+            data = (self._output / FOLDER / rel).read_bytes()
         except OSError:
             return None
-        if hashlib.sha256(data).hexdigest() != digest:
-            return None
-        self.shards[name] = data
-        return data
+        return data if _sha256(data) == digest else None
+
+    def _shard(self, name: str) -> bytes | None:
+        """The current bytes of a shard: from memory, else from the output folder if still ours."""
+        if name not in self.shards:
+            data = self._read(f"terms/{name}.json", self.shard_digests.get(name))
+            if data is not None:
+                self.shards[name] = data
+        return self.shards.get(name)
 
     def _patch(self, old_words: Mapping[int, str], words: list[str]) -> bool:
-        """Apply the changed briefings' word counts to the shards they touch; False if a shard is not at hand."""
-        edits: dict[str, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))  # shard -> term -> id -> tf (0: gone)
+        """Apply the changed briefings' word counts to the shards they touch; False if a shard is
+        not at hand."""
+        # shard -> term -> id -> tf (0: gone)
+        edits: dict[str, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
         for doc, before in old_words.items():
             old, new = _parse_terms(before), _parse_terms(words[doc])
             for term in old.keys() | new.keys():
                 if old.get(term) != new.get(term):
                     edits[shard_of(term)][term][doc] = new.get(term, 0)
-        current_bytes = {name: self._shard(name) for name in edits}
-        if any(data is None and name in self.shard_digests for name, data in current_bytes.items()):
+        current = {name: self._shard(name) for name in edits}
+        if any(data is None and name in self.shard_digests for name, data in current.items()):
             return False  # a shard we should have is missing or altered: rebuild all
         for name, terms in edits.items():
-            data = current_bytes[name]
-            postings = _shard_postings(data) if data is not None else {}
-            for term, docs in terms.items():
-                entry = postings.setdefault(term, {})
-                for doc, tf in docs.items():
-                    if tf:
-                        entry[doc] = tf
-                    else:
-                        entry.pop(doc, None)
-                if not entry:
-                    del postings[term]
-            self._set(name, _shard_bytes(postings) if postings else None)
+            self._set(name, patch_shard(current[name], terms))
         self.shards_written = len(edits)
         return True
 
-    def files(self, site: Site) -> dict[str, Content]:
+    def files(self, site: Site, changed: Iterable[int] | None = None) -> dict[str, Content]:
+        """Every file of search/. `changed`: the ids whose briefing changed since the last build's
+        files (None: any may have), so docs/ files of unchanged briefings are not made again."""
         taxonomies = tuple(site.config.taxonomies)
-        entries = [_doc_entry(b, taxonomies) for b in site.briefings]
+        briefings = site.briefings
         out: dict[str, Content] = {}
-        words = self.words
+        # A shard not in memory is in the output folder (the writer checks). Where some are missing,
+        # all are made again once: making one costs as much as making all (every briefing is read).
+        remade = functools.cache(functools.partial(build_shards, self.words))
         for name, digest in self.shard_digests.items():
             data = self.shards.get(name)
-            # A shard not in memory is in the output folder already (the writer checks): made again only if not.
-            out[f"{FOLDER}/terms/{name}.json"] = Digested(data, digest) if data is not None else Kept(digest, functools.partial(self._remake, name, words))
-        for n in range(0, len(entries), CHUNK):
-            out[f"{FOLDER}/docs/{n // CHUNK}.json"] = Digested.of(_dump(entries[n : n + CHUNK]))
-        out[f"{FOLDER}/filters.json"] = Digested.of(_dump(_filters(site)))
+            out[f"{FOLDER}/terms/{name}.json"] = (
+                Digested(data, digest) if data is not None
+                else Kept(digest, functools.partial(self._remake, name, remade)))
+
+        def chunk(n: int) -> bytes:
+            part = briefings[n * CHUNK : (n + 1) * CHUNK]
+            return _dump([_doc_entry(b, taxonomies) for b in part])
+
+        count = -(-len(briefings) // CHUNK)
+        if changed is None or len(self.chunk_digests) != count or not self.filters_digest:
+            dirty, new_tags = set(range(count)), True
+            digests = [""] * count
+        else:
+            dirty, new_tags = {i // CHUNK for i in changed}, False
+            digests = list(self.chunk_digests)
+        for n in range(count):
+            rel = f"docs/{n}.json"
+            if n not in dirty:  # the same briefings as the last build's file, unchanged
+                out[f"{FOLDER}/{rel}"] = Kept(digests[n], functools.partial(chunk, n))
+                continue
+            made = Digested.of(chunk(n))
+            if not new_tags and made.digest != digests[n]:
+                new_tags = _tags_changed(self._read(rel, digests[n]), made.data)
+            out[f"{FOLDER}/{rel}"] = made
+            digests[n] = made.digest
+        self.chunk_digests = digests
+
+        def filters() -> bytes:
+            return _dump(_filters(site))
+
+        if new_tags:
+            out[f"{FOLDER}/filters.json"] = made = Digested.of(filters())
+            self.filters_digest = made.digest
+        else:
+            out[f"{FOLDER}/filters.json"] = Kept(self.filters_digest, filters)
         stamp = hashlib.sha256()
-        for name, file in sorted(out.items()):  # every value is Digested or Kept: each file hashed once, here or before
+        for name, file in sorted(out.items()):  # all Digested or Kept: each hashed once already
             stamp.update(name.encode() + b"\0" + file.digest.encode())  # type: ignore[union-attr]
         out[f"{FOLDER}/index.json"] = _dump({
-            "version": VERSION, "stamp": stamp.hexdigest()[:12], "count": len(entries), "prefix": PREFIX, "chunk": CHUNK,
-            # Which shards exist: the client asks for no file that would 404 (a console error in browsers).
+            "version": VERSION, "stamp": stamp.hexdigest()[:12], "count": len(briefings),
+            "prefix": PREFIX, "chunk": CHUNK,
+            # Which shards exist: the client asks for no file that would 404 (a console error).
             "shards": sorted(self.shard_digests),
-            "taxonomies": [{"name": name, "label": name.replace("_", " ").capitalize()} for name in taxonomies],
+            "taxonomies": [{"name": name, "label": name.replace("_", " ").capitalize()}
+                           for name in taxonomies],
         })
         return out
 
-    def _remake(self, name: str, words: list[str]) -> bytes:
-        data = build_shards(words, only=name).get(name)
+    def _remake(self, name: str, remade: Callable[[], dict[str, bytes]]) -> bytes:
+        """A shard the output folder lacks, from one rebuild of every shard (made on first use)."""
+        data = remade().get(name)
         self._set(name, data)
         return data or b"{}"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _tags_changed(before: bytes | None, after: bytes) -> bool:
+    """False if two docs/ files give each briefing the same countries, topics... (all filters.json
+    is made of); True if they differ or the old file is not at hand."""
+    if before is None:
+        return True
+    return [entry[4] for entry in json.loads(before)] != [entry[4] for entry in json.loads(after)]

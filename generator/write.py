@@ -113,13 +113,13 @@ def output_is_current(output: Path, marker: str) -> int | None:
     return len(manifest)
 
 
-def _is_current(folder: Path, rel: str, digest: str, manifest: dict[str, list]) -> bool:
+def _is_current(folder: str, rel: str, digest: str, manifest: dict[str, list]) -> bool:
     """True if the file on disk already holds these bytes (by manifest, confirmed by size and mtime)."""
     entry = manifest.get(rel)
     if not entry or entry[0] != digest:
         return False
     try:
-        st = (folder / rel).stat()
+        st = os.stat(f"{folder}/{rel}")  # no Path objects: this runs for every file of the site
     except OSError:
         return False
     return st.st_size == entry[1] and st.st_mtime_ns == entry[2]
@@ -195,10 +195,11 @@ def _plan(folder: Path, files: dict[str, Content], manifest: dict[str, list]) ->
     there is none (the walk also finds files we never wrote; it costs ~0.4 s at 15,000 files)."""
     todo, current, digests = [], {}, {}
     exists = folder.exists()
+    root = str(folder)
     for rel, data in files.items():
         digest = data.digest if isinstance(data, (Kept, Digested)) else _digest(data)
         digests[rel] = digest
-        if exists and _is_current(folder, rel, digest, manifest):
+        if exists and _is_current(root, rel, digest, manifest):
             current[rel] = manifest[rel]
         else:
             todo.append(rel)
