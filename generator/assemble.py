@@ -10,11 +10,12 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from . import urls
 from .config import Config
-from .content import slug_from
 from .errors import Problem, SiteError
 from .model import Briefing, BriefingFile, Neighbours, Page, Site, Taxonomy, Term, TermInfo
 from .parallel import fork_map
+from .urls import slug_from
 
 # Related briefings look this many positions either side in each term's date-ordered list.
 # A shared term that appears in thousands of briefings then costs O(window), not O(n), per briefing.
@@ -22,7 +23,6 @@ RELATED_WINDOW = 60
 
 PARALLEL_RELATED = 4000  # briefings; smaller sites score their related lists in one process
 
-RESERVED_PAGE_SLUGS = {"briefings", "page", "static", "search", "timeline", "digest", "situation", "feed.xml", "rss.xml", "feed.json", "sitemap.xml"}
 
 
 def assemble(
@@ -54,7 +54,7 @@ def _check_collisions(briefings: tuple[Briefing, ...], pages: tuple[Page, ...], 
     problems = []
     items: list[Briefing | Page] = [*briefings, *pages]
     for item in items:
-        if isinstance(item, Page) and (item.slug in RESERVED_PAGE_SLUGS or item.slug in config.taxonomies):
+        if isinstance(item, Page) and (item.slug in urls.RESERVED or item.slug in config.taxonomies):
             problems.append(Problem(item.path, 1, f"page slug '{item.slug}' is reserved for generated pages; choose another slug"))
             continue
         first = owners.setdefault(item.url, item)
@@ -170,8 +170,3 @@ def paginate(items: tuple, size: int) -> list[tuple]:
     if not items:
         return [()]
     return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-def page_path(base: str, number: int) -> str:
-    """Output folder of page `number` of a paginated list at `base` ('' for the home page)."""
-    return base if number == 1 else f"{base}page/{number}/"

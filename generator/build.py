@@ -20,19 +20,27 @@ from .assemble import assemble
 from .cache import BuildCache, PageRecord
 from .config import Config, load_config
 from .content import content_files, load_briefing, load_page, load_term_info, read_document
+from .discover import read_term_yaml, term_yaml_files
 from .errors import Problem, SiteError
+from .fingerprint import Fingerprints
 from .markup import Markup
 from .model import BriefingFile, OutputPage, Page, Site, TermInfo
 from .outputs import briefing_page, plan
-from .discover import read_term_yaml, term_yaml_files
-from .fingerprint import Fingerprints
 from .parallel import default_jobs, fork_map
 from .progress import Progress
 from .render import Rendered, render_many, render_page, render_traced
 from .search import SearchIndex
 from .theme import input_digests, make_environment, static_files, theme_dirs
 from .trace import Digests
-from .write import Content, Kept, WriteStats, marker_digest, output_is_current, write_files, write_site
+from .write import (
+    Content,
+    Kept,
+    WriteStats,
+    marker_digest,
+    output_is_current,
+    write_files,
+    write_site,
+)
 
 GENERATOR_DIR = Path(__file__).resolve().parent
 

@@ -18,10 +18,10 @@ Anything unreadable, truncated, from another version or with other settings is i
 from __future__ import annotations
 
 import os
-import zlib
 import pickle
-from pathlib import Path
+import zlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .trace import Trace

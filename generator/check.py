@@ -16,9 +16,9 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from typing import IO
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
+from typing import IO
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .errors import Problem

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from .build import BuildOptions, build
-from .progress import Progress
 from .config import Config, load_config
-from .content import slug_from
 from .errors import SiteError
+from .progress import Progress
+from .urls import slug_from
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 

@@ -19,6 +19,7 @@ from .config import Config
 from .errors import Problem, SiteError
 from .fingerprint import fingerprint
 from .model import Body, Briefing, BriefingFile, Document, Page, Source, TermInfo, TocEntry, Trend
+from .urls import slug_from
 from .words import index_terms
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python loader where it isn't built.
@@ -164,13 +165,6 @@ def parse_datetime(value: Any, tz: ZoneInfo) -> datetime:
 
 
 @functools.lru_cache(maxsize=65536)
-def slug_from(text: str) -> str:
-    """A URL slug from any title: transliterated, lowercase, hyphenated."""
-    from slugify import slugify
-
-    return slugify(text, max_length=80, word_boundary=True) or "untitled"
-
-
 def _check_slug(checker: _Checker, slug: str) -> str:
     """A slug is one path segment: refuse anything that could escape its folder."""
     if not SLUG_RE.fullmatch(slug) or ".." in slug:

@@ -12,11 +12,12 @@ from typing import Any
 
 import yaml
 
-from .content import slug_from
+from . import urls
 from .errors import SiteError
 from .model import Briefing, Document, OutputPage, Site, Taxonomy, Term, Trend
 from .outputs import html_page
 from .search import search_pages
+from .urls import slug_from
 
 # /timeline/ lists whole months, newest first, until it holds at least this many briefings; older months
 # are on the year pages it links to (a 10,000-row page helps nobody and costs every rebuild).
@@ -62,7 +63,7 @@ class Week:
 
     @property
     def url(self) -> str:
-        return f"digest/{self.slug}/"
+        return urls.week(self.slug)
 
     @property
     def monday(self) -> date:
@@ -134,7 +135,7 @@ def timeline_pages(site: Site) -> Iterable[OutputPage]:
         total += len(group.briefings)
     rest = len(site.briefings) - total
     yield html_page(
-        "timeline/", "timeline.html",
+        urls.TIMELINE, "timeline.html",
         title="Timeline", description=f"Every briefing of {site.config.title} by month, newest first.",
         months=tuple(shown), years=year_counts, rest=rest, kind="timeline",
     )
@@ -144,7 +145,7 @@ def timeline_pages(site: Site) -> Iterable[OutputPage]:
         newer = year_list[index - 1] if index > 0 else None
         older = year_list[index + 1] if index + 1 < len(year_list) else None
         yield html_page(
-            f"timeline/{year}/", "year.html",
+            urls.year(year), "year.html",
             title=f"{year}", description=f"{len(items)} briefings published in {year}, by month.",
             year=year, months=groups, briefings=items, years=year_counts, newer=newer, older=older,
             kind="year", lastmod=items[0].updated or items[0].date,
@@ -155,7 +156,7 @@ def digest_pages(site: Site) -> Iterable[OutputPage]:
     """/digest/ (every week, newest first) and /digest/2026-W48/: a week's briefings with their takeaways."""
     all_weeks = weeks(site)
     yield html_page(
-        "digest/", "digests.html",
+        urls.DIGESTS, "digests.html",
         title="Weekly digests", description=f"The week's briefings of {site.config.title} with their key takeaways, one page per week.",
         weeks=all_weeks, kind="digests",
     )
@@ -204,7 +205,7 @@ def situation_pages(site: Site) -> Iterable[OutputPage]:
     countries = site.taxonomies.get("countries")
     linked = {t.slug for t in countries.terms} if countries else set()
     yield html_page(
-        "situation/", "situation.html",
+        urls.SITUATION, "situation.html",
         title="Situation", description="The latest assessed trend in every country, worst first.",
         rows=rows, linked=linked, kind="situation",
     )
@@ -226,7 +227,7 @@ class Actor:
 
     @property
     def url(self) -> str:
-        return f"{self.taxonomy}/{slug_from(self.name)}/"
+        return urls.term_of(self.taxonomy, self.name)
 
 
 def country_region(name: str, override: Any = None) -> str:
@@ -273,7 +274,7 @@ def term_context(site: Site, taxonomy: Taxonomy, term: Term) -> dict[str, Any]:
     region_url = None
     regions = site.taxonomies.get("regions")
     if region and regions and any(t.slug == slug_from(region) for t in regions.terms):
-        region_url = f"regions/{slug_from(region)}/"
+        region_url = urls.term_of("regions", region)
     shown = tuple(t for t in ACTOR_TAXONOMIES if t in site.taxonomies)
     people = actors(term, shown)
     trends = tuple(

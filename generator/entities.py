@@ -42,6 +42,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem, SiteError
+from .urls import slug_from
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -111,13 +112,6 @@ class Topic:
     keywords: tuple[str, ...]
 
 
-def slug_for(name: str) -> str:
-    """A stable URL slug for an entity name: 'Vladimir Putin' -> 'vladimir-putin'."""
-    from slugify import slugify
-
-    return slugify(name, max_length=80, word_boundary=True) or "untitled"
-
-
 # --- countries -----------------------------------------------------------------------------------------
 
 
@@ -140,7 +134,7 @@ def _countries() -> dict[str, CountryInfo]:
     for alpha2, name, alpha3, numeric in rows:
         name = data["names"].get(alpha2, name)
         flag = "".join(chr(0x1F1E6 + ord(c) - ord("A")) for c in alpha2)
-        result[alpha2] = CountryInfo(name, slug_for(name), alpha2, alpha3, numeric, region_of.get(alpha2, ""), flag)
+        result[alpha2] = CountryInfo(name, slug_from(name), alpha2, alpha3, numeric, region_of.get(alpha2, ""), flag)
     return result
 
 

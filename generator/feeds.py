@@ -7,26 +7,23 @@ formats and element order are its problem. JSON Feed is a plain `json.dumps` of 
 from __future__ import annotations
 
 import json
-from html import escape
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
+from html import escape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedgenerator
 
+from . import urls
 from .config import Config
 from .markup import sanitize
 from .model import Body, Briefing, OutputPage, Site, Taxonomy, Term
 
 # Taxonomies whose terms get their own feed (/countries/russia/feed.xml); others would be noise.
 FEED_TAXONOMIES = ("countries", "topics")
-SITE_FEEDS = (  # path, MIME type, label
-    ("feed.xml", "application/atom+xml", "Atom"),
-    ("rss.xml", "application/rss+xml", "RSS"),
-    ("feed.json", "application/feed+json", "JSON Feed"),
-)
-TERM_FEED = "feed.xml"
+SITE_FEEDS = tuple(zip(urls.SITE_FEEDS, ("application/atom+xml", "application/rss+xml", "application/feed+json"),
+                       ("Atom", "RSS", "JSON Feed"), strict=True))  # path, MIME type, label
 EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)  # an empty feed still needs a fixed <updated>
 
 
@@ -136,13 +133,13 @@ def json_feed(config: Config, title: str, link: str, feed_path: str, entries: It
 
 def term_feed_path(site: Site, taxonomy: Taxonomy, term: Term) -> str | None:
     """Output path of a term's feed ('countries/russia/feed.xml'), or None if its taxonomy has none."""
-    return f"{term.url}{TERM_FEED}" if taxonomy.name in FEED_TAXONOMIES else None
+    return urls.term_feed(taxonomy.name, term.slug) if taxonomy.name in FEED_TAXONOMIES else None
 
 
 def feed_pages(site: Site) -> Iterable[OutputPage]:
     """The site-wide feeds and one Atom feed per country and topic, each of the newest `feed_entries`."""
     newest = site.briefings[: site.config.feed_entries]
-    writers = {"feed.xml": atom, "rss.xml": rss, "feed.json": json_feed}
+    writers = dict(zip(urls.SITE_FEEDS, (atom, rss, json_feed), strict=True))
     for path, _, _ in SITE_FEEDS:
         yield _feed(site, writers[path], site.config.title, "", path, newest)
     for taxonomy in site.taxonomies.values():

@@ -31,7 +31,14 @@ import yaml
 
 from .entities import Registry, find_entities
 from .errors import SiteError
-from .seeds import decode_seed, is_untouched, parse_seed, seed_to_markdown, sha256_hex, slugify_title
+from .seeds import (
+    decode_seed,
+    is_untouched,
+    parse_seed,
+    seed_to_markdown,
+    sha256_hex,
+    slugify_title,
+)
 
 try:  # libyaml is much faster for reading thousands of front matters
     from yaml import CSafeLoader as _Loader

@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from . import urls
+
 
 @dataclass(frozen=True)
 class Document:
@@ -86,7 +88,7 @@ class Briefing:
     @property
     def url(self) -> str:
         """Output path of the briefing page, relative to the site root."""
-        return f"briefings/{self.slug}/"
+        return urls.briefing(self.slug)
 
     @property
     def countries(self) -> tuple[str, ...]:
@@ -146,7 +148,7 @@ class Page:
 
     @property
     def url(self) -> str:
-        return f"{self.slug}/"
+        return urls.page(self.slug)
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,7 @@ class Term:
 
     @property
     def url(self) -> str:
-        return f"{self.taxonomy}/{self.slug}/"
+        return urls.term(self.taxonomy, self.slug)
 
 
 @dataclass(frozen=True)
@@ -184,7 +186,7 @@ class Taxonomy:
 
     @property
     def url(self) -> str:
-        return f"{self.name}/"
+        return urls.taxonomy(self.name)
 
     @property
     def title(self) -> str:

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-from .assemble import page_path, paginate
+from . import urls
+from .assemble import paginate
 from .model import Briefing, OutputPage, Site, Taxonomy, Term
 
 PageKind = Callable[[Site], Iterable[OutputPage]]
@@ -23,8 +24,8 @@ def _pagination(base: str, number: int, total: int) -> dict[str, Any]:
     return {
         "number": number,
         "total": total,
-        "previous": page_path(base, number - 1) if number > 1 else None,
-        "next": page_path(base, number + 1) if number < total else None,
+        "previous": urls.paginated(base, number - 1) if number > 1 else None,
+        "next": urls.paginated(base, number + 1) if number < total else None,
     }
 
 
@@ -32,7 +33,7 @@ def home_pages(site: Site) -> Iterable[OutputPage]:
     """The home page and its continuation pages /page/2/ ..., newest briefings first."""
     chunks = paginate(site.briefings, site.config.paginate)
     for number, chunk in enumerate(chunks, start=1):
-        folder = page_path("", number)
+        folder = urls.paginated("", number)
         title = site.config.title if number == 1 else f"{site.config.title} – page {number}"
         yield html_page(
             folder, "home.html",
@@ -83,12 +84,14 @@ def taxonomy_index(site: Site, taxonomy: Taxonomy) -> OutputPage:
 
 
 def term_pages(site: Site, taxonomy: Taxonomy, term: Term) -> Iterable[OutputPage]:
-    from .discover import term_context  # region, actors, trends, feed (imported late: discover builds on this module)
+    from .discover import (
+        term_context,  # region, actors, trends, feed (imported late: discover builds on this module)
+    )
 
     chunks = paginate(term.briefings, site.config.paginate)
     extra = term_context(site, taxonomy, term)
     for number, chunk in enumerate(chunks, start=1):
-        folder = page_path(term.url, number)
+        folder = urls.paginated(term.url, number)
         title = term.name if number == 1 else f"{term.name} – page {number}"
         count = len(term.briefings)
         yield html_page(
@@ -102,8 +105,8 @@ def term_pages(site: Site, taxonomy: Taxonomy, term: Term) -> Iterable[OutputPag
 def not_found_page(site: Site) -> Iterable[OutputPage]:
     """404.html at the root, for hosts that serve it for missing paths (its links are root-relative, so it works at any depth)."""
     yield OutputPage(
-        path="404.html", template="404.html",
-        context={"title": "Page not found", "description": "This page does not exist.", "canonical": "404.html", "kind": "404",
+        path=urls.NOT_FOUND, template="404.html",
+        context={"title": "Page not found", "description": "This page does not exist.", "canonical": urls.NOT_FOUND, "kind": "404",
                  "latest": site.briefings[:5]},
     )
 
@@ -143,10 +146,10 @@ def sitemap(site: Site, pages: list[OutputPage]) -> OutputPage:
         rows.append(row + "</url>")
     body = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
     body += "\n".join(rows) + "\n</urlset>\n"
-    return OutputPage(path="sitemap.xml", template="", context={}, data=body.encode())
+    return OutputPage(path=urls.SITEMAP, template="", context={}, data=body.encode())
 
 
 def robots(site: Site) -> OutputPage:
     """robots.txt allowing everything and pointing at the sitemap."""
-    text = f"User-agent: *\nAllow: /\n\nSitemap: {site.config.absolute_url('sitemap.xml')}\n"
-    return OutputPage(path="robots.txt", template="", context={}, data=text.encode())
+    text = f"User-agent: *\nAllow: /\n\nSitemap: {site.config.absolute_url(urls.SITEMAP)}\n"
+    return OutputPage(path=urls.ROBOTS, template="", context={}, data=text.encode())

@@ -32,10 +32,10 @@ from .errors import Problem, SiteError
 
 if TYPE_CHECKING:  # entities imports nothing from here; the annotation is all seeds needs
     from .entities import Entities
+from .urls import slug_from
 
 WORDS_PER_MINUTE = 220
 SUMMARY_LIMIT = 300
-SLUG_LIMIT = 80
 BODY_HASH_KEY = "body_hash"
 
 # --- decoding ------------------------------------------------------------------------------------------
@@ -513,12 +513,7 @@ def markdown_body(seed: Seed) -> str:
 
 def slugify_title(title: str) -> str:
     """A URL slug: transliterated, lowercase, hyphenated, at most 80 characters cut at a word; never empty."""
-    from slugify import slugify
-
-    slug = slugify(title, max_length=SLUG_LIMIT, word_boundary=True, save_order=True)
-    slug = re.sub(r"[^a-z0-9-]+", "-", slug.lower()).strip("-")
-    slug = re.sub(r"-{2,}", "-", slug)
-    return slug or "briefing"
+    return slug_from(title, fallback="briefing", in_order=True)
 
 
 def reading_minutes(text: str) -> int:

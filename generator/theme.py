@@ -12,11 +12,11 @@ from typing import Any
 
 import jinja2
 
-from . import maps
+from . import maps, urls
 from .config import Config
-from .content import slug_from
 from .errors import SiteError
 from .trace import record
+from .urls import slug_from
 
 DEFAULT_THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "default"
 FINGERPRINTED = (".css", ".js")
@@ -224,6 +224,8 @@ def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.E
     env.globals.update(
         config=config,
         url=config.url,
+        term_url=lambda taxonomy, name: config.url(urls.term_of(taxonomy, str(name))),  # term_url('people', 'Vladimir Putin')
+        year_url=lambda year: config.url(urls.year(year)),
         absolute_url=config.absolute_url,
         asset=asset,
         has_asset=has_asset,

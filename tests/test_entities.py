@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator.urls import slug_from
 from generator.entities import (
     Entities,
     country_info,
     find_entities,
     load_registry,
-    slug_for,
 )
 from generator.errors import SiteError
 
@@ -153,10 +153,10 @@ def test_country_info_canonical_names():
     assert country_info("United States").numeric == "840"
 
 
-def test_slug_for():
-    assert slug_for("Vladimir Putin") == "vladimir-putin"
-    assert slug_for("United States") == "united-states"
-    assert slug_for("Recep Tayyip Erdoğan") == "recep-tayyip-erdogan"
+def test_slug_from():
+    assert slug_from("Vladimir Putin") == "vladimir-putin"
+    assert slug_from("United States") == "united-states"
+    assert slug_from("Recep Tayyip Erdoğan") == "recep-tayyip-erdogan"
 
 
 def test_editor_registry_is_merged(tmp_path):
