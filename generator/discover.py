@@ -4,7 +4,7 @@ and what a country page shows beyond its briefings (region, frequent actors, tre
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from . import urls
+from .entities import country_info
 from .errors import SiteError
 from .model import Briefing, Document, OutputPage, Site, Taxonomy, Term, Trend
 from .outputs import html_page
@@ -231,22 +232,11 @@ class Actor:
 
 
 def country_region(name: str, override: Any = None) -> str:
-    """The region of a country: the editor's `region:` if given, else entities', else the UN M49 subregion."""
+    """The region of a country: the editor's `region:` if given, else its UN M49 subregion."""
     if override:
         return str(override)
-    try:
-        from . import entities  # written by another issue; optional until it lands
-
-        info = entities.country_info(name)  # type: ignore[attr-defined]
-        region = str(getattr(info, "region", "") or "") if info else ""
-        if region:
-            return region
-    except Exception:  # noqa: BLE001 - no entities module yet, or it doesn't know the name
-        pass
-    from .maps import country
-
-    info2 = country(name)
-    return _REGION_BY_ALPHA2.get(info2.alpha2, "") if info2 else ""
+    info = country_info(name)
+    return info.region if info else ""
 
 
 def actors(term: Term, taxonomies: Iterable[str]) -> tuple[Actor, ...]:
@@ -320,32 +310,3 @@ def read_term_yaml(path: Path) -> Document:
         raise SiteError.at(path, lines.get("description", 1), "'description' must be text (Markdown)")
     return Document(path=path, meta=meta, body=description, body_line=lines.get("description", 1),
                     meta_lines=lines, digest=hashlib.sha256(data).hexdigest())
-
-
-# --- UN M49 subregions, for country pages until/unless generator.entities says otherwise ----------------
-
-_REGIONS: Mapping[str, str] = {
-    "Northern Africa": "DZ EG LY MA SD TN EH",
-    "Eastern Africa": "IO BI KM DJ ER ET TF KE MG MW MU YT MZ RE RW SC SO SS UG TZ ZM ZW",
-    "Middle Africa": "AO CM CF TD CG CD GQ GA ST",
-    "Southern Africa": "BW SZ LS NA ZA",
-    "Western Africa": "BJ BF CV CI GM GH GN GW LR ML MR NE NG SH SN SL TG",
-    "Caribbean": "AI AG AW BS BB BQ VG KY CU CW DM DO GD GP HT JM MQ MS PR BL KN LC MF VC SX TT TC VI",
-    "Central America": "BZ CR SV GT HN MX NI PA",
-    "South America": "AR BO BV BR CL CO EC FK GF GY PY PE GS SR UY VE",
-    "Northern America": "BM CA GL PM US",
-    "Central Asia": "KZ KG TJ TM UZ",
-    "Eastern Asia": "CN HK MO KP JP MN KR TW",
-    "South-eastern Asia": "BN KH ID LA MY MM PH SG TH TL VN",
-    "Southern Asia": "AF BD BT IN IR MV NP PK LK",
-    "Western Asia": "AM AZ BH CY GE IQ IL JO KW LB OM QA SA PS SY TR AE YE",
-    "Eastern Europe": "BY BG CZ HU PL MD RO RU SK UA",
-    "Northern Europe": "AX DK EE FO FI GG IS IE IM JE LV LT NO SJ SE GB",
-    "Southern Europe": "AL AD BA HR GI GR VA IT MT ME MK PT SM RS SI ES XK",
-    "Western Europe": "AT BE FR DE LI LU MC NL CH",
-    "Australia and New Zealand": "AU CX CC HM NZ NF",
-    "Melanesia": "FJ NC PG SB VU",
-    "Micronesia": "GU KI MH FM NR MP PW UM",
-    "Polynesia": "AS CK PF NU PN WS TK TO TV WF",
-}
-_REGION_BY_ALPHA2 = {code: region for region, codes in _REGIONS.items() for code in codes.split()}

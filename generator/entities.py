@@ -94,8 +94,8 @@ class CountryInfo:
     alpha2: str
     alpha3: str
     numeric: str
-    region: str
-    flag_emoji: str
+    region: str  # UN M49 subregion ('Eastern Europe'), from generator/data/countries.yaml
+    flag: str  # the flag emoji: two regional indicator letters
 
 
 @dataclass(frozen=True)
@@ -159,6 +159,7 @@ def _country_names() -> dict[str, str]:
     return names
 
 
+@functools.lru_cache(maxsize=4096)
 def country_info(name: str) -> CountryInfo | None:
     """Facts about a country by canonical name, any alias ('Russian Federation', 'Türkiye') or ISO code; None if unknown."""
     key = name.strip()
@@ -167,7 +168,14 @@ def country_info(name: str) -> CountryInfo | None:
         return countries[key.upper()]
     by_name = _country_lookup()
     alpha2 = by_name.get(key.casefold())
-    return countries.get(alpha2) if alpha2 else None
+    if alpha2 is None:  # ISO's formal names that text matching leaves out ('Korea, Republic of')
+        import pycountry
+
+        try:
+            alpha2 = pycountry.countries.lookup(key).alpha_2
+        except LookupError:
+            return None
+    return countries.get(alpha2)
 
 
 @functools.lru_cache(maxsize=1)

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .entities import country_info
+
 Point = tuple[float, float]
 Ring = list[Point]
 
@@ -324,54 +326,6 @@ def load_world(path: Path) -> WorldMap:
     return _load(str(path), (st.st_mtime_ns, st.st_size))
 
 
-# Names in briefings that ISO 3166 (as pycountry spells it) does not know; the values are alpha-2 codes.
-_ALIASES = {
-    "russia": "RU", "turkey": "TR", "türkiye": "TR", "ivory coast": "CI", "palestine": "PS", "uk": "GB",
-    "britain": "GB", "great britain": "GB", "usa": "US", "us": "US", "america": "US", "drc": "CD",
-    "democratic republic of the congo": "CD", "dr congo": "CD", "republic of the congo": "CG",
-    "kosovo": "XK", "burma": "MM", "east timor": "TL", "swaziland": "SZ", "macedonia": "MK",
-    "cape verde": "CV", "vatican": "VA", "gaza": "PS", "west bank": "PS",
-}
-
-
-@dataclass(frozen=True)
-class Country:
-    """ISO 3166 codes of a country named in a briefing."""
-
-    name: str
-    alpha2: str
-    numeric: str  # '' when ISO has none (Kosovo)
-
-    @property
-    def flag(self) -> str:
-        """The flag emoji (two regional indicator letters); fonts without flags show the letters."""
-        return "".join(chr(0x1F1E6 + ord(c) - ord("A")) for c in self.alpha2) if len(self.alpha2) == 2 else ""
-
-
-@lru_cache(maxsize=1024)
-def country(name: str) -> Country | None:
-    """ISO codes for a country name ('Russia', 'Iran', 'United States', 'RU'); None if it is not one."""
-    import pycountry
-
-    alpha2 = ""
-    try:  # the entities module (when present) knows the project's canonical names
-        from .entities import country_info  # type: ignore[attr-defined]
-
-        info = country_info(name)
-        alpha2 = str(getattr(info, "alpha2", "") or "") if info else ""
-    except Exception:  # noqa: BLE001 - entities is optional; fall back to ISO names below
-        alpha2 = ""
-    if not alpha2:
-        alpha2 = _ALIASES.get(name.strip().casefold(), "")
-    if not alpha2:
-        try:
-            alpha2 = pycountry.countries.lookup(name.strip()).alpha_2
-        except LookupError:
-            return None
-    record = pycountry.countries.get(alpha_2=alpha2.upper())
-    return Country(name, alpha2.upper(), record.numeric if record else "")
-
-
 # Coverage shading: fixed bins read more easily in a legend than quantiles.
 COVERAGE_BINS = ((1, 1, "1"), (2, 2, "2"), (3, 4, "3–4"), (5, 9, "5–9"), (10, 10**9, "10+"))
 
@@ -400,7 +354,7 @@ def coverage(world: WorldMap, terms: Iterable) -> tuple[tuple[Covered, ...], tup
     covered: dict[str, Covered] = {}
     missing = []
     for term in terms:
-        info = country(term.name)
+        info = country_info(term.name)
         shape = world.find(info.numeric if info else None, term.name)
         if shape is None or shape.id in covered or shape.name in covered:
             if shape is None:

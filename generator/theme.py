@@ -14,6 +14,7 @@ import jinja2
 
 from . import maps, urls
 from .config import Config
+from .entities import country_info
 from .errors import SiteError
 from .trace import record
 from .urls import slug_from
@@ -213,7 +214,7 @@ def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.E
 
     def locator(name: str) -> maps.Locator | None:
         world = world_map(config)
-        info = maps.country(name)
+        info = country_info(name)
         shape = world.find(info.numeric if info else None, name) if world else None
         return world.locator(shape) if world and shape else None
 
@@ -229,7 +230,7 @@ def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.E
         absolute_url=config.absolute_url,
         asset=asset,
         has_asset=has_asset,
-        country=maps.country,  # country('Russia') -> .alpha2 'RU', .numeric '643', .flag, or None
+        country=country_info,  # country('Russia') -> .name, .alpha2 'RU', .numeric '643', .region, .flag, or None
         world_map=lambda: world_map(config),  # .view_box, .shapes (each .id, .name, .path)
         locator=locator,  # locator('Russia') -> .view_box, .target, .neighbours, .marker, or None
         coverage=coverage,  # coverage(taxonomy.terms) -> (covered, other shapes, names not on the map)
@@ -242,8 +243,8 @@ def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.E
         unescape=html.unescape,
         termslug=slug_from,
         plural=lambda n, one, many=None: one if n == 1 else (many or one + "s"),
-        flag=lambda name: (c.flag if (c := maps.country(str(name))) else ""),
-        iso2=lambda name: (c.alpha2 if (c := maps.country(str(name))) else ""),
+        flag=lambda name: (c.flag if (c := country_info(str(name))) else ""),
+        iso2=lambda name: (c.alpha2 if (c := country_info(str(name))) else ""),
     )
     return env
 

@@ -142,7 +142,7 @@ def test_country_info(name, alpha2, slug, region):
     info = country_info(name)
     assert info is not None
     assert (info.alpha2, info.slug, info.region) == (alpha2, slug, region)
-    assert len(info.flag_emoji) == 2
+    assert len(info.flag) == 2
 
 
 def test_country_info_canonical_names():

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator import maps
+from generator.entities import country_info
 from generator.theme import DEFAULT_THEME_DIR
 
 WORLD = DEFAULT_THEME_DIR / "data" / "countries-110m.json"
@@ -116,11 +117,12 @@ def test_locator_frames_the_country_with_its_neighbours():
 
 
 def test_country_names_resolve_to_iso_codes():
-    assert maps.country("Russia").numeric == "643"
-    assert maps.country("United States").alpha2 == "US"
-    assert maps.country("Iran").flag == "\U0001F1EE\U0001F1F7"
-    assert maps.country("Kosovo").numeric == ""
-    assert maps.country("Atlantis") is None
+    assert country_info("Russia").numeric == "643"
+    assert country_info("United States").alpha2 == "US"
+    assert country_info("Iran").flag == "\U0001F1EE\U0001F1F7"
+    assert country_info("Kosovo").numeric == ""
+    assert country_info("Korea, Republic of").alpha2 == "KR"  # ISO's formal names too
+    assert country_info("Atlantis") is None
 
 
 def test_months_fill_gaps_and_count():
