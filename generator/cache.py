@@ -17,13 +17,13 @@ Anything unreadable, truncated, from another version or with other settings is i
 
 from __future__ import annotations
 
-import os
 import pickle
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .atomic import write_atomic
 from .trace import Trace
 
 CACHE_DIR = ".cache"
@@ -59,11 +59,7 @@ def save(path: Path, kind: str, settings: str, value: Any) -> None:
     """Write `value` atomically: header line, checksum line, pickle payload."""
     payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     data = _header(kind, settings) + b"\n" + _checksum(payload) + b"\n" + payload
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
+    write_atomic(path, data)
 
 
 def load(path: Path, kind: str, settings: str) -> Any | None:

@@ -9,9 +9,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
 from .errors import Problem, SiteError
+from .yamltext import key_lines, load_yaml
 
 CONFIG_FILE = "site.yaml"
 
@@ -48,6 +47,8 @@ class Config:
     params: dict[str, Any] = field(default_factory=dict)
     # Where site.yaml was found; everything else is relative to it.
     root: Path = Path(".")
+    # Line of each key in site.yaml by dotted path ('params.colors.accent'), for errors; not a setting.
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -88,7 +89,7 @@ class Config:
 
     def digest(self) -> str:
         """A hash of every setting that can change the output (a change of any renders every page again)."""
-        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "root"}
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("root", "lines")}
         return hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()[:16]
 
     @property
@@ -117,22 +118,6 @@ _SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
 }
 
 
-def _key_lines(path: Path, text: str) -> dict[str, int]:
-    """Line number of each top-level key, for error messages."""
-    lines: dict[str, int] = {}
-    try:
-        node = yaml.compose(text)
-    except yaml.YAMLError:
-        return lines
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            lines[str(key_node.value)] = key_node.start_mark.line + 1
-            if isinstance(value_node, yaml.MappingNode):
-                for sub_key, _ in value_node.value:
-                    lines[f"{key_node.value}.{sub_key.value}"] = sub_key.start_mark.line + 1
-    return lines
-
-
 def load_config(root: Path, *, base_url: str | None = None) -> Config:
     """Read `root/site.yaml` (if any) into a Config; every problem is reported with file and line."""
     root = root.resolve()
@@ -141,18 +126,13 @@ def load_config(root: Path, *, base_url: str | None = None) -> Config:
     lines: dict[str, int] = {}
     if path.exists():
         text = path.read_text(encoding="utf-8-sig")
-        try:
-            loaded = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 1 if mark else None
-            raise SiteError.at(path, line, f"invalid YAML: {getattr(exc, 'problem', exc)}; fix the syntax") from None
+        loaded = load_yaml(path, text)
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):
             raise SiteError.at(path, 1, "site.yaml must be a mapping of `key: value` lines")
         raw = loaded
-        lines = _key_lines(path, text)
+        lines = key_lines(text)
     problems: list[Problem] = []
     values: dict[str, Any] = {}
     for key, value in raw.items():
@@ -183,7 +163,7 @@ def load_config(root: Path, *, base_url: str | None = None) -> Config:
         values["base_url"] = base_url
     if "base_url" in values and not values["base_url"].endswith("/"):
         values["base_url"] += "/"
-    config = Config(root=root, **values)
+    config = Config(root=root, lines=lines, **values)
     if base_url is not None:
         _check_base_url(Path("--base-url"), None, base_url)
     return config

@@ -13,14 +13,13 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from .config import Config
 from .errors import Problem, SiteError
 from .fingerprint import fingerprint
 from .model import Body, Briefing, BriefingFile, Document, Page, Source, TermInfo, TocEntry, Trend
 from .urls import slug_from
 from .words import index_terms
+from .yamltext import key_lines, load_yaml
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python loader where it isn't built.
     from yaml import CSafeLoader as _Loader
@@ -62,22 +61,12 @@ def read_document(path: Path, data: bytes | None = None) -> Document:
     except StopIteration:
         raise SiteError.at(path, 1, "front matter is not closed: add a '---' line after the YAML") from None
     yaml_text = "\n".join(lines[1:end])
-    try:
-        meta = yaml.load(yaml_text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else 1  # +1 for 1-based, +1 for the opening '---'
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SiteError.at(path, line, f"invalid YAML in front matter: {problem}") from None
+    meta = load_yaml(path, yaml_text, first_line=2, loader=_Loader, what="YAML in front matter")
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         raise SiteError.at(path, 2, "front matter must be a mapping of `key: value` lines")
-    meta_lines: dict[str, int] = {}
-    for number, source_line in enumerate(lines[1:end], start=2):
-        key, colon, _ = source_line.partition(":")
-        if colon and key and not key[0].isspace() and key not in meta_lines:
-            meta_lines[key.strip().strip("'\"")] = number
+    meta_lines = key_lines(yaml_text, first_line=2)
     body = "\n".join(lines[end + 1 :])
     return Document(path=path, meta=meta, body=body, body_line=end + 2, meta_lines=meta_lines, digest=digest)
 

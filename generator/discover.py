@@ -3,6 +3,7 @@ and what a country page shows beyond its briefings (region, frequent actors, tre
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -10,15 +11,15 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import urls
+from .content import is_content_name
 from .entities import country_info
 from .errors import SiteError
 from .model import Briefing, Document, OutputPage, Site, Taxonomy, Term, Trend
 from .outputs import html_page
 from .search import search_pages
 from .urls import slug_from
+from .yamltext import key_lines, load_yaml
 
 # /timeline/ lists whole months, newest first, until it holds at least this many briefings; older months
 # are on the year pages it links to (a 10,000-row page helps nobody and costs every rebuild).
@@ -278,8 +279,6 @@ def term_context(site: Site, taxonomy: Taxonomy, term: Term) -> dict[str, Any]:
 
 def term_yaml_files(content_dir: Path, taxonomy: str) -> list[Path]:
     """content/<taxonomy>/*.yaml|*.yml: term descriptions as plain YAML (title, description, region...)."""
-    from .content import is_content_name
-
     base = content_dir / taxonomy
     if not base.is_dir():
         return []
@@ -288,23 +287,15 @@ def term_yaml_files(content_dir: Path, taxonomy: str) -> list[Path]:
 
 def read_term_yaml(path: Path) -> Document:
     """A YAML term description as a Document: `description` (Markdown) becomes the body, the rest front matter."""
-    import hashlib
-
     data = path.read_bytes()
     try:
-        meta = yaml.safe_load(data.decode("utf-8-sig")) or {}
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SiteError.at(path, None, "not valid UTF-8; save the file as UTF-8") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SiteError.at(path, mark.line + 1 if mark else 1, f"invalid YAML: {getattr(exc, 'problem', exc)}; fix the syntax") from None
+    meta = load_yaml(path, text) or {}
     if not isinstance(meta, dict):
         raise SiteError.at(path, 1, "a term file must be a mapping such as `title: Russia` and `description: ...`")
-    lines = {}
-    for number, line in enumerate(data.decode("utf-8-sig").splitlines(), start=1):
-        key, colon, _ = line.partition(":")
-        if colon and key and not key[0].isspace():
-            lines.setdefault(key.strip().strip("'\""), number)
+    lines = key_lines(text)
     description = meta.pop("description", "") or ""
     if not isinstance(description, str):
         raise SiteError.at(path, lines.get("description", 1), "'description' must be text (Markdown)")

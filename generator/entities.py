@@ -43,6 +43,7 @@ import yaml
 
 from .errors import Problem, SiteError
 from .urls import slug_from
+from .yamltext import load_yaml
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -292,12 +293,10 @@ class Registry:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SiteError(Problem(path, mark.line + 1 if mark else None, f"invalid YAML: {getattr(exc, 'problem', exc)}")) from None
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SiteError(Problem(path, None, f"cannot read: {exc}")) from None
+    data = load_yaml(path, text)
     if data is None:
         return {}
     if not isinstance(data, dict):

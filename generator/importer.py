@@ -17,10 +17,8 @@ Files are written atomically (temporary file + os.replace).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
@@ -29,6 +27,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from . import atomic
+from .content import is_content_name
 from .entities import Registry, find_entities
 from .errors import SiteError
 from .seeds import (
@@ -68,10 +68,6 @@ class _Existing:
     date: Any
 
 
-def _is_content_name(name: str) -> bool:
-    return not (name.startswith((".", "#", "_")) or name.endswith(("~", ".swp", ".swx", ".bak", ".bck", ".tmp")))
-
-
 def _front_matter(text: str) -> dict[str, Any]:
     """The YAML front matter of a briefing file as a dict ({} if it has none or it is broken)."""
     if not text.startswith("---"):
@@ -89,7 +85,7 @@ def _front_matter(text: str) -> dict[str, Any]:
 def _briefing_files(briefings_dir: Path) -> list[Path]:
     if not briefings_dir.is_dir():
         return []
-    return sorted(p for p in briefings_dir.rglob("*.md") if _is_content_name(p.name))
+    return sorted(p for p in briefings_dir.rglob("*.md") if is_content_name(p.name))
 
 
 def _index(briefings_dir: Path) -> tuple[dict[str, _Existing], set[str]]:
@@ -137,19 +133,8 @@ def _as_datetime(value: Any, tz: ZoneInfo) -> datetime | None:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write a file so readers see the old or the new content, never half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Write a content file so readers (a running `serve`) see the old or the new text, never half of it."""
+    atomic.write_atomic(path, text.encode("utf-8"))
 
 
 def _backup(path: Path) -> Path:
@@ -243,7 +228,7 @@ def seed_files(seeds_dir: Path) -> list[Path]:
     """The seed files in a folder (*.txt, not hidden), sorted."""
     if not seeds_dir.is_dir():
         return []
-    return sorted(p for p in seeds_dir.glob(f"*{SEED_SUFFIX}") if _is_content_name(p.name) and p.is_file())
+    return sorted(p for p in seeds_dir.glob(f"*{SEED_SUFFIX}") if is_content_name(p.name) and p.is_file())
 
 
 def seeds_to_import(seeds_dir: Path, briefings_dir: Path) -> list[Path]:

@@ -86,13 +86,13 @@ def params_css(config: Config) -> str:
         values = params.get(group) or {}
         site_yaml = config.root / "site.yaml"
         if not isinstance(values, dict):
-            raise SiteError.at(site_yaml, _line_of(site_yaml, group), f"params.{group} must be a mapping such as {{accent: '#9b1c1c'}}")
+            raise SiteError.at(site_yaml, config.lines.get(f"params.{group}"), f"params.{group} must be a mapping such as {{accent: '#9b1c1c'}}")
         out = []
         for key, value in values.items():
             if key not in allowed:
-                raise SiteError.at(site_yaml, _line_of(site_yaml, str(key)), f"unknown params.{group} key '{key}'; use one of: {', '.join(allowed)}")
+                raise SiteError.at(site_yaml, config.lines.get(f"params.{group}.{key}"), f"unknown params.{group} key '{key}'; use one of: {', '.join(allowed)}")
             if not isinstance(value, str) or not _SAFE_CSS.match(value):
-                raise SiteError.at(site_yaml, _line_of(site_yaml, str(key)), f"params.{group}.{key} must be a CSS value such as '#0b4a8b' or 'Georgia, serif', not {value!r}")
+                raise SiteError.at(site_yaml, config.lines.get(f"params.{group}.{key}"), f"params.{group}.{key} must be a CSS value such as '#0b4a8b' or 'Georgia, serif', not {value!r}")
             out.append(f"{allowed[key]}:{value.strip()}")
         return ";".join(out)
 
@@ -105,17 +105,6 @@ def params_css(config: Config) -> str:
     if dark:
         css += f":root[data-theme=dark]{{{dark}}}\n@media (prefers-color-scheme:dark){{:root:not([data-theme=light]){{{dark}}}}}\n"
     return css
-
-
-def _line_of(path: Path, key: str) -> int | None:
-    """Line of the first `key:` in a YAML file (for nested keys the config loader does not track)."""
-    try:
-        for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
-            if line.strip().startswith(f"{key}:"):
-                return number
-    except OSError:
-        pass
-    return None
 
 
 WORLD_MAP = "data/countries-110m.json"

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .atomic import create, write_atomic
 from .errors import SiteError
 
 MARKER = ".briefings-build"  # proves a folder is ours to replace; holds a manifest of what we wrote
@@ -125,23 +126,6 @@ def _is_current(folder: str, rel: str, digest: str, manifest: dict[str, list]) -
     return st.st_size == entry[1] and st.st_mtime_ns == entry[2]
 
 
-def _write_file(target: Path, data: bytes) -> os.stat_result:
-    """Write via a temp file and rename, so readers never see half a file (and hard links are broken, not written through)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
-    st = _create(tmp, data)
-    os.replace(tmp, target)
-    return st
-
-
-def _create(path: str | Path, data: bytes) -> os.stat_result:
-    """Write a new file and return its stat (flushed first, so the mtime is the final one)."""
-    with open(path, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        return os.fstat(handle.fileno())
-
-
 def _write_private(target: str, data: bytes, made: set[str]) -> os.stat_result:
     """Write into a folder no reader sees yet (staging, or a new output folder): no temp file needed.
     A hard link to the live site's copy is unlinked first, never written through."""
@@ -153,7 +137,7 @@ def _write_private(target: str, data: bytes, made: set[str]) -> os.stat_result:
         os.unlink(target)
     except FileNotFoundError:
         pass
-    return _create(target, data)
+    return create(target, data)
 
 
 def _stale_files(folder: Path, files: dict[str, Content]) -> list[str]:
@@ -226,7 +210,7 @@ def _apply(folder: Path, files: dict[str, Content], plan: _Plan, *, private: boo
         elif isinstance(data, Digested):
             data = data.data
         target = folder / rel
-        st = _write_private(f"{root}/{rel}", data, made) if private else _write_file(target, data)
+        st = _write_private(f"{root}/{rel}", data, made) if private else write_atomic(target, data)
         manifest[rel] = [digest, st.st_size, st.st_mtime_ns]
     for rel in plan.stale:
         (folder / rel).unlink()
@@ -239,7 +223,7 @@ def _apply(folder: Path, files: dict[str, Content], plan: _Plan, *, private: boo
 
 def _write_marker(folder: Path, manifest: dict[str, list]) -> None:
     data = json.dumps({"generator": "briefings", "files": manifest}, sort_keys=True, separators=(",", ":"))
-    _write_file(folder / MARKER, data.encode())
+    write_atomic(folder / MARKER, data.encode())
 
 
 # A change of more files than this is written to a hard-linked copy of the output and swapped in with one
@@ -257,7 +241,7 @@ def write_files(output: Path, files: dict[str, bytes]) -> tuple[WriteStats, dict
     for rel, data in files.items():
         rel = safe_relative(rel)
         target = output / rel
-        st = _write_file(target, data)
+        st = write_atomic(target, data)
         entries[rel] = [_digest(data), st.st_size, st.st_mtime_ns]
     return WriteStats(len(entries), 0, 0, frozenset(entries)), entries
 
