@@ -158,8 +158,8 @@ def serve_latency(n: int, work: Path, hugo: bool) -> dict[str, float]:
 
 def stage_times(root: Path) -> dict[str, float]:
     """Seconds per stage of one serial cold build in this process (no cache, fresh output)."""
-    from generator.build import Builder, BuildOptions
-    from generator.progress import Progress
+    from generator.build.builder import Builder, BuildOptions
+    from generator.build.progress import Progress
 
     class Timer(Progress):
         def __init__(self) -> None:

@@ -166,7 +166,7 @@ def bench_hugo(n: int, work: Path, edits: int) -> tuple[list[float], float] | No
 
 def profile(n: int, work: Path) -> str:
     """Profile one incremental rebuild after a one-sentence edit, in-process: the top functions by cumulative time."""
-    from generator.build import Builder, BuildOptions
+    from generator.build.builder import Builder, BuildOptions
 
     root = make_corpus(n, work / f"briefings-{n}")
     builder = Builder(root, BuildOptions(swap=False, run_import=False))

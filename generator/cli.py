@@ -8,11 +8,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .build import BuildOptions, build
-from .config import Config, load_config
-from .errors import SiteError
-from .progress import Progress
-from .urls import slug_from
+from generator.build.builder import BuildOptions, build
+from generator.build.progress import Progress
+from generator.core.config import Config, load_config
+from generator.core.errors import SiteError
+from generator.core.urls import slug_from
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -85,10 +85,10 @@ Write the briefing here. Use `## Section heading` lines for sections.
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import seed texts into content/briefings/, never overwriting an editor's work."""
-    from .build import format_import
-    from .content import parse_datetime
-    from .entities import load_registry
-    from .importer import import_seeds, seed_files
+    from generator.build.builder import format_import
+    from generator.read.content import parse_datetime
+    from generator.read.entities import load_registry
+    from generator.read.importer import import_seeds, seed_files
 
     root = _project(args)
     try:
@@ -145,7 +145,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     """Delete the output folder and the build cache."""
     import shutil
 
-    from .write import check_output_dir
+    from generator.build.write import check_output_dir
 
     root = _project(args)
     output = Path(args.output).expanduser().resolve() if args.output else root / "output"
@@ -164,7 +164,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Audit the built site: links, anchors, assets, head elements, sitemap, feeds, valid HTML."""
-    from .check import check_site, find_vnu
+    from generator.dev.check import check_site, find_vnu
 
     root = _project(args)
     config = _config_or_report(root, base_url=args.base_url)
@@ -184,14 +184,14 @@ class ServeBuilds:
     and `quick(changed)`, the fast render of edited briefings that runs first."""
 
     def __init__(self, root: Path, options: BuildOptions, echo=print):  # type: ignore[no-untyped-def]
-        from .build import Builder
+        from generator.build.builder import Builder
 
         self.builder = Builder(root, options)
         self.echo = echo
         self.last_error: str | None = None
 
     def __call__(self, changed: set[Path]) -> Any:
-        from .serve import Outcome
+        from generator.dev.serve import Outcome
 
         try:
             report = self.builder.build()
@@ -208,7 +208,7 @@ class ServeBuilds:
         return Outcome(changed=report.stats.changed_paths, css_only=css_only)
 
     def quick(self, changed: set[Path]) -> Any:
-        from .serve import Outcome
+        from generator.dev.serve import Outcome
 
         stats = self.builder.quick(changed)
         return None if stats is None else Outcome(changed=stats.changed_paths)
@@ -216,9 +216,9 @@ class ServeBuilds:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Build, serve at base_url's path, rebuild on every save and reload open tabs."""
-    from .serve import LiveServer, run
-    from .theme import DEFAULT_THEME_DIR
-    from .watch import Watcher
+    from generator.dev.serve import LiveServer, run
+    from generator.dev.watch import Watcher
+    from generator.render.theme import DEFAULT_THEME_DIR
 
     root = _project(args)
     config = _config_or_report(root)

@@ -28,11 +28,10 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
 
-from .model import Briefing, OutputPage, Site
-from .outputs import html_page
-from .parallel import Background
-from .words import PREFIX
-from .write import Content, Digested, Kept
+from generator.build.write import Content, Digested, Kept
+from generator.core.model import Briefing, Site
+from generator.core.parallel import Background
+from generator.read.words import PREFIX
 
 FOLDER = "search"
 VERSION = 1
@@ -40,14 +39,6 @@ CHUNK = 256  # briefings per docs/ file
 SUMMARY_CHARS = 300
 
 _SAFE_SHARD_RE = re.compile(r"[a-z0-9]+")
-
-
-def search_pages(site: Site) -> Iterable[OutputPage]:
-    """/search/: the form, filters and results, driven by static/search.js (the CSP allows no inline script)."""
-    yield html_page(
-        "search/", "search.html",
-        title="Search", description=f"Search every briefing of {site.config.title}.", kind="search",
-    )
 
 
 def _parse_terms(words: str) -> dict[str, int]:
@@ -217,9 +208,10 @@ class SearchIndex:
         """Start bringing the index up to date; the returned function gives every file of search/.
 
         Shards are patched where words changed. A whole rebuild (other settings; briefings added,
-        removed or reordered; an output folder without the index) runs, with `background`, in a
-        forked process while the caller plans and renders pages. `previous` maps the slug of each
-        briefing re-parsed by this build to its words before (when known).
+        removed or reordered) runs, with `background`, in a forked process while the caller plans
+        and renders pages; so does the making of every shard for an output folder that has none.
+        `previous` maps the slug of each briefing re-parsed by this build to its words before (when
+        known).
         """
         bodies = site.bodies
         docs = tuple((b.slug, bodies[b.slug].digest) for b in site.briefings)
@@ -227,9 +219,7 @@ class SearchIndex:
         self._output = output
         same_ids = len(docs) == len(self.docs) and all(
             a[0] == b[0] for a, b in zip(docs, self.docs, strict=True))
-        # A new output folder (or an emptied one) needs every shard: made in one pass, as when cold.
-        in_output = not self.shard_digests or (output / FOLDER / "terms").is_dir()
-        if settings == self.key and same_ids and in_output:
+        if settings == self.key and same_ids:
             changed = [i for i in range(len(docs)) if docs[i] != self.docs[i]]
             old_words = {}
             for i in changed:
@@ -240,15 +230,16 @@ class SearchIndex:
             else:
                 if self._patch(old_words, words):
                     self.docs, self.words = docs, words
-                    return functools.partial(self.files, site, changed)
+                    # A new (or emptied) output folder will want every shard: their digests are
+                    # known, so the writer gets them as Kept, made meanwhile in one pass.
+                    early = background and not (output / FOLDER / "terms").is_dir()
+                    remade = _every_shard(words, early)
+                    return functools.partial(self.files, site, changed, remade)
         self.key = ""  # until the rebuild is in
-        job = None
-        if background and len(words) >= PARALLEL_INDEX:
-            job = Background(functools.partial(build_shards, words))
-        shards = None if job else build_shards(words)
+        made = _every_shard(words, background)
 
         def finish() -> dict[str, Content]:
-            self._install(job.result() if job else shards or {})
+            self._install(made())
             self.key, self.docs, self.words = settings, docs, words
             return self.files(site)
 
@@ -304,15 +295,17 @@ class SearchIndex:
         self.shards_written = len(edits)
         return True
 
-    def files(self, site: Site, changed: Iterable[int] | None = None) -> dict[str, Content]:
+    def files(self, site: Site, changed: Iterable[int] | None = None,
+              remade: Callable[[], dict[str, bytes]] | None = None) -> dict[str, Content]:
         """Every file of search/. `changed`: the ids whose briefing changed since the last build's
-        files (None: any may have), so docs/ files of unchanged briefings are not made again."""
+        files (None: any may have), so docs/ files of unchanged briefings are not made again;
+        `remade`: every shard, for those the output folder lacks (by default made when asked)."""
         taxonomies = tuple(site.config.taxonomies)
         briefings = site.briefings
         out: dict[str, Content] = {}
         # A shard not in memory is in the output folder (the writer checks). Where some are missing,
         # all are made again once: making one costs as much as making all (every briefing is read).
-        remade = functools.cache(functools.partial(build_shards, self.words))
+        remade = remade or _every_shard(self.words, background=False)
         for name, digest in self.shard_digests.items():
             data = self.shards.get(name)
             out[f"{FOLDER}/terms/{name}.json"] = (
@@ -368,6 +361,14 @@ class SearchIndex:
         data = remade().get(name)
         self._set(name, data)
         return data or b"{}"
+
+
+def _every_shard(words: list[str], background: bool) -> Callable[[], dict[str, bytes]]:
+    """A function giving every shard, made once: from now on, in a forked process, if `background`
+    and the index is large; else when it is first called."""
+    if background and len(words) >= PARALLEL_INDEX:
+        return functools.cache(Background(functools.partial(build_shards, words)).result)
+    return functools.cache(functools.partial(build_shards, words))
 
 
 def _sha256(data: bytes) -> str:

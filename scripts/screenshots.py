@@ -44,7 +44,7 @@ def build_demo(root: Path, count: int = 24) -> Path:
     """A sample project in `root`: the shipped site.yaml and content plus `count` generated briefings; returns its output."""
     import yaml
 
-    from generator.build import BuildOptions, build
+    from generator.build.builder import BuildOptions, build
 
     shutil.copy(ROOT / "site.yaml", root / "site.yaml")
     shutil.copytree(ROOT / "content", root / "content", dirs_exist_ok=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, BuildReport, build
+from generator.build.builder import BuildOptions, BuildReport, build
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, build
+from generator.build.builder import BuildOptions, build
 from tests.conftest import briefing_md, static_server
 
 pytestmark = pytest.mark.browser

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator.errors import SiteError
-from tests.conftest import Page, briefing_md
+from generator.core.errors import SiteError
+from tests.conftest import briefing_md
 
 SUBPATH_CONFIG = "title: Sub Site\nbase_url: https://example.org/briefings/\n"
 

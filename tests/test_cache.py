@@ -6,10 +6,10 @@ import io
 import os
 import pickle
 
-from generator import cache as cache_module
-from generator.build import Builder, BuildOptions
+from generator.build import cache as cache_module
+from generator.build.builder import Builder, BuildOptions
+from generator.build.progress import Progress
 from generator.cli import main
-from generator.progress import Progress
 from tests.conftest import briefing_md
 
 

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from bench.corpus import make_corpus
-from generator.build import BuildOptions, build
+from generator.build.builder import BuildOptions, build
 from tests.conftest import ROOT, Page, briefing_md
 
 PAGE_KINDS = ["index.html", "timeline/index.html", "digest/index.html", "situation/index.html", "search/index.html",

@@ -6,8 +6,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from generator.assemble import RELATED_WINDOW, related_briefings
-from generator.model import Briefing
+from generator.core.model import Briefing
+from generator.site.assemble import RELATED_WINDOW, related_briefings
 from tests.conftest import briefing_md
 
 CONFIG = "title: T\nbase_url: https://example.org/\n"
@@ -119,8 +119,9 @@ def test_term_described_twice_is_an_error(make_site):
         "content/countries/russia.yaml": "description: One.\n",
         "content/countries/russia.md": "---\ntitle: Russia\n---\nTwo.\n",
     }, config=CONFIG)
-    from generator.errors import SiteError
     import pytest
+
+    from generator.core.errors import SiteError
 
     with pytest.raises(SiteError) as err:
         project.build()

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.urls import slug_from
-from generator.entities import (
+from generator.core.errors import SiteError
+from generator.core.urls import slug_from
+from generator.read.entities import (
     Entities,
     country_info,
     find_entities,
     load_registry,
 )
-from generator.errors import SiteError
 
 DATA = Path(__file__).parent / "data" / "entities"
 KINDS = ("countries", "people", "organisations")

@@ -5,12 +5,10 @@ The corpus lives in tests/data/hostile/ (the 10 MB single-line seed is made at t
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
-from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,10 +17,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.check import check_site
+from generator.build.write import MARKER, check_output_dir
 from generator.cli import main
-from generator.errors import SiteError
-from generator.write import MARKER, check_output_dir
+from generator.core.errors import SiteError
+from generator.dev.check import check_site
 from tests.conftest import Page, briefing_md
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
@@ -280,16 +278,14 @@ def test_a_previous_build_is_replaced(make_site):
 
 # --- seeds through the importer ----------------------------------------------------------------------------
 
-HAVE_IMPORTER = importlib.util.find_spec("generator.importer") is not None and importlib.util.find_spec("generator.entities") is not None
-needs_importer = pytest.mark.skipif(not HAVE_IMPORTER, reason="generator.importer / generator.entities not written yet")
 
 
 def run_import(seed_paths: list[Path], root: Path):
     """Import seeds the way `briefings build` does; SiteError problems must name their seed file."""
     from zoneinfo import ZoneInfo
 
-    from generator.entities import load_registry
-    from generator.importer import import_seeds
+    from generator.read.entities import load_registry
+    from generator.read.importer import import_seeds
 
     try:
         return import_seeds(seed_paths, root / "content" / "briefings", tz=ZoneInfo("UTC"), registry=load_registry(None), date=None)
@@ -299,7 +295,6 @@ def run_import(seed_paths: list[Path], root: Path):
         return error
 
 
-@needs_importer
 def test_hostile_seeds_import_and_build_without_injection(tmp_path):
     root = tmp_path / "site"
     (root / "content" / "briefings").mkdir(parents=True)
@@ -362,7 +357,6 @@ def test_random_content_builds_or_reports_path_line(tmp_path_factory, meta, body
         assert scan_output(root / "output") == []
 
 
-@needs_importer
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(text=st.lists(texts | hostile_bits, min_size=1, max_size=12).map("\n".join), raw=st.binary(max_size=30) | st.none())
 def test_random_seeds_import_and_build_or_report(tmp_path_factory, text, raw):

@@ -23,7 +23,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 
-from generator.build import BuildOptions, build
+from generator.build.builder import BuildOptions, build
 from tests.conftest import briefing_md, need
 
 MAX_PAGES = 400  # the test site has ~40; a runaway crawl (e.g. /page/2/page/2/...) stops here

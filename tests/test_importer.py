@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from generator.entities import load_registry
-from generator.importer import (
+from generator.read.entities import load_registry
+from generator.read.importer import (
     import_seeds,
     seed_files,
     seeds_to_import,
 )
-from generator.seeds import is_untouched
+from generator.read.seeds import is_untouched
 
 SHIPPED = Path(__file__).parent / "data" / "seeds" / "000_3e7346ba372a76a7.txt"
 UTC = ZoneInfo("UTC")

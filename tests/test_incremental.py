@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import Builder, BuildOptions
+from generator.build.builder import Builder, BuildOptions
 from tests.conftest import briefing_md
 
 COUNTRIES = ["France", "Chile", "Japan", "Kenya", "Peru"]

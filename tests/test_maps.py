@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import maps
-from generator.entities import country_info
-from generator.theme import DEFAULT_THEME_DIR
+from generator.read.entities import country_info
+from generator.render import maps
+from generator.render.theme import DEFAULT_THEME_DIR
 
 WORLD = DEFAULT_THEME_DIR / "data" / "countries-110m.json"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import markdown
 import pytest
 
-from generator.config import DEFAULT_MARKDOWN_EXTENSIONS
-from generator.markup import Markup, _DEFAULT_CONFIGS
-from generator.seeds import markdown_body, parse_seed
+from generator.core.config import DEFAULT_MARKDOWN_EXTENSIONS
+from generator.read.markup import _DEFAULT_CONFIGS, Markup
+from generator.read.seeds import markdown_body, parse_seed
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = sorted((ROOT / "tests/data/seeds").rglob("*.txt")) + sorted((ROOT / "seeds").glob("*.txt"))

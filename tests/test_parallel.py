@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from generator import parallel
-from generator.build import Builder, BuildOptions
-from generator.errors import SiteError
+from generator.build.builder import Builder, BuildOptions
+from generator.core import parallel
+from generator.core.errors import SiteError
 from tests.conftest import briefing_md
 from tests.test_cache import site_files, tree
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.build import Builder, BuildOptions
+from generator.build.builder import Builder, BuildOptions
 from tests.conftest import briefing_md
 
 

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
-from generator.build import Builder, BuildOptions
+from generator.build.builder import Builder, BuildOptions
 from tests.conftest import ROOT, briefing_md, static_server
 
 pytestmark = pytest.mark.browser

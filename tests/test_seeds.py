@@ -11,9 +11,9 @@ import markdown
 import pytest
 import yaml
 
-from generator.entities import Entities
-from generator.errors import SiteError
-from generator.seeds import (
+from generator.core.errors import SiteError
+from generator.read.entities import Entities
+from generator.read.seeds import (
     body_hash_of,
     decode_seed,
     escape_markdown,
@@ -150,7 +150,7 @@ def test_shipped_seed():
 
 
 def test_shipped_seed_markdown():
-    from generator.entities import find_entities, load_registry
+    from generator.read.entities import find_entities, load_registry
 
     data = SHIPPED.read_bytes()
     seed = parse_seed(decode_seed(data)[0])

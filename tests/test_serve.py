@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator.build import BuildOptions
+from generator.build.builder import BuildOptions
 from generator.cli import ServeBuilds
-from generator.serve import OVERLAY_ID, SCRIPT_NAME, LiveServer, Outcome, inject
-from generator.watch import Watcher
+from generator.dev.serve import OVERLAY_ID, SCRIPT_NAME, LiveServer, Outcome, inject
+from generator.dev.watch import Watcher
 from tests.conftest import ROOT, Page, Project, briefing_md
 
 WAIT = 10.0  # seconds: the bound on every "the served page changes" wait (it takes well under one)

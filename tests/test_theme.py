@@ -6,16 +6,14 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-
-from generator import maps
-from generator.config import load_config
-from generator.errors import SiteError
-from generator.theme import DEFAULT_THEME_DIR, make_environment, static_files
-
 from .conftest import Page, Project, briefing_md, static_server
+
+from generator.core.config import load_config
+from generator.core.errors import SiteError
+from generator.render import maps
+from generator.render.theme import DEFAULT_THEME_DIR, make_environment, static_files
 
 BODY = """
 Opening paragraph with [a source](https://example.org/report) and a sentence that runs long enough to wrap

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.watch import Debouncer, Watcher, is_junk
+from generator.dev.watch import Debouncer, Watcher, is_junk
 
 
 @pytest.mark.parametrize("name", [

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .entities import country_info
+from generator.read.entities import country_info
 
 Point = tuple[float, float]
 Ring = list[Point]

@@ -21,8 +21,8 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 from urllib.parse import unquote, urljoin, urlsplit
 
-from .errors import Problem
-from .write import MARKER
+from generator.build.write import MARKER
+from generator.core.errors import Problem
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 FEED_TYPES = ("application/atom+xml", "application/rss+xml", "application/feed+json", "application/json")
@@ -507,7 +507,7 @@ def find_vnu(project: Path | None = None) -> list[str] | None:
     candidates: list[Path] = []
     if os.environ.get("BRIEFINGS_VNU_JAR"):
         candidates.append(Path(os.environ["BRIEFINGS_VNU_JAR"]))
-    for base in (project, Path.cwd(), Path(__file__).resolve().parent.parent):
+    for base in (project, Path.cwd(), Path(__file__).resolve().parent.parent.parent):
         if base is not None:
             candidates.append(base / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar")
     try:

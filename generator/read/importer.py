@@ -27,11 +27,11 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from . import atomic
-from .content import is_content_name
-from .entities import Registry, find_entities
-from .errors import SiteError
-from .seeds import (
+from generator.core import atomic
+from generator.core.errors import SiteError
+from generator.read.content import is_content_name
+from generator.read.entities import Registry, find_entities
+from generator.read.seeds import (
     decode_seed,
     is_untouched,
     parse_seed,

@@ -15,24 +15,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .assemble import assemble
-from .cache import BuildCache, PageRecord
-from .config import Config, load_config
-from .content import content_files, load_briefing, load_page, load_term_info, read_document
-from .discover import read_term_yaml, term_yaml_files
-from .errors import Problem, SiteError
-from .fingerprint import Fingerprints
-from .markup import Markup
-from .model import BriefingFile, OutputPage, Page, Site, TermInfo
-from .outputs import briefing_page, plan
-from .parallel import default_jobs, fork_map
-from .progress import Progress
-from .render import Rendered, render_many, render_page, render_traced
-from .search import SearchIndex
-from .theme import input_digests, make_environment, static_files, theme_dirs
-from .trace import Digests
-from .write import (
+from generator import __version__
+from generator.build.cache import BuildCache, PageRecord
+from generator.build.progress import Progress
+from generator.build.write import (
     Content,
     Kept,
     WriteStats,
@@ -41,8 +27,31 @@ from .write import (
     write_files,
     write_site,
 )
+from generator.core.config import Config, load_config
+from generator.core.errors import Problem, SiteError
+from generator.core.fingerprint import Fingerprints
+from generator.core.model import BriefingFile, OutputPage, Page, Site, TermInfo
+from generator.core.parallel import default_jobs, fork_map
+from generator.core.trace import Digests
+from generator.pages.kinds import briefing_page
+from generator.pages.registry import plan
+from generator.read.content import (
+    content_files,
+    load_briefing,
+    load_page,
+    load_term_info,
+    read_document,
+)
+from generator.read.entities import load_registry
+from generator.read.importer import import_seeds, seeds_to_import
+from generator.read.markup import Markup
+from generator.read.terms import read_term_yaml, term_yaml_files
+from generator.render.render import Rendered, render_many, render_page, render_traced
+from generator.render.theme import input_digests, make_environment, static_files, theme_dirs
+from generator.search import SearchIndex
+from generator.site.assemble import assemble
 
-GENERATOR_DIR = Path(__file__).resolve().parent
+GENERATOR_DIR = Path(__file__).resolve().parent.parent
 
 
 def key_of(*parts: object) -> str:
@@ -214,7 +223,7 @@ class Builder:
 
     def _inputs_stamp(self, config: Config, settings: str) -> str:
         h = hashlib.sha256(f"{settings}\0{self.output}\0{self.options.swap}".encode())
-        for top in (config.content_dir, *theme_dirs(config), Path(__file__).parent):
+        for top in (config.content_dir, *theme_dirs(config), GENERATOR_DIR):
             for path, st in _walk_stats(top):
                 h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
         return h.hexdigest()
@@ -236,9 +245,6 @@ class Builder:
 
     def _import_seeds(self, config: Config) -> tuple[Any, ...]:
         """Import seeds that are new or newer than their briefings; one line per seed for the user."""
-        from .entities import load_registry
-        from .importer import import_seeds, seeds_to_import
-
         briefings_dir = config.content_dir / "briefings"
         todo = seeds_to_import(config.seeds_dir, briefings_dir)
         if not todo:

@@ -41,11 +41,11 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem, SiteError
-from .urls import slug_from
-from .yamltext import load_yaml
+from generator.core.errors import Problem, SiteError
+from generator.core.urls import slug_from
+from generator.core.yamltext import load_yaml
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 # Titles that may stand before a name: they do not make a preceding capitalised word a first name.
 _TITLES = (

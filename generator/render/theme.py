@@ -12,14 +12,15 @@ from typing import Any
 
 import jinja2
 
-from . import maps, urls
-from .config import Config
-from .entities import country_info
-from .errors import SiteError
-from .trace import record
-from .urls import slug_from
+from generator.core import urls
+from generator.core.config import Config
+from generator.core.errors import SiteError
+from generator.core.trace import record
+from generator.core.urls import slug_from
+from generator.read.entities import country_info
+from generator.render import maps
 
-DEFAULT_THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "default"
+DEFAULT_THEME_DIR = Path(__file__).resolve().parent.parent.parent / "themes" / "default"
 FINGERPRINTED = (".css", ".js")
 
 

@@ -15,10 +15,10 @@ from urllib.parse import urljoin, urlsplit
 
 import feedgenerator
 
-from . import urls
-from .config import Config
-from .markup import sanitize
-from .model import Body, Briefing, OutputPage, Site, Taxonomy, Term
+from generator.core import urls
+from generator.core.config import Config
+from generator.core.model import Body, Briefing, OutputPage, Site, Taxonomy, Term
+from generator.read.markup import sanitize
 
 # Taxonomies whose terms get their own feed (/countries/russia/feed.xml); others would be noise.
 FEED_TAXONOMIES = ("countries", "topics")

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 if TYPE_CHECKING:
-    from .watch import Watcher
+    from generator.dev.watch import Watcher
 
-CLIENT_JS = Path(__file__).resolve().parent / "data" / "livereload.js"
+CLIENT_JS = Path(__file__).resolve().parent.parent / "data" / "livereload.js"
 SCRIPT_NAME = "__livereload__.js"
 EVENTS_NAME = "__livereload__/events"
 OVERLAY_ID = "__livereload_error__"

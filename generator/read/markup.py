@@ -12,9 +12,9 @@ from markdown import util
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
-from .config import Config
-from .errors import SiteError
-from .model import TocEntry
+from generator.core.config import Config
+from generator.core.errors import SiteError
+from generator.core.model import TocEntry
 
 # Defaults for the built-in extensions; a site's `markdown.extension_configs` overrides them per key.
 _DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {

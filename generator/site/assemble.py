@@ -10,12 +10,21 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from . import urls
-from .config import Config
-from .errors import Problem, SiteError
-from .model import Briefing, BriefingFile, Neighbours, Page, Site, Taxonomy, Term, TermInfo
-from .parallel import fork_map
-from .urls import slug_from
+from generator.core import urls
+from generator.core.config import Config
+from generator.core.errors import Problem, SiteError
+from generator.core.model import (
+    Briefing,
+    BriefingFile,
+    Neighbours,
+    Page,
+    Site,
+    Taxonomy,
+    Term,
+    TermInfo,
+)
+from generator.core.parallel import fork_map
+from generator.core.urls import slug_from
 
 # Related briefings look this many positions either side in each term's date-ordered list.
 # A shared term that appears in thousands of briefings then costs O(window), not O(n), per briefing.

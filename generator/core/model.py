@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from . import urls
+from generator.core import urls
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from .errors import SiteError
+from generator.core.errors import SiteError
 
 
 def load_yaml(path: Path, text: str, *, first_line: int = 1, loader: Any = yaml.SafeLoader, what: str = "YAML") -> Any:

@@ -9,8 +9,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import Problem, SiteError
-from .yamltext import key_lines, load_yaml
+from generator.core.errors import Problem, SiteError
+from generator.core.yamltext import key_lines, load_yaml
 
 CONFIG_FILE = "site.yaml"
 

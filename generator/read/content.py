@@ -13,13 +13,23 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from .config import Config
-from .errors import Problem, SiteError
-from .fingerprint import fingerprint
-from .model import Body, Briefing, BriefingFile, Document, Page, Source, TermInfo, TocEntry, Trend
-from .urls import slug_from
-from .words import index_terms
-from .yamltext import key_lines, load_yaml
+from generator.core.config import Config
+from generator.core.errors import Problem, SiteError
+from generator.core.fingerprint import fingerprint
+from generator.core.model import (
+    Body,
+    Briefing,
+    BriefingFile,
+    Document,
+    Page,
+    Source,
+    TermInfo,
+    TocEntry,
+    Trend,
+)
+from generator.core.urls import slug_from
+from generator.core.yamltext import key_lines, load_yaml
+from generator.read.words import index_terms
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python loader where it isn't built.
     from yaml import CSafeLoader as _Loader

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .atomic import write_atomic
-from .trace import Trace
+from generator.core.atomic import write_atomic
+from generator.core.trace import Trace
 
 CACHE_DIR = ".cache"
 FORMAT = b"briefings-cache 6"

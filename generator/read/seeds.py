@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING, Literal
 
 import yaml
 
-from .errors import Problem, SiteError
+from generator.core.errors import Problem, SiteError
+from generator.core.urls import slug_from
 
 if TYPE_CHECKING:  # entities imports nothing from here; the annotation is all seeds needs
-    from .entities import Entities
-from .urls import slug_from
+    from generator.read.entities import Entities
 
 WORDS_PER_MINUTE = 220
 SUMMARY_LIMIT = 300

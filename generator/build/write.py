@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .atomic import create, write_atomic
-from .errors import SiteError
+from generator.core.atomic import create, write_atomic
+from generator.core.errors import SiteError
+from generator.render.render import Digested
 
 MARKER = ".briefings-build"  # proves a folder is ours to replace; holds a manifest of what we wrote
 KEEP = {MARKER, ".gitkeep"}
@@ -25,18 +26,6 @@ class Kept:
 
     digest: str
     load: Callable[[], bytes]
-
-
-@dataclass(frozen=True)
-class Digested:
-    """Bytes whose SHA-256 is already known (computed where they were made: in a render worker)."""
-
-    data: bytes
-    digest: str
-
-    @classmethod
-    def of(cls, data: bytes) -> "Digested":
-        return cls(data, _digest(data))
 
 
 Content = bytes | Kept | Digested  # what a file of the site may be handed to the writer as

@@ -1,0 +1,52 @@
+"""Which files the site has: every page kind in order, then the sitemap and robots.txt. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from xml.sax.saxutils import escape as xml_escape
+
+from generator.core import urls
+from generator.core.model import OutputPage, Site
+from generator.pages import archive, feeds, kinds, search
+
+PageKind = Callable[[Site], Iterable[OutputPage]]
+
+
+# Page kinds in the order their pages are planned.
+PAGE_KINDS: tuple[PageKind, ...] = (
+    kinds.home_pages, kinds.briefing_pages, kinds.static_pages, kinds.taxonomy_pages, kinds.not_found_page,
+    archive.timeline_pages, archive.digest_pages, archive.situation_pages, search.search_pages, feeds.feed_pages,
+)
+
+
+def plan(site: Site, extra: Iterable[PageKind] = ()) -> list[OutputPage]:
+    """Every output page of the site, plus sitemap.xml and robots.txt; paths are unique."""
+    pages = [page for kind in (*PAGE_KINDS, *extra) for page in kind(site)]
+    pages.append(sitemap(site, pages))
+    pages.append(robots(site))
+    return pages
+
+
+def sitemap(site: Site, pages: list[OutputPage]) -> OutputPage:
+    """sitemap.xml: every HTML page (but 404) with its absolute URL and last modification."""
+    newest = site.briefings[0].updated or site.briefings[0].date if site.briefings else None
+    rows = []
+    for page in sorted(pages, key=lambda p: p.path):
+        if not page.path.endswith("index.html") or page.data is not None:
+            continue
+        lastmod: datetime | None = page.context.get("lastmod") or newest
+        url = site.config.absolute_url(page.path[: -len("index.html")])
+        row = f"  <url><loc>{xml_escape(url)}</loc>"
+        if lastmod:
+            row += f"<lastmod>{lastmod.isoformat(timespec='seconds')}</lastmod>"
+        rows.append(row + "</url>")
+    body = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    body += "\n".join(rows) + "\n</urlset>\n"
+    return OutputPage(path=urls.SITEMAP, template="", context={}, data=body.encode())
+
+
+def robots(site: Site) -> OutputPage:
+    """robots.txt allowing everything and pointing at the sitemap."""
+    text = f"User-agent: *\nAllow: /\n\nSitemap: {site.config.absolute_url(urls.SITEMAP)}\n"
+    return OutputPage(path=urls.ROBOTS, template="", context={}, data=text.encode())

@@ -1,0 +1,1 @@
+"""Reading inputs: seeds and their import, content files, Markdown, entities, search words."""

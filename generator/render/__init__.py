@@ -1,0 +1,1 @@
+"""The theme (Jinja environment, assets, maps) and rendering pages to bytes. Never writes."""

@@ -1,0 +1,1 @@
+"""Assembly: parsed files become a `Site` (order, taxonomies, neighbours, groupings). Pure."""
