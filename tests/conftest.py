@@ -19,8 +19,15 @@ from generator.build.builder import BuildOptions, BuildReport, build
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # CI sets this so that a missing browser or nginx fails the run instead of skipping tests.
 REQUIRE_TOOLS = os.environ.get("BRIEFINGS_REQUIRE_TOOLS") == "1"
 
@@ -35,7 +42,7 @@ def need(tool: str) -> None:
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -61,19 +68,32 @@ def browser():  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         try:
             yield chromium
         finally:
             chromium.close()
 
 
-def briefing_md(title: str = "A briefing", date: str = "2026-11-20T09:00:00+00:00", body: str = "Body text.", **fields: object) -> str:
+def briefing_md(
+    title: str = "A briefing",
+    date: str = "2026-11-20T09:00:00+00:00",
+    body: str = "Body text.",
+    **fields: object,
+) -> str:
     """Text of a briefing file with front matter."""
     import yaml
 
     meta = {"title": title, "date": date, **fields}
-    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + textwrap.dedent(body).strip() + "\n"
+    return (
+        "---\n"
+        + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
+        + "---\n\n"
+        + textwrap.dedent(body).strip()
+        + "\n"
+    )
 
 
 class Project:
@@ -99,11 +119,13 @@ class Project:
     def read(self, rel: str) -> str:
         return (self.output / rel).read_text(encoding="utf-8")
 
-    def html(self, rel: str) -> "Page":
+    def html(self, rel: str) -> Page:
         return Page.parse(self.read(rel))
 
     def files(self) -> set[str]:
-        return {p.relative_to(self.output).as_posix() for p in self.output.rglob("*") if p.is_file()}
+        return {
+            p.relative_to(self.output).as_posix() for p in self.output.rglob("*") if p.is_file()
+        }
 
 
 @pytest.fixture
@@ -113,7 +135,13 @@ def make_site(tmp_path: Path) -> Callable[..., Project]:
     def make(files: dict[str, str | bytes] | None = None, config: str | None = None) -> Project:
         project = Project(tmp_path / "site")
         project.root.mkdir(parents=True, exist_ok=True)
-        project.write({"site.yaml": config if config is not None else "title: Test Briefings\nbase_url: https://example.org/\n"})
+        project.write(
+            {
+                "site.yaml": config
+                if config is not None
+                else "title: Test Briefings\nbase_url: https://example.org/\n"
+            }
+        )
         project.write(files or {})
         return project
 
@@ -133,7 +161,7 @@ class Page(HTMLParser):
         self._capture: list[tuple[str, list[str]]] = []
 
     @classmethod
-    def parse(cls, html: str) -> "Page":
+    def parse(cls, html: str) -> Page:
         page = cls()
         page.feed(html)
         page.close()
@@ -164,10 +192,16 @@ class Page(HTMLParser):
         return " ".join(" ".join(self.text_parts).split())
 
     def all(self, tag: str, **attrs: str) -> list[dict[str, str | None]]:
-        return [a for t, a in self.elements if t == tag and all(a.get(k.rstrip("_")) == v for k, v in attrs.items())]
+        return [
+            a
+            for t, a in self.elements
+            if t == tag and all(a.get(k.rstrip("_")) == v for k, v in attrs.items())
+        ]
 
     def texts(self, tag: str) -> list[str]:
         return self.texts_by_tag.get(tag, [])
 
     def links(self) -> list[str]:
-        return [str(a["href"]) for a in self.all("a") if a.get("href")] + [str(a["href"]) for a in self.all("link") if a.get("href")]
+        return [str(a["href"]) for a in self.all("a") if a.get("href")] + [
+            str(a["href"]) for a in self.all("link") if a.get("href")
+        ]

@@ -23,7 +23,8 @@ WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 CSP_LISTENER = """
 window.__csp = [];
 document.addEventListener('securitypolicyviolation', e => {
-  window.__csp.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber);
+  window.__csp.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline')
+    + ' at ' + e.sourceFile + ':' + e.lineNumber);
 });
 """
 
@@ -45,12 +46,17 @@ def served(tmp_path_factory) -> Iterator[Served]:
     }
     for i in range(6):
         files[f"content/briefings/b{i}.md"] = briefing_md(
-            f"Talks resume in round {i}", date=f"2026-11-{10 + i:02d}T09:00:00+00:00",
-            summary=f"Negotiators met for round {i}.", takeaways=["One thing.", "Another."],
-            countries=["Ukraine", "Russia"] if i % 2 else ["France"], people=["Emmanuel Macron"],
-            organisations=["United Nations"], topics=["Diplomacy"],
+            f"Talks resume in round {i}",
+            date=f"2026-11-{10 + i:02d}T09:00:00+00:00",
+            summary=f"Negotiators met for round {i}.",
+            takeaways=["One thing.", "Another."],
+            countries=["Ukraine", "Russia"] if i % 2 else ["France"],
+            people=["Emmanuel Macron"],
+            organisations=["United Nations"],
+            topics=["Diplomacy"],
             source={"name": "Wire", "url": f"https://news.example.com/{i}"},
-            body="## Context\n\nA paragraph with a [link](https://example.com/) and *emphasis*.\n\n## Outlook\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+            body="## Context\n\nA paragraph with a [link](https://example.com/) and *emphasis*.\n\n"
+            "## Outlook\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
         )
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -76,10 +82,22 @@ def visit(browser, url: str, *, axe: bool = True, color_scheme: str = "light") -
     try:
         page = context.new_page()
         page.add_init_script(CSP_LISTENER)
-        page.on("console", lambda m: result.console_errors.append(f"{m.text} ({m.location.get('url')})") if m.type == "error" else None)
+        page.on(
+            "console",
+            lambda m: (
+                result.console_errors.append(f"{m.text} ({m.location.get('url')})")
+                if m.type == "error"
+                else None
+            ),
+        )
         page.on("pageerror", lambda e: result.console_errors.append(f"uncaught: {e}"))
         page.on("requestfailed", lambda r: result.failed.append(f"{r.url}: {r.failure}"))
-        page.on("response", lambda r: result.failed.append(f"{r.url}: HTTP {r.status}") if r.status >= 400 else None)
+        page.on(
+            "response",
+            lambda r: (
+                result.failed.append(f"{r.url}: HTTP {r.status}") if r.status >= 400 else None
+            ),
+        )
         response = page.goto(url, wait_until="load", timeout=15_000)
         assert response is not None and response.status == 200, url
         page.wait_for_load_state("networkidle", timeout=10_000)
@@ -87,10 +105,23 @@ def visit(browser, url: str, *, axe: bool = True, color_scheme: str = "light") -
         if axe:
             from axe_playwright_python.sync_playwright import Axe
 
-            report = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]})
+            report = Axe().run(
+                page,
+                options={
+                    "runOnly": {"type": "tag", "values": WCAG_AA},
+                    "resultTypes": ["violations"],
+                },
+            )
             for violation in report.response["violations"]:
-                targets = [" ".join(node["target"]) if isinstance(node["target"], list) else str(node["target"]) for node in violation["nodes"][:3]]
-                result.violations.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+                targets = [
+                    " ".join(node["target"])
+                    if isinstance(node["target"], list)
+                    else str(node["target"])
+                    for node in violation["nodes"][:3]
+                ]
+                result.violations.append(
+                    f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}"
+                )
     finally:
         context.close()
     return result
@@ -108,12 +139,17 @@ def page_url(served: Served, which: str) -> str | None:
         "search": "search/",
         "not-found": "404.html",
     }[which]
-    if not (served.output / candidates / "index.html").is_file() and not (served.output / candidates).is_file():
+    if (
+        not (served.output / candidates / "index.html").is_file()
+        and not (served.output / candidates).is_file()
+    ):
         return None
     return served.base + candidates
 
 
-@pytest.mark.parametrize("which", ["home", "briefing", "country", "countries", "page", "timeline", "search", "not-found"])
+@pytest.mark.parametrize(
+    "which", ["home", "briefing", "country", "countries", "page", "timeline", "search", "not-found"]
+)
 def test_page_loads_cleanly_and_meets_wcag_21_aa(browser, served, which):
     url = page_url(served, which)
     if url is None:
@@ -137,9 +173,15 @@ def test_theme_ships_a_content_security_policy(served):
     from tests.conftest import Page
 
     page = Page.parse((served.output / "index.html").read_text(encoding="utf-8"))
-    policies = [m["content"] for m in page.all("meta") if (m.get("http-equiv") or "").lower() == "content-security-policy"]
+    policies = [
+        m["content"]
+        for m in page.all("meta")
+        if (m.get("http-equiv") or "").lower() == "content-security-policy"
+    ]
     assert len(policies) == 1
-    directives = {part.split()[0]: part.split()[1:] for part in str(policies[0]).split(";") if part.strip()}
+    directives = {
+        part.split()[0]: part.split()[1:] for part in str(policies[0]).split(";") if part.strip()
+    }
     assert directives["script-src"] == ["'self'"] and directives["style-src"] == ["'self'"]
     assert directives["object-src"] == ["'none'"]
 
@@ -148,7 +190,12 @@ def test_csp_violations_are_caught(browser, served):
     """The listener works: a page with an inline script and an inline style reports both as violations."""
     bad = served.output / "csp-probe.html"
     source = (served.output / "about" / "index.html").read_text(encoding="utf-8")
-    bad.write_text(source.replace("</main>", '<p style="color: red">x</p><script>document.title = "ran";</script></main>'), encoding="utf-8")
+    bad.write_text(
+        source.replace(
+            "</main>", '<p style="color: red">x</p><script>document.title = "ran";</script></main>'
+        ),
+        encoding="utf-8",
+    )
     try:
         result = visit(browser, served.base + "csp-probe.html", axe=False)
     finally:
@@ -161,7 +208,13 @@ def test_axe_finds_violations_when_there_are_some(browser, served):
     """axe is really running: an image without alt text and an unlabeled input are reported."""
     bad = served.output / "axe-probe.html"
     source = (served.output / "about" / "index.html").read_text(encoding="utf-8")
-    bad.write_text(source.replace("</main>", '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><input type="text"></main>'), encoding="utf-8")
+    bad.write_text(
+        source.replace(
+            "</main>",
+            '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><input type="text"></main>',
+        ),
+        encoding="utf-8",
+    )
     try:
         result = visit(browser, served.base + "axe-probe.html")
     finally:

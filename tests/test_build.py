@@ -17,13 +17,19 @@ SUBPATH_CONFIG = "title: Sub Site\nbase_url: https://example.org/briefings/\n"
 def two_briefings() -> dict[str, str]:
     return {
         "content/briefings/one.md": briefing_md(
-            "Talks stall in Geneva", "2026-11-20T09:00:00+00:00",
+            "Talks stall in Geneva",
+            "2026-11-20T09:00:00+00:00",
             body="Intro paragraph.\n\n## Context\n\nMore text.",
-            summary="Talks stalled.", takeaways=["First point.", "Second point."],
-            countries=["Russia", "Ukraine"], people=["Vladimir Putin"], topics=["Diplomacy"],
+            summary="Talks stalled.",
+            takeaways=["First point.", "Second point."],
+            countries=["Russia", "Ukraine"],
+            people=["Vladimir Putin"],
+            topics=["Diplomacy"],
             source={"name": "Wire", "url": "https://example.com/story"},
         ),
-        "content/briefings/two.md": briefing_md("Ceasefire holds", "2026-11-21", countries=["Ukraine"], topics=["Conflict"]),
+        "content/briefings/two.md": briefing_md(
+            "Ceasefire holds", "2026-11-21", countries=["Ukraine"], topics=["Conflict"]
+        ),
         "content/pages/about.md": "---\ntitle: About us\n---\n\nWho we are.\n",
     }
 
@@ -40,7 +46,7 @@ def internal_targets(project, prefix: str) -> list[tuple[str, str]]:
             if parts.scheme or parts.netloc or not parts.path:
                 continue
             assert parts.path.startswith(prefix), f"{rel}: link {href} escapes {prefix}"
-            target = project.output / parts.path[len(prefix):]
+            target = project.output / parts.path[len(prefix) :]
             if parts.path.endswith("/"):
                 target = target / "index.html"
             if not target.is_file():
@@ -48,7 +54,10 @@ def internal_targets(project, prefix: str) -> list[tuple[str, str]]:
     return missing
 
 
-@pytest.mark.parametrize("config, prefix", [("title: Root\nbase_url: https://example.org/\n", "/"), (SUBPATH_CONFIG, "/briefings/")])
+@pytest.mark.parametrize(
+    "config, prefix",
+    [("title: Root\nbase_url: https://example.org/\n", "/"), (SUBPATH_CONFIG, "/briefings/")],
+)
 def test_every_internal_link_resolves_at_root_and_subpath(make_site, config, prefix):
     project = make_site(two_briefings(), config=config)
     project.build()
@@ -67,7 +76,12 @@ def test_briefing_page_shows_headline_summary_takeaways_sections_and_entities(ma
     assert takeaways == ["First point.", "Second point."]
     assert "context" in page.ids
     hrefs = page.links()
-    for expected in ("/countries/russia/", "/countries/ukraine/", "/people/vladimir-putin/", "/topics/diplomacy/"):
+    for expected in (
+        "/countries/russia/",
+        "/countries/ukraine/",
+        "/people/vladimir-putin/",
+        "/topics/diplomacy/",
+    ):
         assert expected in hrefs
     assert "https://example.com/story" in hrefs
     assert page.all("html")[0]["lang"] == "en"
@@ -75,7 +89,12 @@ def test_briefing_page_shows_headline_summary_takeaways_sections_and_entities(ma
 
 
 def test_home_lists_newest_first_and_paginates(make_site):
-    files = {f"content/briefings/b{i:02}.md": briefing_md(f"Briefing {i:02}", f"2026-10-{i:02}T08:00:00+00:00") for i in range(1, 26)}
+    files = {
+        f"content/briefings/b{i:02}.md": briefing_md(
+            f"Briefing {i:02}", f"2026-10-{i:02}T08:00:00+00:00"
+        )
+        for i in range(1, 26)
+    }
     project = make_site(files, config="base_url: https://example.org/\npaginate: 10\n")
     project.build()
     first = project.html("index.html")
@@ -85,7 +104,9 @@ def test_home_lists_newest_first_and_paginates(make_site):
     assert "page/4/index.html" not in project.files()
     assert first.all("a", rel="next")[0]["href"] == "/page/2/"
     third = project.html("page/3/index.html")
-    assert [t for t in third.texts("h2") if t.startswith("Briefing")] == [f"Briefing {i:02}" for i in range(5, 0, -1)]
+    assert [t for t in third.texts("h2") if t.startswith("Briefing")] == [
+        f"Briefing {i:02}" for i in range(5, 0, -1)
+    ]
 
 
 def test_static_page_404_sitemap_and_robots(make_site):
@@ -96,7 +117,11 @@ def test_static_page_404_sitemap_and_robots(make_site):
     tree = ET.fromstring(project.read("sitemap.xml"))
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locs = {loc.text for loc in tree.findall("s:url/s:loc", ns)}
-    html_pages = {f"https://example.org/briefings/{rel[:-len('index.html')]}" for rel in project.files() if rel.endswith("index.html")}
+    html_pages = {
+        f"https://example.org/briefings/{rel[: -len('index.html')]}"
+        for rel in project.files()
+        if rel.endswith("index.html")
+    }
     assert locs == html_pages
     assert all(url.find("s:lastmod", ns) is not None for url in tree.findall("s:url", ns))
     robots = project.read("robots.txt")
@@ -111,15 +136,22 @@ def test_drafts_and_future_briefings_are_left_out_unless_asked(make_site):
     }
     project = make_site(files)
     project.build()
-    assert {"briefings/published/index.html"} == {f for f in project.files() if f.startswith("briefings/")}
+    assert {"briefings/published/index.html"} == {
+        f for f in project.files() if f.startswith("briefings/")
+    }
     project.build(drafts=True, future=True)
     assert {f for f in project.files() if f.startswith("briefings/")} == {
-        "briefings/published/index.html", "briefings/draft-piece/index.html", "briefings/from-the-future/index.html"}
+        "briefings/published/index.html",
+        "briefings/draft-piece/index.html",
+        "briefings/from-the-future/index.html",
+    }
 
 
 def test_naive_dates_take_the_site_timezone(make_site):
-    project = make_site({"content/briefings/a.md": briefing_md("Berlin time", "2026-03-01 10:00")},
-                        config="base_url: https://example.org/\ntimezone: Europe/Berlin\n")
+    project = make_site(
+        {"content/briefings/a.md": briefing_md("Berlin time", "2026-03-01 10:00")},
+        config="base_url: https://example.org/\ntimezone: Europe/Berlin\n",
+    )
     project.build()
     page = project.html("briefings/berlin-time/index.html")
     assert page.all("time")[0]["datetime"] == "2026-03-01T10:00:00+01:00"
@@ -137,23 +169,31 @@ def test_markdown_features_tables_footnotes_attr_list_smart_quotes(make_site):
 
 def test_unknown_front_matter_fields_pass_through_to_templates(make_site):
     template = '{% extends "base.html" %}{% block main %}<p id="desk">{{ briefing.extra.desk }}</p>{% endblock %}'
-    project = make_site({
-        "content/briefings/a.md": briefing_md("Extra", desk="Europe desk"),
-        "themes/mine/templates/briefing.html": template,
-    }, config="base_url: https://example.org/\ntheme: mine\n")
+    project = make_site(
+        {
+            "content/briefings/a.md": briefing_md("Extra", desk="Europe desk"),
+            "themes/mine/templates/briefing.html": template,
+        },
+        config="base_url: https://example.org/\ntheme: mine\n",
+    )
     project.build()
     page = project.html("briefings/extra/index.html")
     assert page.texts("p")[0] == "Europe desk"
 
 
 def test_site_theme_overrides_templates_and_static_files(make_site):
-    project = make_site({
-        "content/briefings/a.md": briefing_md("Override"),
-        "themes/mine/static/style.css": "body { color: red }",
-    }, config="base_url: https://example.org/\ntheme: mine\n")
+    project = make_site(
+        {
+            "content/briefings/a.md": briefing_md("Override"),
+            "themes/mine/static/style.css": "body { color: red }",
+        },
+        config="base_url: https://example.org/\ntheme: mine\n",
+    )
     project.build()
     page = project.html("index.html")
-    css = [link["href"] for link in page.all("link", rel="stylesheet") if "style." in str(link["href"])][0]
+    css = next(
+        link["href"] for link in page.all("link", rel="stylesheet") if "style." in str(link["href"])
+    )
     assert (project.output / str(css).lstrip("/")).read_text() == "body { color: red }"
 
 
@@ -162,8 +202,13 @@ def test_output_is_deterministic(make_site, tmp_path):
     project.build()
     first = {rel: (project.output / rel).read_bytes() for rel in project.files()}
     project.build(output=tmp_path / "again")
-    again = {p.relative_to(tmp_path / "again").as_posix(): p.read_bytes() for p in (tmp_path / "again").rglob("*") if p.is_file()}
-    first.pop(".briefings-build"); again.pop(".briefings-build")
+    again = {
+        p.relative_to(tmp_path / "again").as_posix(): p.read_bytes()
+        for p in (tmp_path / "again").rglob("*")
+        if p.is_file()
+    }
+    first.pop(".briefings-build")
+    again.pop(".briefings-build")
     assert first == again
 
 
@@ -180,8 +225,13 @@ def test_stale_files_are_pruned_and_unchanged_files_keep_their_mtime(make_site):
 
 # --- bad input: every problem reported with path:line, output/ untouched ---
 
+
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
 
 
 BAD_FILES = {
@@ -211,10 +261,12 @@ def test_all_content_errors_reported_with_file_and_line_and_output_untouched(mak
 
 
 def test_two_briefings_claiming_one_url_is_an_error_naming_both(make_site):
-    project = make_site({
-        "content/briefings/a.md": briefing_md("Same title"),
-        "content/briefings/b.md": briefing_md("Same title"),
-    })
+    project = make_site(
+        {
+            "content/briefings/a.md": briefing_md("Same title"),
+            "content/briefings/b.md": briefing_md("Same title"),
+        }
+    )
     with pytest.raises(SiteError) as caught:
         project.build()
     message = str(caught.value)
@@ -223,11 +275,16 @@ def test_two_briefings_claiming_one_url_is_an_error_naming_both(make_site):
 
 
 def test_unknown_template_and_template_errors_name_the_template_and_line(make_site):
-    project = make_site({
-        "content/pages/x.md": "---\ntitle: X\ntemplate: nope.html\n---\n",
-        "themes/mine/templates/home.html": '{% extends "base.html" %}\n{% block main %}\n{{ missing_variable.attr }}\n{% endblock %}\n',
-        "themes/mine/templates/term.html": '{% extends "base.html" %}\n{% block main %}\n{% if %}\n{% endblock %}\n',
-    }, config="base_url: https://example.org/\ntheme: mine\n")
+    project = make_site(
+        {
+            "content/pages/x.md": "---\ntitle: X\ntemplate: nope.html\n---\n",
+            "themes/mine/templates/home.html": '{% extends "base.html" %}\n{% block main %}\n'
+            "{{ missing_variable.attr }}\n{% endblock %}\n",
+            "themes/mine/templates/term.html": '{% extends "base.html" %}\n{% block main %}\n'
+            "{% if %}\n{% endblock %}\n",
+        },
+        config="base_url: https://example.org/\ntheme: mine\n",
+    )
     project.write({"content/briefings/a.md": briefing_md("A", countries=["Chad"])})
     with pytest.raises(SiteError) as caught:
         project.build()
@@ -237,14 +294,17 @@ def test_unknown_template_and_template_errors_name_the_template_and_line(make_si
     assert "term.html:3:" in text and "syntax" in text
 
 
-@pytest.mark.parametrize("config, line, words", [
-    ("title: T\ncolour: red\n", 2, "unknown key 'colour'"),
-    ("title: T\npaginate: many\n", 2, "'paginate' must be"),
-    ("base_url: example.org\n", 1, "base_url"),
-    ("timezone: Mars/Olympus\n", 1, "unknown timezone"),
-    ("title: [unclosed\n", 2, "invalid YAML"),
-    ("markdown:\n  extensions: [toc]\n  sparkle: true\n", 3, "markdown.sparkle"),
-])
+@pytest.mark.parametrize(
+    "config, line, words",
+    [
+        ("title: T\ncolour: red\n", 2, "unknown key 'colour'"),
+        ("title: T\npaginate: many\n", 2, "'paginate' must be"),
+        ("base_url: example.org\n", 1, "base_url"),
+        ("timezone: Mars/Olympus\n", 1, "unknown timezone"),
+        ("title: [unclosed\n", 2, "invalid YAML"),
+        ("markdown:\n  extensions: [toc]\n  sparkle: true\n", 3, "markdown.sparkle"),
+    ],
+)
 def test_config_errors_name_file_line_and_key(make_site, config, line, words):
     project = make_site({"content/briefings/a.md": briefing_md("A")}, config=config)
     with pytest.raises(SiteError) as caught:

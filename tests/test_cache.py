@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
+from datetime import UTC
 
 from generator.build import cache as cache_module
 from generator.build.builder import Builder, BuildOptions
@@ -16,8 +17,12 @@ from tests.conftest import briefing_md
 def site_files(n: int = 12) -> dict[str, str]:
     files = {
         f"content/briefings/b{i:02d}.md": briefing_md(
-            f"Briefing {i}", f"2026-0{1 + i % 9}-1{i % 9}T09:00:00+00:00", body=f"## Part {i}\n\nText {i} with *emphasis*.",
-            countries=[f"Country{i % 3}"], topics=["Energy" if i % 2 else "Trade"], summary=f"Summary {i}.",
+            f"Briefing {i}",
+            f"2026-0{1 + i % 9}-1{i % 9}T09:00:00+00:00",
+            body=f"## Part {i}\n\nText {i} with *emphasis*.",
+            countries=[f"Country{i % 3}"],
+            topics=["Energy" if i % 2 else "Trade"],
+            summary=f"Summary {i}.",
         )
         for i in range(n)
     }
@@ -26,7 +31,11 @@ def site_files(n: int = 12) -> dict[str, str]:
 
 
 def tree(folder) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name != ".briefings-build"}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file() and p.name != ".briefings-build"
+    }
 
 
 def fresh_build(project, **options):
@@ -37,18 +46,39 @@ def fresh_build(project, **options):
 def test_cached_build_equals_clean_build_byte_for_byte(make_site, tmp_path):
     project = make_site(site_files())
     first = fresh_build(project)
-    assert list((project.root / ".cache").glob("documents-*.pickle"))  # one file per non-empty shard
+    # one file per non-empty shard
+    assert list((project.root / ".cache").glob("documents-*.pickle"))
     assert (project.root / ".cache" / "pages.pickle").is_file()
-    assert fresh_build(project).rendered == 0  # a new process renders nothing: the cache on disk was used
-    project.write({"content/briefings/b05.md": briefing_md("Briefing 5 revised", "2026-06-15T09:00:00+00:00", countries=["Country2"])})
+    # a new process renders nothing: the cache on disk was used
+    assert fresh_build(project).rendered == 0
+    project.write(
+        {
+            "content/briefings/b05.md": briefing_md(
+                "Briefing 5 revised", "2026-06-15T09:00:00+00:00", countries=["Country2"]
+            )
+        }
+    )
     edited = fresh_build(project)
-    assert 0 < edited.rendered < first.rendered * 0.6  # what lists show changed: every page showing it
-    project.write({"content/briefings/b05.md": briefing_md("Briefing 5 revised", "2026-06-15T09:00:00+00:00", body="New text.", countries=["Country2"])})
-    assert fresh_build(project).rendered == 5  # a body edit: its page and the four feeds that carry its text
+    # what lists show changed: every page showing it
+    assert 0 < edited.rendered < first.rendered * 0.6
+    project.write(
+        {
+            "content/briefings/b05.md": briefing_md(
+                "Briefing 5 revised",
+                "2026-06-15T09:00:00+00:00",
+                body="New text.",
+                countries=["Country2"],
+            )
+        }
+    )
+    # a body edit: its page and the four feeds that carry its text
+    assert fresh_build(project).rendered == 5
     clean = tmp_path / "clean"
     fresh_build(project, cache=False, output=clean)
     assert tree(project.output) == tree(clean)
-    assert project.html("briefings/briefing-5-revised/index.html").texts("h1") == ["Briefing 5 revised"]
+    assert project.html("briefings/briefing-5-revised/index.html").texts("h1") == [
+        "Briefing 5 revised"
+    ]
 
 
 def test_cache_is_keyed_by_content_not_mtime(make_site):
@@ -69,20 +99,27 @@ def test_corrupt_or_foreign_cache_is_ignored_and_rebuilt(make_site, tmp_path):
     total = fresh_build(project).rendered
     clean = tree(project.output)
     folder = project.root / ".cache"
-    docs, pages = folder / f"documents-{cache_module._shard(str(project.root / 'content/briefings/b01.md')):02d}.pickle", folder / "pages.pickle"
+    docs, pages = (
+        folder
+        / f"documents-{cache_module._shard(str(project.root / 'content/briefings/b01.md')):02d}.pickle",
+        folder / "pages.pickle",
+    )
     # one flipped byte in the payload: the checksum no longer matches
     data = bytearray(docs.read_bytes())
     data[-10] ^= 0xFF
     docs.write_bytes(bytes(data))
     pages.write_bytes(pages.read_bytes()[:50])  # truncated
-    project.output.joinpath("briefings/briefing-1/index.html").write_text("tampered")  # output edited by hand
+    # output edited by hand
+    project.output.joinpath("briefings/briefing-1/index.html").write_text("tampered")
     report = fresh_build(project)
     assert report.rendered == total
     assert tree(project.output) == clean
     # a well-formed file from another generator version (or config) is not trusted either
     header = docs.read_bytes().split(b"\n", 1)[0]
     assert header.startswith(cache_module.FORMAT)
-    payload = pickle.dumps({str(project.root / "content/briefings/b01.md"): ("x", "not a briefing")})
+    payload = pickle.dumps(
+        {str(project.root / "content/briefings/b01.md"): ("x", "not a briefing")}
+    )
     cache_module.save(docs, docs.stem, "another-version", pickle.loads(payload))
     assert cache_module.load(docs, docs.stem, "another-version") is not None
     assert fresh_build(project).stats.written == 0
@@ -121,13 +158,23 @@ def test_cli_incremental_build_leaves_untouched_files_alone(make_site, monkeypat
     page = project.output / "briefings/briefing-7/index.html"
     assert "Text 7, revised" in project.html("briefings/briefing-7/index.html").text
     assert page.stat().st_mtime_ns != stamps[page]
-    moved = [p for p, ns in stamps.items() if p.exists() and p.stat().st_mtime_ns != ns and p.name != ".briefings-build"]
+    moved = [
+        p
+        for p, ns in stamps.items()
+        if p.exists() and p.stat().st_mtime_ns != ns and p.name != ".briefings-build"
+    ]
     # Only the edited page's HTML changed (lists show the unchanged summary); feeds and search data quote the body.
     assert [p for p in moved if p.suffix == ".html"] == [page]
     assert len(moved) < len(stamps) / 4
     untouched = project.output / "briefings/briefing-1/index.html"
-    assert untouched.stat().st_mtime_ns == stamps[untouched] and untouched.stat().st_ino == inodes[untouched]
-    assert project.output.joinpath("about/index.html").stat().st_mtime_ns == stamps[project.output / "about/index.html"]
+    assert (
+        untouched.stat().st_mtime_ns == stamps[untouched]
+        and untouched.stat().st_ino == inodes[untouched]
+    )
+    assert (
+        project.output.joinpath("about/index.html").stat().st_mtime_ns
+        == stamps[project.output / "about/index.html"]
+    )
 
 
 def test_no_cache_option_and_clean(make_site, monkeypatch, capsys):
@@ -175,7 +222,7 @@ def test_build_reports_progress_by_stage(make_site):
 def test_nothing_changed_build_stops_early_but_never_skips_real_work(make_site):
     """The no-op fast path: same inputs and an intact output folder write nothing; anything else builds."""
     import time as clock
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     project = make_site(site_files(4))
     fresh_build(project)
@@ -193,19 +240,24 @@ def test_nothing_changed_build_stops_early_but_never_skips_real_work(make_site):
     # A template edit (same size, so only the mtime tells) re-renders.
     template = project.root / "themes/default/templates/briefing.html"
     template.parent.mkdir(parents=True, exist_ok=True)
-    template.write_text('{% extends "base.html" %}{% block main %}<p id="t">A</p>{% endblock %}\n', encoding="utf-8")
+    template.write_text(
+        '{% extends "base.html" %}{% block main %}<p id="t">A</p>{% endblock %}\n', encoding="utf-8"
+    )
     fresh_build(project)
-    template.write_text('{% extends "base.html" %}{% block main %}<p id="t">B</p>{% endblock %}\n', encoding="utf-8")
+    template.write_text(
+        '{% extends "base.html" %}{% block main %}<p id="t">B</p>{% endblock %}\n', encoding="utf-8"
+    )
     os.utime(template, ns=(template.stat().st_atime_ns, template.stat().st_mtime_ns + 1_000_000))
     fresh_build(project)
     assert project.html("briefings/briefing-1/index.html").texts("p")[0] == "B"
     template.unlink()
-    # A briefing dated a moment ahead is hidden, then published by the first build after its time, though no file changed.
-    due = datetime.now(timezone.utc) + timedelta(seconds=1.5)
+    # A briefing dated a moment ahead is hidden, then published by the first build after its time,
+    # though no file changed.
+    due = datetime.now(UTC) + timedelta(seconds=1.5)
     project.write({"content/briefings/soon.md": briefing_md("Soon", due.isoformat())})
     fresh_build(project)
     assert not (project.output / "briefings/soon/index.html").exists()
     assert fresh_build(project).stats.written == 0
-    clock.sleep(max(0.0, (due - datetime.now(timezone.utc)).total_seconds()) + 0.1)
+    clock.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()) + 0.1)
     fresh_build(project)
     assert (project.output / "briefings/soon/index.html").is_file()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -34,7 +35,19 @@ def test_usage_error_exits_2(capsys):
 
 def test_base_url_override_changes_links(make_site):
     project = make_site({"content/briefings/a.md": briefing_md("A")})
-    assert main(["-C", str(project.root), "build", "--no-import", "--base-url", "https://cdn.example.net/sub"]) == 0
+    assert (
+        main(
+            [
+                "-C",
+                str(project.root),
+                "build",
+                "--no-import",
+                "--base-url",
+                "https://cdn.example.net/sub",
+            ]
+        )
+        == 0
+    )
     page = project.html("index.html")
     assert page.all("link", rel="canonical")[0]["href"] == "https://cdn.example.net/sub/"
     assert "/sub/briefings/a/" in page.links()
@@ -44,7 +57,7 @@ def test_new_creates_a_draft_that_builds(make_site, capsys):
     project = make_site()
     assert main(["-C", str(project.root), "new", "Iran: talks resume in Muscat"]) == 0
     path = capsys.readouterr().out.strip()
-    text = open(path, encoding="utf-8").read()
+    text = Path(path).read_text(encoding="utf-8")
     meta = yaml.safe_load(text.split("---")[1])
     assert meta["title"] == "Iran: talks resume in Muscat" and meta["draft"] is True
     assert path.endswith("content/briefings/iran-talks-resume-in-muscat.md")
@@ -56,5 +69,7 @@ def test_new_creates_a_draft_that_builds(make_site, capsys):
 
 @pytest.mark.parametrize("command", [[], ["build"], ["new"], ["clean"]])
 def test_every_command_has_help(command):
-    result = subprocess.run([sys.executable, "-m", "generator", *command, "--help"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", *command, "--help"], capture_output=True, text=True
+    )
     assert result.returncode == 0 and "usage:" in result.stdout

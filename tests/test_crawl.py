@@ -13,9 +13,21 @@ from bench.corpus import make_corpus
 from generator.build.builder import BuildOptions, build
 from tests.conftest import ROOT, Page, briefing_md
 
-PAGE_KINDS = ["index.html", "timeline/index.html", "digest/index.html", "situation/index.html", "search/index.html",
-              "countries/russia/index.html", "countries/russia/feed.xml", "topics/conflict/feed.xml", "feed.xml", "rss.xml",
-              "feed.json", "search/index.json", "regions/index.html"]
+PAGE_KINDS = [
+    "index.html",
+    "timeline/index.html",
+    "digest/index.html",
+    "situation/index.html",
+    "search/index.html",
+    "countries/russia/index.html",
+    "countries/russia/feed.xml",
+    "topics/conflict/feed.xml",
+    "feed.xml",
+    "rss.xml",
+    "feed.json",
+    "search/index.json",
+    "regions/index.html",
+]
 
 
 @pytest.fixture(scope="module")
@@ -24,10 +36,21 @@ def project(tmp_path_factory) -> Path:
     make_corpus(300, root / "corpus")
     shutil.copytree(root / "corpus" / "content", root / "content")
     shutil.copytree(ROOT / "content", root / "content", dirs_exist_ok=True)
-    (root / "site.yaml").write_text("title: Crawl\ntaxonomies: [countries, people, organisations, topics, regions]\n", encoding="utf-8")
-    (root / "content/briefings/trend.md").write_text(briefing_md(
-        "Trend report", date="2024-03-01T09:00:00+00:00", countries=["Russia", "Sudan"], regions=["Europe"],
-        trend={"Russia": "deteriorated", "Sudan": "improved"}, alert="conflict-risk"), encoding="utf-8")
+    (root / "site.yaml").write_text(
+        "title: Crawl\ntaxonomies: [countries, people, organisations, topics, regions]\n",
+        encoding="utf-8",
+    )
+    (root / "content/briefings/trend.md").write_text(
+        briefing_md(
+            "Trend report",
+            date="2024-03-01T09:00:00+00:00",
+            countries=["Russia", "Sudan"],
+            regions=["Europe"],
+            trend={"Russia": "deteriorated", "Sudan": "improved"},
+            alert="conflict-risk",
+        ),
+        encoding="utf-8",
+    )
     return root
 
 
@@ -37,7 +60,10 @@ def test_every_internal_link_resolves(project, tmp_path, base_url):
     build(project, BuildOptions(run_import=False, base_url=base_url, output=output))
     for rel in PAGE_KINDS:
         assert (output / rel).is_file(), rel
-    assert len(list(output.glob("timeline/20*/index.html"))) >= 10 and len(list(output.glob("digest/20*-W*/index.html"))) > 100
+    assert (
+        len(list(output.glob("timeline/20*/index.html"))) >= 10
+        and len(list(output.glob("digest/20*-W*/index.html"))) > 100
+    )
     base_path = urlsplit(base_url).path
     host = urlsplit(base_url).netloc
     broken: list[str] = []
@@ -45,7 +71,11 @@ def test_every_internal_link_resolves(project, tmp_path, base_url):
     assert len(pages) > 600
     for html in pages:
         page = Page.parse(html.read_text(encoding="utf-8"))
-        refs = page.links() + [str(a["src"]) for a in page.all("script") if a.get("src")] + [str(a["action"]) for a in page.all("form") if a.get("action")]
+        refs = (
+            page.links()
+            + [str(a["src"]) for a in page.all("script") if a.get("src")]
+            + [str(a["action"]) for a in page.all("form") if a.get("action")]
+        )
         for ref in refs:
             parts = urlsplit(ref)
             if parts.scheme in ("mailto", "tel", "data") or (parts.netloc and parts.netloc != host):
@@ -55,7 +85,7 @@ def test_every_internal_link_resolves(project, tmp_path, base_url):
             if not parts.path.startswith(base_path):
                 broken.append(f"{html.relative_to(output)}: {ref} leaves {base_path}")
                 continue
-            target = output / unquote(parts.path[len(base_path):])
+            target = output / unquote(parts.path[len(base_path) :])
             if parts.path.endswith("/"):
                 target = target / "index.html"
             if not target.is_file():

@@ -46,13 +46,17 @@ def test_precision_and_recall_on_labelled_texts(registry):
             for missed in sorted(want - got):
                 print(f"  missed {name} {kind}: {missed}")
     precision, recall = tp / (tp + fp), tp / (tp + fn)
-    print(f"entities on {len(labels)} labelled texts: precision {precision:.3f}, recall {recall:.3f}")
+    print(
+        f"entities on {len(labels)} labelled texts: precision {precision:.3f}, recall {recall:.3f}"
+    )
     assert precision >= 0.9
     assert recall >= 0.8
 
 
 def test_shipped_seed(registry):
-    text = (Path(__file__).parent / "data" / "seeds" / "000_3e7346ba372a76a7.txt").read_text(encoding="utf-8")
+    text = (Path(__file__).parent / "data" / "seeds" / "000_3e7346ba372a76a7.txt").read_text(
+        encoding="utf-8"
+    )
     headline, _, body = text.partition("\n")
     found = find(body, registry, headline)
     assert {"Russia", "Ukraine", "United States"} <= set(found.countries)
@@ -63,48 +67,56 @@ def test_shipped_seed(registry):
     assert "Conflict" in found.topics and "Diplomacy" in found.topics
 
 
-@pytest.mark.parametrize("text, kind, name", [
-    ("The Kremlin said talks would resume.", "countries", "Russia"),
-    ("Officials in Kyiv said so.", "countries", "Ukraine"),
-    ("The White House declined to comment.", "countries", "United States"),
-    ("U.S. officials and US diplomats met.", "countries", "United States"),
-    ("Beijing protested.", "countries", "China"),
-    ("The Russian Federation objected.", "countries", "Russia"),
-    ("Türkiye hosted the talks.", "countries", "Turkey"),
-    ("Papua New Guinea signed the pact.", "countries", "Papua New Guinea"),
-    ("Troops left Equatorial Guinea.", "countries", "Equatorial Guinea"),
-    ("Nigeria and Niger share a border.", "countries", "Niger"),
-    ("Ships sailed the South China Sea.", "countries", "China"),
-    ("President Erdoğan spoke.", "people", "Recep Tayyip Erdogan"),
-    ("Zelensky and Zelenskiy are one man.", "people", "Volodymyr Zelenskyy"),
-    ("Foreign Minister Jane Okafor of Ruritania said.", "people", "Jane Okafor"),
-    ("NATO and the EU met the IAEA.", "organisations", "IAEA"),
-    ("The European Union said.", "organisations", "European Union"),
-])
+@pytest.mark.parametrize(
+    "text, kind, name",
+    [
+        ("The Kremlin said talks would resume.", "countries", "Russia"),
+        ("Officials in Kyiv said so.", "countries", "Ukraine"),
+        ("The White House declined to comment.", "countries", "United States"),
+        ("U.S. officials and US diplomats met.", "countries", "United States"),
+        ("Beijing protested.", "countries", "China"),
+        ("The Russian Federation objected.", "countries", "Russia"),
+        ("Türkiye hosted the talks.", "countries", "Turkey"),
+        ("Papua New Guinea signed the pact.", "countries", "Papua New Guinea"),
+        ("Troops left Equatorial Guinea.", "countries", "Equatorial Guinea"),
+        ("Nigeria and Niger share a border.", "countries", "Niger"),
+        ("Ships sailed the South China Sea.", "countries", "China"),
+        ("President Erdoğan spoke.", "people", "Recep Tayyip Erdogan"),
+        ("Zelensky and Zelenskiy are one man.", "people", "Volodymyr Zelenskyy"),
+        ("Foreign Minister Jane Okafor of Ruritania said.", "people", "Jane Okafor"),
+        ("NATO and the EU met the IAEA.", "organisations", "IAEA"),
+        ("The European Union said.", "organisations", "European Union"),
+    ],
+)
 def test_finds(registry, text, kind, name):
     assert name in getattr(find(text, registry), kind)
 
 
-@pytest.mark.parametrize("text, kind, name", [
-    ("Let us meet them.", "countries", "United States"),            # lower-case "us"
-    ("Michael Jordan visited.", "countries", "Jordan"),
-    ("Chad Wolf testified in Congress.", "countries", "Chad"),
-    ("We ate turkey on Thanksgiving.", "countries", "Turkey"),
-    ("Rallies in Atlanta, Georgia drew crowds.", "countries", "Georgia"),
-    ("Latin American leaders met.", "countries", "United States"),
-    ("Papua New Guinea signed the pact.", "countries", "Guinea"),
-    ("Nigeria voted.", "countries", "Niger"),
-    ("The USAID budget and UNHCR staff.", "countries", "United States"),
-    ("Hunter Biden was in court.", "people", "Joe Biden"),
-    ("Eric Trump spoke.", "people", "Donald Trump"),
-])
+@pytest.mark.parametrize(
+    "text, kind, name",
+    [
+        ("Let us meet them.", "countries", "United States"),  # lower-case "us"
+        ("Michael Jordan visited.", "countries", "Jordan"),
+        ("Chad Wolf testified in Congress.", "countries", "Chad"),
+        ("We ate turkey on Thanksgiving.", "countries", "Turkey"),
+        ("Rallies in Atlanta, Georgia drew crowds.", "countries", "Georgia"),
+        ("Latin American leaders met.", "countries", "United States"),
+        ("Papua New Guinea signed the pact.", "countries", "Guinea"),
+        ("Nigeria voted.", "countries", "Niger"),
+        ("The USAID budget and UNHCR staff.", "countries", "United States"),
+        ("Hunter Biden was in court.", "people", "Joe Biden"),
+        ("Eric Trump spoke.", "people", "Donald Trump"),
+    ],
+)
 def test_does_not_find(registry, text, kind, name):
     assert name not in getattr(find(text, registry), kind)
 
 
 def test_never_people(registry):
-    text = ("Key Takeaways\nOn Saturday, Western Mediation resumed. President Saturday Morning was not there. "
-            "Analysts said Secretary General Office said. The Prime Minister Said nothing.")
+    text = (
+        "Key Takeaways\nOn Saturday, Western Mediation resumed. President Saturday Morning was not there. "
+        "Analysts said Secretary General Office said. The Prime Minister Said nothing."
+    )
     assert find(text, registry).people == ()
 
 
@@ -116,7 +128,9 @@ def test_unknown_surname_only_after_full_name(registry):
 
 
 def test_salience_order(registry):
-    found = find("Germany said. Germany and France agreed. Germany again.", registry, "Germany and France")
+    found = find(
+        "Germany said. Germany and France agreed. Germany again.", registry, "Germany and France"
+    )
     assert found.countries == ("Germany", "France")
 
 
@@ -125,19 +139,22 @@ def test_topics_need_two_hits(registry):
     assert "Sanctions" in find("New sanctions and an embargo were imposed.", registry).topics
 
 
-@pytest.mark.parametrize("name, alpha2, slug, region", [
-    ("Russia", "RU", "russia", "Eastern Europe"),
-    ("Russian Federation", "RU", "russia", "Eastern Europe"),
-    ("United States", "US", "united-states", "Northern America"),
-    ("Turkey", "TR", "turkey", "Western Asia"),
-    ("Türkiye", "TR", "turkey", "Western Asia"),
-    ("South Korea", "KR", "south-korea", "Eastern Asia"),
-    ("Iran", "IR", "iran", "Southern Asia"),
-    ("Kosovo", "XK", "kosovo", "Southern Europe"),
-    ("Czechia", "CZ", "czechia", "Eastern Europe"),
-    ("Vietnam", "VN", "vietnam", "South-eastern Asia"),
-    ("GB", "GB", "united-kingdom", "Northern Europe"),
-])
+@pytest.mark.parametrize(
+    "name, alpha2, slug, region",
+    [
+        ("Russia", "RU", "russia", "Eastern Europe"),
+        ("Russian Federation", "RU", "russia", "Eastern Europe"),
+        ("United States", "US", "united-states", "Northern America"),
+        ("Turkey", "TR", "turkey", "Western Asia"),
+        ("Türkiye", "TR", "turkey", "Western Asia"),
+        ("South Korea", "KR", "south-korea", "Eastern Asia"),
+        ("Iran", "IR", "iran", "Southern Asia"),
+        ("Kosovo", "XK", "kosovo", "Southern Europe"),
+        ("Czechia", "CZ", "czechia", "Eastern Europe"),
+        ("Vietnam", "VN", "vietnam", "South-eastern Asia"),
+        ("GB", "GB", "united-kingdom", "Northern Europe"),
+    ],
+)
 def test_country_info(name, alpha2, slug, region):
     info = country_info(name)
     assert info is not None
@@ -146,8 +163,24 @@ def test_country_info(name, alpha2, slug, region):
 
 
 def test_country_info_canonical_names():
-    for name in ("Russia", "Iran", "Syria", "South Korea", "North Korea", "Vietnam", "Taiwan", "Bolivia",
-                 "Venezuela", "Tanzania", "Laos", "Moldova", "Czechia", "Turkey", "United Kingdom", "United States"):
+    for name in (
+        "Russia",
+        "Iran",
+        "Syria",
+        "South Korea",
+        "North Korea",
+        "Vietnam",
+        "Taiwan",
+        "Bolivia",
+        "Venezuela",
+        "Tanzania",
+        "Laos",
+        "Moldova",
+        "Czechia",
+        "Turkey",
+        "United Kingdom",
+        "United States",
+    ):
         assert country_info(name).name == name
     assert country_info("Narnia") is None
     assert country_info("United States").numeric == "840"
@@ -166,9 +199,15 @@ def test_editor_registry_is_merged(tmp_path):
         "organisations:\n  - name: Atrocity Crimes Advisory Group\n    aliases: [ACA]\n"
         "topics:\n  - name: Cyber\n    keywords: [cyber*, ransomware]\n"
         "countries:\n  - name: Russia\n    aliases: [Rossiya]\n"
-        "ignore: [Vladimir Putin]\n", encoding="utf-8")
+        "ignore: [Vladimir Putin]\n",
+        encoding="utf-8",
+    )
     registry = load_registry(extra)
-    found = find_entities("Okafor met the ACA in Rossiya after a ransomware cyberattack. Vladimir Putin.", "", registry)
+    found = find_entities(
+        "Okafor met the ACA in Rossiya after a ransomware cyberattack. Vladimir Putin.",
+        "",
+        registry,
+    )
     assert found.people == ("Jane Okafor",)
     assert found.organisations == ("Atrocity Crimes Advisory Group",)
     assert found.countries == ("Russia",)

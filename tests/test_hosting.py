@@ -39,13 +39,20 @@ def free_port() -> int:
 def site_files() -> dict[str, str]:
     """Enough content for pagination, every taxonomy, a page, in-body anchors, relative links and a
     root-relative one (`/about/` in Markdown means the site's root, so under a subpath it must get the subpath)."""
-    files = {"content/pages/about.md": "---\ntitle: About\n---\n\nSee [the latest](../) and [a briefing](../briefings/briefing-0/#context).\n"}
+    files = {
+        "content/pages/about.md": "---\ntitle: About\n---\n\n"
+        "See [the latest](../) and [a briefing](../briefings/briefing-0/#context).\n"
+    }
     countries = ["Russia", "Ukraine", "France", "Côte d'Ivoire"]
     for i in range(7):
         files[f"content/briefings/b{i}.md"] = briefing_md(
-            f"Briefing {i}", date=f"2026-11-{10 + i:02d}T09:00:00+00:00", summary=f"Summary {i}.",
-            countries=[countries[i % 4], countries[(i + 1) % 4]], people=["Vladimir Putin"] if i % 2 else [],
-            organisations=["NATO"], topics=["Diplomacy", "Energy & Trade"],
+            f"Briefing {i}",
+            date=f"2026-11-{10 + i:02d}T09:00:00+00:00",
+            summary=f"Summary {i}.",
+            countries=[countries[i % 4], countries[(i + 1) % 4]],
+            people=["Vladimir Putin"] if i % 2 else [],
+            organisations=["NATO"],
+            topics=["Diplomacy", "Energy & Trade"],
             body="## Context\n\nText with a [jump](#context) and [the about page](/about/).\n\n## Next\n\nMore.",
         )
     return files
@@ -53,7 +60,9 @@ def site_files() -> dict[str, str]:
 
 def make_project(root: Path, base_url: str) -> Path:
     root.mkdir(parents=True, exist_ok=True)
-    (root / "site.yaml").write_text(f"title: Hosted\nbase_url: {base_url}\npaginate: 3\n", encoding="utf-8")
+    (root / "site.yaml").write_text(
+        f"title: Hosted\nbase_url: {base_url}\npaginate: 3\n", encoding="utf-8"
+    )
     for rel, text in site_files().items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,7 +75,9 @@ def build_for(root: Path, served_at: str, output: Path) -> Path:
     return output
 
 
-def wait_for_port(port: int, process: subprocess.Popen, log: Path | None = None, timeout: float = 10.0) -> None:
+def wait_for_port(
+    port: int, process: subprocess.Popen, log: Path | None = None, timeout: float = 10.0
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -125,9 +136,15 @@ def nginx(tmp: Path, port: int, location: str) -> Iterator[None]:
     tmp.mkdir(parents=True, exist_ok=True)
     user = "user root;" if os.geteuid() == 0 else ""  # workers must read pytest's 0700 tmp folders
     conf = tmp / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(user=user, tmp=tmp, port=port, location=location), encoding="utf-8")
+    conf.write_text(
+        NGINX_CONF.format(user=user, tmp=tmp, port=port, location=location), encoding="utf-8"
+    )
     log = tmp / "error.log"
-    process = subprocess.Popen(["nginx", "-p", str(tmp), "-e", str(log), "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        ["nginx", "-p", str(tmp), "-e", str(log), "-c", str(conf)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_for_port(port, process, log)
         yield
@@ -139,8 +156,18 @@ def nginx(tmp: Path, port: int, location: str) -> Iterator[None]:
 def http_server(directory: Path, port: int) -> Iterator[None]:
     """`python -m http.server` over directory."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory", str(directory), str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "http.server",
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            str(directory),
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for_port(port, process)
@@ -165,7 +192,9 @@ class _Links(HTMLParser):
             self.links.append(a["href"])
         elif tag == "link" and a.get("href"):
             rel = a.get("rel", "").split()
-            if "alternate" in rel and "feed" in a.get("type", "") or a.get("type", "").endswith(("+xml", "+json")):
+            if ("alternate" in rel and "feed" in a.get("type", "")) or a.get("type", "").endswith(
+                ("+xml", "+json")
+            ):
                 self.feeds.append(a["href"])
             elif "stylesheet" in rel or "icon" in rel or "preload" in rel:
                 self.assets.append(a["href"])
@@ -215,7 +244,11 @@ def crawl(base: str) -> Crawl:
         parser = _Links()
         parser.feed(body.decode("utf-8"))
         ids[url] = parser.ids
-        for kind, hrefs in (("link", parser.links), ("asset", parser.assets), ("feed", parser.feeds)):
+        for kind, hrefs in (
+            ("link", parser.links),
+            ("asset", parser.assets),
+            ("feed", parser.feeds),
+        ):
             for href in hrefs:
                 target, fragment = urldefrag(urljoin(url, href))
                 if not target.startswith(origin + "/"):
@@ -249,7 +282,10 @@ def check_sitemap_and_feeds(result: Crawl) -> None:
     assert status == 200
     locs = {(loc.text or "").strip() for loc in ET.fromstring(body).iter(f"{SITEMAP_NS}loc")}
     assert locs and all(loc.startswith(base) for loc in locs), sorted(locs)[:5]
-    assert locs == set(result.pages), (sorted(locs - set(result.pages)), sorted(set(result.pages) - locs))
+    assert locs == set(result.pages), (
+        sorted(locs - set(result.pages)),
+        sorted(set(result.pages) - locs),
+    )
     status, body, _ = fetch(base + "robots.txt")
     assert status == 200 and f"Sitemap: {base}sitemap.xml" in body.decode()
     for feed in sorted(result.feeds):
@@ -261,11 +297,15 @@ def check_sitemap_and_feeds(result: Crawl) -> None:
             import json
 
             data = json.loads(body)
-            urls = [data.get("home_page_url", base), data.get("feed_url", feed)] + [i.get("url", "") for i in data.get("items", [])]
+            urls = [data.get("home_page_url", base), data.get("feed_url", feed)] + [
+                i.get("url", "") for i in data.get("items", [])
+            ]
         else:
             parsed = feedparser.parse(body)
             assert not parsed.bozo, (feed, parsed.bozo_exception)
-            urls = [link.get("href", "") for link in parsed.feed.get("links", [])] + [e.get("link", "") for e in parsed.entries]
+            urls = [link.get("href", "") for link in parsed.feed.get("links", [])] + [
+                e.get("link", "") for e in parsed.entries
+            ]
         for url in urls:
             assert url.startswith(base), f"{feed}: {url} is not under {base}"
             assert fetch(url)[0] == 200, f"{feed}: {url} is not served"
@@ -306,7 +346,9 @@ def test_nginx_at_the_domain_root(tmp_path):
     served_at = f"http://127.0.0.1:{port}/"
     root = make_project(tmp_path / "site", "https://example.org/")
     output = build_for(root, served_at, tmp_path / "output")
-    with nginx(tmp_path / "nginx", port, f"root {output}; index index.html; error_page 404 /404.html;"):
+    with nginx(
+        tmp_path / "nginx", port, f"root {output}; index index.html; error_page 404 /404.html;"
+    ):
         assert_good_crawl(crawl(served_at))
         assert_404(served_at)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,8 +20,8 @@ from generator.read.importer import (
 from generator.read.seeds import is_untouched
 
 SHIPPED = Path(__file__).parent / "data" / "seeds" / "000_3e7346ba372a76a7.txt"
-UTC = ZoneInfo("UTC")
-WHEN = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
+ZONE = ZoneInfo("UTC")
+WHEN = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,9 @@ def site(tmp_path):
 
 def run(site: Path, registry, **kw):
     kw.setdefault("date", WHEN)
-    return import_seeds(seed_files(site / "seeds"), site / "content" / "briefings", tz=UTC, registry=registry, **kw)
+    return import_seeds(
+        seed_files(site / "seeds"), site / "content" / "briefings", tz=ZONE, registry=registry, **kw
+    )
 
 
 def meta_of(path: Path) -> dict:
@@ -54,7 +56,10 @@ def test_created_then_unchanged(site, registry):
     write(site, SHIPPED.name, SHIPPED.read_bytes())
     [r] = run(site, registry)
     assert (r.status, r.encoding, r.message) == ("created", "utf-8", "")
-    assert r.target == site / "content" / "briefings" / "putin-signals-resolve-as-ukraine-peace-talks-stall.md"
+    assert (
+        r.target
+        == site / "content" / "briefings" / "putin-signals-resolve-as-ukraine-peace-talks-stall.md"
+    )
     meta = meta_of(r.target)
     assert meta["title"] == "Putin Signals Resolve as Ukraine Peace Talks Stall"
     assert meta["source"]["name"] == SHIPPED.name and meta["source"]["hash"].startswith("sha256:")
@@ -82,7 +87,9 @@ def test_changed_seed_updates_untouched_briefing(site, registry):
 def test_edited_briefing_is_a_conflict_then_force_keeps_a_backup(site, registry):
     write(site, "a.txt", "Headline\nOriginal text.\n")
     [r] = run(site, registry)
-    edited = r.target.read_text(encoding="utf-8").replace("Original text.", "An editor's better text.")
+    edited = r.target.read_text(encoding="utf-8").replace(
+        "Original text.", "An editor's better text."
+    )
     r.target.write_text(edited, encoding="utf-8")
     write(site, "a.txt", "Headline\nChanged seed text.\n")
     [c] = run(site, registry)
@@ -103,7 +110,10 @@ def test_edited_briefing_is_a_conflict_then_force_keeps_a_backup(site, registry)
 def test_hand_written_briefing_without_body_hash_is_a_conflict(site, registry):
     brief = site / "content" / "briefings" / "mine.md"
     brief.parent.mkdir(parents=True)
-    brief.write_text("---\ntitle: Mine\ndate: 2026-01-01\nsource:\n  name: a.txt\n---\n\nHand-written.\n", encoding="utf-8")
+    brief.write_text(
+        "---\ntitle: Mine\ndate: 2026-01-01\nsource:\n  name: a.txt\n---\n\nHand-written.\n",
+        encoding="utf-8",
+    )
     write(site, "a.txt", "Headline\nSeed text.\n")
     [c] = run(site, registry)
     assert c.status == "conflict" and "no body_hash" in c.message
@@ -116,7 +126,11 @@ def test_slug_collisions_get_numbered(site, registry):
     write(site, "c.txt", "Same  headline!\nThree.\n")
     results = run(site, registry)
     assert [r.status for r in results] == ["created"] * 3
-    assert [r.target.name for r in results] == ["same-headline.md", "same-headline-2.md", "same-headline-3.md"]
+    assert [r.target.name for r in results] == [
+        "same-headline.md",
+        "same-headline-2.md",
+        "same-headline-3.md",
+    ]
     assert "taken" in results[1].message and "same-headline-2" in results[1].message
     assert meta_of(results[2].target)["slug"] == "same-headline-3"
 
@@ -128,7 +142,11 @@ def test_bad_seeds_are_errors_and_others_continue(site, registry):
     write(site, "d_noheadline.txt", "x" * 500 + "\n")
     results = run(site, registry)
     assert [r.status for r in results] == ["error", "error", "created", "error"]
-    assert "empty" in results[0].message and "binary" in results[1].message and "headline" in results[3].message
+    assert (
+        "empty" in results[0].message
+        and "binary" in results[1].message
+        and "headline" in results[3].message
+    )
     assert results[0].target is None
 
 

@@ -13,12 +13,33 @@ from tests.conftest import briefing_md
 
 COUNTRIES = ["France", "Chile", "Japan", "Kenya", "Peru"]
 TOPICS = ["Trade", "Energy", "Security"]
-WORDS = "talks resume after a long pause while ministers weigh sanctions and new trade terms".split()
-BRIEFING_TEMPLATE = (Path(__file__).resolve().parent.parent / "themes/default/templates/briefing.html").read_text(encoding="utf-8")
+WORDS = [
+    "talks",
+    "resume",
+    "after",
+    "a",
+    "long",
+    "pause",
+    "while",
+    "ministers",
+    "weigh",
+    "sanctions",
+    "and",
+    "new",
+    "trade",
+    "terms",
+]
+BRIEFING_TEMPLATE = (
+    Path(__file__).resolve().parent.parent / "themes/default/templates/briefing.html"
+).read_text(encoding="utf-8")
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".briefings-build"}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".briefings-build"
+    }
 
 
 def clean_build(root: Path, scratch: Path) -> dict[str, bytes]:
@@ -36,7 +57,8 @@ class Editor:
     def __init__(self, root: Path, rng: random.Random):
         self.root, self.rng, self.count = root, rng, 0
         self.folder = root / "content/briefings"
-        self.touched: set[Path] = set()  # files the last step changed, as the watcher would report them
+        # files the last step changed, as the watcher would report them
+        self.touched: set[Path] = set()
 
     def briefing(self) -> str:
         rng = self.rng
@@ -46,7 +68,8 @@ class Editor:
             f"2026-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:00:00+00:00",
             body=" ".join(rng.choices(WORDS, k=rng.randint(5, 40))) + ".",
             summary=" ".join(rng.sample(WORDS, 5)) + ".",
-            countries=rng.sample(COUNTRIES, rng.randint(0, 2)), topics=rng.sample(TOPICS, rng.randint(0, 1)),
+            countries=rng.sample(COUNTRIES, rng.randint(0, 2)),
+            topics=rng.sample(TOPICS, rng.randint(0, 1)),
         )
 
     def files(self) -> list[Path]:
@@ -55,7 +78,9 @@ class Editor:
     def step(self) -> str:
         files = self.files()
         self.touched = set()
-        action = self.rng.choice(["edit", "edit", "add", "rename", "delete"] if len(files) > 3 else ["add"])
+        action = self.rng.choice(
+            ["edit", "edit", "add", "rename", "delete"] if len(files) > 3 else ["add"]
+        )
         if action == "add":
             sub = self.rng.choice(["", "2026/", "archive/old/"])  # new folders too
             path = self.folder / f"{sub}n{self.count}.md"
@@ -66,7 +91,10 @@ class Editor:
             self.touched = {path}
             text = path.read_text(encoding="utf-8")
             if self.rng.random() < 0.5:
-                path.write_text(text.rstrip() + " " + self.rng.choice(WORDS) + ".\n", encoding="utf-8")  # body only
+                # body only
+                path.write_text(
+                    text.rstrip() + " " + self.rng.choice(WORDS) + ".\n", encoding="utf-8"
+                )
             else:
                 path.write_text(self.briefing(), encoding="utf-8")  # title, date, tags, everything
         elif action == "rename":
@@ -80,8 +108,15 @@ class Editor:
 
 @pytest.mark.parametrize("seed", [7])
 def test_random_edits_rebuilt_incrementally_equal_a_clean_build(make_site, tmp_path, seed):
-    project = make_site(config="title: Incremental\nbase_url: https://example.org/sub/\ntheme: mine\nrelated_count: 2\npaginate: 4\n")
-    project.write({"themes/mine/templates/briefing.html": BRIEFING_TEMPLATE, "content/pages/about.md": "---\ntitle: About\n---\nUs.\n"})
+    project = make_site(
+        config="title: Incremental\nbase_url: https://example.org/sub/\ntheme: mine\nrelated_count: 2\npaginate: 4\n"
+    )
+    project.write(
+        {
+            "themes/mine/templates/briefing.html": BRIEFING_TEMPLATE,
+            "content/pages/about.md": "---\ntitle: About\n---\nUs.\n",
+        }
+    )
     rng = random.Random(seed)
     editor = Editor(project.root, rng)
     for _ in range(8):
@@ -92,17 +127,31 @@ def test_random_edits_rebuilt_incrementally_equal_a_clean_build(make_site, tmp_p
     quick = 0
     for number in range(30):
         actions.append(editor.step())
-        if builder.quick(editor.touched) is not None:  # serve's fast render first, as LiveServer runs it
+        # serve's fast render first, as LiveServer runs it
+        if builder.quick(editor.touched) is not None:
             quick += 1
         if number == 10:  # one template edit
-            project.write({"themes/mine/templates/briefing.html": BRIEFING_TEMPLATE.replace("</h1>", "</h1><p class=edited>Edited</p>", 1)})
+            project.write(
+                {
+                    "themes/mine/templates/briefing.html": BRIEFING_TEMPLATE.replace(
+                        "</h1>", "</h1><p class=edited>Edited</p>", 1
+                    )
+                }
+            )
             actions.append("template")
         if number == 20:  # one site.yaml edit
-            project.write({"site.yaml": "title: Incremental renamed\nbase_url: https://example.org/sub/\ntheme: mine\nrelated_count: 3\npaginate: 4\n"})
+            project.write(
+                {
+                    "site.yaml": "title: Incremental renamed\nbase_url: https://example.org/sub/\n"
+                    "theme: mine\nrelated_count: 3\npaginate: 4\n"
+                }
+            )
             actions.append("config")
         builder.build()
         if number % 5 == 4 or number in (10, 20):
-            assert tree(project.output) == clean_build(project.root, tmp_path / "clean"), f"after {actions}"
+            assert tree(project.output) == clean_build(project.root, tmp_path / "clean"), (
+                f"after {actions}"
+            )
     assert {"add", "edit", "rename", "delete", "template", "config"} <= set(actions)
     assert quick >= 2  # body edits took the fast path
     assert tree(project.output) == clean_build(project.root, tmp_path / "clean")
@@ -111,21 +160,49 @@ def test_random_edits_rebuilt_incrementally_equal_a_clean_build(make_site, tmp_p
 def test_fast_render_writes_the_edited_page_first_and_the_full_rebuild_leaves_it(make_site):
     """Builder.quick: the edited briefing's page at once; the full rebuild then updates the lists, not that page."""
     project = make_site(config="title: Quick\nbase_url: https://example.org/\n")
-    project.write({f"content/briefings/b{i}.md": briefing_md(f"Briefing {i}", f"2026-10-{i + 1:02d}T09:00:00+00:00", countries=["Chile"],
-                                                             summary=f"Summary {i}.", body=f"Body {i}.") for i in range(5)})
+    project.write(
+        {
+            f"content/briefings/b{i}.md": briefing_md(
+                f"Briefing {i}",
+                f"2026-10-{i + 1:02d}T09:00:00+00:00",
+                countries=["Chile"],
+                summary=f"Summary {i}.",
+                body=f"Body {i}.",
+            )
+            for i in range(5)
+        }
+    )
     builder = Builder(project.root, BuildOptions(swap=False, run_import=False))
     builder.build()
     path = project.root / "content/briefings/b2.md"
-    path.write_text(briefing_md("Briefing 2", "2026-10-03T09:00:00+00:00", countries=["Chile"], summary="New summary.", body="Fresh body."), encoding="utf-8")
+    path.write_text(
+        briefing_md(
+            "Briefing 2",
+            "2026-10-03T09:00:00+00:00",
+            countries=["Chile"],
+            summary="New summary.",
+            body="Fresh body.",
+        ),
+        encoding="utf-8",
+    )
     stats = builder.quick({path})
     assert stats is not None and stats.changed_paths == {"briefings/briefing-2/index.html"}
     assert "Fresh body." in project.html("briefings/briefing-2/index.html").text
     assert "New summary." not in project.html("index.html").text  # lists follow in the full rebuild
     report = builder.build()
-    assert "briefings/briefing-2/index.html" not in report.stats.changed_paths  # already current: no second reload
-    assert "index.html" in report.stats.changed_paths and "New summary." in project.html("index.html").text
+    # already current: no second reload
+    assert "briefings/briefing-2/index.html" not in report.stats.changed_paths
+    assert (
+        "index.html" in report.stats.changed_paths
+        and "New summary." in project.html("index.html").text
+    )
     # A change of terms (or date, slug, draft) moves the briefing in lists and related: no fast path.
-    path.write_text(briefing_md("Briefing 2", "2026-10-03T09:00:00+00:00", countries=["Peru"], body="Fresh body."), encoding="utf-8")
+    path.write_text(
+        briefing_md(
+            "Briefing 2", "2026-10-03T09:00:00+00:00", countries=["Peru"], body="Fresh body."
+        ),
+        encoding="utf-8",
+    )
     assert builder.quick({path}) is None
     # Nor for a file with an error: the full rebuild reports it.
     path.write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
@@ -142,7 +219,10 @@ def test_editing_one_briefing_re_renders_far_fewer_pages_than_the_site_has(make_
     full = builder.build()
     assert builder.build().rendered == 0
     target = editor.files()[len(editor.files()) // 2]
-    target.write_text(target.read_text(encoding="utf-8").rstrip() + " One more sentence.\n", encoding="utf-8")
+    target.write_text(
+        target.read_text(encoding="utf-8").rstrip() + " One more sentence.\n", encoding="utf-8"
+    )
     report = builder.build()
     assert 1 <= report.rendered <= full.rendered // 4, (report.rendered, full.rendered)
-    assert report.stats.written <= report.rendered + 5  # search index, feeds: a handful of data files at most
+    # search index, feeds: a handful of data files at most
+    assert report.stats.written <= report.rendered + 5

@@ -17,7 +17,10 @@ WORLD = DEFAULT_THEME_DIR / "data" / "countries-110m.json"
 
 
 def test_arcs_are_delta_decoded_and_transformed():
-    topology = {"transform": {"scale": [0.5, 2.0], "translate": [10, -5]}, "arcs": [[[0, 0], [2, 1], [-1, 3]]]}
+    topology = {
+        "transform": {"scale": [0.5, 2.0], "translate": [10, -5]},
+        "arcs": [[[0, 0], [2, 1], [-1, 3]]],
+    }
     assert maps.decode_arcs(topology) == [[(10.0, -5.0), (11.0, -3.0), (10.5, 3.0)]]
 
 
@@ -34,11 +37,21 @@ def test_rings_stitch_arcs_and_reverse_negative_indices():
 def test_features_keep_polygons_multipolygons_ids_and_names():
     topology = {
         "arcs": [[[0, 0], [1, 0], [1, 1], [0, 0]], [[5, 5], [6, 5], [6, 6], [5, 5]]],
-        "objects": {"countries": {"type": "GeometryCollection", "geometries": [
-            {"type": "Polygon", "arcs": [[0]], "id": "004", "properties": {"name": "A"}},
-            {"type": "MultiPolygon", "arcs": [[[0]], [[1]]], "id": "008", "properties": {"name": "B"}},
-            {"type": "Point", "coordinates": [0, 0]},
-        ]}},
+        "objects": {
+            "countries": {
+                "type": "GeometryCollection",
+                "geometries": [
+                    {"type": "Polygon", "arcs": [[0]], "id": "004", "properties": {"name": "A"}},
+                    {
+                        "type": "MultiPolygon",
+                        "arcs": [[[0]], [[1]]],
+                        "id": "008",
+                        "properties": {"name": "B"},
+                    },
+                    {"type": "Point", "coordinates": [0, 0]},
+                ],
+            }
+        },
     }
     features = maps.decode_features(topology, "countries")
     assert [(f.id, f.name, len(f.polygons)) for f in features] == [("004", "A", 1), ("008", "B", 2)]
@@ -50,11 +63,15 @@ def test_equal_earth_is_centred_symmetric_and_equal_area():
     x, y = maps.equal_earth(180, 0)
     assert x == pytest.approx(2.7059, abs=1e-3) and y == 0
     assert maps.equal_earth(-90, -45) == pytest.approx(tuple(-v for v in maps.equal_earth(90, 45)))
+
     # Equal area: a 1°x1° cell near the equator and near 60°N cover the same area times cos(latitude).
     def cell(lat: float) -> float:
         (x0, y0), (x1, y1) = maps.equal_earth(0, lat), maps.equal_earth(1, lat + 1)
         return abs((x1 - x0) * (y1 - y0))
-    assert cell(60) / cell(0) == pytest.approx(math.cos(math.radians(60.5)) / math.cos(math.radians(0.5)), rel=0.02)
+
+    assert cell(60) / cell(0) == pytest.approx(
+        math.cos(math.radians(60.5)) / math.cos(math.radians(0.5)), rel=0.02
+    )
 
 
 def test_simplify_drops_near_collinear_points_and_keeps_ends():
@@ -69,7 +86,7 @@ def test_rings_crossing_the_antimeridian_are_cut_into_pieces_within_range():
     assert len(pieces) == 2
     for piece in pieces:
         lons = [p[0] for p in piece]
-        assert -180 <= min(lons) and max(lons) <= 180
+        assert min(lons) >= -180 and max(lons) <= 180
         assert max(lons) - min(lons) == pytest.approx(10)
     assert sorted(round(min(p[0] for p in piece)) for piece in pieces) == [-180, 170]
     assert maps.cut_antimeridian([(0, 0), (1, 0), (1, 1)]) == [[(0, 0), (1, 0), (1, 1)]]
@@ -78,7 +95,8 @@ def test_rings_crossing_the_antimeridian_are_cut_into_pieces_within_range():
 def test_path_data_rounds_to_one_decimal_with_relative_moves():
     d = maps.path_data([[(10.04, 20.0), (12.55, 20.0), (12.55, 18.96), (10.04, 20.0)]])
     assert d == "M10 20l2.6 0 0-1z"  # 18.96 rounds to 19
-    assert maps.path_data([[(0, 0), (0.01, 0.01), (0, 0)]]) == ""  # collapses to nothing after rounding
+    # collapses to nothing after rounding
+    assert maps.path_data([[(0, 0), (0.01, 0.01), (0, 0)]]) == ""
 
 
 def test_world_map_from_the_shipped_natural_earth_file():
@@ -119,7 +137,7 @@ def test_locator_frames_the_country_with_its_neighbours():
 def test_country_names_resolve_to_iso_codes():
     assert country_info("Russia").numeric == "643"
     assert country_info("United States").alpha2 == "US"
-    assert country_info("Iran").flag == "\U0001F1EE\U0001F1F7"
+    assert country_info("Iran").flag == "\U0001f1ee\U0001f1f7"
     assert country_info("Kosovo").numeric == ""
     assert country_info("Korea, Republic of").alpha2 == "KR"  # ISO's formal names too
     assert country_info("Atlantis") is None
@@ -128,12 +146,27 @@ def test_country_names_resolve_to_iso_codes():
 def test_months_fill_gaps_and_count():
     dates = [datetime(2025, 11, 3), datetime(2026, 2, 1), datetime(2026, 2, 20)]
     rows = maps.months(dates)
-    assert [(m.key, m.count) for m in rows] == [("2025-11", 1), ("2025-12", 0), ("2026-01", 0), ("2026-02", 2)]
+    assert [(m.key, m.count) for m in rows] == [
+        ("2025-11", 1),
+        ("2025-12", 0),
+        ("2026-01", 0),
+        ("2026-02", 2),
+    ]
     assert rows[0].label == "Nov 2025" and maps.months([]) == ()
 
 
 def test_coverage_levels_follow_the_legend_bins():
-    assert [maps.coverage_level(n) for n in (0, 1, 2, 3, 4, 5, 9, 10, 400)] == [0, 1, 2, 3, 3, 4, 4, 5, 5]
+    assert [maps.coverage_level(n) for n in (0, 1, 2, 3, 4, 5, 9, 10, 400)] == [
+        0,
+        1,
+        2,
+        3,
+        3,
+        4,
+        4,
+        5,
+        5,
+    ]
 
 
 def test_world_is_cached_per_file_version(tmp_path: Path):

@@ -28,8 +28,12 @@ def test_parallel_build_equals_serial_build(make_site, tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "MIN_ITEMS", 1)  # a tiny site, forced through the process pool
     project = make_site(site_files(30))
     serial, forked = tmp_path / "serial", tmp_path / "forked"
-    Builder(project.root, BuildOptions(run_import=False, cache=False, jobs=1, output=serial)).build()
-    report = Builder(project.root, BuildOptions(run_import=False, cache=False, jobs=2, output=forked)).build()
+    Builder(
+        project.root, BuildOptions(run_import=False, cache=False, jobs=1, output=serial)
+    ).build()
+    report = Builder(
+        project.root, BuildOptions(run_import=False, cache=False, jobs=2, output=forked)
+    ).build()
     assert report.rendered > 40
     assert tree(serial) == tree(forked)
 
@@ -41,9 +45,17 @@ def test_parallel_errors_keep_file_and_line(make_site, tmp_path, monkeypatch):
     project = make_site(files)
     with pytest.raises(SiteError) as caught:
         Builder(project.root, BuildOptions(run_import=False, jobs=2)).build()
-    assert any(str(p).startswith(f"{project.root / 'content/briefings/bad.md'}:3:") for p in caught.value.problems), caught.value
+    assert any(
+        str(p).startswith(f"{project.root / 'content/briefings/bad.md'}:3:")
+        for p in caught.value.problems
+    ), caught.value
     project.write({"content/briefings/bad.md": briefing_md("Fixed")})
-    project.write({"themes/default/templates/briefing.html": '{% extends "base.html" %}{% block main %}{{ briefing.nope.deeper }}{% endblock %}'})
+    project.write(
+        {
+            "themes/default/templates/briefing.html": '{% extends "base.html" %}{% block main %}'
+            "{{ briefing.nope.deeper }}{% endblock %}"
+        }
+    )
     with pytest.raises(SiteError) as caught:
         Builder(project.root, BuildOptions(run_import=False, jobs=2)).build()
     messages = [str(p) for p in caught.value.problems]

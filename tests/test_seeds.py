@@ -72,14 +72,28 @@ def expected_blocks(seed) -> list[str]:
 def smartened(text: str) -> str:
     """Text with smarty's typography undone on both sides of a comparison: smarty curls straight quotes and
     turns -- and ... into dashes and ellipses, in seeds as in hand-written content; that is wanted."""
-    for typographic, plain in (("‘", "'"), ("’", "'"), ("“", '"'), ("”", '"'), ("—", "---"), ("–", "--"), ("…", "...")):
+    for typographic, plain in (
+        ("‘", "'"),
+        ("’", "'"),
+        ("“", '"'),
+        ("”", '"'),
+        ("—", "---"),
+        ("–", "--"),
+        ("…", "..."),
+    ):
         text = text.replace(typographic, plain)
     return text
 
 
 def to_markdown(text: str, **kw) -> str:
     seed = parse_seed(text)
-    args = {"source_name": "x.txt", "source_hash": "sha256:" + "0" * 64, "date": WHEN, "entities": Entities(), "slug": "x"}
+    args = {
+        "source_name": "x.txt",
+        "source_hash": "sha256:" + "0" * 64,
+        "date": WHEN,
+        "entities": Entities(),
+        "slug": "x",
+    }
     args.update(kw)
     return seed_to_markdown(seed, **args)
 
@@ -121,9 +135,15 @@ def test_decode_utf16_with_bom():
     assert (text, enc) == ("Headline\nBody text\n", "utf-16")
 
 
-@pytest.mark.parametrize("data, reason", [
-    (b"", "empty"), (b"  \n\r\n\t ", "empty"), (bytes(range(256)) * 4, "binary"), (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "binary"),
-])
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"", "empty"),
+        (b"  \n\r\n\t ", "empty"),
+        (bytes(range(256)) * 4, "binary"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "binary"),
+    ],
+)
 def test_decode_rejects_empty_and_binary(data, reason):
     with pytest.raises(SiteError, match=reason):
         decode_seed(data, "seeds/bad.txt")
@@ -155,16 +175,36 @@ def test_shipped_seed_markdown():
     data = SHIPPED.read_bytes()
     seed = parse_seed(decode_seed(data)[0])
     entities = find_entities(seed.plain_text(), seed.headline, load_registry(None))
-    doc = seed_to_markdown(seed, source_name=SHIPPED.name, source_hash="sha256:" + "1" * 64, date=WHEN,
-                           entities=entities, slug=slugify_title(seed.headline))
+    doc = seed_to_markdown(
+        seed,
+        source_name=SHIPPED.name,
+        source_hash="sha256:" + "1" * 64,
+        date=WHEN,
+        entities=entities,
+        slug=slugify_title(seed.headline),
+    )
     meta, body = split(doc)
-    assert list(meta) == ["title", "slug", "date", "summary", "takeaways", "countries", "people", "organisations",
-                          "topics", "source", "reading_time", "body_hash"]
+    assert list(meta) == [
+        "title",
+        "slug",
+        "date",
+        "summary",
+        "takeaways",
+        "countries",
+        "people",
+        "organisations",
+        "topics",
+        "source",
+        "reading_time",
+        "body_hash",
+    ]
     assert meta["title"] == "Putin Signals Resolve as Ukraine Peace Talks Stall"
     assert meta["slug"] == "putin-signals-resolve-as-ukraine-peace-talks-stall"
     assert meta["date"] == "2026-11-22T09:00:00+00:00"
-    assert meta["summary"] == ("Russian President Vladimir Putin suggested on Saturday that Moscow would pursue all objectives "
-                               "of its so-called “special military operation” by force if diplomacy with Ukraine fails.")
+    assert meta["summary"] == (
+        "Russian President Vladimir Putin suggested on Saturday that Moscow would pursue all objectives "
+        "of its so-called “special military operation” by force if diplomacy with Ukraine fails."
+    )
     assert len(meta["takeaways"]) == 3
     assert {"Russia", "Ukraine", "United States"} <= set(meta["countries"])
     assert {"Vladimir Putin", "Donald Trump", "Volodymyr Zelenskyy"} <= set(meta["people"])
@@ -191,7 +231,9 @@ def test_hard_wrapped_paragraphs_are_joined():
     )
     seed = parse_seed(text)
     assert seed.headings == ("Next Steps",)
-    assert seed.paragraphs[0].startswith("The ministers met") and seed.paragraphs[0].endswith("a deal was close.")
+    assert seed.paragraphs[0].startswith("The ministers met") and seed.paragraphs[0].endswith(
+        "a deal was close."
+    )
     assert len(seed.paragraphs) == 2
 
 
@@ -232,9 +274,14 @@ def test_bullets_with_and_without_blank_lines_form_one_list():
 
 
 def test_wrapped_bullet_continues():
-    text = "Headline\n\n- A bullet that is long enough to be wrapped onto a second line by the\n  sender's mail client.\n- Short one.\n"
+    text = (
+        "Headline\n\n- A bullet that is long enough to be wrapped onto a second line by the\n"
+        "  sender's mail client.\n- Short one.\n"
+    )
     assert parse_seed(text).bullets == (
-        "A bullet that is long enough to be wrapped onto a second line by the sender's mail client.", "Short one.")
+        "A bullet that is long enough to be wrapped onto a second line by the sender's mail client.",
+        "Short one.",
+    )
 
 
 def test_byline_and_dateline_are_not_body():
@@ -246,12 +293,15 @@ def test_byline_and_dateline_are_not_body():
     assert seed.paragraphs == ("The Secretary travelled to Berlin.",)
 
 
-@pytest.mark.parametrize("line, expected", [
-    ("22 November 2026", date(2026, 11, 22)),
-    ("2026-11-22", date(2026, 11, 22)),
-    ("November 22, 2026 —", date(2026, 11, 22)),
-    ("KYIV, Ukraine, Nov. 3, 2025", date(2025, 11, 3)),
-])
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("22 November 2026", date(2026, 11, 22)),
+        ("2026-11-22", date(2026, 11, 22)),
+        ("November 22, 2026 —", date(2026, 11, 22)),
+        ("KYIV, Ukraine, Nov. 3, 2025", date(2025, 11, 3)),
+    ],
+)
 def test_dateline_forms(line, expected):
     seed = parse_seed(f"Headline\n{line}\nThe text begins here.\n")
     assert seed.dateline == expected
@@ -261,33 +311,43 @@ def test_dateline_forms(line, expected):
 def test_dateline_opening_the_first_paragraph():
     seed = parse_seed("Headline\nMOSCOW, March 3, 2024 — The ministry said talks would resume.\n")
     assert seed.dateline == date(2024, 3, 3)
-    assert seed.paragraphs[0].startswith("MOSCOW, March 3, 2024 — ")  # kept in the body, left out of the summary
+    # kept in the body, left out of the summary
+    assert seed.paragraphs[0].startswith("MOSCOW, March 3, 2024 — ")
     assert summarize(seed.paragraphs[0]) == "The ministry said talks would resume."
 
 
 def test_heading_traps():
     text = (
-        "Headline\n\nOffice of the Spokesperson\n\n“We count on our allies.”\n\n– Secretary Antony J. Blinken, May 24, 2021\n\n"
+        "Headline\n\nOffice of the Spokesperson\n\n“We count on our allies.”\n\n"
+        "– Secretary Antony J. Blinken, May 24, 2021\n\n"
         "Begin text:\n\nThe statement opens here.\n\nMilestones include:\n\n- One\n- Two\n\n"
         "SANCTIONS IMPLICATIONS\n\nAll property is blocked.\n\nEligible Groups:\n- Group one\n\n"
         "Defense\nSecurity Cooperation\n\nThe two sides agreed.\n\nEnd Text\n"
     )
     seed = parse_seed(text)
     assert seed.byline == "Office of the Spokesperson"
-    assert seed.headings == ("SANCTIONS IMPLICATIONS", "Eligible Groups", "Defense", "Security Cooperation")
+    assert seed.headings == (
+        "SANCTIONS IMPLICATIONS",
+        "Eligible Groups",
+        "Defense",
+        "Security Cooperation",
+    )
 
 
 def test_question_is_not_a_heading():
     assert parse_seed("Headline\nWhat happens next?\nNobody knows.\n").headings == ()
 
 
-@pytest.mark.parametrize("section", [
-    "Key Takeaways\n- One point.\n- Two points.",
-    "KEY POINTS:\n\n* One point.\n* Two points.",
-    "Takeaways\nOne point. Two points.",
-    "Bottom line: One point. Two points.",
-    "The Bottom Line\n\nOne point.\n\nTwo points.",
-])
+@pytest.mark.parametrize(
+    "section",
+    [
+        "Key Takeaways\n- One point.\n- Two points.",
+        "KEY POINTS:\n\n* One point.\n* Two points.",
+        "Takeaways\nOne point. Two points.",
+        "Bottom line: One point. Two points.",
+        "The Bottom Line\n\nOne point.\n\nTwo points.",
+    ],
+)
 def test_takeaways(section):
     seed = parse_seed(f"Headline\nA paragraph of text.\n{section}\n")
     assert seed.takeaways == ("One point.", "Two points.")
@@ -311,19 +371,27 @@ def test_no_headline_is_an_error():
 def test_state_dept_corpus_headings_and_bullets():
     """Headings against truth.jsonl (trailing colons aside), every trap line kept out, every bullet kept."""
     tp = fp = fn = bullets_ok = traps = 0
-    rows = [json.loads(line) for line in (CORPUS / "truth.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line)
+        for line in (CORPUS / "truth.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     for row in rows:
         seed = parse_seed(decode_seed((CORPUS / row["file"]).read_bytes())[0])
         assert seed.headline == row["headline"]
         want = {h.rstrip(":") for h in row["headings"]}
         got = set(seed.headings)
         tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
-        trap_lines = set(row["short_non_heading_lines"]) | set(row["datelines"]) | {row.get("byline") or ""}
+        trap_lines = (
+            set(row["short_non_heading_lines"]) | set(row["datelines"]) | {row.get("byline") or ""}
+        )
         traps += len({t.rstrip(":") for t in trap_lines if t} & got)
         bullets_ok += len(seed.bullets) + len(seed.takeaways) == row["bullets"]
     precision, recall = tp / (tp + fp), tp / (tp + fn)
-    print(f"state-dept ({len(rows)} files): heading precision {precision:.3f}, recall {recall:.3f}, "
-          f"bullets exact in {bullets_ok}/{len(rows)}, trap lines taken as headings: {traps}")
+    print(
+        f"state-dept ({len(rows)} files): heading precision {precision:.3f}, recall {recall:.3f}, "
+        f"bullets exact in {bullets_ok}/{len(rows)}, trap lines taken as headings: {traps}"
+    )
     assert len(rows) == 29
     assert precision >= 0.95 and recall >= 0.95
     assert traps == 0
@@ -350,9 +418,9 @@ HOSTILE = [
     "*[HTML]: abbreviation definition",
     "Trailing hashes ###",
     "Back\\slash and \\*escaped\\*",
-    "<!-- comment --> <div onclick=\"x()\">div</div> <img src=x onerror=alert(1)>",
+    '<!-- comment --> <div onclick="x()">div</div> <img src=x onerror=alert(1)>',
     "Curly “quotes” – dashes — and ‘single’ quotes kept",
-    "Straight \"quotes\" and it's fine",
+    'Straight "quotes" and it\'s fine',
     "===",
     "---",
 ]
@@ -368,7 +436,11 @@ def test_escaped_text_renders_as_written(line):
 
 
 def test_hostile_seed_renders_visibly():
-    text = "<script>alert(1)</script> Headline\n\n" + "\n\n".join(HOSTILE) + "\n\nKey points\n- <b>bold</b> takeaway\n"
+    text = (
+        "<script>alert(1)</script> Headline\n\n"
+        + "\n\n".join(HOSTILE)
+        + "\n\nKey points\n- <b>bold</b> takeaway\n"
+    )
     meta, body = split(to_markdown(text))
     assert meta["title"] == "<script>alert(1)</script> Headline"
     assert meta["takeaways"] == ["<b>bold</b> takeaway"]
@@ -391,13 +463,28 @@ def test_state_dept_corpus_renders_as_written():
     for path in sorted(CORPUS.glob("*.txt")):
         seed = parse_seed(decode_seed(path.read_bytes())[0])
         html = render(split(to_markdown(decode_seed(path.read_bytes())[0]))[1])
-        assert [smartened(b) for b in html.blocks] == [smartened(x) for x in expected_blocks(seed)], path.name
+        assert [smartened(b) for b in html.blocks] == [
+            smartened(x) for x in expected_blocks(seed)
+        ], path.name
 
 
-@pytest.mark.parametrize("title", [
-    "Title: with colon", "#hashtag title", "'Quoted' title", '"Double" title', "- leading dash", "Yes", "null",
-    "2026-11-22", "Title with # hash and: colon", "[bracket] {brace} & *star*", "@at `tick` %pct", "… ellipsis",
-])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Title: with colon",
+        "#hashtag title",
+        "'Quoted' title",
+        '"Double" title',
+        "- leading dash",
+        "Yes",
+        "null",
+        "2026-11-22",
+        "Title with # hash and: colon",
+        "[bracket] {brace} & *star*",
+        "@at `tick` %pct",
+        "… ellipsis",
+    ],
+)
 def test_front_matter_round_trips(title):
     meta, _ = split(to_markdown(f"{title}\nBody text here.\n"))
     assert meta["title"] == title
@@ -410,7 +497,9 @@ def test_body_hash_detects_edits():
     assert doc.count("body_hash: sha256:") == 1
     assert not is_untouched(doc.replace("Body text", "Edited text"))
     assert not is_untouched(doc.replace("title: Headline", "title: Headline 2"))
-    assert body_hash_of(doc) == body_hash_of(doc.replace("body_hash: sha256:", "body_hash: sha256:", 1))
+    assert body_hash_of(doc) == body_hash_of(
+        doc.replace("body_hash: sha256:", "body_hash: sha256:", 1)
+    )
 
 
 def test_naive_date_is_refused():
@@ -424,22 +513,33 @@ def test_summary_is_sentence_bounded():
     one = "Word " * 120
     cut = summarize(one)
     assert len(cut) <= 300 and cut.endswith("Word…")
-    assert summarize("U.S. President Joe Biden met Antony J. Blinken. Then he left.") == \
-        "U.S. President Joe Biden met Antony J. Blinken. Then he left."
+    assert (
+        summarize("U.S. President Joe Biden met Antony J. Blinken. Then he left.")
+        == "U.S. President Joe Biden met Antony J. Blinken. Then he left."
+    )
 
 
 def test_split_sentences_respects_abbreviations():
-    assert split_sentences("Mr. Smith met U.S. officials. They spoke.") == ["Mr. Smith met U.S. officials.", "They spoke."]
+    assert split_sentences("Mr. Smith met U.S. officials. They spoke.") == [
+        "Mr. Smith met U.S. officials.",
+        "They spoke.",
+    ]
 
 
-@pytest.mark.parametrize("title, slug", [
-    ("Putin Signals Resolve as Ukraine Peace Talks Stall", "putin-signals-resolve-as-ukraine-peace-talks-stall"),
-    ("Žižek über Ελλάδα", "zizek-uber-ellada"),
-    ("../../etc/passwd", "etc-passwd"),
-    ("///", "briefing"),
-    ("", "briefing"),
-    ("中文", "zhong-wen"),
-])
+@pytest.mark.parametrize(
+    "title, slug",
+    [
+        (
+            "Putin Signals Resolve as Ukraine Peace Talks Stall",
+            "putin-signals-resolve-as-ukraine-peace-talks-stall",
+        ),
+        ("Žižek über Ελλάδα", "zizek-uber-ellada"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("///", "briefing"),
+        ("", "briefing"),
+        ("中文", "zhong-wen"),
+    ],
+)
 def test_slugify_title(title, slug):
     assert slugify_title(title) == slug
 

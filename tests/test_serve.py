@@ -30,8 +30,12 @@ WAIT = 10.0  # seconds: the bound on every "the served page changes" wait (it ta
 
 def site(extra: dict[str, str] | None = None) -> dict[str, str]:
     files = {
-        "content/briefings/alpha.md": briefing_md("Alpha talks", "2026-11-01", body="Alpha body first.", countries=["France"]),
-        "content/briefings/beta.md": briefing_md("Beta talks", "2026-11-02", body="Beta body.", countries=["France", "Chile"]),
+        "content/briefings/alpha.md": briefing_md(
+            "Alpha talks", "2026-11-01", body="Alpha body first.", countries=["France"]
+        ),
+        "content/briefings/beta.md": briefing_md(
+            "Beta talks", "2026-11-02", body="Beta body.", countries=["France", "Chile"]
+        ),
         "content/pages/about.md": "---\ntitle: About\n---\n\nAbout us.\n",
     }
     files.update(extra or {})
@@ -45,18 +49,31 @@ class Live:
         self.project = project
         self.lines: list[str] = []
         self.rebuilds: list[set[Path]] = []
-        inner = ServeBuilds(project.root, BuildOptions(swap=False, run_import=False), echo=self.lines.append)
+        inner = ServeBuilds(
+            project.root, BuildOptions(swap=False, run_import=False), echo=self.lines.append
+        )
 
         def rebuild(changed: set[Path]) -> Outcome:
             self.rebuilds.append(changed)
             return inner(changed)
 
-        self.server = LiveServer(project.output, rebuild, base_path=base_path, host="127.0.0.1", port=0, quick=inner.quick)
+        self.server = LiveServer(
+            project.output,
+            rebuild,
+            base_path=base_path,
+            host="127.0.0.1",
+            port=0,
+            quick=inner.quick,
+        )
         self.server.rebuild(set())
-        self.watcher = Watcher(project.root, ("content", "seeds", "themes", "site.yaml"), self.server.rebuild)
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05})
+        self.watcher = Watcher(
+            project.root, ("content", "seeds", "themes", "site.yaml"), self.server.rebuild
+        )
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}
+        )
 
-    def __enter__(self) -> "Live":
+    def __enter__(self) -> Live:
         self.watcher.start()
         self.thread.start()
         return self
@@ -89,7 +106,9 @@ class Live:
             status, body = self.get(path)
             if check(status, body):
                 return status, body
-            assert time.monotonic() < deadline, f"{path} did not change: {status} {Page.parse(body).text[:300]}"
+            assert time.monotonic() < deadline, (
+                f"{path} did not change: {status} {Page.parse(body).text[:300]}"
+            )
             time.sleep(0.02)
 
 
@@ -119,7 +138,7 @@ def test_served_html_carries_the_reload_client_but_built_files_do_not(live):
         assert SCRIPT_NAME not in path.read_text(encoding="utf-8")
     status, js = live.get(SCRIPT_NAME)
     assert status == 200 and "EventSource" in js
-    status, css = live.get("static/")  # a folder without index.html
+    status, _ = live.get("static/")  # a folder without index.html
     assert status == 404
 
 
@@ -127,13 +146,19 @@ def test_inject_goes_before_the_last_body_end_tag_only():
     page = b"<html><body><pre>&lt;/body&gt; </body> in text</pre></body></html>"
     out = inject(page, "/", 3, None, "x/index.html")
     assert out.endswith(b"</script></body></html>")
-    assert out.count(b"<script") == 1 and b'data-epoch="3"' in out and b'data-page="x/index.html"' in out
+    assert (
+        out.count(b"<script") == 1
+        and b'data-epoch="3"' in out
+        and b'data-page="x/index.html"' in out
+    )
 
 
 def test_atomic_save_updates_the_served_page(live):
     path = live.project.root / "content/briefings/alpha.md"
     tmp = path.with_name(".alpha.md.tmp42")
-    tmp.write_text(briefing_md("Alpha talks", "2026-11-01", body="Alpha body second.", countries=["France"]))
+    tmp.write_text(
+        briefing_md("Alpha talks", "2026-11-01", body="Alpha body second.", countries=["France"])
+    )
     os.replace(tmp, path)
     live.until("briefings/alpha-talks/", lambda s, b: "Alpha body second." in text_of(b))
     # The fast render shows the page first; the full rebuild (lists, feeds) says its line once it is done.
@@ -147,7 +172,11 @@ def test_a_burst_of_saves_ends_in_the_last_version_after_few_rebuilds(live):
     path = live.project.root / "content/briefings/alpha.md"
     before = len(live.rebuilds)
     for i in range(15):
-        path.write_text(briefing_md("Alpha talks", "2026-11-01", body=f"Alpha version {i}.", countries=["France"]))
+        path.write_text(
+            briefing_md(
+                "Alpha talks", "2026-11-01", body=f"Alpha version {i}.", countries=["France"]
+            )
+        )
         time.sleep(0.01)
     live.until("briefings/alpha-talks/", lambda s, b: "Alpha version 14." in text_of(b))
     time.sleep(0.3)
@@ -168,16 +197,19 @@ def test_swap_and_backup_files_cause_no_rebuild(live):
 def test_delete_rename_and_new_folder(live):
     folder = live.project.root / "content/briefings"
     (folder / "beta.md").unlink()
-    status, body = live.until("briefings/beta-talks/", lambda s, b: s == 404)
-    assert Page.parse(body).all("script", src="/sub/" + SCRIPT_NAME)  # the 404 page reloads itself too
+    _, body = live.until("briefings/beta-talks/", lambda s, b: s == 404)
+    # the 404 page reloads itself too
+    assert Page.parse(body).all("script", src="/sub/" + SCRIPT_NAME)
     (folder / "alpha.md").rename(folder / "gamma.md")  # the slug comes from the title: same URL
     (folder / "gamma.md").write_text(briefing_md("Gamma talks", "2026-11-01", body="Gamma body."))
     live.until("briefings/gamma-talks/", lambda s, b: s == 200 and "Gamma body." in text_of(b))
     assert live.get("briefings/alpha-talks/")[0] == 404
     (folder / "2026" / "november").mkdir(parents=True)
-    (folder / "2026" / "november" / "delta.md").write_text(briefing_md("Delta talks", "2026-11-03", body="Delta body."))
+    (folder / "2026" / "november" / "delta.md").write_text(
+        briefing_md("Delta talks", "2026-11-03", body="Delta body.")
+    )
     live.until("briefings/delta-talks/", lambda s, b: s == 200 and "Delta body." in text_of(b))
-    status, home = live.get("")
+    _, home = live.get("")
     assert "Delta talks" in text_of(home) and "Beta talks" not in text_of(home)
 
 
@@ -192,7 +224,8 @@ def test_a_front_matter_error_shows_over_the_last_good_page_until_fixed(live):
     status, other = live.get("briefings/beta-talks/")
     assert status == 200 and has_overlay(other) and "Beta body." in text_of(other)
     assert live.get("no/such/page/")[0] == 404 and has_overlay(live.get("no/such/page/")[1])
-    path.write_text(path.read_text() + "\nStill broken.\n")  # another save, the same error: said once
+    # another save, the same error: said once
+    path.write_text(path.read_text() + "\nStill broken.\n")
     time.sleep(0.5)
     assert sum("alpha.md:" in line for line in live.lines) == 1
     path.write_text(good.replace("Alpha body first.", "Alpha body fixed."))
@@ -202,7 +235,12 @@ def test_a_front_matter_error_shows_over_the_last_good_page_until_fixed(live):
 
 def test_a_template_error_names_the_template_and_line(live):
     project = live.project
-    project.write({"themes/mine/templates/briefing.html": '{% extends "base.html" %}\n{% block main %}\n{{ briefing.title }\n{% endblock %}\n'})
+    project.write(
+        {
+            "themes/mine/templates/briefing.html": '{% extends "base.html" %}\n{% block main %}\n'
+            "{{ briefing.title }\n{% endblock %}\n"
+        }
+    )
     project.write({"site.yaml": "title: Live\nbase_url: https://example.org/sub/\ntheme: mine\n"})
     _, body = live.until("briefings/alpha-talks/", lambda s, b: has_overlay(b))
     assert re.search(r"briefing\.html:3: template syntax error", Page.parse(body).texts("pre")[-1])
@@ -231,7 +269,11 @@ def events(live: Live, epoch: int) -> Iterator[dict]:
 def test_reload_events_name_the_changed_output_files_after_they_are_written(live):
     stream = events(live, live.server.epoch)
     path = live.project.root / "content/briefings/beta.md"
-    path.write_text(briefing_md("Beta talks", "2026-11-02", body="Beta body two.", countries=["France", "Chile"]))
+    path.write_text(
+        briefing_md(
+            "Beta talks", "2026-11-02", body="Beta body two.", countries=["France", "Chile"]
+        )
+    )
     event = next(stream)
     assert "briefings/beta-talks/index.html" in event["changed"]
     assert "about/index.html" not in event["changed"]
@@ -241,7 +283,8 @@ def test_reload_events_name_the_changed_output_files_after_they_are_written(live
     # That was the fast render of the page; the full rebuild's event (lists, feeds) follows.
     event = next(stream)
     assert event["error"] is None and "feed.xml" in event["changed"]  # the feed carries the body
-    assert "briefings/beta-talks/index.html" not in event["changed"]  # already current: tabs on it don't reload twice
+    # already current: tabs on it don't reload twice
+    assert "briefings/beta-talks/index.html" not in event["changed"]
     path.write_text("---\ntitle: [\n---\n")
     event = next(stream)
     assert event["error"].startswith("content/briefings/beta.md:") or "beta.md:" in event["error"]
@@ -250,21 +293,29 @@ def test_reload_events_name_the_changed_output_files_after_they_are_written(live
 def test_a_tab_that_connects_late_learns_what_changed_since_its_page(live):
     epoch = live.server.epoch
     path = live.project.root / "content/briefings/beta.md"
-    path.write_text(briefing_md("Beta talks", "2026-11-02", body="Beta late.", countries=["France", "Chile"]))
+    path.write_text(
+        briefing_md("Beta talks", "2026-11-02", body="Beta late.", countries=["France", "Chile"])
+    )
     live.until("briefings/beta-talks/", lambda s, b: "Beta late." in text_of(b))
     event = next(events(live, epoch))
     assert "briefings/beta-talks/index.html" in event["changed"]
 
 
 def test_a_stylesheet_change_is_flagged_css_only(make_site):
-    project = make_site(site({"themes/mine/static/custom.css": "body { color: black }\n"}),
-                        config="title: Live\nbase_url: https://example.org/sub/\ntheme: mine\n")
+    project = make_site(
+        site({"themes/mine/static/custom.css": "body { color: black }\n"}),
+        config="title: Live\nbase_url: https://example.org/sub/\ntheme: mine\n",
+    )
     with Live(project) as live:
         stream = events(live, live.server.epoch)
         (project.root / "themes/mine/static/custom.css").write_text("body { color: navy }\n")
         event = next(stream)
     assert event["css_only"] is True
-    new_css = [p for p in event["changed"] if p.startswith("static/custom.") and (project.output / p).exists()]
+    new_css = [
+        p
+        for p in event["changed"]
+        if p.startswith("static/custom.") and (project.output / p).exists()
+    ]
     assert len(new_css) == 1 and "navy" in (project.output / new_css[0]).read_text()
 
 
@@ -284,8 +335,17 @@ def test_only_files_inside_the_build_folder_are_served(live, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("top secret")
     (live.project.output / "leak.txt").symlink_to(secret)
-    for target in ("/sub/../secret.txt", "/sub/../../secret.txt", "/sub/%2e%2e/secret.txt", "/sub/%2E%2E%2Fsecret.txt",
-                   "/sub/leak.txt", "/sub/..%5csecret.txt", "/sub/%00", "/secret.txt", "/sub/../site/site.yaml"):
+    for target in (
+        "/sub/../secret.txt",
+        "/sub/../../secret.txt",
+        "/sub/%2e%2e/secret.txt",
+        "/sub/%2E%2E%2Fsecret.txt",
+        "/sub/leak.txt",
+        "/sub/..%5csecret.txt",
+        "/sub/%00",
+        "/secret.txt",
+        "/sub/../site/site.yaml",
+    ):
         status, body = raw_get(live, target)
         assert status == 404 and b"top secret" not in body and b"base_url" not in body, target
     status, _ = raw_get(live, "/")
@@ -339,19 +399,30 @@ def test_requests_wait_for_the_rebuild_in_progress(tmp_path):
 
 
 def test_the_first_build_failing_still_serves_with_the_error(make_site):
-    project = make_site(site({"content/briefings/bad.md": "---\ntitle: x\n"}), config="title: Live\nbase_url: https://example.org/sub/\n")
+    project = make_site(
+        site({"content/briefings/bad.md": "---\ntitle: x\n"}),
+        config="title: Live\nbase_url: https://example.org/sub/\n",
+    )
     with Live(project) as live:
         status, body = live.get("")
         assert status == 404 and has_overlay(body)
-        assert "content/briefings/bad.md:1: front matter is not closed" in Page.parse(body).texts("pre")[-1]
+        assert (
+            "content/briefings/bad.md:1: front matter is not closed"
+            in Page.parse(body).texts("pre")[-1]
+        )
         (project.root / "content/briefings/bad.md").unlink()
         live.until("briefings/alpha-talks/", lambda s, b: s == 200 and not has_overlay(b))
 
 
 def test_serve_command_stops_cleanly_on_ctrl_c(make_site):
     project = make_site(site(), config="title: Live\nbase_url: https://example.org/sub/\n")
-    proc = subprocess.Popen([sys.executable, "-m", "generator", "-C", str(project.root), "serve", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "generator", "-C", str(project.root), "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         url = None
         deadline = time.monotonic() + 30
@@ -366,7 +437,8 @@ def test_serve_command_stops_cleanly_on_ctrl_c(make_site):
         conn.request("GET", "/sub/briefings/alpha-talks/")
         assert conn.getresponse().status == 200
         conn.close()
-        events_conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=WAIT)  # an open tab's stream
+        # an open tab's stream
+        events_conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=WAIT)
         events_conn.request("GET", "/sub/__livereload__/events")
         assert events_conn.getresponse().status == 200
         proc.send_signal(signal.SIGINT)
@@ -399,8 +471,15 @@ def test_browser_tab_reloads_with_the_new_text_after_a_save(browser, live):
     assert "Alpha body first." in page.inner_text("main")
     page.evaluate("window.__before_reload = true")
     path = live.project.root / "content/briefings/alpha.md"
-    path.write_text(briefing_md("Alpha talks", "2026-11-01", body="Alpha body edited live.", countries=["France"]))
-    page.wait_for_function("() => document.querySelector('main').innerText.includes('Alpha body edited live.')", timeout=WAIT * 1000)
+    path.write_text(
+        briefing_md(
+            "Alpha talks", "2026-11-01", body="Alpha body edited live.", countries=["France"]
+        )
+    )
+    page.wait_for_function(
+        "() => document.querySelector('main').innerText.includes('Alpha body edited live.')",
+        timeout=WAIT * 1000,
+    )
     assert page.evaluate("window.__before_reload === undefined")  # a real reload, not a patch
     assert problems == []  # no CSP violation, no script error
     page.close()
@@ -416,12 +495,16 @@ def test_browser_shows_the_error_overlay_then_clears_it_when_fixed(browser, live
     overlay.wait_for(state="visible", timeout=WAIT * 1000)
     assert re.search(r"content/briefings/alpha\.md:\d+: ", overlay.inner_text())
     box = overlay.bounding_box()
-    assert box and box["width"] >= 600 and box["height"] >= 400  # covers the page (styled despite the CSP)
+    # covers the page (styled despite the CSP)
+    assert box and box["width"] >= 600 and box["height"] >= 400
     assert "Alpha body first." in page.inner_text("main")  # the last good page is underneath
     page.reload()  # a fresh load while the error stands shows it too
     page.locator(f"#{OVERLAY_ID}").wait_for(state="visible", timeout=WAIT * 1000)
     path.write_text(good.replace("Alpha body first.", "Alpha body after the fix."))
-    page.wait_for_function("() => document.querySelector('main').innerText.includes('Alpha body after the fix.')", timeout=WAIT * 1000)
+    page.wait_for_function(
+        "() => document.querySelector('main').innerText.includes('Alpha body after the fix.')",
+        timeout=WAIT * 1000,
+    )
     assert page.locator(f"#{OVERLAY_ID}").count() == 0
     assert problems == []
     page.close()
@@ -429,13 +512,20 @@ def test_browser_shows_the_error_overlay_then_clears_it_when_fixed(browser, live
 
 @pytest.mark.browser
 def test_browser_swaps_a_changed_stylesheet_without_reloading(browser, make_site):
-    project = make_site(site({"themes/mine/static/custom.css": "body { background-color: rgb(255, 255, 255) }\n"}),
-                        config="title: Live\nbase_url: https://example.org/sub/\ntheme: mine\n")
+    project = make_site(
+        site({"themes/mine/static/custom.css": "body { background-color: rgb(255, 255, 255) }\n"}),
+        config="title: Live\nbase_url: https://example.org/sub/\ntheme: mine\n",
+    )
     with Live(project) as live:
         page, problems = open_tab(browser, live.url + "briefings/alpha-talks/")
         page.evaluate("window.__no_reload = true")
-        (project.root / "themes/mine/static/custom.css").write_text("body { background-color: rgb(0, 0, 128) }\n")
-        page.wait_for_function("() => getComputedStyle(document.body).backgroundColor === 'rgb(0, 0, 128)'", timeout=WAIT * 1000)
+        (project.root / "themes/mine/static/custom.css").write_text(
+            "body { background-color: rgb(0, 0, 128) }\n"
+        )
+        page.wait_for_function(
+            "() => getComputedStyle(document.body).backgroundColor === 'rgb(0, 0, 128)'",
+            timeout=WAIT * 1000,
+        )
         assert page.evaluate("window.__no_reload === true")
         assert problems == []
         page.close()

@@ -8,12 +8,13 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from .conftest import Page, Project, briefing_md, static_server
 
 from generator.core.config import load_config
 from generator.core.errors import SiteError
 from generator.render import maps
 from generator.render.theme import DEFAULT_THEME_DIR, make_environment, static_files
+
+from .conftest import Page, Project, briefing_md, static_server
 
 BODY = """
 Opening paragraph with [a source](https://example.org/report) and a sentence that runs long enough to wrap
@@ -36,12 +37,28 @@ Text.
 
 FILES = {
     "content/briefings/talks.md": briefing_md(
-        "Talks stall", "2026-11-20T09:00:00+00:00", BODY, slug="talks", summary="The bottom line.",
-        takeaways=["One.", "Two."], countries=["Russia", "Ukraine"], people=["Jane Doe"], topics=["Diplomacy"],
-        source={"name": "Example News", "url": "https://example.org/story"}, updated="2026-11-21",
+        "Talks stall",
+        "2026-11-20T09:00:00+00:00",
+        BODY,
+        slug="talks",
+        summary="The bottom line.",
+        takeaways=["One.", "Two."],
+        countries=["Russia", "Ukraine"],
+        people=["Jane Doe"],
+        topics=["Diplomacy"],
+        source={"name": "Example News", "url": "https://example.org/story"},
+        updated="2026-11-21",
     ),
-    "content/briefings/older.md": briefing_md("Older news", "2026-09-02T09:00:00+00:00", "Body.", slug="older", countries=["Russia", "Singapore"]),
-    "content/briefings/oldest.md": briefing_md("Oldest news", "2026-07-02T09:00:00+00:00", "Body.", slug="oldest", countries=["Russia"]),
+    "content/briefings/older.md": briefing_md(
+        "Older news",
+        "2026-09-02T09:00:00+00:00",
+        "Body.",
+        slug="older",
+        countries=["Russia", "Singapore"],
+    ),
+    "content/briefings/oldest.md": briefing_md(
+        "Oldest news", "2026-07-02T09:00:00+00:00", "Body.", slug="oldest", countries=["Russia"]
+    ),
 }
 
 
@@ -58,6 +75,7 @@ def exists(site: Project, href: str) -> bool:
 
 # --- Reading a briefing -------------------------------------------------------------------------------
 
+
 def test_briefing_page_hierarchy(make_site):
     site = build_site(make_site)
     page = site.html("briefings/talks/index.html")
@@ -71,7 +89,11 @@ def test_briefing_page_hierarchy(make_site):
     assert labels[:3] == ["Bottom line", "Key takeaways", "In this briefing"]
     assert "The bottom line." in page.text and "One." in page.text
     # The table of contents points at the section ids of the body.
-    toc = [a["href"] for a in page.all("a") if str(a.get("href", "")).startswith("#") and a.get("class") != "anchor"]
+    toc = [
+        a["href"]
+        for a in page.all("a")
+        if str(a.get("href", "")).startswith("#") and a.get("class") != "anchor"
+    ]
     assert toc and all(href[1:] in page.ids for href in toc)
     assert len(page.all("a", **{"class": "anchor"})) == 3
     # Country chips carry ISO codes and link to country pages that exist.
@@ -80,7 +102,8 @@ def test_briefing_page_hierarchy(make_site):
     assert all(exists(site, str(a["href"])) for a in chips)
     assert "RU" in page.texts("span") and "UA" in page.texts("span")
     assert {"href": "https://example.org/story", "rel": "noopener"}.items() <= next(
-        a for a in page.all("a") if a.get("href") == "https://example.org/story").items()
+        a for a in page.all("a") if a.get("href") == "https://example.org/story"
+    ).items()
     assert exists(site, str(page.all("a", rel="prev")[0]["href"]))
 
 
@@ -90,6 +113,7 @@ def test_short_briefings_have_no_table_of_contents(make_site):
 
 
 # --- Maps --------------------------------------------------------------------------------------------
+
 
 def svg_paths(html: str) -> list[dict]:
     return Page.parse(html).all("path")
@@ -138,19 +162,29 @@ def test_month_chart_partial_draws_one_bar_per_month(make_site):
     env = make_environment(config, static_files(config))
     from datetime import datetime
 
-    dates = [datetime(2026, 1, 5), datetime(2026, 3, 1), datetime(2026, 3, 9), datetime(2026, 3, 20)]
-    html = env.from_string('{% with chart_dates=dates %}{% include "partials/month_chart.html" %}{% endwith %}').render(dates=dates)
+    dates = [
+        datetime(2026, 1, 5),
+        datetime(2026, 3, 1),
+        datetime(2026, 3, 9),
+        datetime(2026, 3, 20),
+    ]
+    html = env.from_string(
+        '{% with chart_dates=dates %}{% include "partials/month_chart.html" %}{% endwith %}'
+    ).render(dates=dates)
     page = Page.parse(html)
     bars = page.all("rect")
     assert len(bars) == 3  # Jan, Feb (empty), Mar
     heights = [float(b["height"]) for b in bars]
     assert heights[1] == 0 and heights[2] == pytest.approx(3 * heights[0], rel=0.01)
     assert page.all("svg")[0]["role"] == "img" and "4 in all" in page.texts("title")[0]
-    linked = env.from_string('{% with chart_dates=dates, chart_href="#m-" %}{% include "partials/month_chart.html" %}{% endwith %}').render(dates=dates)
+    linked = env.from_string(
+        '{% with chart_dates=dates, chart_href="#m-" %}{% include "partials/month_chart.html" %}{% endwith %}'
+    ).render(dates=dates)
     assert [a["href"] for a in Page.parse(linked).all("a")] == ["#m-2026-01", "#m-2026-03"]
 
 
 # --- Assets and theming ------------------------------------------------------------------------------
+
 
 def test_every_static_reference_is_fingerprinted_and_exists(make_site):
     site = build_site(make_site)
@@ -159,7 +193,11 @@ def test_every_static_reference_is_fingerprinted_and_exists(make_site):
         page = Page.parse(html.read_text(encoding="utf-8"))
         refs |= {str(e["href"]) for e in page.all("link") if "/static/" in str(e.get("href"))}
         refs |= {str(e["src"]) for e in page.all("script") if e.get("src")}
-    assert {re.sub(r"\.[0-9a-f]{10}\.", ".*.", r) for r in refs} == {"/static/style.*.css", "/static/theme.*.js", "/static/search.*.js"}
+    assert {re.sub(r"\.[0-9a-f]{10}\.", ".*.", r) for r in refs} == {
+        "/static/style.*.css",
+        "/static/theme.*.js",
+        "/static/search.*.js",
+    }
     for ref in refs:
         data = (site.output / ref.lstrip("/")).read_bytes()
         assert hashlib.sha256(data).hexdigest()[:10] in ref
@@ -186,11 +224,22 @@ params:
   fonts: {body: "Georgia, serif"}
   logo: logo.svg
 """
-    site = build_site(make_site, {**FILES, "themes/mine/static/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
-                                  "themes/mine/static/custom.css": ".site-title { color: red; }\n"}, config)
+    site = build_site(
+        make_site,
+        {
+            **FILES,
+            "themes/mine/static/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+            "themes/mine/static/custom.css": ".site-title { color: red; }\n",
+        },
+        config,
+    )
     page = site.html("index.html")
     sheets = [str(link["href"]) for link in page.all("link", rel="stylesheet")]
-    assert [re.sub(r"\.[0-9a-f]{10}\.", ".", s) for s in sheets] == ["/static/style.css", "/static/site-params.css", "/static/custom.css"]
+    assert [re.sub(r"\.[0-9a-f]{10}\.", ".", s) for s in sheets] == [
+        "/static/style.css",
+        "/static/site-params.css",
+        "/static/custom.css",
+    ]
     css = (site.output / sheets[1].lstrip("/")).read_text()
     assert ":root{--accent:#0a6640;--link:rgb(0, 60, 120);--serif:Georgia, serif}" in css
     assert ":root[data-theme=dark]{--accent:#7fd1a8}" in css and "prefers-color-scheme:dark" in css
@@ -205,7 +254,9 @@ def test_default_site_links_no_empty_custom_css(make_site):
 
 
 def test_bad_theme_colour_is_an_error_with_its_line(make_site):
-    site = make_site(FILES, "title: T\nparams:\n  colors:\n    accent: 'red; } body { display: none'\n")
+    site = make_site(
+        FILES, "title: T\nparams:\n  colors:\n    accent: 'red; } body { display: none'\n"
+    )
     with pytest.raises(SiteError) as caught:
         site.build()
     assert re.search(r"site\.yaml:4: params\.colors\.accent must be a CSS value", str(caught.value))
@@ -216,7 +267,12 @@ def test_bad_theme_colour_is_an_error_with_its_line(make_site):
 
 # --- In Chromium ------------------------------------------------------------------------------------
 
-PAGES = {"home": "", "briefing": "briefings/talks/", "country": "countries/russia/", "countries": "countries/"}
+PAGES = {
+    "home": "",
+    "briefing": "briefings/talks/",
+    "country": "countries/russia/",
+    "countries": "countries/",
+}
 
 
 @pytest.fixture(scope="module")
@@ -246,8 +302,12 @@ def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
     from axe_playwright_python.sync_playwright import Axe
 
     tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": tags}, "resultTypes": ["violations"]})
-    return [f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in result.response["violations"]]
+    result = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": tags}, "resultTypes": ["violations"]}
+    )
+    return [
+        f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in result.response["violations"]
+    ]
 
 
 @pytest.mark.browser
@@ -300,7 +360,9 @@ def test_print_styles(browser, served):
     assert page.eval_on_selector(".takeaways", display) != "none"
     assert page.eval_on_selector(".takeaways", "el => getComputedStyle(el).breakInside") == "avoid"
     assert page.eval_on_selector(".prose h2", "el => getComputedStyle(el).breakAfter") == "avoid"
-    after = page.eval_on_selector(".prose a[href^='https']", "el => getComputedStyle(el, '::after').content")
+    after = page.eval_on_selector(
+        ".prose a[href^='https']", "el => getComputedStyle(el, '::after').content"
+    )
     assert "https://example.org/report" in after
     assert page.eval_on_selector(".print-only", display) == "block"
     pdf = page.pdf(format="A4")
@@ -319,10 +381,15 @@ def test_phone_widths_do_not_scroll_sideways(browser, served, width):
 
 @pytest.mark.browser
 def test_desktop_reading_measure_and_sticky_rail(browser, served):
-    page, _ = open_page(browser, served + PAGES["briefing"], viewport={"width": 1280, "height": 900})
-    per_line = page.eval_on_selector(".prose p", """p => {
+    page, _ = open_page(
+        browser, served + PAGES["briefing"], viewport={"width": 1280, "height": 900}
+    )
+    per_line = page.eval_on_selector(
+        ".prose p",
+        """p => {
         const lines = Math.round(p.getBoundingClientRect().height / parseFloat(getComputedStyle(p).lineHeight));
-        return p.textContent.length / lines; }""")
+        return p.textContent.length / lines; }""",
+    )
     assert 60 <= per_line <= 76
     assert page.eval_on_selector(".rail", "el => getComputedStyle(el).position") == "sticky"
     rail_left = page.eval_on_selector(".rail", "el => el.getBoundingClientRect().left")
@@ -332,10 +399,15 @@ def test_desktop_reading_measure_and_sticky_rail(browser, served):
 
 def test_readme_example_overriding_the_briefing_template(make_site):
     default = (DEFAULT_THEME_DIR / "templates" / "briefing.html").read_text(encoding="utf-8")
-    edited = default.replace("<h1>{{ briefing.title }}</h1>", "<h1>{{ briefing.title }}</h1>\n<p class=\"classification\">{{ briefing.extra.get('classification', 'Unclassified') }}</p>")
+    edited = default.replace(
+        "<h1>{{ briefing.title }}</h1>",
+        '<h1>{{ briefing.title }}</h1>\n<p class="classification">'
+        "{{ briefing.extra.get('classification', 'Unclassified') }}</p>",
+    )
     assert edited != default
     files = {**FILES, "themes/mysite/templates/briefing.html": edited}
     site = build_site(make_site, files, "title: T\nbase_url: https://example.org/\ntheme: mysite\n")
     page = site.html("briefings/talks/index.html")
     assert "Unclassified" in page.texts("p") and page.all("svg") == []
-    assert site.html("countries/russia/index.html").all("path", **{"class": "map-hl"})  # other pages keep the default theme
+    # other pages keep the default theme
+    assert site.html("countries/russia/index.html").all("path", **{"class": "map-hl"})

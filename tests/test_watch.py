@@ -12,20 +12,44 @@ import pytest
 from generator.dev.watch import Debouncer, Watcher, is_junk
 
 
-@pytest.mark.parametrize("name", [
-    "a.md.swp", "a.md.swx", ".a.md.swp", "a.md~", ".#a.md", "#a.md#", "a.md.bck", "a.md.bak", "a.md.tmp", "4913",
-    ".hidden.md", "a.md___jb_tmp___",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "a.md.swp",
+        "a.md.swx",
+        ".a.md.swp",
+        "a.md~",
+        ".#a.md",
+        "#a.md#",
+        "a.md.bck",
+        "a.md.bak",
+        "a.md.tmp",
+        "4913",
+        ".hidden.md",
+        "a.md___jb_tmp___",
+    ],
+)
 def test_editor_junk_is_ignored(name, tmp_path):
     assert is_junk(tmp_path / "content/briefings" / name, tmp_path)
 
 
-@pytest.mark.parametrize("rel", ["content/briefings/a.md", "site.yaml", "themes/x/static/style.css", "seeds/a.txt", "content/briefings/sub/b.md"])
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "content/briefings/a.md",
+        "site.yaml",
+        "themes/x/static/style.css",
+        "seeds/a.txt",
+        "content/briefings/sub/b.md",
+    ],
+)
 def test_real_files_are_not_junk(rel, tmp_path):
     assert not is_junk(tmp_path / rel, tmp_path)
 
 
-@pytest.mark.parametrize("rel", ["output/index.html", ".cache/x", "content/.git/HEAD", "content/.hidden/a.md"])
+@pytest.mark.parametrize(
+    "rel", ["output/index.html", ".cache/x", "content/.git/HEAD", "content/.hidden/a.md"]
+)
 def test_output_cache_and_hidden_folders_are_ignored(rel, tmp_path):
     assert is_junk(tmp_path / rel, tmp_path)
 
@@ -87,7 +111,14 @@ class Recorder:
         self.root = root
         self.batches: list[set[Path]] = []
         self.cond = threading.Condition()
-        self.watcher = Watcher(root, ("content", "seeds", "themes", "site.yaml"), self._record, poll=poll, quiet=0.1, poll_interval=0.1)
+        self.watcher = Watcher(
+            root,
+            ("content", "seeds", "themes", "site.yaml"),
+            self._record,
+            poll=poll,
+            quiet=0.1,
+            poll_interval=0.1,
+        )
 
     def _record(self, paths: set[Path]) -> None:
         with self.cond:

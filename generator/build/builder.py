@@ -10,10 +10,13 @@ import hashlib
 import os
 import stat
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+import jinja2
 
 from generator import __version__
 from generator.build.cache import BuildCache, PageRecord
@@ -30,7 +33,7 @@ from generator.build.write import (
 from generator.core.config import Config, load_config
 from generator.core.errors import Problem, SiteError
 from generator.core.fingerprint import Fingerprints
-from generator.core.model import BriefingFile, OutputPage, Page, Site, TermInfo
+from generator.core.model import BriefingFile, Document, OutputPage, Page, Site, TermInfo
 from generator.core.parallel import default_jobs, fork_map
 from generator.core.trace import Digests
 from generator.pages.kinds import briefing_page
@@ -70,7 +73,7 @@ def code_version() -> str:
     for path, _ in _walk_stats(GENERATOR_DIR):
         if path.endswith((".py", ".yaml", ".yml", ".json", ".js")):
             with contextlib.suppress(OSError), open(path, "rb") as handle:
-                h.update(path[len(str(GENERATOR_DIR)):].encode() + b"\0" + handle.read())
+                h.update(path[len(str(GENERATOR_DIR)) :].encode() + b"\0" + handle.read())
     return h.hexdigest()[:16]
 
 
@@ -123,19 +126,27 @@ class Builder:
     options: BuildOptions = field(default_factory=BuildOptions)
     _settings: str = ""
     _documents: dict[Path, _Cached] = field(default_factory=dict)
-    _records: dict[str, PageRecord] | None = None  # page path -> how it was last rendered (None: as in .cache/)
-    _held: dict[str, Rendered] = field(default_factory=dict)  # page path -> its bytes, kept by `serve`
-    _skeleton: str | None = None  # fingerprint of the last site but its bodies (None: as in .cache/)
-    _cache: BuildCache | None = None  # .cache/ on disk: parsed files and page records from earlier builds
-    _related: dict[str, Any] = field(default_factory=dict)  # related-briefings memo (assemble._related), kept in .cache/
+    # page path -> how it was last rendered (None: as in .cache/)
+    _records: dict[str, PageRecord] | None = None
+    # page path -> its bytes, kept by `serve`
+    _held: dict[str, Rendered] = field(default_factory=dict)
+    # fingerprint of the last site but its bodies (None: as in .cache/)
+    _skeleton: str | None = None
+    # .cache/ on disk: parsed files and page records from earlier builds
+    _cache: BuildCache | None = None
+    # related-briefings memo (assemble._related), kept in .cache/
+    _related: dict[str, Any] = field(default_factory=dict)
     _related_saved: str | None = None  # key of the memo in .cache/
     _reveal_at: datetime | None = None  # date of the next future briefing to come due
     _env: tuple[str, Any] | None = None  # (settings + statics digest, Jinja environment)
     _last: _LastBuild | None = None  # what `quick` needs of the last successful build
-    _quick_written: dict[str, list] = field(default_factory=dict)  # manifest entries of files `quick` wrote
+    # manifest entries of files `quick` wrote
+    _quick_written: dict[str, list] = field(default_factory=dict)
     _markup: tuple[str, Markup] | None = None
-    _previous_words: dict[str, str] = field(default_factory=dict)  # slug -> search words before this build re-parsed it
-    search: SearchIndex = field(default_factory=SearchIndex)  # the last search index, patched where briefings changed
+    # slug -> search words before this build re-parsed it
+    _previous_words: dict[str, str] = field(default_factory=dict)
+    # the last search index, patched where briefings changed
+    search: SearchIndex = field(default_factory=SearchIndex)
 
     def load_config(self) -> Config:
         return load_config(self.root, base_url=self.options.base_url)
@@ -145,7 +156,8 @@ class Builder:
         return (self.options.output or self.root / "output").resolve()
 
     def build(self) -> BuildReport:
-        """Build the whole site, reusing whatever is unchanged; raise SiteError and leave output/ alone on any problem."""
+        """Build the whole site, reusing whatever is unchanged; raise SiteError and leave output/ alone on
+        any problem."""
         # A build allocates millions of objects that live until it ends (parsed briefings, pages, caches);
         # the cyclic collector re-scanning them cost a third of an incremental build at 10,000 briefings.
         # Reference counting still frees everything acyclic; the collector runs again once the build is done.
@@ -174,23 +186,38 @@ class Builder:
         inputs = self._inputs_stamp(config, settings)
         if (unchanged := self._unchanged_since_last_build(inputs)) is not None:
             return BuildReport(
-                output=self.output, pages=unchanged, rendered=0, stats=WriteStats(0, unchanged, 0),
-                seconds=time.perf_counter() - started, imported=imported, base_path=config.base_path,
+                output=self.output,
+                pages=unchanged,
+                rendered=0,
+                stats=WriteStats(0, unchanged, 0),
+                seconds=time.perf_counter() - started,
+                imported=imported,
+                base_path=config.base_path,
             )
         site = self.load_site(config)
-        if not self.search.key and self._cache and isinstance(restored := self._cache.blob("search"), SearchIndex):
-            self.search = restored  # the index of the last CLI build: a body edit patches a few of its shards
+        if (
+            not self.search.key
+            and self._cache
+            and isinstance(restored := self._cache.blob("search"), SearchIndex)
+        ):
+            # the index of the last CLI build: a body edit patches a few of its shards
+            self.search = restored
         search_state = (self.search.key, self.search.docs)
         # A whole-index rebuild (cold builds) runs in a forked process while pages are planned and rendered.
-        finish_search = self.search.update(site, settings, self.output, self._previous_words, background=self.jobs > 1)
+        finish_search = self.search.update(
+            site, settings, self.output, self._previous_words, background=self.jobs > 1
+        )
         self._stage("planning", 0)
         statics = static_files(config)
         env_key = key_of(settings, sorted((f.name, f.output) for f in statics.values()))
-        if self._env is None or self._env[0] != env_key:  # kept across builds: Jinja recompiles only edited templates
+        # kept across builds: Jinja recompiles only edited templates
+        if self._env is None or self._env[0] != env_key:
             self._env = (env_key, make_environment(config, statics))
         env = self._env[1]
         pages = plan(site)
-        keys = _PageKeys(settings, {"nav_pages": site.nav}, Digests(input_digests(env, config, statics)), site)
+        keys = _PageKeys(
+            settings, {"nav_pages": site.nav}, Digests(input_digests(env, config, statics)), site
+        )
         files, rendered = self._render(env, pages, keys)
         self._last = _LastBuild(site, env, keys, self.markup(config))
         self._stage("indexing", 0)
@@ -212,8 +239,13 @@ class Builder:
         if self.options.progress:
             self.options.progress.done()
         return BuildReport(
-            output=self.output, pages=len(files), rendered=rendered, stats=stats,
-            seconds=time.perf_counter() - started, imported=imported, base_path=config.base_path,
+            output=self.output,
+            pages=len(files),
+            rendered=rendered,
+            stats=stats,
+            seconds=time.perf_counter() - started,
+            imported=imported,
+            base_path=config.base_path,
         )
 
     # --- the no-op fast path ---------------------------------------------------------------------------
@@ -241,7 +273,14 @@ class Builder:
     def _record_inputs(self, inputs: str) -> None:
         if self._cache and self._cache.enabled:
             with contextlib.suppress(OSError):
-                self._cache.put_blob("inputs", {"inputs": inputs, "reveal_at": self._reveal_at, "marker": marker_digest(self.output)})
+                self._cache.put_blob(
+                    "inputs",
+                    {
+                        "inputs": inputs,
+                        "reveal_at": self._reveal_at,
+                        "marker": marker_digest(self.output),
+                    },
+                )
 
     def _import_seeds(self, config: Config) -> tuple[Any, ...]:
         """Import seeds that are new or newer than their briefings; one line per seed for the user."""
@@ -261,15 +300,22 @@ class Builder:
         problems: list[Problem] = []
         seen: set[Path] = set()
         cache = self._cache
-        pending: list[_Pending] = []  # files not cached anywhere: parsed together below, in parallel when many
+        # files not cached anywhere: parsed together below, in parallel when many
+        pending: list[_Pending] = []
 
-        def load(path: Path, parse, read=read_document):  # type: ignore[no-untyped-def]
+        def load(
+            path: Path,
+            parse: Callable[[Document, Markup], Any],
+            read: Callable[..., Document] = read_document,
+        ) -> Any:
             seen.add(path)
             try:
                 st = os.lstat(path)
                 if stat.S_ISLNK(st.st_mode):
                     if not path.resolve().is_relative_to(content_root):
-                        raise SiteError.at(path, None, "symlink points outside content/; copy the file in instead")
+                        raise SiteError.at(
+                            path, None, "symlink points outside content/; copy the file in instead"
+                        )
                     st = os.stat(path)
                 stamp = (st.st_mtime_ns, st.st_size)
                 cached = self._documents.get(path)
@@ -281,10 +327,12 @@ class Builder:
                     return item
                 entry = cache.documents.get(str(path)) if cache else None
                 before = cached.item if cached else (entry[1] if entry else None)
-                if before is None:  # never parsed: the worker reads it too (a cold build reads in parallel)
+                # never parsed: the worker reads it too (a cold build reads in parallel)
+                if before is None:
                     pending.append(_Pending(path, stamp, parse, read, None))
                     return pending[-1]
-                if isinstance(before, BriefingFile):  # its search words, so the index patches instead of rebuilding
+                # its search words, so the index patches instead of rebuilding
+                if isinstance(before, BriefingFile):
                     self._previous_words[before.briefing.slug] = before.body.words
                 data = path.read_bytes()
                 item = cache.document(path, hashlib.sha256(data).hexdigest()) if cache else None
@@ -300,20 +348,38 @@ class Builder:
                 problems.append(Problem(path, None, f"cannot read: {exc.strerror}"))
             return None
 
-        briefings = [load(p, lambda d, m: load_briefing(d, config, m.render)) for p in content_files(config.content_dir, "briefings")]
-        pages = [load(p, lambda d, m: load_page(d, m.render)) for p in content_files(config.content_dir, "pages")]
+        briefings = [
+            load(p, lambda d, m: load_briefing(d, config, m.render))
+            for p in content_files(config.content_dir, "briefings")
+        ]
+        pages = [
+            load(p, lambda d, m: load_page(d, m.render))
+            for p in content_files(config.content_dir, "pages")
+        ]
         infos: dict[tuple[str, str], TermInfo] = {}
         for taxonomy in config.taxonomies:
-            for path in content_files(config.content_dir, taxonomy) + term_yaml_files(config.content_dir, taxonomy):
+            for path in content_files(config.content_dir, taxonomy) + term_yaml_files(
+                config.content_dir, taxonomy
+            ):
                 read = read_document if path.suffix == ".md" else read_term_yaml
                 info = load(path, lambda d, m: load_term_info(d, m.render), read)
                 if info is not None and (taxonomy, path.stem) in infos:
                     first = infos[(taxonomy, path.stem)].path.name
-                    problems.append(Problem(path, 1, f"{first} already describes this term; keep one of the two files"))
+                    problems.append(
+                        Problem(
+                            path,
+                            1,
+                            f"{first} already describes this term; keep one of the two files",
+                        )
+                    )
                 elif info is not None:
                     infos[(taxonomy, path.stem)] = info
         self._stage("parsing", len(pending))
-        for job, (item, found) in zip(pending, fork_map(functools.partial(_parse, markup), pending, self.jobs, progress=self._advance)):
+        for job, (item, found) in zip(
+            pending,
+            fork_map(functools.partial(_parse, markup), pending, self.jobs, progress=self._advance),
+            strict=False,
+        ):
             job.item = item
             problems.extend(found)
             if item is None:
@@ -330,13 +396,28 @@ class Builder:
         self._stage("assembling", 0)
         now = datetime.now(config.tz)
         # The next hidden future briefing to come due: a later no-op build must not skip its publication.
-        self._reveal_at = None if self.options.future else min(
-            (f.briefing.date for f in briefings if f and f.briefing.date > now and (self.options.drafts or not f.briefing.draft)),
-            default=None)
+        self._reveal_at = (
+            None
+            if self.options.future
+            else min(
+                (
+                    f.briefing.date
+                    for f in briefings
+                    if f and f.briefing.date > now and (self.options.drafts or not f.briefing.draft)
+                ),
+                default=None,
+            )
+        )
         return assemble(
-            config, [b for b in briefings if b], [p for p in pages if p], infos,
-            now=now, drafts=self.options.drafts, future=self.options.future,
-            related_memo=self._related_memo(), jobs=self.jobs,
+            config,
+            [b for b in briefings if b],
+            [p for p in pages if p],
+            infos,
+            now=now,
+            drafts=self.options.drafts,
+            future=self.options.future,
+            related_memo=self._related_memo(),
+            jobs=self.jobs,
         )
 
     def markup(self, config: Config) -> Markup:
@@ -356,7 +437,11 @@ class Builder:
         error: the full rebuild reports it), so the caller runs the full rebuild only.
         """
         last = self._last
-        if last is None or not changed or self.options.run_import and any(p.suffix == ".txt" for p in changed):
+        if (
+            last is None
+            or not changed
+            or (self.options.run_import and any(p.suffix == ".txt" for p in changed))
+        ):
             return None
         files: dict[str, bytes] = {}
         parsed: dict[Path, _Cached] = {}
@@ -371,10 +456,13 @@ class Builder:
                 new = load_briefing(read_document(path, data), last.site.config, last.markup.render)
             except (OSError, SiteError):
                 return None
-            placed = ("slug", "date", "draft", "terms")  # what decides its neighbours and related briefings
+            # what decides its neighbours and related briefings
+            placed = ("slug", "date", "draft", "terms")
             if any(getattr(new.briefing, f) != getattr(old.briefing, f) for f in placed):
                 return None
-            site = dataclasses.replace(last.site, bodies={**last.site.bodies, new.briefing.slug: new.body})
+            site = dataclasses.replace(
+                last.site, bodies={**last.site.bodies, new.briefing.slug: new.body}
+            )
             page = briefing_page(site, new.briefing)
             try:
                 rendered = render_traced(last.env, page, last.keys.common)
@@ -383,8 +471,12 @@ class Builder:
             files[page.path] = rendered.content.data
             key = last.keys.key(page)
             records = self._page_records()
-            records[page.path] = PageRecord(key, last.keys.digests.trace(rendered.reads), rendered.content.digest,
-                                            tuple(last.keys.seen))
+            records[page.path] = PageRecord(
+                key,
+                last.keys.digests.trace(rendered.reads),
+                rendered.content.digest,
+                tuple(last.keys.seen),
+            )
             self._held[page.path] = rendered
             parsed[path] = _Cached((st.st_mtime_ns, st.st_size), new)
         self._documents.update(parsed)
@@ -393,7 +485,11 @@ class Builder:
         return stats
 
     def _related_memo(self) -> dict[str, Any]:
-        if not self._related and self._cache and isinstance(restored := self._cache.blob("related"), dict):
+        if (
+            not self._related
+            and self._cache
+            and isinstance(restored := self._cache.blob("related"), dict)
+        ):
             self._related.update(restored)
             self._related_saved = restored.get("key")
         return self._related
@@ -404,7 +500,9 @@ class Builder:
             self._skeleton = self._cache.blob("skeleton") if self._cache else None
         return self._records
 
-    def _render(self, env: Any, pages: list[OutputPage], keys: _PageKeys) -> tuple[dict[str, Content], int]:
+    def _render(
+        self, env: Any, pages: list[OutputPage], keys: _PageKeys
+    ) -> tuple[dict[str, Content], int]:
         """Bytes of every page: kept where the page's key and the inputs its rendering read are unchanged, else
         rendered. When nothing of the site but briefing bodies changed, a page holding none of the changed
         bodies keeps its key without fingerprinting its context again (page kinds are pure functions of the site)."""
@@ -418,7 +516,13 @@ class Builder:
         problems = []
         for page in pages:
             if page.path in files:
-                problems.append(Problem(page.path, None, "two pages would be written to this path; rename one (slug)"))
+                problems.append(
+                    Problem(
+                        page.path,
+                        None,
+                        "two pages would be written to this path; rename one (slug)",
+                    )
+                )
                 continue
             if page.data is not None:
                 files[page.path] = page.data
@@ -434,7 +538,12 @@ class Builder:
                 if held is not None and held.content.digest == old.digest:
                     files[page.path] = held.content
                 else:  # rendered by an earlier build to bytes the output folder should still hold
-                    files[page.path] = Kept(old.digest, functools.partial(_kept_bytes, output / page.path, old.digest, env, page, keys.common))
+                    files[page.path] = Kept(
+                        old.digest,
+                        functools.partial(
+                            _kept_bytes, output / page.path, old.digest, env, page, keys.common
+                        ),
+                    )
                 records[page.path] = old
             else:
                 files[page.path] = b""  # placeholder keeps the path claimed
@@ -442,11 +551,15 @@ class Builder:
         if problems:
             raise SiteError(problems)
         self._stage("rendering", len(todo))
-        rendered = render_many(env, [page for page, _, _ in todo], keys.common, self.jobs, progress=self._advance)
+        rendered = render_many(
+            env, [page for page, _, _ in todo], keys.common, self.jobs, progress=self._advance
+        )
         for page, key, held_bodies in todo:
             done = rendered[page.path]
             files[page.path] = done.content
-            records[page.path] = PageRecord(key, keys.digests.trace(done.reads), done.content.digest, held_bodies)
+            records[page.path] = PageRecord(
+                key, keys.digests.trace(done.reads), done.content.digest, held_bodies
+            )
             self._held[page.path] = done
         for stale in set(self._held) - set(records):
             del self._held[stale]
@@ -469,7 +582,10 @@ class Builder:
         """Record what this build parsed and rendered, once the output is written (a failed build records nothing)."""
         if not self._cache or not self._cache.enabled:
             return
-        documents = {str(path): (cached.item.digest, cached.item, cached.stamp) for path, cached in self._documents.items()}
+        documents = {
+            str(path): (cached.item.digest, cached.item, cached.stamp)
+            for path, cached in self._documents.items()
+        }
         pages = self._records or {}
         try:
             self._cache.save(documents, pages)
@@ -491,8 +607,12 @@ class _PageKeys:
         # What the site is made of, bodies aside: assembly is a pure function of these (taxonomies, neighbours
         # and related lists derive from them), and page kinds are pure functions of the site, so equal
         # skeletons mean equal page contexts but for the bodies they hold.
-        infos = tuple(t.info for taxonomy in site.taxonomies.values() for t in taxonomy.terms if t.info)
-        self.skeleton = key_of(self._base, self._fingerprints((site.config, site.briefings, site.pages, infos)))
+        infos = tuple(
+            t.info for taxonomy in site.taxonomies.values() for t in taxonomy.terms if t.info
+        )
+        self.skeleton = key_of(
+            self._base, self._fingerprints((site.config, site.briefings, site.pages, infos))
+        )
         self.bodies = frozenset(body.digest for body in site.bodies.values())
 
     def key(self, page: OutputPage) -> str:
@@ -560,7 +680,9 @@ def _resolve(item: Any) -> Any:
     return item.item if isinstance(item, _Pending) else item
 
 
-def _kept_bytes(path: Path, digest: str, env, page: OutputPage, common: dict) -> bytes:  # type: ignore[no-untyped-def]
+def _kept_bytes(
+    path: Path, digest: str, env: jinja2.Environment, page: OutputPage, common: Mapping[str, Any]
+) -> bytes:
     """A cached page's bytes: from the output folder if they are still there, else rendered again."""
     try:
         data = path.read_bytes()

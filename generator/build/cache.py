@@ -74,7 +74,8 @@ def load(path: Path, kind: str, settings: str) -> Any | None:
         return None
     try:
         return pickle.loads(payload)
-    except Exception:  # a payload that passed the checksum but not unpickling (e.g. a renamed class)
+    # a payload that passed the checksum but not unpickling (e.g. a renamed class)
+    except Exception:
         return None
 
 
@@ -89,7 +90,9 @@ class BuildCache:
         self.folder = cache_dir(root)
         self.settings = settings
         self.enabled = enabled
-        self._shards: list[dict[str, tuple]] | None = None if enabled else [{} for _ in range(SHARDS)]
+        self._shards: list[dict[str, tuple]] | None = (
+            None if enabled else [{} for _ in range(SHARDS)]
+        )
         self._documents: dict[str, tuple] | None = None if enabled else {}
         self._pages: dict[str, PageRecord] | None = None if enabled else {}
 
@@ -98,7 +101,9 @@ class BuildCache:
     def documents(self) -> dict[str, tuple]:
         if self._documents is None:
             self._shards = [self._load(f"documents-{n:02d}") or {} for n in range(SHARDS)]
-            self._documents = {path: entry for shard in self._shards for path, entry in shard.items()}
+            self._documents = {
+                path: entry for shard in self._shards for path, entry in shard.items()
+            }
         return self._documents
 
     @property
@@ -141,7 +146,12 @@ class BuildCache:
             shards[_shard(path)][path] = entry
         for n, shard in enumerate(shards):
             if shard != self._shards[n]:
-                save(self.folder / f"documents-{n:02d}.pickle", f"documents-{n:02d}", self.settings, shard)
+                save(
+                    self.folder / f"documents-{n:02d}.pickle",
+                    f"documents-{n:02d}",
+                    self.settings,
+                    shard,
+                )
                 self._shards[n] = shard
         self._documents = documents
         if pages != self.pages:

@@ -10,7 +10,9 @@ from typing import TextIO
 class Progress:
     """`stage(name, total)` then `advance(n)`; `done()` clears the line. Silent unless the stream is a TTY."""
 
-    def __init__(self, stream: TextIO | None = None, *, enabled: bool | None = None, interval: float = 0.1):
+    def __init__(
+        self, stream: TextIO | None = None, *, enabled: bool | None = None, interval: float = 0.1
+    ):
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = self.stream.isatty() if enabled is None else enabled
         self.interval = interval

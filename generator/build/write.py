@@ -22,7 +22,8 @@ KEEP = {MARKER, ".gitkeep"}
 
 @dataclass(frozen=True)
 class Kept:
-    """A file the caller did not re-render: the output should already hold bytes with this digest, else `load()` makes them."""
+    """A file the caller did not re-render: the output should already hold bytes with this digest, else
+    `load()` makes them."""
 
     digest: str
     load: Callable[[], bytes]
@@ -36,7 +37,8 @@ class WriteStats:
     written: int
     unchanged: int
     removed: int
-    changed_paths: frozenset[str] = frozenset()  # output paths written or removed (serve tells open tabs)
+    # output paths written or removed (serve tells open tabs)
+    changed_paths: frozenset[str] = frozenset()
 
 
 def check_output_dir(output: Path) -> None:
@@ -44,18 +46,24 @@ def check_output_dir(output: Path) -> None:
     if not output.exists():
         return
     if not output.is_dir():
-        raise SiteError.at(output, None, "output path exists and is not a folder; choose another --output")
+        raise SiteError.at(
+            output, None, "output path exists and is not a folder; choose another --output"
+        )
     if (output / MARKER).is_file():
         return
     if any(child.name not in KEEP for child in output.iterdir()):
         raise SiteError.at(
-            output, None,
-            f"refusing to write here: the folder is not empty and was not made by `briefings build` (no {MARKER} file). "
+            output,
+            None,
+            "refusing to write here: the folder is not empty and was not made by `briefings build` "
+            f"(no {MARKER} file). "
             "Choose an empty or new folder with --output, or empty this one yourself.",
         )
 
 
-_PLAIN_PATH = re.compile(r"[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*(?:/[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*)*")
+_PLAIN_PATH = re.compile(
+    r"[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*(?:/[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*)*"
+)
 
 
 def safe_relative(path: str) -> str:
@@ -63,8 +71,18 @@ def safe_relative(path: str) -> str:
     if _PLAIN_PATH.fullmatch(path):  # the common case, checked without building a path object
         return path
     pure = PurePosixPath(path)
-    if pure.is_absolute() or not pure.parts or any(part in ("..", ".", "") for part in pure.parts) or "\\" in path or "\x00" in path:
-        raise SiteError.at(path, None, "output path would fall outside the output folder; fix the slug or url that produced it")
+    if (
+        pure.is_absolute()
+        or not pure.parts
+        or any(part in ("..", ".", "") for part in pure.parts)
+        or "\\" in path
+        or "\x00" in path
+    ):
+        raise SiteError.at(
+            path,
+            None,
+            "output path would fall outside the output folder; fix the slug or url that produced it",
+        )
     return pure.as_posix()
 
 
@@ -89,7 +107,8 @@ def marker_digest(output: Path) -> str:
 
 
 def output_is_current(output: Path, marker: str) -> int | None:
-    """The number of files if the output folder still holds what the build with this manifest wrote (by size and mtime)."""
+    """The number of files if the output folder still holds what the build with this manifest wrote
+    (by size and mtime)."""
     if not marker or marker_digest(output) != marker:
         return None
     manifest = _read_manifest(output)
@@ -185,8 +204,11 @@ def _plan(folder: Path, files: dict[str, Content], manifest: dict[str, list]) ->
     return _Plan(sorted(todo), sorted(stale), current, digests, manifest)
 
 
-def _apply(folder: Path, files: dict[str, Content], plan: _Plan, *, private: bool = False) -> WriteStats:
-    """Write the plan's files (each atomically unless the folder is `private`), delete its stale ones, record the manifest."""
+def _apply(
+    folder: Path, files: dict[str, Content], plan: _Plan, *, private: bool = False
+) -> WriteStats:
+    """Write the plan's files (each atomically unless the folder is `private`), delete its stale ones,
+    record the manifest."""
     manifest = dict(plan.manifest)
     made: set[str] = set()
     root = str(folder)
@@ -207,11 +229,15 @@ def _apply(folder: Path, files: dict[str, Content], plan: _Plan, *, private: boo
     if plan.todo or plan.stale or manifest != plan.previous or not (folder / MARKER).exists():
         _write_marker(folder, manifest)
     unchanged = len(files) - len(plan.todo)
-    return WriteStats(len(plan.todo), unchanged, len(plan.stale), frozenset(plan.todo) | frozenset(plan.stale))
+    return WriteStats(
+        len(plan.todo), unchanged, len(plan.stale), frozenset(plan.todo) | frozenset(plan.stale)
+    )
 
 
 def _write_marker(folder: Path, manifest: dict[str, list]) -> None:
-    data = json.dumps({"generator": "briefings", "files": manifest}, sort_keys=True, separators=(",", ":"))
+    data = json.dumps(
+        {"generator": "briefings", "files": manifest}, sort_keys=True, separators=(",", ":")
+    )
     write_atomic(folder / MARKER, data.encode())
 
 
@@ -235,7 +261,13 @@ def write_files(output: Path, files: dict[str, bytes]) -> tuple[WriteStats, dict
     return WriteStats(len(entries), 0, 0, frozenset(entries)), entries
 
 
-def write_site(output: Path, files: dict[str, Content], *, swap: bool = True, recent: dict[str, list] | None = None) -> WriteStats:
+def write_site(
+    output: Path,
+    files: dict[str, Content],
+    *,
+    swap: bool = True,
+    recent: dict[str, list] | None = None,
+) -> WriteStats:
     """Make `output` hold exactly `files`, touching only files whose bytes change.
 
     With swap (CLI builds) a large change is assembled in a sibling folder of hard links and swapped in
@@ -250,9 +282,11 @@ def write_site(output: Path, files: dict[str, Content], *, swap: bool = True, re
     manifest = {**on_disk, **recent} if recent else on_disk
     plan = _plan(output, files, manifest)
     if manifest and len(plan.todo) + len(plan.stale) > SWAP_THRESHOLD:
-        plan.stale = sorted(_stale_files(output, files))  # a large rewrite also sweeps out files we never wrote
+        # a large rewrite also sweeps out files we never wrote
+        plan.stale = sorted(_stale_files(output, files))
     plan.previous = on_disk
-    if not output.exists():  # a first build: written where no reader looks yet, then put in place in one step
+    # a first build: written where no reader looks yet, then put in place in one step
+    if not output.exists():
         if not swap:
             output.mkdir(parents=True)
             return _apply(output, files, plan, private=True)

@@ -89,7 +89,9 @@ class Config:
 
     def digest(self) -> str:
         """A hash of every setting that can change the output (a change of any renders every page again)."""
-        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("root", "lines")}
+        values = {
+            f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("root", "lines")
+        }
         return hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()[:16]
 
     @property
@@ -146,7 +148,11 @@ def load_config(root: Path, *, base_url: str | None = None) -> Config:
             continue
         # bool is an int in Python; 'paginate: true' is still wrong.
         if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
-            problems.append(Problem(path, line, f"'{key}' must be {wanted}, not {type(value).__name__} {value!r}"))
+            problems.append(
+                Problem(
+                    path, line, f"'{key}' must be {wanted}, not {type(value).__name__} {value!r}"
+                )
+            )
             continue
         values[key] = value
     problems += _check_values(path, lines, values)
@@ -172,7 +178,11 @@ def load_config(root: Path, *, base_url: str | None = None) -> Config:
 def _check_base_url(path: Path, line: int | None, value: str) -> None:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise SiteError.at(path, line, f"base_url must be an absolute http(s) URL such as https://example.org/briefings/, not {value!r}")
+        raise SiteError.at(
+            path,
+            line,
+            f"base_url must be an absolute http(s) URL such as https://example.org/briefings/, not {value!r}",
+        )
 
 
 def _check_values(path: Path, lines: dict[str, int], values: dict[str, Any]) -> list[Problem]:
@@ -191,14 +201,24 @@ def _check_values(path: Path, lines: dict[str, int], values: dict[str, Any]) -> 
         try:
             ZoneInfo(values["timezone"])
         except (ZoneInfoNotFoundError, ValueError):
-            bad("timezone", f"unknown timezone {values['timezone']!r}; use an IANA name such as UTC or Europe/Paris")
-    for key, low, high in (("paginate", 1, 10_000), ("feed_entries", 1, 10_000), ("related_count", 0, 10)):
+            bad(
+                "timezone",
+                f"unknown timezone {values['timezone']!r}; use an IANA name such as UTC or Europe/Paris",
+            )
+    for key, low, high in (
+        ("paginate", 1, 10_000),
+        ("feed_entries", 1, 10_000),
+        ("related_count", 0, 10),
+    ):
         if key in values and not low <= values[key] <= high:
             bad(key, f"'{key}' must be between {low} and {high}, not {values[key]}")
     if "markdown" in values:
         for sub in values["markdown"]:
             if sub not in ("extensions", "extension_configs"):
-                bad(f"markdown.{sub}", f"unknown key 'markdown.{sub}'; use 'extensions' or 'extension_configs'")
+                bad(
+                    f"markdown.{sub}",
+                    f"unknown key 'markdown.{sub}'; use 'extensions' or 'extension_configs'",
+                )
         exts = values["markdown"].get("extensions", [])
         if not isinstance(exts, list) or not all(isinstance(e, str) for e in exts):
             bad("markdown.extensions", "'markdown.extensions' must be a list of extension names")

@@ -19,7 +19,10 @@ class Problem:
         if self.line:
             where += f":{self.line}"
         # One problem, one line: a newline-like character from content (\x85, \u2028...) is shown escaped.
-        message = "".join(c if (c + "x").splitlines() == [c + "x"] else c.encode("unicode_escape").decode() for c in self.message)
+        message = "".join(
+            c if (c + "x").splitlines() == [c + "x"] else c.encode("unicode_escape").decode()
+            for c in self.message
+        )
         return f"{where}: {message}"
 
 
@@ -33,6 +36,6 @@ class SiteError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @classmethod
-    def at(cls, path: Path | str, line: int | None, message: str) -> "SiteError":
+    def at(cls, path: Path | str, line: int | None, message: str) -> SiteError:
         """A SiteError holding one problem."""
         return cls(Problem(path, line, message))

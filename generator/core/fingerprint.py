@@ -30,7 +30,8 @@ class Fingerprints:
     """
 
     def __init__(self) -> None:
-        self._memo: dict[int, tuple[object, str, tuple[str, ...]]] = {}  # id -> (object kept alive, fingerprint, watched)
+        # id -> (object kept alive, fingerprint, watched)
+        self._memo: dict[int, tuple[object, str, tuple[str, ...]]] = {}
         self.seen: list[str] = []  # digests of watched objects met by the last call
 
     def __call__(self, value: object) -> str:
@@ -51,7 +52,8 @@ class Fingerprints:
         if fingerprint is not None:
             self.seen.extend(getattr(value, "_watched", ()))
             return (..., fingerprint)
-        if hasattr(value, "fingerprint"):  # e.g. Config: its own digest of the settings (not its folder)
+        # e.g. Config: its own digest of the settings (not its folder)
+        if hasattr(value, "fingerprint"):
             return (..., type(value).__qualname__, value.fingerprint)
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return (..., self._object(value))
@@ -76,7 +78,10 @@ class Fingerprints:
             self.seen.extend(held[2])
             return held[1]
         outer, self.seen = self.seen, []
-        token = (type(value).__qualname__, tuple(self._token(getattr(value, f.name)) for f in dataclasses.fields(value)))
+        token = (
+            type(value).__qualname__,
+            tuple(self._token(getattr(value, f.name)) for f in dataclasses.fields(value)),
+        )
         digest = hashlib.blake2b(repr(token).encode(), digest_size=16).hexdigest()
         watched, self.seen = tuple(self.seen), outer
         self.seen.extend(watched)

@@ -30,7 +30,7 @@ class TocEntry:
     level: int
     id: str
     name: str
-    children: tuple["TocEntry", ...] = ()
+    children: tuple[TocEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,8 @@ class Body:
     words: str  # weighted search terms, 'term:tf ...' (words.index_terms), computed while parsing
     digest: str  # hash of the source file's bytes
 
-    watched: ClassVar[bool] = True  # page keys note which bodies a page holds (see fingerprint.Fingerprints)
+    # page keys note which bodies a page holds (see fingerprint.Fingerprints)
+    watched: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,8 @@ class Briefing:
     updated: datetime | None
     summary: str
     takeaways: tuple[str, ...]
-    terms: Mapping[str, tuple[str, ...]]  # taxonomy -> term names, e.g. countries -> (Russia, Ukraine)
+    # taxonomy -> term names, e.g. countries -> (Russia, Ukraine)
+    terms: Mapping[str, tuple[str, ...]]
     source: Source | None
     draft: bool
     reading_time: int

@@ -32,8 +32,15 @@ def _run_chunk(start: int, stop: int) -> list[Any]:
     return [fn(items[i]) for i in range(start, stop)]
 
 
-def fork_map(fn: Callable[[T], R], items: Sequence[T], jobs: int, *, progress: Callable[[int], None] | None = None) -> list[R]:
-    """[fn(x) for x in items], in `jobs` forked processes when that pays; fn must not raise and must return picklable values."""
+def fork_map(
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    jobs: int,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> list[R]:
+    """[fn(x) for x in items], in `jobs` forked processes when that pays; fn must not raise and must
+    return picklable values."""
     global _TASK
     n = len(items)
     if jobs <= 1 or n < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
@@ -50,7 +57,10 @@ def fork_map(fn: Callable[[T], R], items: Sequence[T], jobs: int, *, progress: C
     try:
         out: list[Any] = [None] * n
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = {pool.submit(_run_chunk, start, min(start + chunk, n)): start for start in range(0, n, chunk)}
+            futures = {
+                pool.submit(_run_chunk, start, min(start + chunk, n)): start
+                for start in range(0, n, chunk)
+            }
             for future in as_completed(futures):
                 start = futures[future]
                 part = future.result()
@@ -78,7 +88,8 @@ class Background:
         _CALL = fn
         try:
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-            self._future = self._pool.submit(_run_call)  # with fork, submit() forks the worker: it holds `fn` now
+            # with fork, submit() forks the worker: it holds `fn` now
+            self._future = self._pool.submit(_run_call)
         finally:
             _CALL = None
 

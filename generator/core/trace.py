@@ -12,7 +12,8 @@ import contextlib
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 
-Input = tuple[str, str]  # (kind, name), e.g. ("template", "term.html"), ("theme", "data/countries-110m.json")
+# (kind, name), e.g. ("template", "term.html"), ("theme", "data/countries-110m.json")
+Input = tuple[str, str]
 Trace = tuple[tuple[Input, str], ...]  # each input read with its digest at the time, sorted
 
 _reads: ContextVar[set[Input] | None] = ContextVar("reads", default=None)

@@ -26,7 +26,20 @@ NOT_FOUND = "404.html"
 # First path segments the generator writes itself: a standalone page may not take one as its slug
 # (taxonomy names are refused as well, by the assembler, since they come from the config).
 RESERVED = frozenset(
-    p.rstrip("/") for p in (BRIEFINGS, TIMELINE, DIGESTS, SITUATION, SEARCH, STATIC, PAGE, *SITE_FEEDS, SITEMAP, ROBOTS, NOT_FOUND)
+    p.rstrip("/")
+    for p in (
+        BRIEFINGS,
+        TIMELINE,
+        DIGESTS,
+        SITUATION,
+        SEARCH,
+        STATIC,
+        PAGE,
+        *SITE_FEEDS,
+        SITEMAP,
+        ROBOTS,
+        NOT_FOUND,
+    )
 )
 
 

@@ -10,10 +10,12 @@ import yaml
 from generator.core.errors import SiteError
 
 
-def load_yaml(path: Path, text: str, *, first_line: int = 1, loader: Any = yaml.SafeLoader, what: str = "YAML") -> Any:
+def load_yaml(
+    path: Path, text: str, *, first_line: int = 1, loader: Any = yaml.SafeLoader, what: str = "YAML"
+) -> Any:
     """Parse `text` (found at line `first_line` of `path`); a syntax error names the file and line."""
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - every loader passed here is a SafeLoader subclass
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + first_line if mark else first_line

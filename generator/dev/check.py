@@ -25,13 +25,29 @@ from generator.build.write import MARKER
 from generator.core.errors import Problem
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-FEED_TYPES = ("application/atom+xml", "application/rss+xml", "application/feed+json", "application/json")
+FEED_TYPES = (
+    "application/atom+xml",
+    "application/rss+xml",
+    "application/feed+json",
+    "application/json",
+)
 WELL_KNOWN_FEEDS = ("feed.xml", "rss.xml", "atom.xml", "feed.json")
 # Attributes holding one URL, by element; srcset and CSS url() are handled apart.
 URL_ATTRIBUTES = {
-    "a": ("href",), "area": ("href",), "link": ("href",), "img": ("src",), "script": ("src",),
-    "source": ("src",), "video": ("src", "poster"), "audio": ("src",), "track": ("src",),
-    "iframe": ("src",), "embed": ("src",), "object": ("data",), "input": ("src",), "form": ("action",),
+    "a": ("href",),
+    "area": ("href",),
+    "link": ("href",),
+    "img": ("src",),
+    "script": ("src",),
+    "source": ("src",),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "track": ("src",),
+    "iframe": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "input": ("src",),
+    "form": ("action",),
 }
 IGNORED_SCHEMES = ("mailto", "tel", "data", "sms", "geo")
 CSS_URL_RE = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
@@ -48,7 +64,8 @@ class HtmlFacts:
     canonicals: list[str] = field(default_factory=list)
     robots: str = ""
     ids: set[str] = field(default_factory=set)
-    urls: list[tuple[int, str, str, str]] = field(default_factory=list)  # (line, tag, attribute, url)
+    # (line, tag, attribute, url)
+    urls: list[tuple[int, str, str, str]] = field(default_factory=list)
     feeds: list[str] = field(default_factory=list)
     csp: str | None = None
     unsafe: list[tuple[int, str]] = field(default_factory=list)  # (line, what) for CSP/XSS hazards
@@ -61,7 +78,8 @@ class _Parser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.facts = HtmlFacts()
         self._title: list[str] | None = None
-        self._svg = 0  # depth inside <svg>, whose <title> elements are tooltips, not the page's title
+        # depth inside <svg>, whose <title> elements are tooltips, not the page's title
+        self._svg = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         facts = self.facts
@@ -70,7 +88,13 @@ class _Parser(HTMLParser):
         for name, value in a.items():
             if name.startswith("on"):
                 facts.unsafe.append((line, f"inline event handler {name}= on <{tag}>"))
-            if value.strip().lower().replace("\t", "").replace("\n", "").startswith(("javascript:", "vbscript:")):
+            if (
+                value.strip()
+                .lower()
+                .replace("\t", "")
+                .replace("\n", "")
+                .startswith(("javascript:", "vbscript:"))
+            ):
                 facts.unsafe.append((line, f"script URL in {name}= on <{tag}>"))
         if a.get("id"):
             facts.ids.add(a["id"])
@@ -99,7 +123,11 @@ class _Parser(HTMLParser):
             if "alternate" in rel and a.get("type", "").lower() in FEED_TYPES and a.get("href"):
                 facts.feeds.append(a["href"])
         elif tag == "script":
-            if not a.get("src") and a.get("type", "").lower() not in ("application/ld+json", "application/json", "importmap"):
+            if not a.get("src") and a.get("type", "").lower() not in (
+                "application/ld+json",
+                "application/json",
+                "importmap",
+            ):
                 facts.inline_scripts.append(line)
         elif tag == "style":
             facts.inline_styles.append(line)
@@ -155,7 +183,11 @@ class CheckReport:
 
     def summary(self) -> str:
         parts = ", ".join(f"{name} {secs:.2f} s" for name, secs in self.timings.items())
-        verdict = "no problems" if not self.problems else f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}"
+        verdict = (
+            "no problems"
+            if not self.problems
+            else f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}"
+        )
         return (
             f"checked {self.pages} pages, {self.links} links, {self.feeds} feeds, {self.sitemap_urls} sitemap URLs, "
             f"{self.validated} validated in {self.seconds:.2f} s ({parts}): {verdict}"
@@ -192,23 +224,30 @@ class _Site:
         """(file, None) for a URL path under base_path that a static host serves, else (None, why)."""
         if not url_path.startswith(self.base_path):
             return None, f"escapes the site's base path {self.base_path}"
-        rel = unquote(url_path[len(self.base_path):])
+        rel = unquote(url_path[len(self.base_path) :])
         if rel == "" or rel.endswith("/"):
             target = rel + "index.html"
             return (target, None) if target in self.files else (None, "does not exist")
         if rel in self.files:
             return rel, None
         if rel in self.folders and rel + "/index.html" in self.files:
-            return None, "points at a folder without its trailing slash (a redirect on most hosts, a 404 on some)"
+            return (
+                None,
+                "points at a folder without its trailing slash (a redirect on most hosts, a 404 on some)",
+            )
         return None, "does not exist"
 
 
-def check_site(output: Path, base_url: str, *, html_validation: bool = True, vnu: list[str] | None = None) -> CheckReport:
+def check_site(
+    output: Path, base_url: str, *, html_validation: bool = True, vnu: list[str] | None = None
+) -> CheckReport:
     """Audit the built site in `output` as it will be served at `base_url`; return every problem found."""
     output = Path(output).resolve()
     report = CheckReport(problems=[])
     if not output.is_dir():
-        report.problems.append(Problem(output, None, "no such folder; run `briefings build` first or pass --output"))
+        report.problems.append(
+            Problem(output, None, "no such folder; run `briefings build` first or pass --output")
+        )
         return report
     started = time.perf_counter()
     site = _Site(output, base_url)
@@ -227,7 +266,13 @@ def check_site(output: Path, base_url: str, *, html_validation: bool = True, vnu
     if home and len(home.canonicals) == 1 and home.canonicals[0] != site.origin + site.base_path:
         # Every link would look broken; one clear problem says why instead.
         built_for = home.canonicals[0]
-        report.problems.append(Problem("index.html", None, f"the site was built for {built_for}, not {base_url}; check it with --base-url {built_for}"))
+        report.problems.append(
+            Problem(
+                "index.html",
+                None,
+                f"the site was built for {built_for}, not {base_url}; check it with --base-url {built_for}",
+            )
+        )
         if validation:
             validation.finish()
         return report
@@ -284,7 +329,10 @@ def _check_head(site: _Site, rel: str) -> list[Problem]:
     else:
         expected = site.origin + site.url_of(rel)
         if facts.canonicals[0] != expected:
-            bad(f"canonical link {facts.canonicals[0]} should be {expected} (was the site built with another --base-url?)")
+            bad(
+                f"canonical link {facts.canonicals[0]} should be {expected} "
+                "(was the site built with another --base-url?)"
+            )
     return problems
 
 
@@ -297,14 +345,28 @@ def _check_safety(site: _Site, rel: str) -> list[Problem]:
         script_src = policy.get("script-src", policy.get("default-src", ["*"]))
         style_src = policy.get("style-src", policy.get("default-src", ["*"]))
         if "'unsafe-inline'" not in script_src:
-            problems += [Problem(rel, line, "inline <script> is blocked by the page's Content-Security-Policy; move it to a file") for line in facts.inline_scripts]
+            problems += [
+                Problem(
+                    rel,
+                    line,
+                    "inline <script> is blocked by the page's Content-Security-Policy; move it to a file",
+                )
+                for line in facts.inline_scripts
+            ]
         if "'unsafe-inline'" not in style_src:
-            problems += [Problem(rel, line, "inline style is blocked by the page's Content-Security-Policy; use a class and style.css") for line in facts.inline_styles]
+            problems += [
+                Problem(
+                    rel,
+                    line,
+                    "inline style is blocked by the page's Content-Security-Policy; use a class and style.css",
+                )
+                for line in facts.inline_styles
+            ]
     return problems
 
 
 def _csp_directives(policy: str) -> dict[str, list[str]]:
-    directives = {}
+    directives: dict[str, list[str]] = {}
     for part in policy.split(";"):
         words = part.split()
         if words:
@@ -319,10 +381,11 @@ def _check_links(site: _Site, rel: str) -> tuple[list[Problem], int]:
     count = 0
     for line, tag, attribute, raw in facts.urls:
         url = raw.strip()
-        if not url or url.startswith("#") and len(url) == 1:
+        if not url or (url.startswith("#") and len(url) == 1):
             continue
         scheme = urlsplit(url).scheme.lower()
-        if scheme in IGNORED_SCHEMES or scheme in ("javascript", "vbscript"):  # the latter reported by _check_safety
+        # javascript: and vbscript: URLs are reported by _check_safety
+        if scheme in IGNORED_SCHEMES or scheme in ("javascript", "vbscript"):
             continue
         absolute = urljoin(page_url, url)
         parts = urlsplit(absolute)
@@ -338,7 +401,9 @@ def _check_links(site: _Site, rel: str) -> tuple[list[Problem], int]:
             fragment = unquote(parts.fragment)
             ids = site.facts[target].ids if target in site.facts else set()
             if fragment not in ids and fragment != "top":
-                problems.append(Problem(rel, line, f"{kind} {raw}: no element with id '{fragment}' in {target}"))
+                problems.append(
+                    Problem(rel, line, f"{kind} {raw}: no element with id '{fragment}' in {target}")
+                )
     return problems, count
 
 
@@ -378,7 +443,9 @@ def _check_sitemap(site: _Site) -> tuple[list[Problem], int]:
     for loc in locs:
         parts = urlsplit(loc)
         if f"{parts.scheme}://{parts.netloc}" != site.origin:
-            problems.append(Problem(rel, None, f"<loc>{loc}</loc> is not on the site's origin {site.origin}"))
+            problems.append(
+                Problem(rel, None, f"<loc>{loc}</loc> is not on the site's origin {site.origin}")
+            )
             continue
         target, why = site.resolve(parts.path or "/")
         if target is None:
@@ -390,9 +457,15 @@ def _check_sitemap(site: _Site) -> tuple[list[Problem], int]:
     for page in sorted(site.facts):
         indexable = page != "404.html" and "noindex" not in site.facts[page].robots
         if indexable and page not in listed:
-            problems.append(Problem(rel, None, f"does not list {site.origin + site.url_of(page)} ({page})"))
+            problems.append(
+                Problem(rel, None, f"does not list {site.origin + site.url_of(page)} ({page})")
+            )
         elif not indexable and page in listed:
-            problems.append(Problem(rel, None, f"lists {listed[page]}, which is not meant to be indexed ({page})"))
+            problems.append(
+                Problem(
+                    rel, None, f"lists {listed[page]}, which is not meant to be indexed ({page})"
+                )
+            )
     for target, loc in listed.items():
         if target not in site.facts:
             problems.append(Problem(rel, None, f"lists {loc}, which is not an HTML page"))
@@ -430,7 +503,13 @@ def _check_feed(site: _Site, rel: str) -> list[Problem]:
     try:
         import feedparser  # only `check` needs it: pip install 'briefings[check]'
     except ImportError:
-        return [Problem(rel, None, "cannot check feeds: feedparser is not installed (pip install 'briefings[check]')")]
+        return [
+            Problem(
+                rel,
+                None,
+                "cannot check feeds: feedparser is not installed (pip install 'briefings[check]')",
+            )
+        ]
 
     parsed = feedparser.parse((site.output / rel).read_bytes())
     problems = []
@@ -440,21 +519,35 @@ def _check_feed(site: _Site, rel: str) -> list[Problem]:
         return [Problem(rel, line, f"feed does not parse: {exc}")]
     version = parsed.version or ""
     if not version.startswith(("atom", "rss")):
-        return [Problem(rel, None, f"not an Atom or RSS feed (feedparser says {version or 'unknown'})")]
+        return [
+            Problem(rel, None, f"not an Atom or RSS feed (feedparser says {version or 'unknown'})")
+        ]
     feed = parsed.feed
-    required = ("title", "id", "updated", "link") if version.startswith("atom") else ("title", "link", "subtitle")
+    required = (
+        ("title", "id", "updated", "link")
+        if version.startswith("atom")
+        else ("title", "link", "subtitle")
+    )
     for key in required:
         if not feed.get(key):
             name = {"subtitle": "description", "updated": "updated"}.get(key, key)
             problems.append(Problem(rel, None, f"feed has no <{name}>"))
     for number, entry in enumerate(parsed.entries, start=1):
-        wanted = ("title", "id", "link", "updated") if version.startswith("atom") else ("title", "link")
+        wanted = (
+            ("title", "id", "link", "updated") if version.startswith("atom") else ("title", "link")
+        )
         for key in wanted:
             if not entry.get(key):
-                problems.append(Problem(rel, None, f"entry {number} ({entry.get('title', '?')[:60]}) has no <{key}>"))
+                problems.append(
+                    Problem(
+                        rel, None, f"entry {number} ({entry.get('title', '?')[:60]}) has no <{key}>"
+                    )
+                )
         problems += _check_feed_link(site, rel, f"entry {number} link", entry.get("link", ""))
     for link in feed.get("links", []):
-        problems += _check_feed_link(site, rel, f"feed link rel={link.get('rel')}", link.get("href", ""))
+        problems += _check_feed_link(
+            site, rel, f"feed link rel={link.get('rel')}", link.get("href", "")
+        )
     return problems
 
 
@@ -464,7 +557,9 @@ def _check_json_feed(site: _Site, rel: str) -> list[Problem]:
         data = json.loads((site.output / rel).read_bytes())
     except (ValueError, UnicodeDecodeError) as exc:
         return [Problem(rel, getattr(exc, "lineno", None), f"not valid JSON: {exc}")]
-    if not isinstance(data, dict) or not str(data.get("version", "")).startswith("https://jsonfeed.org/version/1"):
+    if not isinstance(data, dict) or not str(data.get("version", "")).startswith(
+        "https://jsonfeed.org/version/1"
+    ):
         return [Problem(rel, None, "not a JSON Feed: no version https://jsonfeed.org/version/1.1")]
     problems = []
     if not data.get("title"):
@@ -474,13 +569,15 @@ def _check_json_feed(site: _Site, rel: str) -> list[Problem]:
             problems += _check_feed_link(site, rel, key, data[key])
     items = data.get("items")
     if not isinstance(items, list):
-        return problems + [Problem(rel, None, "JSON Feed has no items list")]
+        return [*problems, Problem(rel, None, "JSON Feed has no items list")]
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict) or not item.get("id"):
             problems.append(Problem(rel, None, f"item {number} has no id"))
             continue
         if not (item.get("content_html") or item.get("content_text")):
-            problems.append(Problem(rel, None, f"item {number} has neither content_html nor content_text"))
+            problems.append(
+                Problem(rel, None, f"item {number} has neither content_html nor content_text")
+            )
         if item.get("url"):
             problems += _check_feed_link(site, rel, f"item {number} url", item["url"])
     return problems
@@ -535,18 +632,39 @@ class _Validation:
             return
         command = vnu or find_vnu()
         if not command:
-            self.problems.append(Problem(output, None, "the Nu HTML Checker is not installed: run `npm install vnu-jar` here (it needs Java 11+), or pass --no-html-validation"))
+            self.problems.append(
+                Problem(
+                    output,
+                    None,
+                    "the Nu HTML Checker is not installed: run `npm install vnu-jar` here "
+                    "(it needs Java 11+), or pass --no-html-validation",
+                )
+            )
             return
         # One JVM over the whole folder: a second one on two cores is slower, not faster. Serial GC and
         # no language detection (a warning, never an error) halve its time on a 1,000-briefing site.
-        report = tempfile.TemporaryFile()
+        # The JVM writes its report there; finish() reads and closes it, so no `with` here.
+        report = tempfile.TemporaryFile()  # noqa: SIM115
         try:
             process = subprocess.Popen(
-                [*command, "--errors-only", "--no-langdetect", "--format", "json", "--exit-zero-always", "--skip-non-html", "."],
-                cwd=output, stdout=subprocess.DEVNULL, stderr=report,
+                [
+                    *command,
+                    "--errors-only",
+                    "--no-langdetect",
+                    "--format",
+                    "json",
+                    "--exit-zero-always",
+                    "--skip-non-html",
+                    ".",
+                ],
+                cwd=output,
+                stdout=subprocess.DEVNULL,
+                stderr=report,
             )
         except OSError as exc:
-            self.problems.append(Problem(output, None, f"the Nu HTML Checker failed to start: {exc}"))
+            self.problems.append(
+                Problem(output, None, f"the Nu HTML Checker failed to start: {exc}")
+            )
             report.close()
             return
         self.runs.append((process, report))
@@ -560,7 +678,11 @@ class _Validation:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-                problems.append(Problem(self.output, None, f"the Nu HTML Checker did not finish in {VNU_TIMEOUT} s"))
+                problems.append(
+                    Problem(
+                        self.output, None, f"the Nu HTML Checker did not finish in {VNU_TIMEOUT} s"
+                    )
+                )
                 continue
             report.seek(0)
             problems += _vnu_problems(self.output, report.read().decode("utf-8", "replace"))
@@ -583,5 +705,9 @@ def _vnu_problems(output: Path, text: str) -> list[Problem]:
             rel = Path(path).resolve().relative_to(output.resolve()).as_posix()
         except ValueError:
             rel = path or str(output)
-        problems.append(Problem(rel, message.get("lastLine"), f"invalid HTML: {message.get('message', '').strip()}"))
+        problems.append(
+            Problem(
+                rel, message.get("lastLine"), f"invalid HTML: {message.get('message', '').strip()}"
+            )
+        )
     return problems

@@ -39,11 +39,13 @@ class Outcome:
 
     changed: frozenset[str] = frozenset()
     error: str | None = None
-    css_only: bool = False  # every changed source was a stylesheet: tabs may swap <link>s instead of reloading
+    # every changed source was a stylesheet: tabs may swap <link>s instead of reloading
+    css_only: bool = False
 
 
 Rebuild = Callable[[set[Path]], Outcome]
-Quick = Callable[[set[Path]], "Outcome | None"]  # fast render of the edited pages, or None where it does not apply
+# fast render of the edited pages, or None where it does not apply
+Quick = Callable[[set[Path]], "Outcome | None"]
 
 
 def inject(page: bytes, base_path: str, epoch: int, error: str | None, served: str = "") -> bytes:
@@ -78,15 +80,25 @@ class LiveServer(ThreadingHTTPServer):
     daemon_threads = False  # join every request thread on close: Ctrl-C leaves no thread behind
     block_on_close = True
 
-    def __init__(self, site_dir: Path, rebuild: Rebuild, *, base_path: str = "/", host: str = "127.0.0.1",
-                 port: int = 8000, error: str | None = None, quick: Quick | None = None):
+    def __init__(
+        self,
+        site_dir: Path,
+        rebuild: Rebuild,
+        *,
+        base_path: str = "/",
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        error: str | None = None,
+        quick: Quick | None = None,
+    ):
         self.site_dir = site_dir.resolve()
         self.rebuild_site = rebuild
         self.quick = quick
         self.base_path = base_path if base_path.endswith("/") else base_path + "/"
         self.error = error  # text of the standing build error, or None
         self._cond = threading.Condition()
-        self._wanted = self._visible = 0  # epochs: the build started last, the build whose files are in place
+        # epochs: the build started last, the build whose files are in place
+        self._wanted = self._visible = 0
         self._history: list[tuple[int, Outcome]] = []
         self._stopping = False
         super().__init__((host, port), _Handler)
@@ -94,6 +106,7 @@ class LiveServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET or AF_INET6 address, never bytes
         return f"http://{host}:{port}{self.base_path}"
 
     @property
@@ -115,14 +128,16 @@ class LiveServer(ThreadingHTTPServer):
         if self.quick is not None and self.error is None:
             try:
                 first = self.quick(changed)
-            except Exception:  # fast render is an optimisation: on any failure the full rebuild does the work
+            # fast render is an optimisation: on any failure the full rebuild does the work
+            except Exception:
                 traceback.print_exc()
                 first = None
             if first is not None:
                 self._publish(epoch, first)
         try:
             outcome = self.rebuild_site(changed)
-        except Exception as exc:  # the callable should catch its own errors; never let one kill the server
+        # the callable should catch its own errors; never let one kill the server
+        except Exception as exc:
             traceback.print_exc()
             outcome = Outcome(error=f"{type(exc).__name__}: {exc}")
         if first is not None:
@@ -143,13 +158,22 @@ class LiveServer(ThreadingHTTPServer):
     def wait_for_build(self, timeout: float | None = None) -> None:
         """Block until the rebuild in progress (if any) has its files in place."""
         with self._cond:
-            self._cond.wait_for(lambda: self._visible == self._wanted or self._stopping, timeout=timeout)
+            self._cond.wait_for(
+                lambda: self._visible == self._wanted or self._stopping, timeout=timeout
+            )
 
     def events_since(self, epoch: int, timeout: float) -> tuple[int, dict | None]:
-        """Wait up to `timeout` for builds newer than `epoch`; return the newest epoch and the merged event (or None)."""
+        """Wait up to `timeout` for builds newer than `epoch`; return the newest epoch and the merged
+        event (or None)."""
         with self._cond:
-            if epoch > self._visible:  # the tab was served by an earlier run of the server: reload it
-                return self._visible, {"epoch": self._visible, "changed": None, "css_only": False, "error": self.error}
+            # the tab was served by an earlier run of the server: reload it
+            if epoch > self._visible:
+                return self._visible, {
+                    "epoch": self._visible,
+                    "changed": None,
+                    "css_only": False,
+                    "error": self.error,
+                }
             self._cond.wait_for(lambda: self._visible > epoch or self._stopping, timeout=timeout)
             if self._stopping or self._visible <= epoch:
                 return epoch, None
@@ -183,7 +207,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: LiveServer
     server_version = "briefings-serve"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         pass  # a line per request drowns the one line per rebuild that matters
 
     def do_HEAD(self) -> None:
@@ -197,7 +221,9 @@ class _Handler(BaseHTTPRequestHandler):
         path = unquote(urlsplit(self.path).path)
         base = server.base_path
         if path == base + SCRIPT_NAME:
-            return self._send(HTTPStatus.OK, CLIENT_JS.read_bytes(), "text/javascript; charset=utf-8", head)
+            return self._send(
+                HTTPStatus.OK, CLIENT_JS.read_bytes(), "text/javascript; charset=utf-8", head
+            )
         if path == base + EVENTS_NAME:
             return self._events()
         if not path.startswith(base):
@@ -206,7 +232,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._not_found(head)
         server.wait_for_build()  # otherwise we may be looking at a half-built site
         epoch, error = server.epoch, server.error
-        rel = path[len(base):]
+        rel = path[len(base) :]
         target = self._resolve(rel)
         if target is not None and target.is_dir():
             if not path.endswith("/"):
@@ -221,7 +247,12 @@ class _Handler(BaseHTTPRequestHandler):
         ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if target.suffix == ".html":
             data = inject(data, base, epoch, error, target.relative_to(server.site_dir).as_posix())
-        if ctype.startswith("text/") or ctype in ("application/javascript", "application/xml", "image/svg+xml", "application/json"):
+        if ctype.startswith("text/") or ctype in (
+            "application/javascript",
+            "application/xml",
+            "image/svg+xml",
+            "application/json",
+        ):
             ctype += "; charset=utf-8"
         self._send(HTTPStatus.OK, data, ctype, head)
 
@@ -240,7 +271,10 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             data = b""
         if not data:
-            data = b"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Not found</title></head><body><h1>Not found</h1></body></html>"
+            data = (
+                b'<!DOCTYPE html><html><head><meta charset="utf-8"><title>Not found</title></head>'
+                b"<body><h1>Not found</h1></body></html>"
+            )
         data = inject(data, self.server.base_path, self.server.epoch, self.server.error)
         self._send(HTTPStatus.NOT_FOUND, data, "text/html; charset=utf-8", head)
 
@@ -287,7 +321,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 def run(server: LiveServer, watcher: Watcher, announce: Callable[[str], None] = print) -> None:
     """Serve and watch until Ctrl-C; then stop the watcher, the server and every thread cleanly."""
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="http")
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="http"
+    )
     watcher.start()
     thread.start()
     announce(f"serving {server.url}  (Ctrl-C to stop)")

@@ -1,4 +1,5 @@
-"""Watch folders for saves: a watchdog observer plus a quiet-period debouncer handing a set of changed paths to a callback.
+"""Watch folders for saves: a watchdog observer plus a quiet-period debouncer handing a set of changed
+paths to a callback.
 
 Knows nothing of content. Editors save in many ways (write in place, write a temp file and rename it over
 the original, keep swap and backup files beside it), and each save fires several events; all of them are
@@ -28,17 +29,26 @@ QUIET = 0.04  # seconds without events before the batch is handed over (an edito
 IGNORED_DIRS = frozenset({"output", ".cache", "__pycache__", "node_modules"})
 # Editor junk: vim swap files (.swp, .swx, .swo...) and its write test file 4913, emacs backups (x~) and
 # lock/autosave files (.#x, #x#), backups (.bak, .bck, .orig), temp files (.tmp, JetBrains' ___jb_tmp___).
-_JUNK = re.compile(r"(\.sw[a-p]|\.swx|~|\.bak|\.bck|\.orig|\.tmp|\.temp|\.part|\.crdownload|___jb_(tmp|old)___)$|^(4913|#.*#)$", re.I)
+_JUNK = re.compile(
+    r"(\.sw[a-p]|\.swx|~|\.bak|\.bck|\.orig|\.tmp|\.temp|\.part|\.crdownload|___jb_(tmp|old)___)$|^(4913|#.*#)$",
+    re.I,
+)
 
 
 def is_junk(path: Path, root: Path | None = None) -> bool:
     """True for paths no build reads: editor swap/backup/temp files, hidden files and folders, output/ and .cache/."""
-    parts = path.relative_to(root).parts if root is not None and path.is_relative_to(root) else (path.name,)
+    parts = (
+        path.relative_to(root).parts
+        if root is not None and path.is_relative_to(root)
+        else (path.name,)
+    )
     if not parts:
         return False
     if root is not None and parts[0] in IGNORED_DIRS:
         return True
-    return any(part.startswith(".") or part in ("__pycache__",) for part in parts) or bool(_JUNK.search(parts[-1]))
+    return any(part.startswith(".") or part in ("__pycache__",) for part in parts) or bool(
+        _JUNK.search(parts[-1])
+    )
 
 
 class Debouncer:
@@ -48,7 +58,7 @@ class Debouncer:
     causes exactly one more rebuild.
     """
 
-    def __init__(self, callback: Callable[[set[Path]], None], quiet: float = QUIET):
+    def __init__(self, callback: Callable[[set[Path]], object], quiet: float = QUIET):
         self.callback = callback
         self.quiet = quiet
         self._pending: set[Path] = set()
@@ -90,7 +100,7 @@ class Debouncer:
 
 
 class _Handler(FileSystemEventHandler):
-    def __init__(self, watcher: "Watcher"):
+    def __init__(self, watcher: Watcher):
         self.watcher = watcher
 
     def on_any_event(self, event: FileSystemEvent) -> None:
@@ -104,14 +114,25 @@ class Watcher:
     folder created or replaced after start is picked up. `extra` folders (outside root) are watched as well.
     """
 
-    def __init__(self, root: Path, names: Iterable[str], callback: Callable[[set[Path]], None], *,
-                 poll: bool = False, quiet: float = QUIET, extra: Iterable[Path] = (), poll_interval: float = 0.25):
+    def __init__(
+        self,
+        root: Path,
+        names: Iterable[str],
+        callback: Callable[[set[Path]], object],
+        *,
+        poll: bool = False,
+        quiet: float = QUIET,
+        extra: Iterable[Path] = (),
+        poll_interval: float = 0.25,
+    ):
         self.root = root.resolve()
         self.names = frozenset(names)
         self.extra = [Path(p).resolve() for p in extra]
         # A poller sees a save that spans one of its ticks at two ticks: only a longer quiet period joins them.
         self.debouncer = Debouncer(callback, max(quiet, poll_interval + 0.05) if poll else quiet)
-        self.observer: BaseObserver = PollingObserver(timeout=poll_interval) if poll else Observer(timeout=0.25)
+        self.observer: BaseObserver = (
+            PollingObserver(timeout=poll_interval) if poll else Observer(timeout=0.25)
+        )
         self._handler = _Handler(self)
         self._watches: dict[Path, ObservedWatch] = {}
         self._lock = threading.Lock()
@@ -142,7 +163,9 @@ class Watcher:
                     pass
             if folder.is_dir():
                 try:
-                    self._watches[folder] = self.observer.schedule(self._handler, str(folder), recursive=True)
+                    self._watches[folder] = self.observer.schedule(
+                        self._handler, str(folder), recursive=True
+                    )
                 except OSError:  # vanished again in between; its parent's events will tell us
                     pass
 
@@ -166,7 +189,12 @@ class Watcher:
         relevant = [p for p in paths if self._relevant(p)]
         for path in paths:
             # A watched folder (re)created at the top level, e.g. `mv content.new content`, needs a new watch.
-            if event.is_directory and path.parent == self.root and path.name in self.names and event.event_type in ("created", "moved"):
+            if (
+                event.is_directory
+                and path.parent == self.root
+                and path.name in self.names
+                and event.event_type in ("created", "moved")
+            ):
                 self._watch(path)
         if relevant:
             self.debouncer.add(relevant)

@@ -28,9 +28,14 @@ def timeline_pages(site: Site) -> Iterable[OutputPage]:
         total += len(group.briefings)
     rest = len(site.briefings) - total
     yield html_page(
-        urls.TIMELINE, "timeline.html",
-        title="Timeline", description=f"Every briefing of {site.config.title} by month, newest first.",
-        months=tuple(shown), years=year_counts, rest=rest, kind="timeline",
+        urls.TIMELINE,
+        "timeline.html",
+        title="Timeline",
+        description=f"Every briefing of {site.config.title} by month, newest first.",
+        months=tuple(shown),
+        years=year_counts,
+        rest=rest,
+        kind="timeline",
     )
     year_list = list(by_year)
     for index, (year, items) in enumerate(by_year.items()):
@@ -38,10 +43,18 @@ def timeline_pages(site: Site) -> Iterable[OutputPage]:
         newer = year_list[index - 1] if index > 0 else None
         older = year_list[index + 1] if index + 1 < len(year_list) else None
         yield html_page(
-            urls.year(year), "year.html",
-            title=f"{year}", description=f"{len(items)} briefings published in {year}, by month.",
-            year=year, months=groups, briefings=items, years=year_counts, newer=newer, older=older,
-            kind="year", lastmod=items[0].updated or items[0].date,
+            urls.year(year),
+            "year.html",
+            title=f"{year}",
+            description=f"{len(items)} briefings published in {year}, by month.",
+            year=year,
+            months=groups,
+            briefings=items,
+            years=year_counts,
+            newer=newer,
+            older=older,
+            kind="year",
+            lastmod=items[0].updated or items[0].date,
         )
 
 
@@ -49,17 +62,26 @@ def digest_pages(site: Site) -> Iterable[OutputPage]:
     """/digest/ (every week, newest first) and /digest/2026-W48/: a week's briefings with their takeaways."""
     all_weeks = weeks(site)
     yield html_page(
-        urls.DIGESTS, "digests.html",
-        title="Weekly digests", description=f"The week's briefings of {site.config.title} with their key takeaways, one page per week.",
-        weeks=all_weeks, kind="digests",
+        urls.DIGESTS,
+        "digests.html",
+        title="Weekly digests",
+        description=f"The week's briefings of {site.config.title} with their key takeaways, one page per week.",
+        weeks=all_weeks,
+        kind="digests",
     )
     for index, week in enumerate(all_weeks):
         newer = all_weeks[index - 1] if index > 0 else None
         older = all_weeks[index + 1] if index + 1 < len(all_weeks) else None
         yield html_page(
-            week.url, "digest.html",
-            title=f"Digest: {week.label}", description=f"{len(week.briefings)} briefing{'s' if len(week.briefings) != 1 else ''} of {week.span}, with key takeaways.",
-            week=week, newer=newer, older=older, kind="digest",
+            week.url,
+            "digest.html",
+            title=f"Digest: {week.label}",
+            description=f"{len(week.briefings)} briefing{'s' if len(week.briefings) != 1 else ''} "
+            f"of {week.span}, with key takeaways.",
+            week=week,
+            newer=newer,
+            older=older,
+            kind="digest",
             lastmod=max(b.updated or b.date for b in week.briefings),
         )
 
@@ -70,7 +92,11 @@ def situation_pages(site: Site) -> Iterable[OutputPage]:
     countries = site.taxonomies.get("countries")
     linked = {t.slug for t in countries.terms} if countries else set()
     yield html_page(
-        urls.SITUATION, "situation.html",
-        title="Situation", description="The latest assessed trend in every country, worst first.",
-        rows=rows, linked=linked, kind="situation",
+        urls.SITUATION,
+        "situation.html",
+        title="Situation",
+        description="The latest assessed trend in every country, worst first.",
+        rows=rows,
+        linked=linked,
+        kind="situation",
     )

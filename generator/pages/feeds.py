@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -22,9 +22,16 @@ from generator.read.markup import sanitize
 
 # Taxonomies whose terms get their own feed (/countries/russia/feed.xml); others would be noise.
 FEED_TAXONOMIES = ("countries", "topics")
-SITE_FEEDS = tuple(zip(urls.SITE_FEEDS, ("application/atom+xml", "application/rss+xml", "application/feed+json"),
-                       ("Atom", "RSS", "JSON Feed"), strict=True))  # path, MIME type, label
-EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)  # an empty feed still needs a fixed <updated>
+# path, MIME type, label
+SITE_FEEDS = tuple(
+    zip(
+        urls.SITE_FEEDS,
+        ("application/atom+xml", "application/rss+xml", "application/feed+json"),
+        ("Atom", "RSS", "JSON Feed"),
+        strict=True,
+    )
+)
+EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=UTC)  # an empty feed still needs a fixed <updated>
 
 
 Entry = tuple[Briefing, Body | None]  # a briefing and, in full-content feeds, its body
@@ -52,14 +59,18 @@ def _content(config: Config, briefing: Briefing, body: Body | None) -> str:
     if briefing.summary:
         parts.append(f"<p><strong>{escape(briefing.summary)}</strong></p>")
     if briefing.takeaways:
-        parts.append("<ul>" + "".join(f"<li>{escape(t)}</li>" for t in briefing.takeaways) + "</ul>")
+        parts.append(
+            "<ul>" + "".join(f"<li>{escape(t)}</li>" for t in briefing.takeaways) + "</ul>"
+        )
     if body is not None:
         parts.append(absolutize(body.html, url))
     return "\n".join(parts)
 
 
 def _categories(briefing: Briefing) -> list[str]:
-    return [name for taxonomy in ("countries", "topics") for name in briefing.terms.get(taxonomy, ())]
+    return [
+        name for taxonomy in ("countries", "topics") for name in briefing.terms.get(taxonomy, ())
+    ]
 
 
 class _Dated:
@@ -78,21 +89,33 @@ class RssFeed(_Dated, feedgenerator.Rss201rev2Feed):
     pass
 
 
-def _syndication(feed_cls: type, config: Config, title: str, link: str, feed_path: str, entries: Iterable[Entry]) -> bytes:
+def _syndication(
+    feed_cls: type, config: Config, title: str, link: str, feed_path: str, entries: Iterable[Entry]
+) -> bytes:
     author = config.author or config.publisher or config.title
     feed = feed_cls(
-        title=title, link=config.absolute_url(link), description=config.description, language=config.language,
-        author_name=author, feed_url=config.absolute_url(feed_path), feed_guid=config.absolute_url(link),
+        title=title,
+        link=config.absolute_url(link),
+        description=config.description,
+        language=config.language,
+        author_name=author,
+        feed_url=config.absolute_url(feed_path),
+        feed_guid=config.absolute_url(link),
     )
     for b, body in entries:
         content = _content(config, b, body)
         feed.add_item(
-            title=b.title, link=config.absolute_url(b.url), unique_id=entry_id(config, b), unique_id_is_permalink=False,
+            title=b.title,
+            link=config.absolute_url(b.url),
+            unique_id=entry_id(config, b),
+            unique_id_is_permalink=False,
             # Atom: <summary> plus <content>; RSS has one <description>, which then carries the content.
             # feedgenerator marks Atom's summary type="html": the plain-text summary is escaped to be that.
             description=escape(b.summary or b.title) if feed_cls is AtomFeed else content,
             content=content if feed_cls is AtomFeed else None,
-            pubdate=b.date, updateddate=b.updated or b.date, categories=_categories(b),
+            pubdate=b.date,
+            updateddate=b.updated or b.date,
+            categories=_categories(b),
         )
     return feed.writeString("utf-8").encode("utf-8")
 
@@ -107,14 +130,19 @@ def rss(config: Config, title: str, link: str, feed_path: str, entries: Iterable
     return _syndication(RssFeed, config, title, link, feed_path, entries)
 
 
-def json_feed(config: Config, title: str, link: str, feed_path: str, entries: Iterable[Entry]) -> bytes:
+def json_feed(
+    config: Config, title: str, link: str, feed_path: str, entries: Iterable[Entry]
+) -> bytes:
     """A JSON Feed 1.1 of `entries` (newest first)."""
     author = config.author or config.publisher or config.title
     items: list[dict[str, Any]] = []
     for b, body in entries:
         item: dict[str, Any] = {
-            "id": entry_id(config, b), "url": config.absolute_url(b.url), "title": b.title,
-            "content_html": _content(config, b, body), "date_published": b.date.isoformat(),
+            "id": entry_id(config, b),
+            "url": config.absolute_url(b.url),
+            "title": b.title,
+            "content_html": _content(config, b, body),
+            "date_published": b.date.isoformat(),
             "date_modified": (b.updated or b.date).isoformat(),
         }
         if b.summary:
@@ -123,9 +151,13 @@ def json_feed(config: Config, title: str, link: str, feed_path: str, entries: It
             item["tags"] = _categories(b)
         items.append(item)
     data = {
-        "version": "https://jsonfeed.org/version/1.1", "title": title,
-        "home_page_url": config.absolute_url(link), "feed_url": config.absolute_url(feed_path),
-        "description": config.description, "language": config.language, "authors": [{"name": author}],
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": title,
+        "home_page_url": config.absolute_url(link),
+        "feed_url": config.absolute_url(feed_path),
+        "description": config.description,
+        "language": config.language,
+        "authors": [{"name": author}],
         "items": items,
     }
     return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
@@ -146,15 +178,39 @@ def feed_pages(site: Site) -> Iterable[OutputPage]:
         for term in taxonomy.terms:
             term_path = term_feed_path(site, taxonomy, term)
             if term_path:
-                yield _feed(site, atom, f"{term.name} · {site.config.title}", term.url, term_path, term.briefings[: site.config.feed_entries])
+                yield _feed(
+                    site,
+                    atom,
+                    f"{term.name} · {site.config.title}",
+                    term.url,
+                    term_path,
+                    term.briefings[: site.config.feed_entries],
+                )
 
 
-def _feed(site: Site, writer: Callable[..., bytes], title: str, link: str, path: str, briefings: tuple[Briefing, ...]) -> OutputPage:
+def _feed(
+    site: Site,
+    writer: Callable[..., bytes],
+    title: str,
+    link: str,
+    path: str,
+    briefings: tuple[Briefing, ...],
+) -> OutputPage:
     """A feed of `briefings`: its context (so its key) holds the entries, with their bodies in full-content feeds."""
     full = site.config.feed_full_content
     entries = tuple((b, site.bodies[b.slug] if full else None) for b in briefings)
-    return OutputPage(path=path, template="", make=writer,
-                      context={"config": site.config, "title": title, "link": link, "feed_path": path, "entries": entries})
+    return OutputPage(
+        path=path,
+        template="",
+        make=writer,
+        context={
+            "config": site.config,
+            "title": title,
+            "link": link,
+            "feed_path": path,
+            "entries": entries,
+        },
+    )
 
 
 PAGE_KINDS = [feed_pages]

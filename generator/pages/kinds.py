@@ -21,9 +21,14 @@ def home_pages(site: Site) -> Iterable[OutputPage]:
         folder = urls.paginated("", number)
         title = site.config.title if number == 1 else f"{site.config.title} – page {number}"
         yield html_page(
-            folder, "home.html",
-            title=title, description=site.config.description, briefings=chunk,
-            pagination=pagination("", number, len(chunks)), kind="home", total=len(site.briefings),
+            folder,
+            "home.html",
+            title=title,
+            description=site.config.description,
+            briefings=chunk,
+            pagination=pagination("", number, len(chunks)),
+            kind="home",
+            total=len(site.briefings),
         )
 
 
@@ -37,9 +42,15 @@ def briefing_page(site: Site, briefing: Briefing) -> OutputPage:
     """A briefing's page: the briefing and what it links to (older, newer, related) from `site.neighbours`."""
     around = site.neighbours[briefing.slug]
     return html_page(
-        briefing.url, "briefing.html",
-        title=briefing.title, description=briefing.summary or briefing.title,
-        briefing=briefing, body=site.bodies[briefing.slug], neighbours=around, kind="briefing", lastmod=briefing.updated or briefing.date,
+        briefing.url,
+        "briefing.html",
+        title=briefing.title,
+        description=briefing.summary or briefing.title,
+        briefing=briefing,
+        body=site.bodies[briefing.slug],
+        neighbours=around,
+        kind="briefing",
+        lastmod=briefing.updated or briefing.date,
     )
 
 
@@ -47,8 +58,12 @@ def static_pages(site: Site) -> Iterable[OutputPage]:
     """Standalone pages such as /about/."""
     for page in site.pages:
         yield html_page(
-            page.url, str(page.extra.get("template") or "page.html"),
-            title=page.title, description=page.description or site.config.description, page=page, kind="page",
+            page.url,
+            str(page.extra.get("template") or "page.html"),
+            title=page.title,
+            description=page.description or site.config.description,
+            page=page,
+            kind="page",
         )
 
 
@@ -62,9 +77,12 @@ def taxonomy_pages(site: Site) -> Iterable[OutputPage]:
 
 def taxonomy_index(site: Site, taxonomy: Taxonomy) -> OutputPage:
     return html_page(
-        taxonomy.url, "taxonomy.html",
-        title=taxonomy.title, description=f"{taxonomy.title} covered in {site.config.title}: {len(taxonomy.terms)} in all.",
-        taxonomy=taxonomy, kind="taxonomy",
+        taxonomy.url,
+        "taxonomy.html",
+        title=taxonomy.title,
+        description=f"{taxonomy.title} covered in {site.config.title}: {len(taxonomy.terms)} in all.",
+        taxonomy=taxonomy,
+        kind="taxonomy",
     )
 
 
@@ -76,10 +94,17 @@ def term_pages(site: Site, taxonomy: Taxonomy, term: Term) -> Iterable[OutputPag
         title = term.name if number == 1 else f"{term.name} – page {number}"
         count = len(term.briefings)
         yield html_page(
-            folder, "term.html",
-            title=title, description=f"{count} briefing{'s' if count != 1 else ''} on {term.name} ({taxonomy.title.lower()}).",
-            taxonomy=taxonomy, term=term, briefings=chunk, pagination=pagination(term.url, number, len(chunks)),
-            kind="term", lastmod=term.briefings[0].updated or term.briefings[0].date, **extra,
+            folder,
+            "term.html",
+            title=title,
+            description=f"{count} briefing{'s' if count != 1 else ''} on {term.name} ({taxonomy.title.lower()}).",
+            taxonomy=taxonomy,
+            term=term,
+            briefings=chunk,
+            pagination=pagination(term.url, number, len(chunks)),
+            kind="term",
+            lastmod=term.briefings[0].updated or term.briefings[0].date,
+            **extra,
         )
 
 
@@ -97,15 +122,31 @@ def term_context(site: Site, taxonomy: Taxonomy, term: Term) -> dict[str, Any]:
     shown = tuple(t for t in ACTOR_TAXONOMIES if t in site.taxonomies)
     people = actors(term, shown)
     trends = tuple(
-        TrendEntry(t.country, t, b) for b in term.briefings for t in b.trends if slug_from(t.country) == term.slug
+        TrendEntry(t.country, t, b)
+        for b in term.briefings
+        for t in b.trends
+        if slug_from(t.country) == term.slug
     )
-    return {"feed": feed, "region": region, "region_url": region_url, "actors": people, "trends": trends}
+    return {
+        "feed": feed,
+        "region": region,
+        "region_url": region_url,
+        "actors": people,
+        "trends": trends,
+    }
 
 
 def not_found_page(site: Site) -> Iterable[OutputPage]:
-    """404.html at the root, for hosts that serve it for missing paths (its links are root-relative, so it works at any depth)."""
+    """404.html at the root, for hosts that serve it for missing paths (its links are root-relative, so it
+    works at any depth)."""
     yield OutputPage(
-        path=urls.NOT_FOUND, template="404.html",
-        context={"title": "Page not found", "description": "This page does not exist.", "canonical": urls.NOT_FOUND, "kind": "404",
-                 "latest": site.briefings[:5]},
+        path=urls.NOT_FOUND,
+        template="404.html",
+        context={
+            "title": "Page not found",
+            "description": "This page does not exist.",
+            "canonical": urls.NOT_FOUND,
+            "kind": "404",
+            "latest": site.briefings[:5],
+        },
     )

@@ -21,6 +21,3 @@ def pagination(base: str, number: int, total: int) -> dict[str, Any]:
         "previous": urls.paginated(base, number - 1) if number > 1 else None,
         "next": urls.paginated(base, number + 1) if number < total else None,
     }
-
-
-

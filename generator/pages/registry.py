@@ -15,8 +15,16 @@ PageKind = Callable[[Site], Iterable[OutputPage]]
 
 # Page kinds in the order their pages are planned.
 PAGE_KINDS: tuple[PageKind, ...] = (
-    kinds.home_pages, kinds.briefing_pages, kinds.static_pages, kinds.taxonomy_pages, kinds.not_found_page,
-    archive.timeline_pages, archive.digest_pages, archive.situation_pages, search.search_pages, feeds.feed_pages,
+    kinds.home_pages,
+    kinds.briefing_pages,
+    kinds.static_pages,
+    kinds.taxonomy_pages,
+    kinds.not_found_page,
+    archive.timeline_pages,
+    archive.digest_pages,
+    archive.situation_pages,
+    search.search_pages,
+    feeds.feed_pages,
 )
 
 

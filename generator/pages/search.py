@@ -11,6 +11,9 @@ from generator.pages.page import html_page
 def search_pages(site: Site) -> Iterable[OutputPage]:
     """/search/: the form, filters and results, driven by static/search.js (the CSP allows no inline script)."""
     yield html_page(
-        "search/", "search.html",
-        title="Search", description=f"Search every briefing of {site.config.title}.", kind="search",
+        "search/",
+        "search.html",
+        title="Search",
+        description=f"Search every briefing of {site.config.title}.",
+        kind="search",
     )

@@ -41,8 +41,17 @@ TEMPLATE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*\.html$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 TREND_DIRECTIONS = ("deteriorated", "improved", "unchanged")
 KNOWN_BRIEFING_FIELDS = {
-    "title", "date", "updated", "summary", "takeaways", "source", "draft", "slug",
-    "reading_time", "trend", "alert",
+    "title",
+    "date",
+    "updated",
+    "summary",
+    "takeaways",
+    "source",
+    "draft",
+    "slug",
+    "reading_time",
+    "trend",
+    "alert",
 }
 
 # Renders a Markdown body to (html, toc); supplied by the caller so this module stays free of Markdown setup.
@@ -65,11 +74,17 @@ def read_document(path: Path, data: bytes | None = None) -> Document:
         raise SiteError.at(path, line, "contains a NUL byte; this is not a text file")
     lines = text.split("\n")
     if not lines or lines[0].strip() != FRONT_MATTER:
-        raise SiteError.at(path, 1, "missing front matter: the file must start with a '---' line, then YAML, then '---'")
+        raise SiteError.at(
+            path,
+            1,
+            "missing front matter: the file must start with a '---' line, then YAML, then '---'",
+        )
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].rstrip() in (FRONT_MATTER, "..."))
     except StopIteration:
-        raise SiteError.at(path, 1, "front matter is not closed: add a '---' line after the YAML") from None
+        raise SiteError.at(
+            path, 1, "front matter is not closed: add a '---' line after the YAML"
+        ) from None
     yaml_text = "\n".join(lines[1:end])
     meta = load_yaml(path, yaml_text, first_line=2, loader=_Loader, what="YAML in front matter")
     if meta is None:
@@ -78,7 +93,9 @@ def read_document(path: Path, data: bytes | None = None) -> Document:
         raise SiteError.at(path, 2, "front matter must be a mapping of `key: value` lines")
     meta_lines = key_lines(yaml_text, first_line=2)
     body = "\n".join(lines[end + 1 :])
-    return Document(path=path, meta=meta, body=body, body_line=end + 2, meta_lines=meta_lines, digest=digest)
+    return Document(
+        path=path, meta=meta, body=body, body_line=end + 2, meta_lines=meta_lines, digest=digest
+    )
 
 
 class _Checker:
@@ -134,12 +151,17 @@ class _Checker:
         value = self.doc.meta.get(key)
         if value is None:
             if required:
-                self.fail(None, f"missing '{key}' in front matter; add e.g. `{key}: 2026-11-22 09:00`")
+                self.fail(
+                    None, f"missing '{key}' in front matter; add e.g. `{key}: 2026-11-22 09:00`"
+                )
             return None
         try:
             return parse_datetime(value, tz)
         except ValueError:
-            self.fail(key, f"'{key}' is not a date: {value!r}; write it as 2026-11-22 or 2026-11-22T09:00:00+01:00")
+            self.fail(
+                key,
+                f"'{key}' is not a date: {value!r}; write it as 2026-11-22 or 2026-11-22T09:00:00+01:00",
+            )
             return None
 
 
@@ -167,7 +189,9 @@ def parse_datetime(value: Any, tz: ZoneInfo) -> datetime:
 def _check_slug(checker: _Checker, slug: str) -> str:
     """A slug is one path segment: refuse anything that could escape its folder."""
     if not SLUG_RE.fullmatch(slug) or ".." in slug:
-        checker.fail("slug", f"slug {slug!r} is not allowed; use lowercase letters, digits and hyphens only")
+        checker.fail(
+            "slug", f"slug {slug!r} is not allowed; use lowercase letters, digits and hyphens only"
+        )
         return "invalid"
     return slug
 
@@ -196,12 +220,28 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
     extra = {k: v for k, v in doc.meta.items() if k not in known}
     assert when is not None
     briefing = Briefing(
-        path=doc.path, slug=slug, title=title, date=when, updated=updated, summary=summary,
-        takeaways=takeaways, terms=terms, source=source, draft=draft, reading_time=reading_time,
-        trends=trends, extra=extra,
+        path=doc.path,
+        slug=slug,
+        title=title,
+        date=when,
+        updated=updated,
+        summary=summary,
+        takeaways=takeaways,
+        terms=terms,
+        source=source,
+        draft=draft,
+        reading_time=reading_time,
+        trends=trends,
+        extra=extra,
     )
-    body = Body(html=html, toc=toc, words=index_terms(title, summary, takeaways, terms, html), digest=doc.digest)
-    fingerprint(briefing)  # computed once here (often in a worker) and kept with the parsed file in the cache
+    body = Body(
+        html=html,
+        toc=toc,
+        words=index_terms(title, summary, takeaways, terms, html),
+        digest=doc.digest,
+    )
+    # computed once here (often in a worker) and kept with the parsed file in the cache
+    fingerprint(briefing)
     fingerprint(body)
     return BriefingFile(briefing, body)
 
@@ -231,10 +271,20 @@ def _clean_url(check: _Checker, url: str) -> str:
     """A well-formed absolute URL: quotes, spaces and angle brackets in it percent-encoded, the host checked."""
     parts = urlsplit(url)
     if not parts.netloc or not _HOST_RE.fullmatch(parts.netloc):
-        check.fail("source", f"source url {url!r} has no valid host; write it as https://example.org/path")
+        check.fail(
+            "source", f"source url {url!r} has no valid host; write it as https://example.org/path"
+        )
         return ""
     safe = "/:@!$&'()*+,;=-._~%?"
-    return urlunsplit((parts.scheme.lower(), parts.netloc, quote(parts.path, safe), quote(parts.query, safe), quote(parts.fragment, safe)))
+    return urlunsplit(
+        (
+            parts.scheme.lower(),
+            parts.netloc,
+            quote(parts.path, safe),
+            quote(parts.query, safe),
+            quote(parts.fragment, safe),
+        )
+    )
 
 
 def _trends(check: _Checker) -> tuple[Trend, ...]:
@@ -242,11 +292,14 @@ def _trends(check: _Checker) -> tuple[Trend, ...]:
     if value is None:
         return ()
     if not isinstance(value, dict):
-        check.fail("trend", "'trend' must map countries to deteriorated/improved/unchanged, like `trend: {Russia: deteriorated}`")
+        check.fail(
+            "trend",
+            "'trend' must map countries to deteriorated/improved/unchanged, like `trend: {Russia: deteriorated}`",
+        )
         return ()
     alerts = check.doc.meta.get("alert") or {}
     if isinstance(alerts, str):
-        alerts = {country: alerts for country in value}
+        alerts = dict.fromkeys(value, alerts)
     if not isinstance(alerts, dict):
         check.fail("alert", "'alert' must be a word like conflict-risk, or map countries to one")
         alerts = {}
@@ -254,9 +307,14 @@ def _trends(check: _Checker) -> tuple[Trend, ...]:
     for country, direction in value.items():
         direction = str(direction).strip().lower()
         if direction not in TREND_DIRECTIONS:
-            check.fail("trend", f"trend for {country} must be one of {', '.join(TREND_DIRECTIONS)}, not {direction!r}")
+            check.fail(
+                "trend",
+                f"trend for {country} must be one of {', '.join(TREND_DIRECTIONS)}, not {direction!r}",
+            )
             continue
-        trends.append(Trend(country=str(country), direction=direction, alert=str(alerts.get(country) or "")))
+        trends.append(
+            Trend(country=str(country), direction=direction, alert=str(alerts.get(country) or ""))
+        )
     return tuple(sorted(trends, key=lambda t: t.country))
 
 
@@ -267,13 +325,28 @@ def load_page(doc: Document, render: RenderMarkdown) -> Page:
     slug = _check_slug(check, check.text("slug") or slug_from(doc.path.stem))
     description = check.text("description") or check.text("summary")
     template = doc.meta.get("template")
-    if template is not None and (not isinstance(template, str) or not TEMPLATE_RE.fullmatch(template) or ".." in template):
-        check.fail("template", f"'template' must name a theme template such as page.html, not {template!r}")
+    if template is not None and (
+        not isinstance(template, str) or not TEMPLATE_RE.fullmatch(template) or ".." in template
+    ):
+        check.fail(
+            "template", f"'template' must name a theme template such as page.html, not {template!r}"
+        )
     if check.problems:
         raise SiteError(check.problems)
     html, toc = render(doc.body)
-    extra = {k: v for k, v in doc.meta.items() if k not in ("title", "slug", "description", "summary")}
-    page = Page(path=doc.path, slug=slug, title=title, description=description, html=html, toc=toc, extra=extra, digest=doc.digest)
+    extra = {
+        k: v for k, v in doc.meta.items() if k not in ("title", "slug", "description", "summary")
+    }
+    page = Page(
+        path=doc.path,
+        slug=slug,
+        title=title,
+        description=description,
+        html=html,
+        toc=toc,
+        extra=extra,
+        digest=doc.digest,
+    )
     fingerprint(page)
     return page
 
@@ -295,11 +368,19 @@ def content_files(content_dir: Path, folder: str) -> list[Path]:
     """Markdown files under content/<folder>/, sorted; editor junk (.#x, x~, .swp) is skipped."""
     base = content_dir / folder
     found = []
-    for dirpath, _, names in os.walk(base):  # os.walk: ~5x faster than Path.rglob; symlinked folders are not followed
-        found += [os.path.join(dirpath, name) for name in names if name.endswith(".md") and is_content_name(name)]
+    # os.walk: ~5x faster than Path.rglob; symlinked folders are not followed
+    for dirpath, _, names in os.walk(base):
+        found += [
+            os.path.join(dirpath, name)
+            for name in names
+            if name.endswith(".md") and is_content_name(name)
+        ]
     return [Path(p) for p in sorted(found)]
 
 
 def is_content_name(name: str) -> bool:
     """False for hidden files and editors' swap and backup files."""
-    return not (name.startswith((".", "#", "_")) or name.endswith(("~", ".swp", ".swx", ".bak", ".bck", ".tmp")))
+    return not (
+        name.startswith((".", "#", "_"))
+        or name.endswith(("~", ".swp", ".swx", ".bak", ".bck", ".tmp"))
+    )

@@ -59,20 +59,121 @@ _TITLES = (
     "Director-General|Commissioner|High Representative|Spokesperson|Spokesman|Spokeswoman|Dr\\.|Mr\\.|Mrs\\.|Ms\\.|"
     "Leader|Opposition Leader|Commander|Chief|Judge|Justice|Prosecutor|Attorney General|Lord|Lady|Sir|Dame"
 )
-_TITLE_WORDS = frozenset(w.rstrip(".").casefold() for t in _TITLES.replace("\\", "").split("|") for w in t.split())
+_TITLE_WORDS = frozenset(
+    w.rstrip(".").casefold() for t in _TITLES.replace("\\", "").split("|") for w in t.split()
+)
 _UNKNOWN_PERSON = re.compile(
-    r"\b(?:" + _TITLES + r")\s+"
-    r"(?P<name>(?:%(w)s|[A-Z]\.)(?:\s+(?:%(w)s|[A-Z]\.|al-[A-Z][a-z]+|bin|ibn|de|da|van|von|der|di|le|la))*"
-    r"\s+(?:%(w)s|al-[A-Z][a-z]+))(?![\w'’-])" % {"w": r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Z][a-zà-ÿ]+)*"}
+    r"\b(?:"
+    + _TITLES
+    + r")\s+"
+    r"(?P<name>(?:{w}|[A-Z]\.)(?:\s+(?:{w}|[A-Z]\.|al-[A-Z][a-z]+|bin|ibn|de|da|van|von|der|di|le|la))*"
+    r"\s+(?:{w}|al-[A-Z][a-z]+))(?![\w'’-])".format(w=r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Z][a-zà-ÿ]+)*")
 )
 _NOT_NAME_WORDS = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
-    "september october november december key takeaways takeaway bottom line western eastern northern southern "
-    "mediation the a an and of for in on at to with by from said says told after before during office department "
-    "ministry administration government council committee commission agency house court union nations states "
-    "republic federation kingdom forces army navy party group coalition alliance summit talks meeting statement "
-    "press today yesterday tomorrow week weekend also however meanwhile analysts officials leaders neighbouring "
-    "neighboring both while when if as but like unlike including across inside outside".split()
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "key",
+        "takeaways",
+        "takeaway",
+        "bottom",
+        "line",
+        "western",
+        "eastern",
+        "northern",
+        "southern",
+        "mediation",
+        "the",
+        "a",
+        "an",
+        "and",
+        "of",
+        "for",
+        "in",
+        "on",
+        "at",
+        "to",
+        "with",
+        "by",
+        "from",
+        "said",
+        "says",
+        "told",
+        "after",
+        "before",
+        "during",
+        "office",
+        "department",
+        "ministry",
+        "administration",
+        "government",
+        "council",
+        "committee",
+        "commission",
+        "agency",
+        "house",
+        "court",
+        "union",
+        "nations",
+        "states",
+        "republic",
+        "federation",
+        "kingdom",
+        "forces",
+        "army",
+        "navy",
+        "party",
+        "group",
+        "coalition",
+        "alliance",
+        "summit",
+        "talks",
+        "meeting",
+        "statement",
+        "press",
+        "today",
+        "yesterday",
+        "tomorrow",
+        "week",
+        "weekend",
+        "also",
+        "however",
+        "meanwhile",
+        "analysts",
+        "officials",
+        "leaders",
+        "neighbouring",
+        "neighboring",
+        "both",
+        "while",
+        "when",
+        "if",
+        "as",
+        "but",
+        "like",
+        "unlike",
+        "including",
+        "across",
+        "inside",
+        "outside",
+    ]
 )
 
 
@@ -128,14 +229,24 @@ def _countries() -> dict[str, CountryInfo]:
     import pycountry
 
     data = _country_data()
-    region_of = {code: region for region, codes in data["regions"].items() for code in codes.split()}
+    region_of = {
+        code: region for region, codes in data["regions"].items() for code in codes.split()
+    }
     result: dict[str, CountryInfo] = {}
-    rows = [(c.alpha_2, getattr(c, "common_name", None) or c.name, c.alpha_3, c.numeric) for c in pycountry.countries]
-    rows += [(code, e["name"], e.get("alpha3", ""), str(e.get("numeric", ""))) for code, e in data.get("extra", {}).items()]
+    rows = [
+        (c.alpha_2, getattr(c, "common_name", None) or c.name, c.alpha_3, c.numeric)
+        for c in pycountry.countries
+    ]
+    rows += [
+        (code, e["name"], e.get("alpha3", ""), str(e.get("numeric", "")))
+        for code, e in data.get("extra", {}).items()
+    ]
     for alpha2, name, alpha3, numeric in rows:
         name = data["names"].get(alpha2, name)
         flag = "".join(chr(0x1F1E6 + ord(c) - ord("A")) for c in alpha2)
-        result[alpha2] = CountryInfo(name, slug_from(name), alpha2, alpha3, numeric, region_of.get(alpha2, ""), flag)
+        result[alpha2] = CountryInfo(
+            name, slug_from(name), alpha2, alpha3, numeric, region_of.get(alpha2, ""), flag
+        )
     return result
 
 
@@ -162,7 +273,8 @@ def _country_names() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=4096)
 def country_info(name: str) -> CountryInfo | None:
-    """Facts about a country by canonical name, any alias ('Russian Federation', 'Türkiye') or ISO code; None if unknown."""
+    """Facts about a country by canonical name, any alias ('Russian Federation', 'Türkiye') or ISO code;
+    None if unknown."""
     key = name.strip()
     countries = _countries()
     if key.upper() in countries and len(key) == 2:
@@ -218,15 +330,22 @@ def _trie_pattern(words: list[str]) -> str:
 class Registry:
     """Everything findable: names -> (kind, canonical), compiled once."""
 
-    def __init__(self, people: list[Person], organisations: dict[str, tuple[str, ...]], topics: list[Topic],
-                 country_aliases: dict[str, str], ignore: set[str]):
+    def __init__(
+        self,
+        people: list[Person],
+        organisations: dict[str, tuple[str, ...]],
+        topics: list[Topic],
+        country_aliases: dict[str, str],
+        ignore: set[str],
+    ):
         self.people = {p.name: p for p in people}
         self.organisations = organisations
         self.topics = topics
         data = _country_data()
         self.ambiguous = set(data.get("ambiguous", ()))
         self.names: dict[str, tuple[str, str]] = {}
-        self.surnames: set[str] = set()  # single-word person aliases: checked for a preceding first name
+        # single-word person aliases: checked for a preceding first name
+        self.surnames: set[str] = set()
         for alias, alpha2 in country_aliases.items():
             self.names[alias] = ("country", _countries()[alpha2].name)
         for phrase in data.get("not_countries", ()):
@@ -241,25 +360,33 @@ class Registry:
                     self.surnames.add(alias)
         for phrase in ignore:
             self.names[phrase] = ("none", "")
-        self.pattern = re.compile(r"(?<![\w.\-’'])(" + _trie_pattern(sorted(self.names)) + r")(?![\w\-]|\.\w)")
+        self.pattern = re.compile(
+            r"(?<![\w.\-’'])(" + _trie_pattern(sorted(self.names)) + r")(?![\w\-]|\.\w)"
+        )
         # Topic keywords: single words are looked up per distinct word of a text (cached); phrases by regex,
         # tried only when their first word occurs.
-        self._word_keys: list[tuple[str, bool, bool, str]] = []  # (stem, is_prefix, case_sensitive, topic)
+        # (stem, is_prefix, case_sensitive, topic)
+        self._word_keys: list[tuple[str, bool, bool, str]] = []
         self._phrases: list[tuple[str, re.Pattern[str], str]] = []
         for topic in topics:
             for kw in topic.keywords:
                 stem, prefix = kw.rstrip("*"), kw.endswith("*")
                 sensitive = stem.isupper() or any(c.isdigit() for c in stem)
                 if re.fullmatch(r"[\w'’-]+", stem):
-                    self._word_keys.append((stem if sensitive else stem.lower(), prefix, sensitive, topic.name))
+                    self._word_keys.append(
+                        (stem if sensitive else stem.lower(), prefix, sensitive, topic.name)
+                    )
                 else:
                     body = re.escape(stem).replace(r"\ ", r"\s+") + (r"\w*" if prefix else "")
                     flags = 0 if sensitive else re.I
                     first = re.split(r"[\s-]", stem)[0].lower()
-                    self._phrases.append((first, re.compile(r"(?<!\w)" + body + r"(?!\w)", flags), topic.name))
+                    self._phrases.append(
+                        (first, re.compile(r"(?<!\w)" + body + r"(?!\w)", flags), topic.name)
+                    )
         self._topics_of_word: dict[str, tuple[str, ...]] = {}
         self._keys_by_start: dict[str, list[tuple[str, bool, bool, str]]] = {}
-        for key in self._word_keys:  # bucketed by the first three letters, so a word meets only a few keys
+        # bucketed by the first three letters, so a word meets only a few keys
+        for key in self._word_keys:
             self._keys_by_start.setdefault(key[0][:3].lower(), []).append(key)
 
     def _word_topics(self, word: str) -> tuple[str, ...]:
@@ -268,11 +395,19 @@ class Registry:
             lower = word.lower()
             candidates = self._keys_by_start.get(lower[:3], [])
             if len(lower) >= 3:
-                candidates = candidates + self._keys_by_start.get(lower[:2], []) + self._keys_by_start.get(lower[:1], [])
-            found = tuple(dict.fromkeys(
-                topic for stem, prefix, sensitive, topic in candidates
-                if (word if sensitive else lower).startswith(stem) and (prefix or len(word) == len(stem))
-            ))
+                candidates = (
+                    candidates
+                    + self._keys_by_start.get(lower[:2], [])
+                    + self._keys_by_start.get(lower[:1], [])
+                )
+            found = tuple(
+                dict.fromkeys(
+                    topic
+                    for stem, prefix, sensitive, topic in candidates
+                    if (word if sensitive else lower).startswith(stem)
+                    and (prefix or len(word) == len(stem))
+                )
+            )
             if len(self._topics_of_word) < 200_000:
                 self._topics_of_word[word] = found
         return found
@@ -300,17 +435,31 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise SiteError(Problem(path, 1, "must be a mapping with people/organisations/topics/countries/ignore lists"))
+        raise SiteError(
+            Problem(
+                path, 1, "must be a mapping with people/organisations/topics/countries/ignore lists"
+            )
+        )
     unknown = set(data) - {"people", "organisations", "topics", "countries", "ignore"}
     if unknown:
-        raise SiteError(Problem(path, None, f"unknown keys {sorted(unknown)}; use people, organisations, topics, countries, ignore"))
+        raise SiteError(
+            Problem(
+                path,
+                None,
+                f"unknown keys {sorted(unknown)}; use people, organisations, topics, countries, ignore",
+            )
+        )
     return data
 
 
 def _entries(data: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
     items = data.get(key) or []
-    if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get("name"), str) and i["name"].strip() for i in items):
-        raise SiteError(Problem(path, None, f"'{key}' must be a list of mappings, each with a 'name'"))
+    if not isinstance(items, list) or not all(
+        isinstance(i, dict) and isinstance(i.get("name"), str) and i["name"].strip() for i in items
+    ):
+        raise SiteError(
+            Problem(path, None, f"'{key}' must be a list of mappings, each with a 'name'")
+        )
     return items
 
 
@@ -334,24 +483,56 @@ def _load_registry(extra_path: Path | None, stamp: float) -> Registry:
         data = _read_yaml(path)
         for e in _entries(data, "people", path):
             old = people.get(e["name"], Person(e["name"]))
-            aliases = tuple(dict.fromkeys(old.aliases + _strings(e.get("aliases"), path, f"aliases of {e['name']}")))
-            people[e["name"]] = Person(e["name"], aliases, str(e.get("role") or old.role), str(e.get("country") or old.country))
+            aliases = tuple(
+                dict.fromkeys(
+                    old.aliases + _strings(e.get("aliases"), path, f"aliases of {e['name']}")
+                )
+            )
+            people[e["name"]] = Person(
+                e["name"],
+                aliases,
+                str(e.get("role") or old.role),
+                str(e.get("country") or old.country),
+            )
         for e in _entries(data, "organisations", path):
-            orgs[e["name"]] = tuple(dict.fromkeys(orgs.get(e["name"], ()) + _strings(e.get("aliases"), path, f"aliases of {e['name']}")))
+            orgs[e["name"]] = tuple(
+                dict.fromkeys(
+                    orgs.get(e["name"], ())
+                    + _strings(e.get("aliases"), path, f"aliases of {e['name']}")
+                )
+            )
         for e in _entries(data, "topics", path):
-            topics[e["name"]] = tuple(dict.fromkeys(topics.get(e["name"], ()) + _strings(e.get("keywords"), path, f"keywords of {e['name']}")))
+            topics[e["name"]] = tuple(
+                dict.fromkeys(
+                    topics.get(e["name"], ())
+                    + _strings(e.get("keywords"), path, f"keywords of {e['name']}")
+                )
+            )
         for e in _entries(data, "countries", path):
             info = country_info(e["name"])
             if info is None:
-                raise SiteError(Problem(path, None, f"unknown country {e['name']!r}; use a name like Russia or an ISO code like RU"))
+                raise SiteError(
+                    Problem(
+                        path,
+                        None,
+                        f"unknown country {e['name']!r}; use a name like Russia or an ISO code like RU",
+                    )
+                )
             for alias in _strings(e.get("aliases"), path, f"aliases of {e['name']}"):
                 country_aliases[alias] = info.alpha2
         ignore.update(_strings(data.get("ignore"), path, "ignore"))
-    return Registry(list(people.values()), orgs, [Topic(n, k) for n, k in topics.items()], country_aliases, ignore)
+    return Registry(
+        list(people.values()),
+        orgs,
+        [Topic(n, k) for n, k in topics.items()],
+        country_aliases,
+        ignore,
+    )
 
 
 def load_registry(extra_path: Path | None = None) -> Registry:
-    """The built-in registry merged with an editor's entities.yaml (if given and present); SiteError if it is malformed."""
+    """The built-in registry merged with an editor's entities.yaml (if given and present); SiteError if
+    it is malformed."""
     if extra_path is not None and not extra_path.is_file():
         extra_path = None
     stamp = extra_path.stat().st_mtime_ns if extra_path else 0
@@ -362,24 +543,33 @@ def load_registry(extra_path: Path | None = None) -> Registry:
 
 
 def _word_before(text: str, start: int) -> str:
-    m = re.search(r"([\w.'’-]+)[ \t]+$", text[max(0, start - 40):start])
+    m = re.search(r"([\w.'’-]+)[ \t]+$", text[max(0, start - 40) : start])
     return m.group(1) if m else ""
 
 
 def _word_after(text: str, end: int) -> str:
-    m = re.match(r"[ \t]+([\w.'’-]+)", text[end:end + 40])
+    m = re.match(r"[ \t]+([\w.'’-]+)", text[end : end + 40])
     return m.group(1) if m else ""
 
 
 def _capitalised_name_word(word: str) -> bool:
-    return bool(word) and word[0].isupper() and word.rstrip(".").casefold() not in _TITLE_WORDS and word.casefold() not in _NOT_NAME_WORDS
+    return (
+        bool(word)
+        and word[0].isupper()
+        and word.rstrip(".").casefold() not in _TITLE_WORDS
+        and word.casefold() not in _NOT_NAME_WORDS
+    )
 
 
 def find_entities(text: str, headline: str, registry: Registry) -> Entities:
     """Countries, people, organisations and topics in a headline and text, most salient first."""
     full = headline + "\n" + text
     head_end = len(headline)
-    scores: dict[str, Counter[str]] = {"country": Counter(), "person": Counter(), "organisation": Counter()}
+    scores: dict[str, Counter[str]] = {
+        "country": Counter(),
+        "person": Counter(),
+        "organisation": Counter(),
+    }
     taken: list[tuple[int, int]] = []
 
     def add(kind: str, name: str, start: int) -> None:
@@ -392,12 +582,20 @@ def find_entities(text: str, headline: str, registry: Registry) -> Entities:
         if kind == "none":
             continue
         before, after = _word_before(full, m.start()), _word_after(full, m.end())
-        if kind == "country" and alias in registry.ambiguous:
-            if _capitalised_name_word(before) or _capitalised_name_word(after):
-                continue  # "Michael Jordan", "Chad Wolf"
-        if kind == "person" and alias in registry.surnames and _capitalised_name_word(before) and not before.endswith("."):
-            if registry.names.get(before, ("",))[0] not in ("country",):
-                continue  # "Hunter Biden" is not Joe Biden
+        if (
+            kind == "country"
+            and alias in registry.ambiguous
+            and (_capitalised_name_word(before) or _capitalised_name_word(after))
+        ):
+            continue  # "Michael Jordan", "Chad Wolf"
+        if (
+            kind == "person"
+            and alias in registry.surnames
+            and _capitalised_name_word(before)
+            and not before.endswith(".")
+            and registry.names.get(before, ("",))[0] != "country"
+        ):
+            continue  # "Hunter Biden" is not Joe Biden
         add(kind, name, m.start())
 
     # Unknown people behind a title; their surname alone counts after the full name appeared.
@@ -407,7 +605,9 @@ def find_entities(text: str, headline: str, registry: Registry) -> Entities:
         if any(s < end and start < e for s, e in taken):
             continue
         words = name.split()
-        if len(words) < 2 or any(w.casefold().rstrip(".") in _NOT_NAME_WORDS | _TITLE_WORDS for w in words):
+        if len(words) < 2 or any(
+            w.casefold().rstrip(".") in _NOT_NAME_WORDS | _TITLE_WORDS for w in words
+        ):
             continue
         if any(w in registry.names for w in words) or name in registry.names:
             continue

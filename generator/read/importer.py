@@ -76,7 +76,7 @@ def _front_matter(text: str) -> dict[str, Any]:
     if not end:
         return {}
     try:
-        meta = yaml.load(text[3:3 + end.start()], Loader=_Loader)
+        meta = yaml.load(text[3 : 3 + end.start()], Loader=_Loader)
     except yaml.YAMLError:
         return {}
     return meta if isinstance(meta, dict) else {}
@@ -101,7 +101,10 @@ def _index(briefings_dir: Path) -> tuple[dict[str, _Existing], set[str]]:
         slugs.update({slug, path.stem})
         source = meta.get("source")
         if isinstance(source, dict) and source.get("name"):
-            by_seed.setdefault(str(source["name"]), _Existing(path, slug, str(source.get("hash") or ""), meta.get("date")))
+            by_seed.setdefault(
+                str(source["name"]),
+                _Existing(path, slug, str(source.get("hash") or ""), meta.get("date")),
+            )
         elif isinstance(source, str) and source:
             by_seed.setdefault(source, _Existing(path, slug, "", meta.get("date")))
     return by_seed, slugs
@@ -146,20 +149,39 @@ def _backup(path: Path) -> Path:
 
 
 def import_seeds(
-    seed_paths: list[Path], briefings_dir: Path, *, tz: ZoneInfo, registry: Registry,
-    date: datetime | None = None, dry_run: bool = False, force: bool = False,
+    seed_paths: list[Path],
+    briefings_dir: Path,
+    *,
+    tz: ZoneInfo,
+    registry: Registry,
+    date: datetime | None = None,
+    dry_run: bool = False,
+    force: bool = False,
 ) -> list[ImportResult]:
     """Import seeds into briefings_dir following the rules in the module docstring; one result per seed."""
     by_seed, taken = _index(briefings_dir)
     results: list[ImportResult] = []
     for seed_path in seed_paths:
         try:
-            result = _import_one(seed_path, briefings_dir, by_seed, taken, tz=tz, registry=registry,
-                                 date=date, dry_run=dry_run, force=force)
+            result = _import_one(
+                seed_path,
+                briefings_dir,
+                by_seed,
+                taken,
+                tz=tz,
+                registry=registry,
+                date=date,
+                dry_run=dry_run,
+                force=force,
+            )
         except SiteError as exc:
-            result = ImportResult(seed_path, "error", None, "; ".join(p.message for p in exc.problems), None)
+            result = ImportResult(
+                seed_path, "error", None, "; ".join(p.message for p in exc.problems), None
+            )
         except OSError as exc:
-            result = ImportResult(seed_path, "error", None, f"cannot read or write: {exc.strerror or exc}", None)
+            result = ImportResult(
+                seed_path, "error", None, f"cannot read or write: {exc.strerror or exc}", None
+            )
         results.append(result)
     return results
 
@@ -168,14 +190,27 @@ MAX_SEED_BYTES = 2_000_000
 
 
 def _import_one(
-    seed_path: Path, briefings_dir: Path, by_seed: dict[str, _Existing], taken: set[str], *,
-    tz: ZoneInfo, registry: Registry, date: datetime | None, dry_run: bool, force: bool,
+    seed_path: Path,
+    briefings_dir: Path,
+    by_seed: dict[str, _Existing],
+    taken: set[str],
+    *,
+    tz: ZoneInfo,
+    registry: Registry,
+    date: datetime | None,
+    dry_run: bool,
+    force: bool,
 ) -> ImportResult:
     size = seed_path.stat().st_size
     if size > MAX_SEED_BYTES:
         # A briefing is a few thousand words; a multi-megabyte text is a mistake (or hostile), and
         # Python-Markdown's inline parsing slows to minutes on megabyte paragraphs.
-        raise SiteError.at(seed_path, None, f"seed is {size / 1e6:.1f} MB; seeds over {MAX_SEED_BYTES // 1_000_000} MB are refused: split the text into briefings")
+        raise SiteError.at(
+            seed_path,
+            None,
+            f"seed is {size / 1e6:.1f} MB; seeds over {MAX_SEED_BYTES // 1_000_000} MB are refused: "
+            "split the text into briefings",
+        )
     data = seed_path.read_bytes()
     seed_hash = sha256_hex(data)
     existing = by_seed.get(seed_path.name)
@@ -193,9 +228,19 @@ def _import_one(
         current = existing.path.read_text(encoding="utf-8-sig") if existing.path.exists() else ""
         if current and not is_untouched(current):
             if not force:
-                why = "edited since import" if "body_hash:" in current else "has no body_hash (written or edited by hand)"
-                return ImportResult(seed_path, "conflict", target, f"seed changed but the briefing {why}; "
-                                    "merge by hand, or re-run with --force to overwrite (a .bak copy is kept)", encoding)
+                why = (
+                    "edited since import"
+                    if "body_hash:" in current
+                    else "has no body_hash (written or edited by hand)"
+                )
+                return ImportResult(
+                    seed_path,
+                    "conflict",
+                    target,
+                    f"seed changed but the briefing {why}; "
+                    "merge by hand, or re-run with --force to overwrite (a .bak copy is kept)",
+                    encoding,
+                )
             if not dry_run:
                 backup = _backup(existing.path)
                 notes.append(f"editor's version saved as {backup.name}")
@@ -209,14 +254,22 @@ def _import_one(
         target, status = briefings_dir / f"{slug}.md", "created"
 
     when = (
-        datetime.combine(seed.dateline, time(0, 0), tzinfo=tz) if seed.dateline
-        else (date if date.tzinfo else date.replace(tzinfo=tz)) if date
+        datetime.combine(seed.dateline, time(0, 0), tzinfo=tz)
+        if seed.dateline
+        else (date if date.tzinfo else date.replace(tzinfo=tz))
+        if date
         else (_as_datetime(existing.date, tz) if existing else None)
         or datetime.fromtimestamp(int(seed_path.stat().st_mtime), tz)
     )
     entities = find_entities(seed.plain_text(), seed.headline, registry)
-    output = seed_to_markdown(seed, source_name=seed_path.name, source_hash=seed_hash, date=when,
-                              entities=entities, slug=slug)
+    output = seed_to_markdown(
+        seed,
+        source_name=seed_path.name,
+        source_hash=seed_hash,
+        date=when,
+        entities=entities,
+        slug=slug,
+    )
     if not dry_run:
         write_atomic(target, output)
     taken.add(slug)
@@ -228,7 +281,9 @@ def seed_files(seeds_dir: Path) -> list[Path]:
     """The seed files in a folder (*.txt, not hidden), sorted."""
     if not seeds_dir.is_dir():
         return []
-    return sorted(p for p in seeds_dir.glob(f"*{SEED_SUFFIX}") if is_content_name(p.name) and p.is_file())
+    return sorted(
+        p for p in seeds_dir.glob(f"*{SEED_SUFFIX}") if is_content_name(p.name) and p.is_file()
+    )
 
 
 def seeds_to_import(seeds_dir: Path, briefings_dir: Path) -> list[Path]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import markdown
 import nh3
@@ -32,27 +32,41 @@ _DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
 class Markup:
     """A configured Markdown converter: `render(text) -> (html, toc)`."""
 
-    def __init__(self, extensions: tuple[str, ...], configs: Mapping[str, Any], base_path: str = "/"):
+    def __init__(
+        self, extensions: tuple[str, ...], configs: Mapping[str, Any], base_path: str = "/"
+    ):
         merged: dict[str, dict[str, Any]] = {}
         for name in extensions:
             short = name.rsplit(".", 1)[-1]
             merged[name] = {**_DEFAULT_CONFIGS.get(short, {}), **dict(configs.get(name) or {})}
         # smarty is ~45% of the conversion time; the same substitutions run by FastSmarty give the same HTML.
-        smarty = next((n for n in extensions if n in _SMARTY_NAMES and not merged[n].get("smart_angled_quotes")), None)
+        smarty = next(
+            (
+                n
+                for n in extensions
+                if n in _SMARTY_NAMES and not merged[n].get("smart_angled_quotes")
+            ),
+            None,
+        )
         try:
-            self._md = markdown.Markdown(extensions=[n for n in extensions if n != smarty],
-                                         extension_configs={n: c for n, c in merged.items() if n != smarty}, output_format="html")
+            self._md = markdown.Markdown(
+                extensions=[n for n in extensions if n != smarty],
+                extension_configs={n: c for n, c in merged.items() if n != smarty},
+                output_format="html",
+            )
             if smarty:
                 FastSmarty.register(self._md, merged[smarty])
         except (ImportError, AttributeError, KeyError, TypeError) as exc:
-            raise SiteError.at("site.yaml", None, f"cannot load Markdown extensions {list(extensions)}: {exc}") from None
+            raise SiteError.at(
+                "site.yaml", None, f"cannot load Markdown extensions {list(extensions)}: {exc}"
+            ) from None
         if base_path != "/":
             self._md.treeprocessors.register(_SiteLinks(self._md, base_path), "site_links", 1)
         if isinstance(self._md.treeprocessors["inline"], InlineProcessor):
             self._md.treeprocessors.register(FastInline(self._md), "inline", 20)
 
     @classmethod
-    def for_config(cls, config: Config) -> "Markup":
+    def for_config(cls, config: Config) -> Markup:
         return cls(config.markdown_extensions, config.markdown_extension_configs, config.base_path)
 
     def render(self, text: str) -> tuple[str, tuple[TocEntry, ...]]:
@@ -101,9 +115,15 @@ class FastSmarty(Treeprocessor):
     """
 
     _PLACEHOLDER = util.INLINE_PLACEHOLDER_PREFIX + "%04d" + util.ETX
-    _PLACEHOLDER_RE = re.compile(re.escape(util.INLINE_PLACEHOLDER_PREFIX) + r"(\d{4})" + re.escape(util.ETX))
+    _PLACEHOLDER_RE = re.compile(
+        re.escape(util.INLINE_PLACEHOLDER_PREFIX) + r"(\d{4})" + re.escape(util.ETX)
+    )
 
-    def __init__(self, md: markdown.Markdown, patterns: list[tuple[re.Pattern[str], tuple[int | str, ...], tuple[str, ...]]]):
+    def __init__(
+        self,
+        md: markdown.Markdown,
+        patterns: list[tuple[re.Pattern[str], tuple[int | str, ...], tuple[str, ...]]],
+    ):
         super().__init__(md)
         self.patterns = patterns
 
@@ -111,7 +131,13 @@ class FastSmarty(Treeprocessor):
     def register(cls, md: markdown.Markdown, config: Mapping[str, Any]) -> None:
         from markdown.extensions import smarty as s
 
-        unknown = set(config) - {"smart_quotes", "smart_angled_quotes", "smart_dashes", "smart_ellipses", "substitutions"}
+        unknown = set(config) - {
+            "smart_quotes",
+            "smart_angled_quotes",
+            "smart_dashes",
+            "smart_ellipses",
+            "substitutions",
+        }
         if unknown:
             raise KeyError(f"smarty has no option {sorted(unknown)[0]!r}")
         sub = {**s.substitutions, **dict(config.get("substitutions") or {})}
@@ -142,8 +168,12 @@ class FastSmarty(Treeprocessor):
         if config.get("smart_dashes", True):
             ranked.append((50, r"(?<!-)---(?!-)", (sub["mdash"],), ("---",)))
             ranked.append((45, r"(?<!-)--(?!-)", (sub["ndash"],), ("--",)))
-        ranked.sort(key=lambda r: -r[0])  # the Registry's order (stable for equal priorities: none here)
-        patterns = [(re.compile(regex, re.DOTALL | re.UNICODE), replace, trigger) for _, regex, replace, trigger in ranked]
+        # the Registry's order (stable for equal priorities: none here)
+        ranked.sort(key=lambda r: -r[0])
+        patterns = [
+            (re.compile(regex, re.DOTALL | re.UNICODE), replace, trigger)
+            for _, regex, replace, trigger in ranked
+        ]
         md.treeprocessors.register(cls(md, patterns), "smarty", 6)
         md.ESCAPED_CHARS.extend(['"', "'"])
 
@@ -164,7 +194,10 @@ class FastSmarty(Treeprocessor):
                 continue
             start = 0
             while (m := regex.search(text, start)) is not None:
-                out = "".join(m.group(part) if isinstance(part, int) else self.md.htmlStash.store(part) for part in replace)
+                out = "".join(
+                    m.group(part) if isinstance(part, int) else self.md.htmlStash.store(part)
+                    for part in replace
+                )
                 placeholder = self._PLACEHOLDER % len(stored)
                 stored.append(out)
                 text = text[: m.start()] + placeholder + text[m.end() :]
@@ -184,38 +217,56 @@ class FastInline(InlineProcessor):
     """
 
     # Registry name -> substrings one of which every match of that pattern contains.
-    TRIGGERS = {
-        "backtick": ("`",), "escape": ("\\",), "footnote": ("[",), "reference": ("[",), "link": ("[",),
-        "image_link": ("[",), "image_reference": ("[",), "short_reference": ("[",), "short_image_ref": ("[",),
-        "autolink": ("<",), "automail": ("<",), "linebreak": ("  \n",), "html": ("<",), "entity": ("&",),
+    TRIGGERS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "backtick": ("`",),
+        "escape": ("\\",),
+        "footnote": ("[",),
+        "reference": ("[",),
+        "link": ("[",),
+        "image_link": ("[",),
+        "image_reference": ("[",),
+        "short_reference": ("[",),
+        "short_image_ref": ("[",),
+        "autolink": ("<",),
+        "automail": ("<",),
+        "linebreak": ("  \n",),
+        "html": ("<",),
+        "entity": ("&",),
     }
 
     def run(self, tree: Any, ancestors: list[str] | None = None) -> Any:
-        registry = self.inlinePatterns
-        registry._sort()
-        self._triggers = [_triggers(item.name, registry[item.name], self.TRIGGERS) for item in registry._priority]
+        registry = self.inlinePatterns  # _sort and _priority: private, so not in types-Markdown
+        registry._sort()  # type: ignore[attr-defined]
+        self._triggers = [
+            _triggers(item.name, registry[item.name], self.TRIGGERS)
+            for item in registry._priority  # type: ignore[attr-defined]
+        ]
         return super().run(tree, ancestors)
 
-    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803 - overrides the stock one
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
         if not isinstance(data, util.AtomicString):
             apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
             triggers = self._triggers
             patterns = self.inlinePatterns
-            startIndex = 0  # noqa: N806
+            startIndex = 0
             count = len(patterns)
             while patternIndex < count:
                 trigger = triggers[patternIndex]
                 if trigger is not None and not any(t in data for t in trigger):
                     patternIndex += 1
-                    startIndex = 0  # noqa: N806 - what the stock loop gets back from a pattern that did not match
+                    startIndex = 0
                     continue
-                data, matched, startIndex = apply(patterns[patternIndex], data, patternIndex, startIndex)  # noqa: N806
+                data, matched, startIndex = apply(
+                    patterns[patternIndex], data, patternIndex, startIndex
+                )
                 if not matched:
                     patternIndex += 1
         return data
 
 
-def _triggers(name: str, pattern: object, known: Mapping[str, tuple[str, ...]]) -> tuple[str, ...] | None:
+def _triggers(
+    name: str, pattern: object, known: Mapping[str, tuple[str, ...]]
+) -> tuple[str, ...] | None:
     """What a stock pattern needs in a text to match (emphasis: any of its delimiters); None: always try it."""
     if type(pattern).__module__ not in ("markdown.inlinepatterns", "markdown.extensions.footnotes"):
         return None  # another extension's pattern, or a stock name reused by one

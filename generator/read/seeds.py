@@ -47,7 +47,11 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def decode_seed(data: bytes, path: object = "<seed>") -> tuple[str, str]:
     """(text, encoding) of a seed file: UTF-8 (BOM or not), UTF-16 with a BOM, else Windows-1252, else Latin-1."""
     if not data.strip():
-        raise SiteError(Problem(str(path), None, "empty seed: write a headline on the first line, then the text"))
+        raise SiteError(
+            Problem(
+                str(path), None, "empty seed: write a headline on the first line, then the text"
+            )
+        )
     text: str | None = None
     encoding = ""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -58,7 +62,13 @@ def decode_seed(data: bytes, path: object = "<seed>") -> tuple[str, str]:
     if text is None:
         nuls = data.count(b"\x00")
         if nuls > max(2, len(data) // 20):
-            raise SiteError(Problem(str(path), None, f"binary file ({nuls} NUL bytes), not a text seed; save it as plain text (UTF-8)"))
+            raise SiteError(
+                Problem(
+                    str(path),
+                    None,
+                    f"binary file ({nuls} NUL bytes), not a text seed; save it as plain text (UTF-8)",
+                )
+            )
         for encoding in ("utf-8-sig", "cp1252", "latin-1"):
             try:
                 text = data.decode(encoding)
@@ -75,11 +85,21 @@ def decode_seed(data: bytes, path: object = "<seed>") -> tuple[str, str]:
     text = text.lstrip("\ufeff")
     controls = len(_CONTROL.findall(text.replace("\x00", "")))
     if controls > max(2, len(text) // 50):
-        raise SiteError(Problem(str(path), None, f"binary file ({controls} control characters), not a text seed; save it as plain text (UTF-8)"))
+        raise SiteError(
+            Problem(
+                str(path),
+                None,
+                f"binary file ({controls} control characters), not a text seed; save it as plain text (UTF-8)",
+            )
+        )
     text = _LINE_SEPARATORS.sub("\n", text)
     text = _CONTROL.sub(lambda m: " " if m.group() in "\x0b\x0c" else "", text)
     if not text.strip():
-        raise SiteError(Problem(str(path), None, "empty seed: write a headline on the first line, then the text"))
+        raise SiteError(
+            Problem(
+                str(path), None, "empty seed: write a headline on the first line, then the text"
+            )
+        )
     return text, encoding
 
 
@@ -133,17 +153,119 @@ _BULLET = re.compile(r"^\s*(?:[-*•‣◦▪●]|\u2043)\s+(?=\S)")
 _TERMINAL = ".!?;,…"
 _CLOSERS = "\"'”’»)]"
 _SMALL_WORDS = frozenset(
-    "a an the and or but nor for of on in to at by with from as per via vs into onto over under than that "
-    "its their our his her is are was were be been has have had will would can could should may might "
-    "this these those who which what when where how".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "for",
+        "of",
+        "on",
+        "in",
+        "to",
+        "at",
+        "by",
+        "with",
+        "from",
+        "as",
+        "per",
+        "via",
+        "vs",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "than",
+        "that",
+        "its",
+        "their",
+        "our",
+        "his",
+        "her",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "this",
+        "these",
+        "those",
+        "who",
+        "which",
+        "what",
+        "when",
+        "where",
+        "how",
+    ]
 )
-_DANGLING = frozenset("a an the and or but nor for of on in to at by with from as per via into onto than that".split())
+_DANGLING = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "for",
+        "of",
+        "on",
+        "in",
+        "to",
+        "at",
+        "by",
+        "with",
+        "from",
+        "as",
+        "per",
+        "via",
+        "into",
+        "onto",
+        "than",
+        "that",
+    ]
+)
 _LEAD_INS = frozenset(
-    "begin text|end text|begin transcript|end transcript|begin statement|end statement|text follows|"
-    "quote|unquote|end|###|-30-|update|updated|editor's note|editors' note|note|advertisement".split("|")
+    [
+        "begin text",
+        "end text",
+        "begin transcript",
+        "end transcript",
+        "begin statement",
+        "end statement",
+        "text follows",
+        "quote",
+        "unquote",
+        "end",
+        "###",
+        "-30-",
+        "update",
+        "updated",
+        "editor's note",
+        "editors' note",
+        "note",
+        "advertisement",
+    ]
 )
-_LABEL_LINE = re.compile(r"^(?:source|sources|photo|photos|credit|credits|image|via|read more|see also|related|"
-                         r"reporting by|editing by|writing by|contact|tags|filed under|note)\b\s*:", re.I)
+_LABEL_LINE = re.compile(
+    r"^(?:source|sources|photo|photos|credit|credits|image|via|read more|see also|related|"
+    r"reporting by|editing by|writing by|contact|tags|filed under|note)\b\s*:",
+    re.I,
+)
 _BYLINE = re.compile(
     r"^(?:(?i:by)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4}(?:\s*(?:,|and|&)\s*[A-Z][\w.'’ -]*)*"
     r"|(?i:office|bureau) of (?:the )?[A-Z][\w ,.'’&-]*"
@@ -151,14 +273,34 @@ _BYLINE = re.compile(
     r"(?:\s*[-–—|]\s*.*)?)$"
 )
 _ATTRIBUTION = re.compile(r"^(?:[–—―~]|-{1,2}(?=\S))\s*|^(?:said|says|according to)\b", re.I)
-_TAKEAWAY_LABEL = re.compile(r"^(?:the\s+)?(?:key\s+takeaways?|takeaways?|key\s+points?|bottom\s+line|the\s+bottom\s+line)\s*:?\s*$", re.I)
-_TAKEAWAY_INLINE = re.compile(r"^(?:the\s+)?(?:key\s+takeaways?|takeaways?|key\s+points?|bottom\s+line)\s*[:—–-]\s+(?P<rest>\S.*)$", re.I)
+_TAKEAWAY_LABEL = re.compile(
+    r"^(?:the\s+)?(?:key\s+takeaways?|takeaways?|key\s+points?|bottom\s+line|the\s+bottom\s+line)\s*:?\s*$",
+    re.I,
+)
+_TAKEAWAY_INLINE = re.compile(
+    r"^(?:the\s+)?(?:key\s+takeaways?|takeaways?|key\s+points?|bottom\s+line)\s*[:—–-]\s+(?P<rest>\S.*)$",
+    re.I,
+)
 
 _MONTHS = {
-    m: i + 1 for i, names in enumerate((
-        "january jan", "february feb", "march mar", "april apr", "may", "june jun", "july jul",
-        "august aug", "september sep sept", "october oct", "november nov", "december dec",
-    )) for m in names.split()
+    m: i + 1
+    for i, names in enumerate(
+        (
+            "january jan",
+            "february feb",
+            "march mar",
+            "april apr",
+            "may",
+            "june jun",
+            "july jul",
+            "august aug",
+            "september sep sept",
+            "october oct",
+            "november nov",
+            "december dec",
+        )
+    )
+    for m in names.split()
 }
 _MONTH_RE = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _WEEKDAY_RE = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
@@ -168,17 +310,26 @@ _DATE_FORMS = (
     r"(?P<year>\d{4})-(?P<mnum>\d{2})-(?P<day>\d{2})",
 )
 # "WASHINGTON, June 22, 2021", "KYIV, Ukraine (Reuters) —": a city in capitals, maybe a region, maybe an agency.
-_PLACE_RE = r"(?:[A-Z][A-Z.'’ -]{1,40}(?:,\s*[A-Z][A-Za-z.' -]{1,30})?(?:\s*\([^)]{1,30}\))?\s*,?\s*)?"
+_PLACE_RE = (
+    r"(?:[A-Z][A-Z.'’ -]{1,40}(?:,\s*[A-Z][A-Za-z.' -]{1,30})?(?:\s*\([^)]{1,30}\))?\s*,?\s*)?"
+)
 _DASH_RE = r"\s*(?:[-–—―:|]+\s*)?"
 _DATE_LINE = [re.compile(r"^" + _PLACE_RE + form + _DASH_RE + r"$", re.I) for form in _DATE_FORMS]
-_DATE_PREFIX = [re.compile(r"^" + _PLACE_RE + form + r"\s*(?:[-–—―]+|\(\w+\)\s*[-–—―]+)\s*(?=\S)", re.I) for form in _DATE_FORMS]
-_PLACE_PREFIX = re.compile(r"^[A-Z][A-Z.'’ -]{2,40}(?:,\s*[A-Z][A-Za-z.' -]{1,30})?(?:\s*\([^)]{1,30}\))?\s*[-–—―]+\s+(?=\S)")
+_DATE_PREFIX = [
+    re.compile(r"^" + _PLACE_RE + form + r"\s*(?:[-–—―]+|\(\w+\)\s*[-–—―]+)\s*(?=\S)", re.I)
+    for form in _DATE_FORMS
+]
+_PLACE_PREFIX = re.compile(
+    r"^[A-Z][A-Z.'’ -]{2,40}(?:,\s*[A-Z][A-Za-z.' -]{1,30})?(?:\s*\([^)]{1,30}\))?\s*[-–—―]+\s+(?=\S)"
+)
 
 
 def _date_of(match: re.Match[str]) -> date | None:
     parts = match.groupdict()
     try:
-        month = int(parts["mnum"]) if parts.get("mnum") else _MONTHS[parts["month"].lower().rstrip(".")]
+        month = (
+            int(parts["mnum"]) if parts.get("mnum") else _MONTHS[parts["month"].lower().rstrip(".")]
+        )
         return date(int(parts["year"]), month, int(parts["day"]))
     except (ValueError, KeyError, TypeError):
         return None
@@ -204,7 +355,7 @@ def dateline_prefix(paragraph: str) -> tuple[date | None, str]:
         if m:
             found = _date_of(m)
             if found:
-                return found, paragraph[m.end():]
+                return found, paragraph[m.end() :]
     return None, paragraph
 
 
@@ -247,7 +398,7 @@ def _heading_shape(text: str) -> bool:
     if len(words) > 16 or _ends_sentence(line):
         return False
     first = line[0]
-    if first in "\"'“‘«(" or first.isalpha() and first.islower():
+    if first in "\"'“‘«(" or (first.isalpha() and first.islower()):
         return False
     if _ATTRIBUTION.match(line) or _BYLINE.match(line) or _LABEL_LINE.match(line):
         return False
@@ -259,9 +410,9 @@ def _heading_shape(text: str) -> bool:
     last = re.sub(r"[^\w]+$", "", words[-1]).lower()
     if last in _DANGLING and len(words) > 1:
         return False
-    if line.endswith(":") and not _takeaway_label(line) and not _title_case(bare):
-        return False  # a lead-in: "Milestones include:", "The ACA activity will cover two key elements:"
-    return True
+    # A line ending in ":" that is neither a takeaway label nor in title case is a lead-in:
+    # "Milestones include:", "The ACA activity will cover two key elements:".
+    return not (line.endswith(":") and not _takeaway_label(line) and not _title_case(bare))
 
 
 def _takeaway_label(text: str) -> bool:
@@ -295,7 +446,12 @@ def _wrap_width(lines: list[str]) -> int:
 def _runs_on(prev: _Unit, line: str, indented: bool, width: int) -> bool:
     """True if `line` continues the unit before it rather than starting a new block."""
     last = prev.last.rstrip()
-    if _BULLET.match(line) or dateline_date(prev.text) or dateline_date(line) or _BYLINE.match(prev.text):
+    if (
+        _BULLET.match(line)
+        or dateline_date(prev.text)
+        or dateline_date(line)
+        or _BYLINE.match(prev.text)
+    ):
         return False
     if prev.kind == "bullet" and indented:
         return True
@@ -305,7 +461,12 @@ def _runs_on(prev: _Unit, line: str, indented: bool, width: int) -> bool:
         return True
     if width and len(last) >= 0.6 * width and not last.endswith(":"):
         return True
-    if prev.kind == "line" and not _ends_sentence(last) and not last.endswith(":") and not _heading_shape(prev.text):
+    if (
+        prev.kind == "line"
+        and not _ends_sentence(last)
+        and not last.endswith(":")
+        and not _heading_shape(prev.text)
+    ):
         # "He met with" / "Emmanuel Macron": an unfinished phrase runs on; a long unpunctuated paragraph
         # line followed by a heading-shaped line is more likely a paragraph that lacks its full stop.
         return len(prev.text) <= 120 or not _heading_shape(line)
@@ -330,14 +491,19 @@ def _units(lines: list[str]) -> list[_Unit]:
         bullet = _BULLET.match(raw)
         prev = units[-1] if units else None
         if bullet:
-            units.append(_Unit("bullet", _clean(raw[bullet.end():]), raw.strip(), blank))
+            units.append(_Unit("bullet", _clean(raw[bullet.end() :]), raw.strip(), blank))
         elif prev and not blank and _runs_on(prev, raw.strip(), indented, width):
             prev.text = _join(prev.text, _clean(raw))
             prev.last = raw.strip()
-        elif prev and blank and prev.kind == "line" and prev.text.endswith(",") and (
-            dateline_date(raw.strip()) or not _heading_shape(raw.strip())
+        elif (
+            prev
+            and blank
+            and prev.kind == "line"
+            and prev.text.endswith(",")
+            and (dateline_date(raw.strip()) or not _heading_shape(raw.strip()))
         ):
-            prev.text = _join(prev.text, _clean(raw))  # "– Joint statement of ...,\n\nMarch 11, 2021"
+            # "– Joint statement of ...,\n\nMarch 11, 2021"
+            prev.text = _join(prev.text, _clean(raw))
             prev.last = raw.strip()
         else:
             units.append(_Unit("line", _clean(raw), raw.strip(), blank))
@@ -350,12 +516,22 @@ def parse_seed(text: str, path: object = "<seed>") -> Seed:
     lines = text.split("\n")
     start = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     if start is None:
-        raise SiteError(Problem(str(path), None, "empty seed: write a headline on the first line, then the text"))
+        raise SiteError(
+            Problem(
+                str(path), None, "empty seed: write a headline on the first line, then the text"
+            )
+        )
     headline = _clean(re.sub(r"^\s*#+\s+", "", lines[start]))
     if len(headline) > 250:
-        raise SiteError(Problem(str(path), start + 1, f"no headline: the first line is {len(headline)} characters long; "
-                                                      "start the seed with a short headline line"))
-    units = _units(lines[start + 1:])
+        raise SiteError(
+            Problem(
+                str(path),
+                start + 1,
+                f"no headline: the first line is {len(headline)} characters long; "
+                "start the seed with a short headline line",
+            )
+        )
+    units = _units(lines[start + 1 :])
 
     # Bylines and datelines at the top (before the first real paragraph) are metadata, not body.
     byline = ""
@@ -387,7 +563,7 @@ def parse_seed(text: str, path: object = "<seed>") -> Seed:
     blocks: list[Block] = []
     takeaways: list[str] = []
     in_takeaways = False
-    for unit, heading in zip(units, is_heading):
+    for unit, heading in zip(units, is_heading, strict=False):
         if heading:
             title = unit.text.rstrip(":").rstrip()
             in_takeaways = _takeaway_label(unit.text)
@@ -403,7 +579,7 @@ def parse_seed(text: str, path: object = "<seed>") -> Seed:
             continue
         if unit.kind == "bullet":
             if blocks and blocks[-1].kind == "bullets":
-                blocks[-1] = Block("bullets", items=blocks[-1].items + (unit.text,))
+                blocks[-1] = Block("bullets", items=(*blocks[-1].items, unit.text))
             else:
                 blocks.append(Block("bullets", items=(unit.text,)))
         else:
@@ -414,15 +590,69 @@ def parse_seed(text: str, path: object = "<seed>") -> Seed:
             if b.kind == "paragraph":
                 dateline, _ = dateline_prefix(b.text)
                 break
-    return Seed(headline=headline, blocks=tuple(blocks), takeaways=tuple(t for t in takeaways if t),
-                dateline=dateline, byline=byline, lead_lines=tuple(lead))
+    return Seed(
+        headline=headline,
+        blocks=tuple(blocks),
+        takeaways=tuple(t for t in takeaways if t),
+        dateline=dateline,
+        byline=byline,
+        lead_lines=tuple(lead),
+    )
 
 
 # --- sentences and summary -----------------------------------------------------------------------------
 
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr st gen sen rep gov lt col maj capt sgt adm prof jr sr inc ltd co corp vs etc no nos fig "
-    "jan feb mar apr jun jul aug sep sept oct nov dec approx est dept univ ave mt ft pres amb".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "gen",
+        "sen",
+        "rep",
+        "gov",
+        "lt",
+        "col",
+        "maj",
+        "capt",
+        "sgt",
+        "adm",
+        "prof",
+        "jr",
+        "sr",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "vs",
+        "etc",
+        "no",
+        "nos",
+        "fig",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "approx",
+        "est",
+        "dept",
+        "univ",
+        "ave",
+        "mt",
+        "ft",
+        "pres",
+        "amb",
+    ]
 )
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?[A-Z0-9À-Ý])")
 
@@ -432,14 +662,14 @@ def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for m in _SENTENCE_END.finditer(text):
-        before = text[start:m.start() + 1]
+        before = text[start : m.start() + 1]
         token = re.search(r"(\S+)$", before)
         word = token.group(1).rstrip(".").lstrip("\"'“‘(") if token else ""
         if text[m.start()] == "." and (
             word.lower() in _ABBREVIATIONS or re.fullmatch(r"(?:[A-Za-z]\.)*[A-Za-z]", word)
         ):
             continue
-        sentences.append(text[start:m.end()].strip())
+        sentences.append(text[start : m.end()].strip())
         start = m.end()
     tail = text[start:].strip()
     if tail:
@@ -452,7 +682,7 @@ def summarize(paragraph: str, limit: int = SUMMARY_LIMIT) -> str:
     _, paragraph = dateline_prefix(paragraph)
     m = _PLACE_PREFIX.match(paragraph)
     if m:
-        paragraph = paragraph[m.end():]
+        paragraph = paragraph[m.end() :]
     paragraph = paragraph.strip()
     summary = ""
     for sentence in split_sentences(paragraph):
@@ -483,9 +713,7 @@ def escape_markdown(text: str) -> str:
     text = text.replace("<", "&lt;")
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
     # Constructs recognised only at the start of a line: quotes, lists, rules, definitions, fences.
-    if text.startswith(">"):
-        text = "\\" + text
-    elif text.startswith(("-", "+")):
+    if text.startswith(">") or text.startswith(("-", "+")):
         text = "\\" + text
     elif re.match(r"\d+\.(?:\s|$)", text):
         text = re.sub(r"^(\d+)\.", r"\1\\.", text)
@@ -553,11 +781,24 @@ except ImportError:  # pragma: no cover
 
 
 def _dump(meta: dict[str, object]) -> str:
-    return yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000, default_flow_style=False)
+    return yaml.dump(
+        meta,
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=1_000_000,
+        default_flow_style=False,
+    )
 
 
 def seed_to_markdown(
-    seed: Seed, *, source_name: str, source_hash: str, date: datetime, entities: "Entities", slug: str,
+    seed: Seed,
+    *,
+    source_name: str,
+    source_hash: str,
+    date: datetime,
+    entities: Entities,
+    slug: str,
 ) -> str:
     """The whole briefing file for a seed: YAML front matter (see module docstring for body_hash), then Markdown."""
     if date.tzinfo is None:

@@ -16,7 +16,11 @@ def term_yaml_files(content_dir: Path, taxonomy: str) -> list[Path]:
     base = content_dir / taxonomy
     if not base.is_dir():
         return []
-    return sorted(p for p in base.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file() and is_content_name(p.name))
+    return sorted(
+        p
+        for p in base.rglob("*")
+        if p.suffix in (".yaml", ".yml") and p.is_file() and is_content_name(p.name)
+    )
 
 
 def read_term_yaml(path: Path) -> Document:
@@ -28,10 +32,20 @@ def read_term_yaml(path: Path) -> Document:
         raise SiteError.at(path, None, "not valid UTF-8; save the file as UTF-8") from None
     meta = load_yaml(path, text) or {}
     if not isinstance(meta, dict):
-        raise SiteError.at(path, 1, "a term file must be a mapping such as `title: Russia` and `description: ...`")
+        raise SiteError.at(
+            path, 1, "a term file must be a mapping such as `title: Russia` and `description: ...`"
+        )
     lines = key_lines(text)
     description = meta.pop("description", "") or ""
     if not isinstance(description, str):
-        raise SiteError.at(path, lines.get("description", 1), "'description' must be text (Markdown)")
-    return Document(path=path, meta=meta, body=description, body_line=lines.get("description", 1),
-                    meta_lines=lines, digest=hashlib.sha256(data).hexdigest())
+        raise SiteError.at(
+            path, lines.get("description", 1), "'description' must be text (Markdown)"
+        )
+    return Document(
+        path=path,
+        meta=meta,
+        body=description,
+        body_line=lines.get("description", 1),
+        meta_lines=lines,
+        digest=hashlib.sha256(data).hexdigest(),
+    )

@@ -14,7 +14,7 @@ MAX_TF = 99
 TITLE_WEIGHT = 3
 
 # A run of letters and digits, whole, of at most MAX_TERM characters (longer runs are hashes or garbage: skipped).
-_TOKEN_RE = re.compile(r"(?<![^\W_])[^\W_]{1,%d}(?![^\W_])" % MAX_TERM)
+_TOKEN_RE = re.compile(rf"(?<![^\W_])[^\W_]{{1,{MAX_TERM}}}(?![^\W_])")
 _TAG_RE = re.compile(r"<[^>]*>")
 
 
@@ -25,7 +25,7 @@ def tokens(text: str) -> list[str]:
     return _TOKEN_RE.findall(text.lower())
 
 
-class _MarkStripper(dict):  # type: ignore[type-arg]
+class _MarkStripper(dict[int, int | None]):
     """str.translate table deleting combining marks (Unicode category M), filled as characters are met."""
 
     def __missing__(self, code: int) -> int | None:
@@ -42,11 +42,24 @@ def plain_text(fragment: str) -> str:
     return html.unescape(_TAG_RE.sub(" ", fragment))
 
 
-def index_terms(title: str, summary: str, takeaways: Iterable[str], terms: Mapping[str, Iterable[str]], body_html: str) -> str:
+def index_terms(
+    title: str,
+    summary: str,
+    takeaways: Iterable[str],
+    terms: Mapping[str, Iterable[str]],
+    body_html: str,
+) -> str:
     """A briefing's weighted word counts, 'term:tf term:tf ...' sorted by term (compact: kept on every Briefing)."""
     counts = Counter(tokens(title))
     for term in counts:
         counts[term] *= TITLE_WEIGHT
-    rest = [summary, *takeaways, *(name for names in terms.values() for name in names), plain_text(body_html)]
+    rest = [
+        summary,
+        *takeaways,
+        *(name for names in terms.values() for name in names),
+        plain_text(body_html),
+    ]
     counts.update(tokens("\n".join(rest)))
-    return " ".join([f"{term}:{tf if tf < MAX_TF else MAX_TF}" for term, tf in sorted(counts.items())])
+    return " ".join(
+        [f"{term}:{tf if tf < MAX_TF else MAX_TF}" for term, tf in sorted(counts.items())]
+    )

@@ -8,6 +8,7 @@ countries index. Pure functions except `load_world`, which reads the file once p
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -25,7 +26,8 @@ _A1, _A2, _A3, _A4 = 1.340264, -0.081106, 0.000893, 0.003796
 _M = math.sqrt(3) / 2
 
 WIDTH = 1000.0  # map units across the whole world; coordinates are rounded to 0.1 of these
-SIMPLIFY_DEGREES = 0.12  # Douglas-Peucker tolerance, applied to shared arcs so neighbours still meet
+# Douglas-Peucker tolerance, applied to shared arcs so neighbours still meet
+SIMPLIFY_DEGREES = 0.12
 SOUTH_LIMIT = -58.0  # crop the world map below Tierra del Fuego (Antarctica is left out)
 LEFT_OUT = {"010"}  # Antarctica: no briefings, a fifth of the map's height
 
@@ -89,7 +91,9 @@ class Feature:
     polygons: tuple[tuple[Ring, ...], ...]
 
 
-def decode_features(topology: dict, object_name: str, arcs: Sequence[Ring] | None = None) -> list[Feature]:
+def decode_features(
+    topology: dict, object_name: str, arcs: Sequence[Ring] | None = None
+) -> list[Feature]:
     """The Polygon/MultiPolygon geometries of one object of the topology (other types are skipped)."""
     arcs = decode_arcs(topology) if arcs is None else arcs
     features = []
@@ -102,7 +106,13 @@ def decode_features(topology: dict, object_name: str, arcs: Sequence[Ring] | Non
         else:
             continue
         rings = tuple(tuple(stitch(r, arcs) for r in polygon) for polygon in polygons)
-        features.append(Feature(str(geometry.get("id", "")), str(geometry.get("properties", {}).get("name", "")), rings))
+        features.append(
+            Feature(
+                str(geometry.get("id", "")),
+                str(geometry.get("properties", {}).get("name", "")),
+                rings,
+            )
+        )
     return features
 
 
@@ -121,17 +131,22 @@ def simplify(points: Sequence[Point], tolerance: float) -> list[Point]:
         worst, index = -1.0, -1
         for i in range(first + 1, last):
             px, py = points[i]
-            d = abs(dy * (px - ax) - dx * (py - ay)) / norm if norm else math.hypot(px - ax, py - ay)
+            d = (
+                abs(dy * (px - ax) - dx * (py - ay)) / norm
+                if norm
+                else math.hypot(px - ax, py - ay)
+            )
             if d > worst:
                 worst, index = d, i
         if worst > tolerance:
             keep[index] = True
             stack += [(first, index), (index, last)]
-    return [p for p, k in zip(points, keep) if k]
+    return [p for p, k in zip(points, keep, strict=False) if k]
 
 
 def _clip(ring: Ring, limit: float, keep_below: bool) -> Ring:
     """Sutherland-Hodgman against the vertical line lon = limit."""
+
     def inside(p: Point) -> bool:
         return p[0] <= limit if keep_below else p[0] >= limit
 
@@ -152,11 +167,11 @@ def cut_antimeridian(ring: Ring) -> list[Ring]:
     The ring is unwrapped into continuous longitudes, closed along a pole if it encircles one,
     then clipped into 360°-wide windows, each shifted back into range.
     """
-    if not any(abs(b[0] - a[0]) > 180 for a, b in zip(ring, ring[1:])):
+    if not any(abs(b[0] - a[0]) > 180 for a, b in itertools.pairwise(ring)):
         return [ring]
     unwrapped: Ring = [ring[0]]
     offset = 0.0
-    for a, b in zip(ring, ring[1:]):
+    for a, b in itertools.pairwise(ring):
         if b[0] - a[0] > 180:
             offset -= 360
         elif a[0] - b[0] > 180:
@@ -191,7 +206,7 @@ def path_data(rings: Iterable[Sequence[Point]]) -> str:
     parts = []
     for ring in rings:
         grid = [(round(x * 10), round(y * 10)) for x, y in ring]
-        compact = [grid[0]] + [p for prev, p in zip(grid, grid[1:]) if p != prev]
+        compact = [grid[0]] + [p for prev, p in itertools.pairwise(grid) if p != prev]
         if len(compact) > 1 and compact[-1] == compact[0]:
             compact.pop()
         if len(compact) < 3:
@@ -199,7 +214,7 @@ def path_data(rings: Iterable[Sequence[Point]]) -> str:
         x0, y0 = compact[0]
         text = [f"M{_fmt(x0 / 10)} {_fmt(y0 / 10)}l"]
         numbers = []
-        for (ax, ay), (bx, by) in zip(compact, compact[1:]):
+        for (ax, ay), (bx, by) in itertools.pairwise(compact):
             numbers += [_fmt((bx - ax) / 10), _fmt((by - ay) / 10)]
         joined = numbers[0]
         for n in numbers[1:]:
@@ -268,8 +283,13 @@ class WorldMap:
         vx, vy = cx - w / 2, cy - h / 2
         box = (vx, vy, vx + w, vy + h)
         neighbours = tuple(
-            s for s in self.shapes
-            if s is not shape and s.bbox[0] < box[2] and s.bbox[2] > box[0] and s.bbox[1] < box[3] and s.bbox[3] > box[1]
+            s
+            for s in self.shapes
+            if s is not shape
+            and s.bbox[0] < box[2]
+            and s.bbox[2] > box[0]
+            and s.bbox[1] < box[3]
+            and s.bbox[3] > box[1]
         )
         marker = None
         if max(x1 - x0, y1 - y0) < w / 25:
@@ -278,7 +298,12 @@ class WorldMap:
 
 
 def _ring_area(ring: Sequence[Point]) -> float:
-    return abs(sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(ring, [*ring[1:], ring[0]]))) / 2
+    return (
+        abs(
+            sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(ring, [*ring[1:], ring[0]], strict=False))
+        )
+        / 2
+    )
 
 
 def build_world(topology: dict, object_name: str = "countries") -> WorldMap:
@@ -301,7 +326,7 @@ def build_world(topology: dict, object_name: str = "countries") -> WorldMap:
         if not path or not outers:
             continue
         areas = [_ring_area(r) for r in outers]
-        main = [r for r, a in zip(outers, areas) if a >= 0.25 * max(areas)]
+        main = [r for r, a in zip(outers, areas, strict=False) if a >= 0.25 * max(areas)]
         xs = [p[0] for r in main for p in r]
         ys = [p[1] for r in main for p in r]
         bbox = (min(xs), min(ys), max(xs), max(ys))
@@ -349,7 +374,9 @@ class Covered:
     level: int
 
 
-def coverage(world: WorldMap, terms: Iterable) -> tuple[tuple[Covered, ...], tuple[Shape, ...], tuple[str, ...]]:
+def coverage(
+    world: WorldMap, terms: Iterable
+) -> tuple[tuple[Covered, ...], tuple[Shape, ...], tuple[str, ...]]:
     """Countries with briefings (as shapes with links), the other shapes, and names not on the map."""
     covered: dict[str, Covered] = {}
     missing = []
@@ -361,7 +388,9 @@ def coverage(world: WorldMap, terms: Iterable) -> tuple[tuple[Covered, ...], tup
                 missing.append(term.name)
             continue
         count = len(term.briefings)
-        covered[shape.id or shape.name] = Covered(shape, term.name, term.url, count, coverage_level(count))
+        covered[shape.id or shape.name] = Covered(
+            shape, term.name, term.url, count, coverage_level(count)
+        )
     others = tuple(s for s in world.shapes if (s.id or s.name) not in covered)
     return tuple(covered.values()), others, tuple(missing)
 
@@ -385,7 +414,25 @@ def months(dates: Iterable) -> tuple[Month, ...]:
     (y, m), last = min(counts), max(counts)
     rows = []
     while (y, m) <= last:
-        label = ("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()[m - 1]) + f" {y}"
+        label = (
+            (
+                [
+                    "Jan",
+                    "Feb",
+                    "Mar",
+                    "Apr",
+                    "May",
+                    "Jun",
+                    "Jul",
+                    "Aug",
+                    "Sep",
+                    "Oct",
+                    "Nov",
+                    "Dec",
+                ][m - 1]
+            )
+            + f" {y}"
+        )
         rows.append(Month(f"{y:04d}-{m:02d}", label, counts.get((y, m), 0)))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return tuple(rows)

@@ -24,9 +24,8 @@ class Digested:
     digest: str
 
     @classmethod
-    def of(cls, data: bytes) -> "Digested":
+    def of(cls, data: bytes) -> Digested:
         return cls(data, hashlib.sha256(data).hexdigest())
-
 
 
 def render_page(env: jinja2.Environment, page: OutputPage, common: Mapping[str, Any]) -> bytes:
@@ -53,11 +52,18 @@ class Rendered:
     reads: frozenset[Input]
 
 
-def render_many(env: jinja2.Environment, pages: Sequence[OutputPage], common: Mapping[str, Any], jobs: int = 1, *,
-                progress: Callable[[int], None] | None = None) -> dict[str, Rendered]:
+def render_many(
+    env: jinja2.Environment,
+    pages: Sequence[OutputPage],
+    common: Mapping[str, Any],
+    jobs: int = 1,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Rendered]:
     """Every page rendered, spread over `jobs` forked processes for large batches (each has its own copy of
     `env`; same bytes). Each page's digest and reads come from the worker. Template errors are gathered (once
     each) and raised together."""
+
     def one(page: OutputPage) -> Rendered | Problem:
         try:
             return render_traced(env, page, common)
@@ -66,7 +72,7 @@ def render_many(env: jinja2.Environment, pages: Sequence[OutputPage], common: Ma
 
     rendered: dict[str, Rendered] = {}
     problems: dict[str, Problem] = {}
-    for page, result in zip(pages, fork_map(one, pages, jobs, progress=progress)):
+    for page, result in zip(pages, fork_map(one, pages, jobs, progress=progress), strict=False):
         if isinstance(result, Problem):
             problems.setdefault(str(result), result)
         else:
@@ -83,7 +89,11 @@ def template_problem(env: jinja2.Environment, page: OutputPage, exc: Exception) 
         return Problem(path, exc.lineno, f"template syntax error: {exc.message}")
     if isinstance(exc, jinja2.TemplateNotFound):
         searched = ", ".join(getattr(env.loader, "searchpath", []))
-        return Problem(page.template, None, f"template '{exc.name}' not found (looked in {searched}); add it to your theme's templates/ folder")
+        return Problem(
+            page.template,
+            None,
+            f"template '{exc.name}' not found (looked in {searched}); add it to your theme's templates/ folder",
+        )
     # Runtime errors: Jinja rewrites the traceback so template frames carry the template's file and line.
     path, line = page.template, None
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -41,7 +42,11 @@ def theme_dirs(config: Config) -> list[Path]:
     if site_theme.is_dir():
         dirs.append(site_theme)
     elif config.theme != "default":
-        raise SiteError.at(config.root / "site.yaml", None, f"theme '{config.theme}' not found: create themes/{config.theme}/ or set `theme: default`")
+        raise SiteError.at(
+            config.root / "site.yaml",
+            None,
+            f"theme '{config.theme}' not found: create themes/{config.theme}/ or set `theme: default`",
+        )
     if DEFAULT_THEME_DIR.resolve() not in [d.resolve() for d in dirs]:
         dirs.append(DEFAULT_THEME_DIR)
     return dirs
@@ -68,13 +73,30 @@ def static_files(config: Config) -> dict[str, StaticFile]:
     if css:
         data = css.encode()
         digest = hashlib.sha256(data).hexdigest()[:10]
-        files[PARAMS_CSS] = StaticFile(source=config.root / "site.yaml", name=PARAMS_CSS, output=f"static/site-params.{digest}.css", data=data)
+        files[PARAMS_CSS] = StaticFile(
+            source=config.root / "site.yaml",
+            name=PARAMS_CSS,
+            output=f"static/site-params.{digest}.css",
+            data=data,
+        )
     return files
 
 
-PARAMS_CSS = "site-params.css"  # generated from site.yaml `params` (colours, fonts); loaded after style.css
+# generated from site.yaml `params` (colours, fonts); loaded after style.css
+PARAMS_CSS = "site-params.css"
 # params.colors / params.dark_colors keys -> the CSS custom properties of style.css they set.
-THEME_COLORS = ("ink", "ink-soft", "paper", "rule", "accent", "accent-ink", "box", "link", "map-land", "map-hl")
+THEME_COLORS = (
+    "ink",
+    "ink-soft",
+    "paper",
+    "rule",
+    "accent",
+    "accent-ink",
+    "box",
+    "link",
+    "map-land",
+    "map-hl",
+)
 THEME_FONTS = {"body": "--serif", "ui": "--sans"}
 _SAFE_CSS = re.compile(r"^[#\w\s\-(),.%\"'/]+$")
 
@@ -87,24 +109,41 @@ def params_css(config: Config) -> str:
         values = params.get(group) or {}
         site_yaml = config.root / "site.yaml"
         if not isinstance(values, dict):
-            raise SiteError.at(site_yaml, config.lines.get(f"params.{group}"), f"params.{group} must be a mapping such as {{accent: '#9b1c1c'}}")
+            raise SiteError.at(
+                site_yaml,
+                config.lines.get(f"params.{group}"),
+                f"params.{group} must be a mapping such as {{accent: '#9b1c1c'}}",
+            )
         out = []
         for key, value in values.items():
             if key not in allowed:
-                raise SiteError.at(site_yaml, config.lines.get(f"params.{group}.{key}"), f"unknown params.{group} key '{key}'; use one of: {', '.join(allowed)}")
+                raise SiteError.at(
+                    site_yaml,
+                    config.lines.get(f"params.{group}.{key}"),
+                    f"unknown params.{group} key '{key}'; use one of: {', '.join(allowed)}",
+                )
             if not isinstance(value, str) or not _SAFE_CSS.match(value):
-                raise SiteError.at(site_yaml, config.lines.get(f"params.{group}.{key}"), f"params.{group}.{key} must be a CSS value such as '#0b4a8b' or 'Georgia, serif', not {value!r}")
+                raise SiteError.at(
+                    site_yaml,
+                    config.lines.get(f"params.{group}.{key}"),
+                    f"params.{group}.{key} must be a CSS value such as '#0b4a8b' or 'Georgia, serif', not {value!r}",
+                )
             out.append(f"{allowed[key]}:{value.strip()}")
         return ";".join(out)
 
     colors = {c: f"--{c}" for c in THEME_COLORS}
-    light = ";".join(d for d in (declarations("colors", colors), declarations("fonts", THEME_FONTS)) if d)
+    light = ";".join(
+        d for d in (declarations("colors", colors), declarations("fonts", THEME_FONTS)) if d
+    )
     dark = declarations("dark_colors", colors)
     css = ""
     if light:
         css += f":root{{{light}}}\n"
     if dark:
-        css += f":root[data-theme=dark]{{{dark}}}\n@media (prefers-color-scheme:dark){{:root:not([data-theme=light]){{{dark}}}}}\n"
+        css += (
+            f":root[data-theme=dark]{{{dark}}}\n"
+            f"@media (prefers-color-scheme:dark){{:root:not([data-theme=light]){{{dark}}}}}\n"
+        )
     return css
 
 
@@ -136,13 +175,17 @@ class TracingEnvironment(jinja2.Environment):
     """A Jinja environment that records every template a rendering loads (extends, include, import, macros),
     dynamic names included, so a page is rendered again when any of them changes."""
 
-    def _load_template(self, name, globals):  # type: ignore[no-untyped-def, override]
+    def _load_template(
+        self, name: str, globals: MutableMapping[str, Any] | None
+    ) -> jinja2.Template:
         # Every get_template/select_template goes through here (Jinja 3.x), on a cache hit too.
         record("template", name if isinstance(name, str) else name.name or "")
         return super()._load_template(name, globals)
 
 
-def input_digests(env: jinja2.Environment, config: Config, statics: dict[str, StaticFile]) -> dict[str, Any]:
+def input_digests(
+    env: jinja2.Environment, config: Config, statics: dict[str, StaticFile]
+) -> dict[str, Any]:
     """How to find the current digest of each kind of input a rendering can record (see trace.Digests)."""
 
     def template(name: str) -> str:
@@ -195,7 +238,9 @@ def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.E
     def asset(name: str) -> str:
         record("asset", name)
         if name not in statics:
-            raise jinja2.TemplateRuntimeError(f"asset '{name}' is not in any theme's static/ folder")
+            raise jinja2.TemplateRuntimeError(
+                f"asset '{name}' is not in any theme's static/ folder"
+            )
         return config.url(statics[name].output)
 
     def has_asset(name: str) -> bool:
@@ -215,7 +260,9 @@ def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.E
     env.globals.update(
         config=config,
         url=config.url,
-        term_url=lambda taxonomy, name: config.url(urls.term_of(taxonomy, str(name))),  # term_url('people', 'Vladimir Putin')
+        term_url=lambda taxonomy, name: config.url(
+            urls.term_of(taxonomy, str(name))
+        ),  # term_url('people', 'Vladimir Putin')
         year_url=lambda year: config.url(urls.year(year)),
         absolute_url=config.absolute_url,
         asset=asset,
@@ -233,8 +280,8 @@ def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.E
         unescape=html.unescape,
         termslug=slug_from,
         plural=lambda n, one, many=None: one if n == 1 else (many or one + "s"),
-        flag=lambda name: (c.flag if (c := country_info(str(name))) else ""),
-        iso2=lambda name: (c.alpha2 if (c := country_info(str(name))) else ""),
+        flag=lambda name: c.flag if (c := country_info(str(name))) else "",
+        iso2=lambda name: c.alpha2 if (c := country_info(str(name))) else "",
     )
     return env
 

@@ -33,7 +33,6 @@ RELATED_WINDOW = 60
 PARALLEL_RELATED = 4000  # briefings; smaller sites score their related lists in one process
 
 
-
 def assemble(
     config: Config,
     files: Iterable[BriefingFile],
@@ -47,33 +46,62 @@ def assemble(
     jobs: int = 1,
 ) -> Site:
     """Order briefings newest first, build taxonomies and neighbours; reject URL collisions."""
-    shown = [f for f in files if (drafts or not f.briefing.draft) and (future or now is None or f.briefing.date <= now)]
+    shown = [
+        f
+        for f in files
+        if (drafts or not f.briefing.draft) and (future or now is None or f.briefing.date <= now)
+    ]
     ordered = tuple(sorted((f.briefing for f in shown), key=lambda b: b.sort_key, reverse=True))
     bodies = {f.briefing.slug: f.body for f in shown}
     pages = tuple(sorted(pages, key=lambda p: p.slug))
     _check_collisions(ordered, pages, config)
     taxonomies = {name: _taxonomy(name, ordered, term_infos or {}) for name in config.taxonomies}
     neighbours = _neighbours(ordered, config, related_memo, jobs)
-    return Site(config=config, briefings=ordered, pages=pages, taxonomies=taxonomies, neighbours=neighbours, bodies=bodies)
+    return Site(
+        config=config,
+        briefings=ordered,
+        pages=pages,
+        taxonomies=taxonomies,
+        neighbours=neighbours,
+        bodies=bodies,
+    )
 
 
-def _check_collisions(briefings: tuple[Briefing, ...], pages: tuple[Page, ...], config: Config) -> None:
+def _check_collisions(
+    briefings: tuple[Briefing, ...], pages: tuple[Page, ...], config: Config
+) -> None:
     """Two sources with one output URL is an error naming both files, never a silent overwrite."""
     owners: dict[str, Briefing | Page] = {}
     problems = []
     items: list[Briefing | Page] = [*briefings, *pages]
     for item in items:
-        if isinstance(item, Page) and (item.slug in urls.RESERVED or item.slug in config.taxonomies):
-            problems.append(Problem(item.path, 1, f"page slug '{item.slug}' is reserved for generated pages; choose another slug"))
+        if isinstance(item, Page) and (
+            item.slug in urls.RESERVED or item.slug in config.taxonomies
+        ):
+            problems.append(
+                Problem(
+                    item.path,
+                    1,
+                    f"page slug '{item.slug}' is reserved for generated pages; choose another slug",
+                )
+            )
             continue
         first = owners.setdefault(item.url, item)
         if first is not item:
-            problems.append(Problem(item.path, 1, f"URL /{item.url} is already used by {first.path}; give one of them a different `slug`"))
+            problems.append(
+                Problem(
+                    item.path,
+                    1,
+                    f"URL /{item.url} is already used by {first.path}; give one of them a different `slug`",
+                )
+            )
     if problems:
         raise SiteError(problems)
 
 
-def _taxonomy(name: str, briefings: tuple[Briefing, ...], infos: Mapping[tuple[str, str], TermInfo]) -> Taxonomy:
+def _taxonomy(
+    name: str, briefings: tuple[Briefing, ...], infos: Mapping[tuple[str, str], TermInfo]
+) -> Taxonomy:
     by_slug: dict[str, list[Briefing]] = defaultdict(list)
     names: dict[str, str] = {}
     for briefing in briefings:  # already newest first, so each term's list is too
@@ -84,25 +112,38 @@ def _taxonomy(name: str, briefings: tuple[Briefing, ...], infos: Mapping[tuple[s
             if not by_slug[slug] or by_slug[slug][-1] is not briefing:
                 by_slug[slug].append(briefing)
     terms = [
-        Term(taxonomy=name, name=names[slug], slug=slug, briefings=tuple(items), info=infos.get((name, slug)))
+        Term(
+            taxonomy=name,
+            name=names[slug],
+            slug=slug,
+            briefings=tuple(items),
+            info=infos.get((name, slug)),
+        )
         for slug, items in by_slug.items()
     ]
     terms.sort(key=lambda t: (-len(t.briefings), t.name.casefold()))
     return Taxonomy(name=name, terms=tuple(terms))
 
 
-def _neighbours(briefings: tuple[Briefing, ...], config: Config, memo: dict[str, Any] | None, jobs: int) -> dict[str, Neighbours]:
+def _neighbours(
+    briefings: tuple[Briefing, ...], config: Config, memo: dict[str, Any] | None, jobs: int
+) -> dict[str, Neighbours]:
     related = _related(briefings, config, memo, jobs)
     result = {}
     for index, briefing in enumerate(briefings):
         newer = briefings[index - 1] if index > 0 else None
         older = briefings[index + 1] if index + 1 < len(briefings) else None
-        result[briefing.slug] = Neighbours(previous=older, next=newer, related=related.get(briefing.slug, ()))
+        result[briefing.slug] = Neighbours(
+            previous=older, next=newer, related=related.get(briefing.slug, ())
+        )
     return result
 
 
-def _related(briefings: tuple[Briefing, ...], config: Config, memo: dict[str, Any] | None, jobs: int) -> dict[str, tuple[Briefing, ...]]:
-    """related_briefings, reused from `memo` (the Builder's, kept across builds) when no briefing's place or terms changed.
+def _related(
+    briefings: tuple[Briefing, ...], config: Config, memo: dict[str, Any] | None, jobs: int
+) -> dict[str, tuple[Briefing, ...]]:
+    """related_briefings, reused from `memo` (the Builder's, kept across builds) when no briefing's place
+    or terms changed.
 
     Related lists depend only on the order of the briefings and their terms, so an edit to a body, title or
     summary (most edits) costs a hash of the term lists instead of a second of scoring at 10,000 briefings.
@@ -120,12 +161,17 @@ def _related(briefings: tuple[Briefing, ...], config: Config, memo: dict[str, An
     if memo.get("key") != key:
         computed = related_briefings(briefings, config.taxonomies, config.related_count, jobs)
         memo.clear()
-        memo.update(key=key, related={slug: tuple(b.slug for b in items) for slug, items in computed.items()})
+        memo.update(
+            key=key,
+            related={slug: tuple(b.slug for b in items) for slug, items in computed.items()},
+        )
         return computed
     return {slug: tuple(by_slug[s] for s in slugs) for slug, slugs in memo["related"].items()}
 
 
-def related_briefings(briefings: tuple[Briefing, ...], taxonomies: Iterable[str], count: int, jobs: int = 1) -> dict[str, tuple[Briefing, ...]]:
+def related_briefings(
+    briefings: tuple[Briefing, ...], taxonomies: Iterable[str], count: int, jobs: int = 1
+) -> dict[str, tuple[Briefing, ...]]:
     """For each briefing, the `count` others sharing the most terms, a rare shared term weighing more (idf).
 
     Each term's briefings are kept in date order and only RELATED_WINDOW neighbours either side are
@@ -141,7 +187,11 @@ def related_briefings(briefings: tuple[Briefing, ...], taxonomies: Iterable[str]
         for key in keys:
             postings[key].append(i)
     # Integer weights (idf in millionths) make sums exact, so equal scores tie exactly on every machine.
-    weight = {key: round(1_000_000 * math.log(1 + total / len(items))) for key, items in postings.items() if len(items) > 1}
+    weight = {
+        key: round(1_000_000 * math.log(1 + total / len(items)))
+        for key, items in postings.items()
+        if len(items) > 1
+    }
     where = {key: {b: k for k, b in enumerate(postings[key])} for key in weight}
     # One int per candidate orders it by (score, nearness, slug): heapq.nlargest then compares ints in C.
     span = 1 << max(1, total.bit_length())
@@ -161,12 +211,17 @@ def related_briefings(briefings: tuple[Briefing, ...], taxonomies: Iterable[str]
             for j in items[max(0, k - RELATED_WINDOW) : k + RELATED_WINDOW + 1]:
                 scores[j] += w
         scores.pop(i, None)
-        packed = [(score * span + span - 1 - abs(j - i)) * span + span - 1 - slug_rank[j] for j, score in scores.items()]
+        packed = [
+            (score * span + span - 1 - abs(j - i)) * span + span - 1 - slug_rank[j]
+            for j, score in scores.items()
+        ]
         return tuple(by_slug[span - 1 - p % span] for p in heapq.nlargest(count, packed))
 
     # Each briefing's list is independent of the others': large sites score them in forked processes.
     tops = fork_map(best, range(total), jobs if total >= PARALLEL_RELATED else 1)
-    return {b.slug: tuple(briefings[j] for j in top) for b, top in zip(briefings, tops)}
+    return {
+        b.slug: tuple(briefings[j] for j in top) for b, top in zip(briefings, tops, strict=False)
+    }
 
 
 def term_keys(briefing: Briefing, taxonomies: Iterable[str]) -> set[tuple[str, str]]:

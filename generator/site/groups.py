@@ -24,7 +24,20 @@ ACTORS_SHOWN = 8
 TREND_RANK = {"deteriorated": 0, "unchanged": 1, "improved": 2}
 
 
-MONTH_NAMES = ("January February March April May June July August September October November December").split()
+MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 @dataclass(frozen=True)
@@ -79,7 +92,9 @@ class Week:
         if a.month == b.month:
             return f"{a.day}–{b.day} {MONTH_NAMES[b.month - 1]} {b.year}"
         if a.year == b.year:
-            return f"{a.day} {MONTH_NAMES[a.month - 1]} – {b.day} {MONTH_NAMES[b.month - 1]} {b.year}"
+            return (
+                f"{a.day} {MONTH_NAMES[a.month - 1]} – {b.day} {MONTH_NAMES[b.month - 1]} {b.year}"
+            )
         return f"{a.day} {MONTH_NAMES[a.month - 1]} {a.year} – {b.day} {MONTH_NAMES[b.month - 1]} {b.year}"
 
 
@@ -94,7 +109,9 @@ def months(site: Site, briefings: Iterable[Briefing]) -> tuple[MonthGroup, ...]:
     for b in briefings:
         d = local(site, b.date)
         groups[(d.year, d.month)].append(b)
-    return tuple(MonthGroup(y, m, tuple(items)) for (y, m), items in sorted(groups.items(), reverse=True))
+    return tuple(
+        MonthGroup(y, m, tuple(items)) for (y, m), items in sorted(groups.items(), reverse=True)
+    )
 
 
 def years(site: Site) -> dict[int, tuple[Briefing, ...]]:
@@ -111,7 +128,9 @@ def weeks(site: Site) -> tuple[Week, ...]:
     for b in site.briefings:
         iso = local(site, b.date).isocalendar()
         groups[(iso.year, iso.week)].append(b)
-    return tuple(Week(y, w, tuple(reversed(items))) for (y, w), items in sorted(groups.items(), reverse=True))
+    return tuple(
+        Week(y, w, tuple(reversed(items))) for (y, w), items in sorted(groups.items(), reverse=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -139,7 +158,9 @@ def trend_history(site: Site) -> dict[str, tuple[TrendEntry, ...]]:
 def situation(site: Site) -> tuple[TrendEntry, ...]:
     """Each country's latest trend, worst first (deteriorated, with an alert first), then newest, then by name."""
     latest = [items[0] for items in trend_history(site).values()]
-    return tuple(sorted(latest, key=lambda e: (e.rank, -e.briefing.date.timestamp(), e.country.casefold())))
+    return tuple(
+        sorted(latest, key=lambda e: (e.rank, -e.briefing.date.timestamp(), e.country.casefold()))
+    )
 
 
 @dataclass(frozen=True)
