@@ -97,7 +97,6 @@ Write the briefing here. Use `## Section heading` lines for sections.
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import seed texts into content/briefings/, never overwriting an editor's work."""
-    from generator.build.builder import format_import
     from generator.read.content import parse_datetime
     from generator.read.entities import load_registry
     from generator.read.importer import import_seeds, seed_files
@@ -132,7 +131,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         force=args.force,
     )
     for result in results:
-        print(format_import(result))
+        print(result.line())
     return EXIT_CONTENT if any(r.status == "error" for r in results) else EXIT_OK
 
 
@@ -191,7 +190,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Audit the built site: links, anchors, assets, head elements, sitemap, feeds, valid HTML."""
-    from generator.dev.check import check_site, find_vnu
+    from generator.dev.check import check_site
+    from generator.dev.validate import find_vnu
 
     root = _project(args)
     config = _config_or_report(root, base_url=args.base_url)

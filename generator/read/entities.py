@@ -70,110 +70,17 @@ _UNKNOWN_PERSON = re.compile(
     r"\s+(?:{w}|al-[A-Z][a-z]+))(?![\w'’-])".format(w=r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Z][a-zà-ÿ]+)*")
 )
 _NOT_NAME_WORDS = frozenset(
-    [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "key",
-        "takeaways",
-        "takeaway",
-        "bottom",
-        "line",
-        "western",
-        "eastern",
-        "northern",
-        "southern",
-        "mediation",
-        "the",
-        "a",
-        "an",
-        "and",
-        "of",
-        "for",
-        "in",
-        "on",
-        "at",
-        "to",
-        "with",
-        "by",
-        "from",
-        "said",
-        "says",
-        "told",
-        "after",
-        "before",
-        "during",
-        "office",
-        "department",
-        "ministry",
-        "administration",
-        "government",
-        "council",
-        "committee",
-        "commission",
-        "agency",
-        "house",
-        "court",
-        "union",
-        "nations",
-        "states",
-        "republic",
-        "federation",
-        "kingdom",
-        "forces",
-        "army",
-        "navy",
-        "party",
-        "group",
-        "coalition",
-        "alliance",
-        "summit",
-        "talks",
-        "meeting",
-        "statement",
-        "press",
-        "today",
-        "yesterday",
-        "tomorrow",
-        "week",
-        "weekend",
-        "also",
-        "however",
-        "meanwhile",
-        "analysts",
-        "officials",
-        "leaders",
-        "neighbouring",
-        "neighboring",
-        "both",
-        "while",
-        "when",
-        "if",
-        "as",
-        "but",
-        "like",
-        "unlike",
-        "including",
-        "across",
-        "inside",
-        "outside",
-    ]
+    (
+        "monday tuesday wednesday thursday friday saturday sunday january february march april may "
+        "june july august september october november december key takeaways takeaway bottom line "
+        "western eastern northern southern mediation the a an and of for in on at to with by from "
+        "said says told after before during office department ministry administration government "
+        "council committee commission agency house court union nations states republic federation "
+        "kingdom forces army navy party group coalition alliance summit talks meeting statement "
+        "press today yesterday tomorrow week weekend also however meanwhile analysts officials "
+        "leaders neighbouring neighboring both while when if as but like unlike including across "
+        "inside outside"
+    ).split()
 )
 
 
@@ -215,6 +122,15 @@ class Topic:
 
 
 # --- countries -----------------------------------------------------------------------------------------
+
+
+def forget_data() -> None:
+    """Drop every table this module built from generator/data, so a long-lived process (`serve`) sees an edit
+    to countries.yaml or actors.yaml: every memoised function of the module is cleared."""
+    for value in list(globals().values()):
+        clear = getattr(value, "cache_clear", None)
+        if callable(clear):
+            clear()
 
 
 @functools.lru_cache(maxsize=1)

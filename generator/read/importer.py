@@ -31,14 +31,8 @@ from generator.core import atomic
 from generator.core.errors import SiteError
 from generator.read.content import is_content_name
 from generator.read.entities import Registry, find_entities
-from generator.read.seeds import (
-    decode_seed,
-    is_untouched,
-    parse_seed,
-    seed_to_markdown,
-    sha256_hex,
-    slugify_title,
-)
+from generator.read.seed_markdown import is_untouched, seed_to_markdown, sha256_hex, slugify_title
+from generator.read.seeds import decode_seed, parse_seed
 
 try:  # libyaml is much faster for reading thousands of front matters
     from yaml import CSafeLoader as _Loader
@@ -58,6 +52,11 @@ class ImportResult:
     target: Path | None
     message: str
     encoding: str | None
+
+    def line(self) -> str:
+        """`created   seed.txt -> content/briefings/x.md  note`, for the user."""
+        target = self.target.name if self.target else "-"
+        return f"{self.status:9} {self.seed.name} -> {target}  {self.message}".rstrip()
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Seeds: plain-text news (a headline line, then paragraphs) parsed and turned into a Markdown briefing.
 
-Pure functions, no I/O: `decode_seed` (bytes -> text), `parse_seed` (text -> Seed), `seed_to_markdown`
-(Seed -> the briefing file's text). `generator.importer` does the disk side.
+Pure functions, no I/O: `decode_seed` (bytes -> text), `parse_seed` (text -> Seed); `read/seed_markdown`
+writes a Seed as the briefing file's text and `read/importer` does the disk side.
 
 The reading rules, measured against the state-dept corpus (tests/data/seeds/state-dept, truth.jsonl):
 - line 1 is the headline; `- `, `* `, `• ` lines are bullets (blank lines between them or not);
@@ -12,31 +12,21 @@ The reading rules, measured against the state-dept corpus (tests/data/seeds/stat
   Biden, June 11, 2021"), a lead-in ("Begin text:", "Milestones include:") or a trailer ("End Text");
   a line ending in ':' is a heading only when it is in Title Case, and the colon is dropped;
 - a "Key Takeaways" / "Key points" / "Bottom line" / "Takeaways" section becomes `takeaways`.
-
-Body hash: `body_hash` in the front matter is `sha256:` + the hex SHA-256 of the file's UTF-8 bytes with
-the `body_hash:` line itself removed. A file whose bytes still hash to it is untouched since the import
-and may be regenerated; any edit (body or front matter) makes it the editor's.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Literal
 
-import yaml
-
 from generator.core.errors import Problem, SiteError
-from generator.core.urls import slug_from
 
 if TYPE_CHECKING:  # entities imports nothing from here; the annotation is all seeds needs
-    from generator.read.entities import Entities
+    pass
 
-WORDS_PER_MINUTE = 220
 SUMMARY_LIMIT = 300
-BODY_HASH_KEY = "body_hash"
 
 # --- decoding ------------------------------------------------------------------------------------------
 
@@ -153,91 +143,14 @@ _BULLET = re.compile(r"^\s*(?:[-*•‣◦▪●]|\u2043)\s+(?=\S)")
 _TERMINAL = ".!?;,…"
 _CLOSERS = "\"'”’»)]"
 _SMALL_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "nor",
-        "for",
-        "of",
-        "on",
-        "in",
-        "to",
-        "at",
-        "by",
-        "with",
-        "from",
-        "as",
-        "per",
-        "via",
-        "vs",
-        "into",
-        "onto",
-        "over",
-        "under",
-        "than",
-        "that",
-        "its",
-        "their",
-        "our",
-        "his",
-        "her",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "has",
-        "have",
-        "had",
-        "will",
-        "would",
-        "can",
-        "could",
-        "should",
-        "may",
-        "might",
-        "this",
-        "these",
-        "those",
-        "who",
-        "which",
-        "what",
-        "when",
-        "where",
-        "how",
-    ]
+    (
+        "a an the and or but nor for of on in to at by with from as per via vs into onto over under "
+        "than that its their our his her is are was were be been has have had will would can could "
+        "should may might this these those who which what when where how"
+    ).split()
 )
 _DANGLING = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "nor",
-        "for",
-        "of",
-        "on",
-        "in",
-        "to",
-        "at",
-        "by",
-        "with",
-        "from",
-        "as",
-        "per",
-        "via",
-        "into",
-        "onto",
-        "than",
-        "that",
-    ]
+    "a an the and or but nor for of on in to at by with from as per via into onto than that".split()
 )
 _LEAD_INS = frozenset(
     [
@@ -603,56 +516,11 @@ def parse_seed(text: str, path: object = "<seed>") -> Seed:
 # --- sentences and summary -----------------------------------------------------------------------------
 
 _ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "st",
-        "gen",
-        "sen",
-        "rep",
-        "gov",
-        "lt",
-        "col",
-        "maj",
-        "capt",
-        "sgt",
-        "adm",
-        "prof",
-        "jr",
-        "sr",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "vs",
-        "etc",
-        "no",
-        "nos",
-        "fig",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "approx",
-        "est",
-        "dept",
-        "univ",
-        "ave",
-        "mt",
-        "ft",
-        "pres",
-        "amb",
-    ]
+    (
+        "mr mrs ms dr st gen sen rep gov lt col maj capt sgt adm prof jr sr inc ltd co corp vs etc "
+        "no nos fig jan feb mar apr jun jul aug sep sept oct nov dec approx est dept univ ave mt ft "
+        "pres amb"
+    ).split()
 )
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?[A-Z0-9À-Ý])")
 
@@ -696,132 +564,3 @@ def summarize(paragraph: str, limit: int = SUMMARY_LIMIT) -> str:
     if len(paragraph) > limit - 1 and " " in cut:
         cut = cut[: cut.rfind(" ")]
     return cut.rstrip(" ,;:–—-") + ("…" if len(cut) < len(paragraph) else "")
-
-
-# --- Markdown ------------------------------------------------------------------------------------------
-
-_ENTITY_LIKE = re.compile(r"&(?=#\d+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
-_INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]#|])")
-
-
-def escape_markdown(text: str) -> str:
-    """Text that Python-Markdown (extra, toc, sane_lists, smarty) shows exactly as written, never as markup or HTML.
-
-    Straight quotes, `--` and `...` are left for smarty to typeset, as in hand-written content.
-    """
-    text = _ENTITY_LIKE.sub("&amp;", text)
-    text = text.replace("<", "&lt;")
-    text = _INLINE_SPECIAL.sub(r"\\\1", text)
-    # Constructs recognised only at the start of a line: quotes, lists, rules, definitions, fences.
-    if text.startswith(">") or text.startswith(("-", "+")):
-        text = "\\" + text
-    elif re.match(r"\d+\.(?:\s|$)", text):
-        text = re.sub(r"^(\d+)\.", r"\1\\.", text)
-    elif text.startswith(":"):
-        text = "&#58;" + text[1:]
-    elif text.startswith("~~~"):
-        text = "&#126;" + text[1:]
-    elif text.startswith("="):
-        text = "&#61;" + text[1:]
-    return text
-
-
-def markdown_body(seed: Seed) -> str:
-    """The seed's blocks as Markdown: paragraphs, `## ` headings and `- ` lists, every text escaped."""
-    parts: list[str] = []
-    for block in seed.blocks:
-        if block.kind == "heading":
-            parts.append("## " + escape_markdown(block.text))
-        elif block.kind == "bullets":
-            parts.append("\n".join("- " + escape_markdown(item) for item in block.items))
-        else:
-            parts.append(escape_markdown(block.text))
-    return "\n\n".join(parts) + "\n"
-
-
-def slugify_title(title: str) -> str:
-    """A URL slug: transliterated, lowercase, hyphenated, at most 80 characters cut at a word; never empty."""
-    return slug_from(title, fallback="briefing", in_order=True)
-
-
-def reading_minutes(text: str) -> int:
-    """Minutes to read at 220 words a minute, at least 1."""
-    return max(1, round(len(text.split()) / WORDS_PER_MINUTE))
-
-
-def sha256_hex(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-def _without_body_hash(text: str) -> str:
-    return re.sub(rf"(?m)^{BODY_HASH_KEY}:.*\n", "", text, count=1)
-
-
-def body_hash_of(text: str) -> str:
-    """The body hash of a briefing file's text: its SHA-256 without the `body_hash:` line."""
-    return sha256_hex(_without_body_hash(text).encode("utf-8"))
-
-
-def stored_body_hash(text: str) -> str:
-    """The `body_hash` a briefing file says it had when imported ('' if none)."""
-    m = re.search(rf"(?m)^{BODY_HASH_KEY}:\s*['\"]?(sha256:[0-9a-f]{{64}})['\"]?\s*$", text)
-    return m.group(1) if m else ""
-
-
-def is_untouched(text: str) -> bool:
-    """True if a briefing file is exactly as the importer wrote it (its body hash still matches)."""
-    stored = stored_body_hash(text)
-    return bool(stored) and stored == body_hash_of(text)
-
-
-try:  # libyaml writes the same YAML several times faster
-    from yaml import CSafeDumper as _Dumper
-except ImportError:  # pragma: no cover
-    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
-
-
-def _dump(meta: dict[str, object]) -> str:
-    return yaml.dump(
-        meta,
-        Dumper=_Dumper,
-        allow_unicode=True,
-        sort_keys=False,
-        width=1_000_000,
-        default_flow_style=False,
-    )
-
-
-def seed_to_markdown(
-    seed: Seed,
-    *,
-    source_name: str,
-    source_hash: str,
-    date: datetime,
-    entities: Entities,
-    slug: str,
-) -> str:
-    """The whole briefing file for a seed: YAML front matter (see module docstring for body_hash), then Markdown."""
-    if date.tzinfo is None:
-        raise ValueError("seed_to_markdown needs a timezone-aware date")
-    body = markdown_body(seed)
-    first = next((b.text for b in seed.blocks if b.kind == "paragraph"), "")
-    summary = summarize(first) if first else (seed.takeaways[0] if seed.takeaways else "")
-    meta: dict[str, object] = {
-        "title": seed.headline,
-        "slug": slug,
-        "date": date.isoformat(),
-        "summary": summary,
-        "takeaways": list(seed.takeaways),
-        "countries": list(entities.countries),
-        "people": list(entities.people),
-        "organisations": list(entities.organisations),
-        "topics": list(entities.topics),
-        "source": {"name": source_name, "hash": source_hash},
-    }
-    if seed.byline:
-        meta["byline"] = seed.byline
-    meta["reading_time"] = reading_minutes(body + " " + " ".join(seed.takeaways))
-    head = "---\n" + _dump(meta)
-    text = f"{head}---\n\n{body}"
-    digest = body_hash_of(text)
-    return f"{head}{BODY_HASH_KEY}: {digest}\n---\n\n{body}"

@@ -24,20 +24,9 @@ ACTORS_SHOWN = 8
 TREND_RANK = {"deteriorated": 0, "unchanged": 1, "improved": 2}
 
 
-MONTH_NAMES = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
+MONTH_NAMES = (
+    "January February March April May June July August September October November December".split()
+)
 
 
 @dataclass(frozen=True)

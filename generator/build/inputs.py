@@ -1,0 +1,102 @@
+"""What a build is made from, cheaply: the settings key, the generator's own version, and the stamp of every
+input file by size and mtime, for the no-op fast path.
+
+A build whose inputs (every content, theme and generator file, by size and mtime; the settings) are those
+of the last successful build, whose output folder still holds exactly what that build wrote, and before
+which no future-dated briefing has come due, would write nothing: it stops after the stat calls.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from datetime import datetime
+from pathlib import Path
+
+from generator import __version__
+from generator.build.cache import BuildCache
+from generator.build.write import marker_digest, output_is_current
+
+GENERATOR_DIR = Path(__file__).resolve().parent.parent
+_CODE_SUFFIXES = (".py", ".yaml", ".yml", ".json", ".js")
+
+
+def key_of(*parts: object) -> str:
+    """A digest of settings and names (repr of each part)."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(repr(part).encode())
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+def walk_stats(top: Path) -> list[tuple[str, os.stat_result]]:
+    """(path, stat) of every file under `top`, in a stable order (os.scandir: no Path objects, one stat each)."""
+    found: list[tuple[str, os.stat_result]] = []
+    stack = [str(top)]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    stack.append(entry.path)
+            else:
+                with contextlib.suppress(OSError):
+                    found.append((entry.path, entry.stat()))
+    return found
+
+
+_code: tuple[tuple[tuple[str, int, int], ...], str] | None = None
+
+
+def code_version() -> str:
+    """A digest of the generator's own files (code and generator/data): a changed generator renders anew.
+    Re-hashed only when a file's size or mtime changed (a long-lived `serve` sees edits to generator/data)."""
+    global _code
+    stamps = tuple(
+        (path, st.st_size, st.st_mtime_ns)
+        for path, st in walk_stats(GENERATOR_DIR)
+        if path.endswith(_CODE_SUFFIXES)
+    )
+    if _code is None or _code[0] != stamps:
+        h = hashlib.sha256(__version__.encode())
+        for path, _, _ in stamps:
+            with contextlib.suppress(OSError), open(path, "rb") as handle:
+                h.update(path[len(str(GENERATOR_DIR)) :].encode() + b"\0" + handle.read())
+        _code = (stamps, h.hexdigest()[:16])
+    return _code[1]
+
+
+def inputs_stamp(settings: str, output: Path, swap: bool, folders: list[Path]) -> str:
+    """A digest of the settings and of every file under `folders` by path, size and mtime."""
+    h = hashlib.sha256(f"{settings}\0{output}\0{swap}".encode())
+    for top in folders:
+        for path, st in walk_stats(top):
+            h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def unchanged_since_last_build(cache: BuildCache | None, inputs: str, output: Path) -> int | None:
+    """The number of output files if this build would change nothing, else None."""
+    last = cache.blob("inputs") if cache else None
+    if not isinstance(last, dict) or last.get("inputs") != inputs:
+        return None
+    reveal = last.get("reveal_at")
+    if reveal is not None and datetime.now(reveal.tzinfo) >= reveal:
+        return None
+    return output_is_current(output, last.get("marker", ""))
+
+
+def record_inputs(
+    cache: BuildCache | None, inputs: str, reveal_at: datetime | None, output: Path
+) -> None:
+    """Remember this build's inputs, the next future briefing's date and the output's manifest digest."""
+    if cache and cache.enabled:
+        with contextlib.suppress(OSError):
+            record = {"inputs": inputs, "reveal_at": reveal_at, "marker": marker_digest(output)}
+            cache.put_blob("inputs", record)

@@ -1,0 +1,60 @@
+"""Page keys (the fingerprint of a page's context, its template or maker, the common context and the settings)
+and the bytes of a page kept from an earlier build."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator.build.inputs import key_of
+from generator.core.fingerprint import Fingerprints
+from generator.core.model import OutputPage, Site
+from generator.core.trace import Digests
+from generator.render.render import render_page
+
+
+class PageKeys:
+    """The key of each page: the fingerprint of its context, its template or maker, the common context and the
+    build settings (generator code, config, flags). Inputs read while rendering are checked apart, by trace."""
+
+    def __init__(self, settings: str, common: dict[str, Any], digests: Digests, site: Site):
+        self.common = common
+        self.digests = digests
+        self._fingerprints = Fingerprints()
+        self._base = key_of(settings, self._fingerprints(common))
+        # What the site is made of, bodies aside: assembly is a pure function of these (taxonomies, neighbours
+        # and related lists derive from them), and page kinds are pure functions of the site, so equal
+        # skeletons mean equal page contexts but for the bodies they hold.
+        infos = tuple(
+            t.info for taxonomy in site.taxonomies.values() for t in taxonomy.terms if t.info
+        )
+        self.skeleton = key_of(
+            self._base, self._fingerprints((site.config, site.briefings, site.pages, infos))
+        )
+        self.bodies = frozenset(body.digest for body in site.bodies.values())
+
+    def key(self, page: OutputPage) -> str:
+        """The page's key; afterwards `seen` lists the digests of the bodies its context holds."""
+        maker = f"{page.make.__module__}.{page.make.__qualname__}" if page.make else page.template
+        return key_of(self._base, page.path, maker, self._fingerprints(page.context))
+
+    @property
+    def seen(self) -> list[str]:
+        return self._fingerprints.seen
+
+
+def kept_bytes(
+    path: Path, digest: str, env: jinja2.Environment, page: OutputPage, common: Mapping[str, Any]
+) -> bytes:
+    """A cached page's bytes: from the output folder if they are still there, else rendered again."""
+    try:
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() == digest:
+            return data
+    except OSError:
+        pass
+    return render_page(env, page, common)
