@@ -55,7 +55,7 @@ from generator.read.markup import Markup
 from generator.read.terms import read_term_yaml, term_yaml_files
 from generator.render.render import Rendered, render_many, render_traced
 from generator.render.theme import input_digests, make_environment, static_files, theme_dirs
-from generator.search import SearchIndex
+from generator.build.search_index import SearchIndex
 from generator.site.assemble import assemble
 
 

@@ -1,4 +1,4 @@
-"""Full-text search: the /search/ page and a static, incremental index of the briefings.
+"""Full-text search: a static, incremental index of the briefings (the /search/ page is pages/search).
 
 The index is a folder of small JSON files under `search/` that static/search.js queries in the browser,
 with no server code and no WebAssembly:
