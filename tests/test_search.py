@@ -1,15 +1,18 @@
-"""Search index: the files under search/ a site ships (format in generator/search.py), built deterministic and
-patched, not rebuilt, when a briefing's text changes; the patched index always equals a fresh one.
+"""Search index: the files under search/ a site ships (format in generator/build/search_index.py),
+built deterministic and patched, not rebuilt, when a briefing's text changes; the patched index
+always equals a fresh one.
 The browser side (static/search.js in Chromium) is tested in test_search_ui.py."""
 
 from __future__ import annotations
 
 import json
 import random
+import shutil
 
-from generator.build import BuildOptions, Builder
-from generator.search import shard_of
-from generator.words import index_terms, tokens
+from generator.build import search_index as search
+from generator.build.builder import Builder, BuildOptions
+from generator.build.search_index import _shard_bytes, patch_shard, shard_of
+from generator.read.words import index_terms, tokens
 from tests.conftest import briefing_md
 
 CONFIG = "title: Search\nbase_url: https://example.org/\n"
@@ -17,16 +20,29 @@ CONFIG = "title: Search\nbase_url: https://example.org/\n"
 
 def small_site() -> dict[str, str]:
     return {
-        "content/briefings/a.md": briefing_md("Grain corridor reopens", date="2026-11-10T09:00:00+00:00", countries=["Ukraine"], topics=["Trade"],
-                                              body="Ships carrying wheat left Odesa. Wheat prices fell."),
-        "content/briefings/b.md": briefing_md("Pipeline talks", date="2026-11-11T09:00:00+00:00", countries=["Russia"], topics=["Energy"],
-                                              body="Gas flows through the pipeline resumed in Zürich's view."),
+        "content/briefings/a.md": briefing_md(
+            "Grain corridor reopens",
+            date="2026-11-10T09:00:00+00:00",
+            countries=["Ukraine"],
+            topics=["Trade"],
+            body="Ships carrying wheat left Odesa. Wheat prices fell.",
+        ),
+        "content/briefings/b.md": briefing_md(
+            "Pipeline talks",
+            date="2026-11-11T09:00:00+00:00",
+            countries=["Russia"],
+            topics=["Energy"],
+            body="Gas flows through the pipeline resumed in Zürich's view.",
+        ),
         "content/pages/about.md": "---\ntitle: About\n---\nAbout.\n",
     }
 
 
 def index_files(output) -> dict[str, bytes]:
-    return {p.relative_to(output).as_posix(): p.read_bytes() for p in (output / "search").rglob("*.json")}
+    return {
+        p.relative_to(output).as_posix(): p.read_bytes()
+        for p in (output / "search").rglob("*.json")
+    }
 
 
 def postings(files: dict[str, bytes], term: str) -> dict[int, int]:
@@ -40,16 +56,47 @@ def postings(files: dict[str, bytes], term: str) -> dict[int, int]:
 
 
 def test_tokens_fold_case_and_accents_and_split_on_punctuation():
-    assert tokens("Zürich's GDP-growth: 3.5% (São Paulo)") == ["zurich", "s", "gdp", "growth", "3", "5", "sao", "paulo"]
-    assert tokens("Ελλάδα и Україна, 北京") == ["ελλαδα", "и", "укра\u0456на", "北京"]  # ї loses its diaeresis: і
-    assert tokens("snake_case " + "x" * 41) == ["snake", "case"]  # underscores split; over-long tokens dropped
-    assert shard_of("wheat") == "whe" and shard_of("un") == "un" and shard_of("україна") == "_" + "укр".encode().hex()
+    assert tokens("Zürich's GDP-growth: 3.5% (São Paulo)") == [
+        "zurich",
+        "s",
+        "gdp",
+        "growth",
+        "3",
+        "5",
+        "sao",
+        "paulo",
+    ]
+    # ї loses its diaeresis: і
+    assert tokens("Ελλάδα и Україна, 北京") == ["ελλαδα", "и", "укра\u0456на", "北京"]
+    # underscores split; over-long tokens dropped
+    assert tokens("snake_case " + "x" * 41) == ["snake", "case"]
+    assert (
+        shard_of("wheat") == "whe"
+        and shard_of("un") == "un"
+        and shard_of("україна") == "_" + "укр".encode().hex()
+    )
 
 
 def test_index_terms_weight_title_words_and_read_the_rendered_body():
-    words = dict(pair.split(":") for pair in index_terms("Wheat deal", "A summary.", ["Wheat up"], {"countries": ["Ukraine"]},
-                                                        "<p>wheat &amp; <em>barley</em></p>").split())
-    assert words == {"wheat": "5", "deal": "3", "a": "1", "summary": "1", "up": "1", "ukraine": "1", "barley": "1"}
+    words = dict(
+        pair.split(":")
+        for pair in index_terms(
+            "Wheat deal",
+            "A summary.",
+            ["Wheat up"],
+            {"countries": ["Ukraine"]},
+            "<p>wheat &amp; <em>barley</em></p>",
+        ).split()
+    )
+    assert words == {
+        "wheat": "5",
+        "deal": "3",
+        "a": "1",
+        "summary": "1",
+        "up": "1",
+        "ukraine": "1",
+        "barley": "1",
+    }
 
 
 def test_index_files_describe_every_briefing(make_site):
@@ -57,11 +104,24 @@ def test_index_files_describe_every_briefing(make_site):
     project.build()
     files = index_files(project.output)
     meta = json.loads(files["search/index.json"])
-    assert meta["version"] == 1 and meta["count"] == 2 and meta["prefix"] == 3 and meta["chunk"] == 256
-    assert [t["name"] for t in meta["taxonomies"]] == ["countries", "people", "organisations", "topics"]
+    assert (
+        meta["version"] == 1 and meta["count"] == 2 and meta["prefix"] == 3 and meta["chunk"] == 256
+    )
+    assert [t["name"] for t in meta["taxonomies"]] == [
+        "countries",
+        "people",
+        "organisations",
+        "topics",
+    ]
     docs = json.loads(files["search/docs/0.json"])  # id 0 is the newest briefing
-    assert [d[0] for d in docs] == ["briefings/pipeline-talks/", "briefings/grain-corridor-reopens/"]
-    assert docs[1][1:3] == ["Grain corridor reopens", "2026-11-10"] and docs[1][4] == {"countries": ["Ukraine"], "topics": ["Trade"]}
+    assert [d[0] for d in docs] == [
+        "briefings/pipeline-talks/",
+        "briefings/grain-corridor-reopens/",
+    ]
+    assert docs[1][1:3] == ["Grain corridor reopens", "2026-11-10"] and docs[1][4] == {
+        "countries": ["Ukraine"],
+        "topics": ["Trade"],
+    }
     assert postings(files, "wheat") == {1: 2} and postings(files, "zurich") == {0: 1}
     assert postings(files, "grain") == {1: 3}  # a title word counts three times
     filters = json.loads(files["search/filters.json"])
@@ -70,21 +130,28 @@ def test_index_files_describe_every_briefing(make_site):
     page = project.html("search/index.html")
     box = next(a for _, a in page.elements if a.get("id") == "search")
     assert box["data-index"] == "/search/index.json" and box["data-base"] == "/"
-    policy = [m["content"] for m in page.all("meta") if m.get("http-equiv") == "Content-Security-Policy"][0]
+    policy = next(
+        m["content"] for m in page.all("meta") if m.get("http-equiv") == "Content-Security-Policy"
+    )
     assert "script-src 'self';" in policy and "wasm" not in policy
 
 
 def test_random_edits_patch_the_index_to_what_a_fresh_build_makes(make_site, tmp_path):
-    """Body edits patch shards (no full rebuild); adds, deletes and date changes rebuild; bytes always equal a clean build."""
+    """Body edits patch shards (no full rebuild); adds, deletes and date changes rebuild; bytes
+    always equal a clean build."""
     rng = random.Random(7)
-    vocabulary = "sanctions wheat pipeline ceasefire talks election drone grain port border troops summit oil gas".split()
+    vocabulary = (
+        "sanctions wheat pipeline ceasefire talks election drone grain port border troops summit oil gas"
+    ).split()
     dates = {f"b{i}": f"2026-10-{i + 1:02d}T09:00:00+00:00" for i in range(12)}
 
     def text(name: str) -> str:
         body = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(3, 30))) + "."
         return briefing_md(f"Briefing {name}", date=dates[name], countries=["Ukraine"], body=body)
 
-    project = make_site({f"content/briefings/{name}.md": text(name) for name in dates}, config=CONFIG)
+    project = make_site(
+        {f"content/briefings/{name}.md": text(name) for name in dates}, config=CONFIG
+    )
     builder = Builder(project.root, BuildOptions(run_import=False))
     builder.build()
     assert builder.search.full_runs == 1
@@ -116,21 +183,148 @@ def test_random_edits_patch_the_index_to_what_a_fresh_build_makes(make_site, tmp
 def test_a_new_cli_run_patches_the_index_it_finds_in_the_cache(make_site):
     project = make_site(small_site(), config=CONFIG)
     Builder(project.root, BuildOptions(run_import=False)).build()
-    project.write({"content/briefings/a.md": small_site()["content/briefings/a.md"].replace("wheat", "barley")})
+    project.write(
+        {
+            "content/briefings/a.md": small_site()["content/briefings/a.md"].replace(
+                "wheat", "barley"
+            )
+        }
+    )
     builder = Builder(project.root, BuildOptions(run_import=False))
     builder.build()
-    assert builder.search.shards_written == 2  # patched: "whe" changed, "bar" new (a rebuild writes every shard)
+    # patched: "whe" changed, "bar" new (a rebuild writes every shard)
+    assert builder.search.shards_written == 2
     files = index_files(project.output)
-    assert postings(files, "barley") == {1: 1} and postings(files, "wheat") == {1: 1}  # "Wheat prices fell" is left
+    # "Wheat prices fell" is left
+    assert postings(files, "barley") == {1: 1} and postings(files, "wheat") == {1: 1}
 
 
 def test_a_shard_altered_in_the_output_folder_is_never_patched_blindly(make_site, tmp_path):
     project = make_site(small_site(), config=CONFIG)
     Builder(project.root, BuildOptions(run_import=False)).build()
-    (project.output / "search/terms/whe.json").write_text('{"wheat":[0,9]}')  # hand-edited, or a bad disk
+    # hand-edited, or a bad disk
+    (project.output / "search/terms/whe.json").write_text('{"wheat":[0,9]}')
     (project.output / "search/terms/shi.json").unlink()  # gone
-    project.write({"content/briefings/a.md": small_site()["content/briefings/a.md"].replace("wheat", "barley")})
+    project.write(
+        {
+            "content/briefings/a.md": small_site()["content/briefings/a.md"].replace(
+                "wheat", "barley"
+            )
+        }
+    )
     Builder(project.root, BuildOptions(run_import=False)).build()
     fresh = tmp_path / "fresh"
     Builder(project.root, BuildOptions(run_import=False, cache=False, output=fresh)).build()
     assert index_files(project.output) == index_files(fresh)
+
+
+def test_a_patched_shard_is_byte_for_byte_a_rebuilt_one():
+    """Postings added, changed and removed, terms new and gone (accents too), shards emptied."""
+    rng = random.Random(3)
+    vocabulary = ["sta", "stab", "stable", "stack", "staff", "stärke", "stąd", "sta1", "stз"]
+    for _ in range(300):
+        before = {
+            t: {d: rng.randint(1, 99) for d in rng.sample(range(60), rng.randint(1, 8))}
+            for t in rng.sample(vocabulary, rng.randint(0, 5))
+        }
+        after = {t: dict(docs) for t, docs in before.items()}
+        changes: dict[str, dict[int, int]] = {}
+        for _ in range(rng.randint(1, 6)):
+            term, doc = rng.choice(vocabulary), rng.randrange(60)
+            tf = rng.choice([0, 0, rng.randint(1, 99)])
+            changes.setdefault(term, {})[doc] = tf
+            docs = after.setdefault(term, {})
+            if tf:
+                docs[doc] = tf
+            else:
+                docs.pop(doc, None)
+        after = {t: docs for t, docs in after.items() if docs}
+        old = _shard_bytes(before) if before else None
+        assert patch_shard(old, changes) == (_shard_bytes(after) if after else None), (
+            before,
+            changes,
+        )
+
+
+def counting(monkeypatch, name: str) -> list[object]:
+    """Calls of generator.build.search_index.<name>, recorded as they happen."""
+    calls: list[object] = []
+    real = getattr(search, name)
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search, name, counted)
+    return calls
+
+
+def test_a_fresh_output_folder_makes_every_shard_in_one_pass(make_site, tmp_path, monkeypatch):
+    """A warm cache and no (or a gutted) output: all shards from one reading of the words, not one per shard."""
+    project = make_site(small_site(), config=CONFIG)
+    Builder(project.root, BuildOptions(run_import=False)).build()
+    clean = index_files(project.output)
+    assert len([f for f in clean if f.startswith("search/terms/")]) > 10
+    builds = counting(monkeypatch, "build_shards")
+    elsewhere = tmp_path / "elsewhere"
+    Builder(project.root, BuildOptions(run_import=False, output=elsewhere)).build()
+    assert len(builds) == 1 and index_files(elsewhere) == clean
+    shutil.rmtree(project.output)
+    Builder(project.root, BuildOptions(run_import=False)).build()
+    assert len(builds) == 2 and index_files(project.output) == clean
+    # Some shards deleted by hand, the folder left: the ones missing come from one pass too.
+    for shard in sorted((project.output / "search/terms").iterdir())[::2]:
+        shard.unlink()
+    (project.output / "search/docs/0.json").unlink()
+    (project.output / "search/filters.json").unlink()
+    Builder(project.root, BuildOptions(run_import=False)).build()
+    assert len(builds) == 3 and index_files(project.output) == clean
+    # A large index is made in a forked process, started before the pages are rendered.
+    monkeypatch.setattr(search, "PARALLEL_INDEX", 1)
+    forked = tmp_path / "forked"
+    Builder(project.root, BuildOptions(run_import=False, output=forked, jobs=2)).build()
+    assert len(builds) == 3 and index_files(forked) == clean  # none made in this process
+
+
+def test_an_edit_costs_what_it_changes_not_what_the_site_holds(make_site, tmp_path, monkeypatch):
+    """New words in one briefing: its words alone are read and one docs/ file is made, not every
+    briefing's; a new country makes filters.json again too. Bytes always equal a clean build."""
+    monkeypatch.setattr(search, "CHUNK", 4)
+    names = [f"b{i:02d}" for i in range(30)]
+
+    def text(
+        name: str, body: str = "Talks on grain exports resumed.", countries=("Ukraine",)
+    ) -> str:
+        day = 1 + names.index(name) % 28
+        return briefing_md(
+            f"Briefing {name}",
+            date=f"2026-10-{day:02d}T{names.index(name) % 24:02d}:00:00+00:00",
+            countries=list(countries),
+            body=body,
+        )
+
+    project = make_site({f"content/briefings/{n}.md": text(n) for n in names}, config=CONFIG)
+    Builder(project.root, BuildOptions(run_import=False)).build()
+    parsed, entries = counting(monkeypatch, "_parse_terms"), counting(monkeypatch, "_doc_entry")
+    builds, filters = counting(monkeypatch, "build_shards"), counting(monkeypatch, "_filters")
+
+    def edit_and_compare(step: str, **change: object) -> tuple[int, ...]:
+        for calls in (parsed, entries, builds, filters):
+            calls.clear()
+        project.write({"content/briefings/b17.md": text("b17", **change)})
+        # a new CLI run: state from .cache/
+        builder = Builder(project.root, BuildOptions(run_import=False))
+        builder.build()
+        assert builder.search.full_runs == 0, step
+        counts = (len(parsed), len(entries), len(builds), len(filters))
+        fresh = tmp_path / f"fresh-{step}"
+        Builder(project.root, BuildOptions(run_import=False, cache=False, output=fresh)).build()
+        assert index_files(project.output) == index_files(fresh), step
+        return counts
+
+    # (words parsed, docs entries made, shard rebuilds, filters made): old and new words of b17, the
+    # 4 entries of its docs/ file, no shard rebuilt, filters kept unless its countries change
+    new_words = "Talks on grain exports resumed. Zephyrine quorbles vexed Ouagadougou."
+    assert edit_and_compare("words", body=new_words) == (2, 4, 0, 0)
+    new_country = ("Ukraine", "Chile")
+    assert edit_and_compare("country", body="Talks resumed.", countries=new_country) == (2, 4, 0, 1)

@@ -232,15 +232,15 @@ class SearchIndex:
         `previous` maps the slug of each briefing re-parsed by this build to its words before (when
         known).
         """
-        bodies = site.bodies
-        docs = tuple((b.slug, bodies[b.slug].digest) for b in site.briefings)
-        words = [bodies[slug].words for slug, _ in docs]
+        slugs = [b.slug for b in site.briefings]
+        bodies = list(map(site.bodies.__getitem__, slugs))
+        docs = tuple(zip(slugs, [body.digest for body in bodies], strict=True))
+        words = [body.words for body in bodies]
         self._output = output
-        same_ids = len(docs) == len(self.docs) and all(
-            a[0] == b[0] for a, b in zip(docs, self.docs, strict=True)
-        )
-        if settings == self.key and same_ids:
-            changed = [i for i in range(len(docs)) if docs[i] != self.docs[i]]
+        same = docs == self.docs
+        if settings == self.key and (same or [slug for slug, _ in self.docs] == slugs):
+            pairs = zip(docs, self.docs, strict=True)
+            changed = [] if same else [i for i, (new, old) in enumerate(pairs) if new != old]
             old_words = {}
             for i in changed:
                 old = self.words[i] if self.words else previous.get(docs[i][0])
