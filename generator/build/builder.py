@@ -28,7 +28,9 @@ from generator.build.inputs import (
 )
 from generator.build.keys import PageKeys, kept_bytes
 from generator.build.progress import Progress
+from generator.build.search_index import SearchIndex
 from generator.build.write import (
+    MARKER,
     Content,
     Kept,
     WriteStats,
@@ -55,7 +57,6 @@ from generator.read.markup import Markup
 from generator.read.terms import read_term_yaml, term_yaml_files
 from generator.render.render import Rendered, render_many, render_traced
 from generator.render.theme import input_digests, make_environment, static_files, theme_dirs
-from generator.build.search_index import SearchIndex
 from generator.site.assemble import assemble
 
 
@@ -375,6 +376,7 @@ class Builder:
             future=self.options.future,
             related_memo=self._related_memo(),
             jobs=self.jobs,
+            previous=self._last.site if self._last else None,
         )
 
     def markup(self, config: Config) -> Markup:
@@ -467,6 +469,7 @@ class Builder:
         output = self.output  # resolved once, not per page
         before = self._page_records()
         same_site = self._skeleton == keys.skeleton
+        in_output = (output / MARKER).is_file()
         bodies = keys.bodies
         records: dict[str, PageRecord] = {}
         todo: list[tuple[OutputPage, str, tuple[str, ...]]] = []
@@ -490,9 +493,17 @@ class Builder:
             else:
                 key = keys.key(page)
                 held_bodies = tuple(keys.seen)
-            if old is not None and old.key == key and keys.digests.current(old.trace):
-                held = self._held.get(page.path)
-                if held is not None and held.content.digest == old.digest:
+            held = self._held.get(page.path)
+            usable = held is not None and held.content.digest == getattr(old, "digest", None)
+            # Without a manifest the output folder holds none of the pages (a fresh --output): render them
+            # all in parallel here rather than one by one in the writer.
+            if (
+                old is not None
+                and old.key == key
+                and (usable or in_output)
+                and keys.digests.current(old.trace)
+            ):
+                if held is not None and usable:
                     files[page.path] = held.content
                 else:  # rendered by an earlier build to bytes the output folder should still hold
                     files[page.path] = Kept(

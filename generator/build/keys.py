@@ -26,15 +26,9 @@ class PageKeys:
         self.digests = digests
         self._fingerprints = Fingerprints()
         self._base = key_of(settings, self._fingerprints(common))
-        # What the site is made of, bodies aside: assembly is a pure function of these (taxonomies, neighbours
-        # and related lists derive from them), and page kinds are pure functions of the site, so equal
+        # Assembly and page kinds are pure functions of the site's skeleton plus its bodies, so equal
         # skeletons mean equal page contexts but for the bodies they hold.
-        infos = tuple(
-            t.info for taxonomy in site.taxonomies.values() for t in taxonomy.terms if t.info
-        )
-        self.skeleton = key_of(
-            self._base, self._fingerprints((site.config, site.briefings, site.pages, infos))
-        )
+        self.skeleton = key_of(self._base, site.skeleton)
         self.bodies = frozenset(body.digest for body in site.bodies.values())
 
     def key(self, page: OutputPage) -> str:

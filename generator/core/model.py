@@ -228,6 +228,9 @@ class Site:
     taxonomies: Mapping[str, Taxonomy]
     neighbours: Mapping[str, Neighbours]  # by briefing slug
     bodies: Mapping[str, Body] = field(default_factory=dict)  # by briefing slug
+    # Fingerprint of what the site was assembled from, bodies aside (config, visible briefings in order,
+    # pages, term descriptions): equal skeletons, equal sites but for the bodies.
+    skeleton: str = ""
 
     @property
     def nav(self) -> tuple[NavLink, ...]:

@@ -6,6 +6,8 @@ Paths are relative to the site root and end in '/' for pages (served as `<path>i
 
 from __future__ import annotations
 
+import functools
+
 from slugify import slugify
 
 SLUG_LIMIT = 80  # characters, cut at a word
@@ -43,6 +45,9 @@ RESERVED = frozenset(
 )
 
 
+@functools.lru_cache(
+    maxsize=65536
+)  # term names repeat across thousands of briefings; slugify is slow
 def slug_from(text: str, *, fallback: str = "untitled", in_order: bool = False) -> str:
     """A URL slug: transliterated ('Žižek' -> 'zizek'), lowercase, hyphenated, at most 80 characters cut at a
     word; `in_order` keeps the words in order when cutting (new imports), instead of python-slugify's default

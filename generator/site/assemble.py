@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import heapq
 import math
@@ -13,6 +14,7 @@ from typing import Any
 from generator.core import urls
 from generator.core.config import Config
 from generator.core.errors import Problem, SiteError
+from generator.core.fingerprint import Fingerprints
 from generator.core.model import (
     Briefing,
     BriefingFile,
@@ -44,8 +46,13 @@ def assemble(
     future: bool = False,
     related_memo: dict[str, Any] | None = None,
     jobs: int = 1,
+    previous: Site | None = None,
 ) -> Site:
-    """Order briefings newest first, build taxonomies and neighbours; reject URL collisions."""
+    """Order briefings newest first, build taxonomies and neighbours; reject URL collisions.
+
+    Everything but the bodies is a function of the skeleton (config, visible briefings in order, pages, term
+    descriptions); when it equals `previous`'s, that site is reused with the new bodies (a body edit in
+    `serve` skips the taxonomies and related lists)."""
     shown = [
         f
         for f in files
@@ -54,8 +61,12 @@ def assemble(
     ordered = tuple(sorted((f.briefing for f in shown), key=lambda b: b.sort_key, reverse=True))
     bodies = {f.briefing.slug: f.body for f in shown}
     pages = tuple(sorted(pages, key=lambda p: p.slug))
+    infos = dict(sorted((term_infos or {}).items()))
+    skeleton = Fingerprints()((config, ordered, pages, infos))
+    if previous is not None and previous.skeleton == skeleton:
+        return dataclasses.replace(previous, bodies=bodies)
     _check_collisions(ordered, pages, config)
-    taxonomies = {name: _taxonomy(name, ordered, term_infos or {}) for name in config.taxonomies}
+    taxonomies = {name: _taxonomy(name, ordered, infos) for name in config.taxonomies}
     neighbours = _neighbours(ordered, config, related_memo, jobs)
     return Site(
         config=config,
@@ -64,6 +75,7 @@ def assemble(
         taxonomies=taxonomies,
         neighbours=neighbours,
         bodies=bodies,
+        skeleton=skeleton,
     )
 
 
