@@ -1,4 +1,4 @@
-"""Search in headless Chromium: static/search.js over the index a real build writes (format in generator/build/search_index.py).
+"""Search in headless Chromium: static/search.js over the index a real build writes (format: build/search_index).
 
 The shipped site (its seed briefing) plus a few briefings of our own is built under /sub/ and served by an
 in-process static server; one browser serves every test of the module. Waits are bounded polls: the CSP
