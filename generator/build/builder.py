@@ -468,7 +468,7 @@ class Builder:
         files: dict[str, Content] = {}
         output = self.output  # resolved once, not per page
         before = self._page_records()
-        same_site = self._skeleton == keys.skeleton
+        same_site = keys.skeleton is not None and self._skeleton == keys.skeleton
         in_output = (output / MARKER).is_file()
         bodies = keys.bodies
         records: dict[str, PageRecord] = {}

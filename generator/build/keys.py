@@ -28,7 +28,8 @@ class PageKeys:
         self._base = key_of(settings, self._fingerprints(common))
         # Assembly and page kinds are pure functions of the site's skeleton plus its bodies, so equal
         # skeletons mean equal page contexts but for the bodies they hold.
-        self.skeleton = key_of(self._base, site.skeleton)
+        # A site not made by assemble() has no skeleton: then no page may skip its fingerprint.
+        self.skeleton = key_of(self._base, site.skeleton) if site.skeleton else None
         self.bodies = frozenset(body.digest for body in site.bodies.values())
 
     def key(self, page: OutputPage) -> str:
