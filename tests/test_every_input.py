@@ -32,6 +32,7 @@ from typing import Any
 import yaml
 
 from generator.build import Builder, BuildOptions, build
+from generator.render.theme import THEME_COLORS
 from tests.conftest import ROOT, briefing_md
 from tests.test_incremental import COUNTRIES, TOPICS, WORDS, tree
 
@@ -87,18 +88,7 @@ CLOSING_TAG = re.compile(
     r"</(?:h1|h2|h3|p|li|a|span|figcaption|figure|strong|em|time|td|th|dt|dd|small|label|button|"
     r"caption|title|text|div|article|section|header|footer|nav|main|aside)>"
 )
-COLOR_KEYS = (
-    "ink",
-    "ink-soft",
-    "paper",
-    "rule",
-    "accent",
-    "accent-ink",
-    "box",
-    "link",
-    "map-land",
-    "map-hl",
-)
+COLOR_KEYS = THEME_COLORS  # the params.colors keys the theme knows
 
 
 @dataclass
