@@ -116,6 +116,8 @@ class Builder:
     _held: dict[str, Rendered] = field(default_factory=dict)
     # fingerprint of the last site but its bodies (None: as in .cache/)
     _skeleton: str | None = None
+    # the skeleton .cache/ holds, as _related_saved is for the memo
+    _skeleton_saved: str | None = None
     # .cache/ on disk: parsed files and page records from earlier builds
     _cache: BuildCache | None = None
     # related-briefings memo (assemble._related), kept in .cache/
@@ -457,6 +459,7 @@ class Builder:
         if self._records is None:
             self._records = dict(self._cache.pages) if self._cache else {}
             self._skeleton = self._cache.blob("skeleton") if self._cache else None
+            self._skeleton_saved = self._skeleton
         return self._records
 
     def _render(
@@ -557,8 +560,9 @@ class Builder:
         pages = self._records or {}
         try:
             self._cache.save(documents, pages)
-            if self._skeleton != self._cache.blob("skeleton"):
+            if self._skeleton != self._skeleton_saved:
                 self._cache.put_blob("skeleton", self._skeleton)
+                self._skeleton_saved = self._skeleton
         except OSError:  # a read-only or full disk costs speed next time, never the build
             pass
 
