@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from generator.build.builder import BuildOptions, build
 from generator.build.progress import Progress
@@ -53,8 +54,40 @@ def _jobs(text: str) -> int:
     return value
 
 
+def _moment(text: str) -> datetime:
+    """--as-of: a date or date and time; without an offset it is in the site's timezone (applied later)."""
+    from generator.read.content import parse_datetime
+
+    try:
+        value = parse_datetime(text, ZoneInfo("UTC"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--as-of takes a date or time such as 2026-12-24 or 2026-12-24T09:00, not {text!r}"
+        ) from None
+    # remember that the user gave no offset, so the site's timezone applies (see _in_site_tz)
+    return value if _has_offset(text) else value.replace(tzinfo=None)
+
+
+def _has_offset(text: str) -> bool:
+    tail = text.strip()[10:]
+    return tail.endswith("Z") or "+" in tail or "-" in tail
+
+
+def _as_of(root: Path, moment: datetime | None) -> datetime | None:
+    """--as-of in the site's timezone when it was written without an offset."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    config = load_config(root)
+    return moment.replace(tzinfo=config.tz)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     """Build the site into output/."""
+    try:
+        as_of = _as_of(_project(args), args.as_of)
+    except SiteError as error:
+        _print_problems(error)
+        return EXIT_CONTENT
     options = BuildOptions(
         drafts=args.drafts,
         future=args.future,
@@ -64,6 +97,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         cache=not args.no_cache,
         jobs=args.jobs,
         progress=Progress(),
+        as_of=as_of,
     )
     try:
         report = build(_project(args), options)
@@ -84,11 +118,7 @@ title: {title}
 date: '{date}'
 summary: ''
 takeaways: []
-countries: []
-people: []
-organisations: []
-topics: []
-draft: true
+{terms}draft: true
 ---
 
 Write the briefing here. Use `## Section heading` lines for sections.
@@ -158,7 +188,8 @@ def cmd_new(args: argparse.Namespace) -> int:
         .strip()
     )
     now = datetime.now(config.tz).replace(microsecond=0)
-    text = NEW_BRIEFING.format(title=title, date=now.isoformat())
+    terms = "".join(f"{name}: []\n" for name in config.taxonomies)
+    text = NEW_BRIEFING.format(title=title, date=now.isoformat(), terms=terms)
     if path.stem != slug:
         text = text.replace("draft: true", f"slug: {path.stem}\ndraft: true")
     with open(path, "x", encoding="utf-8") as handle:
@@ -190,6 +221,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Audit the built site: links, anchors, assets, head elements, sitemap, feeds, valid HTML."""
+    from generator.dev.audit import audit_content
     from generator.dev.check import check_site
     from generator.dev.validate import find_vnu
 
@@ -202,10 +234,44 @@ def cmd_check(args: argparse.Namespace) -> int:
     report = check_site(
         output, config.base_url, html_validation=not args.no_html_validation, vnu=vnu
     )
-    for problem in report.problems:
+    editorial = audit_content(config)
+    for problem in [*editorial, *report.problems]:
         print(problem)
-    print(report.summary(), file=sys.stderr if report.problems else sys.stdout)
-    return EXIT_CONTENT if report.problems else EXIT_OK
+    if editorial:
+        print(
+            f"content: {len(editorial)} editorial problem{'s' if len(editorial) != 1 else ''} "
+            "(citations and sources)",
+            file=sys.stderr,
+        )
+    failed = bool(report.problems or editorial)
+    print(report.summary(), file=sys.stderr if failed else sys.stdout)
+    return EXIT_CONTENT if failed else EXIT_OK
+
+
+def cmd_next_due(args: argparse.Namespace) -> int:
+    """Print when the site next changes by itself: a briefing's date or `publish:` comes, or it expires."""
+    from generator.build.builder import Builder
+
+    root = _project(args)
+    try:
+        as_of = _as_of(root, args.as_of)
+        builder = Builder(root, BuildOptions(drafts=args.drafts, run_import=False, as_of=as_of))
+        due = builder.upcoming()
+    except SiteError as error:
+        _print_problems(error)
+        return EXIT_CONTENT
+    if due is None:
+        print(
+            "nothing is due: no briefing waits for a date, `publish:` or `expires:`",
+            file=sys.stderr,
+        )
+        return EXIT_OK
+    when, briefing, what = due
+    path = Path(briefing.path)
+    print(
+        f"{when.isoformat()}\t{what}\t{path.relative_to(root) if path.is_relative_to(root) else path}"
+    )
+    return EXIT_OK
 
 
 class ServeBuilds:
@@ -316,6 +382,13 @@ def parser() -> argparse.ArgumentParser:
         help="override site.yaml's base_url, e.g. https://example.org/briefings/",
     )
     b.add_argument("--output", "-o", metavar="DIR", help="output folder (default: output/)")
+    b.add_argument(
+        "--as-of",
+        type=_moment,
+        metavar="TIME",
+        help="build the site as it will be at TIME (e.g. 2026-12-24T09:00, site timezone unless "
+        "an offset is given): embargoes lifted and expiries passed by then; use with --output",
+    )
     b.add_argument("--no-import", action="store_true", help="do not import changed seeds first")
     b.add_argument(
         "--no-cache",
@@ -410,6 +483,17 @@ def parser() -> argparse.ArgumentParser:
         help="poll for changes instead of file events (network drives, containers, WSL)",
     )
     s.set_defaults(run=cmd_serve)
+
+    d = commands.add_parser(
+        "next-due",
+        help="print when the site next changes by itself (for cron or CI)",
+        description="Print the next moment a briefing appears (its date or `publish:` comes) or is "
+        "withdrawn (`expires:`), as `ISO-TIME<TAB>publishes|expires<TAB>file`; nothing on stdout "
+        "if none is due. Schedule a build at that time.",
+    )
+    d.add_argument("--drafts", action="store_true", help="count briefings marked draft: true")
+    d.add_argument("--as-of", type=_moment, metavar="TIME", help="look from TIME instead of now")
+    d.set_defaults(run=cmd_next_due)
 
     c = commands.add_parser(
         "clean",

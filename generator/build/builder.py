@@ -57,7 +57,7 @@ from generator.read.markup import Markup
 from generator.read.terms import read_term_yaml, term_yaml_files
 from generator.render.render import Rendered, render_many, render_traced
 from generator.render.theme import input_digests, make_environment, static_files, theme_dirs
-from generator.site.assemble import assemble
+from generator.site.assemble import assemble, next_change
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,7 @@ class BuildOptions:
     cache: bool = True  # read and write the persistent cache in .cache/ (--no-cache: neither)
     jobs: int = 0  # worker processes for cold builds; 0 = one per core, 1 = serial
     progress: Progress | None = None  # stage and pages done, for long builds in a terminal
+    as_of: datetime | None = None  # build the site as it is at this moment (default: now)
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ class Builder:
     # related-briefings memo (assemble._related), kept in .cache/
     _related: dict[str, Any] = field(default_factory=dict)
     _related_saved: str | None = None  # key of the memo in .cache/
-    _reveal_at: datetime | None = None  # date of the next future briefing to come due
+    _reveal_at: datetime | None = None  # the next moment a briefing appears or is withdrawn
     _env: tuple[str, Any] | None = None  # (settings + statics digest, Jinja environment)
     _last: _LastBuild | None = None  # what `quick` needs of the last successful build
     # manifest entries of files `quick` wrote
@@ -133,6 +134,8 @@ class Builder:
     _previous_words: dict[str, str] = field(default_factory=dict)
     # the last search index, patched where briefings changed
     search: SearchIndex = field(default_factory=SearchIndex)
+    # after load_site: (when, briefing, what) of the next briefing to appear or be withdrawn
+    next_due: tuple[datetime, Any, str] | None = None
 
     def load_config(self) -> Config:
         return load_config(self.root, base_url=self.options.base_url)
@@ -175,8 +178,11 @@ class Builder:
         if self._cache is None or self._cache.settings != settings:
             self._cache = BuildCache(self.root, settings, enabled=self.options.cache)
         folders = [config.content_dir, *theme_dirs(config), GENERATOR_DIR]
-        inputs = inputs_stamp(settings, self.output, self.options.swap, folders)
-        if (unchanged := unchanged_since_last_build(self._cache, inputs, self.output)) is not None:
+        inputs = inputs_stamp(
+            key_of(settings, self.options.as_of), self.output, self.options.swap, folders
+        )
+        unchanged = unchanged_since_last_build(self._cache, inputs, self.output, self.now(config))
+        if unchanged is not None:
             return BuildReport(
                 output=self.output,
                 pages=unchanged,
@@ -354,20 +360,16 @@ class Builder:
         if problems:
             raise SiteError(problems)
         self._stage("assembling", 0)
-        now = datetime.now(config.tz)
-        # The next hidden future briefing to come due: a later no-op build must not skip its publication.
-        self._reveal_at = (
-            None
-            if self.options.future
-            else min(
-                (
-                    f.briefing.date
-                    for f in briefings
-                    if f and f.briefing.date > now and (self.options.drafts or not f.briefing.draft)
-                ),
-                default=None,
-            )
+        now = self.now(config)
+        # The next briefing to appear or be withdrawn: a later no-op build must not skip that moment.
+        due = next_change(
+            (f.briefing for f in briefings if f),
+            now,
+            drafts=self.options.drafts,
+            future=self.options.future,
         )
+        self._reveal_at = due[0] if due else None
+        self.next_due = due
         return assemble(
             config,
             [b for b in briefings if b],
@@ -380,6 +382,20 @@ class Builder:
             jobs=self.jobs,
             previous=self._last.site if self._last else None,
         )
+
+    def upcoming(self) -> tuple[datetime, Any, str] | None:
+        """(when, briefing, what) of the next briefing to appear or be withdrawn, reading the content only."""
+        config = self.load_config()
+        self._settings = key_of(
+            code_version(), config.digest(), self.options.drafts, self.options.future
+        )
+        self._cache = BuildCache(self.root, self._settings, enabled=self.options.cache)
+        self.load_site(config)
+        return self.next_due
+
+    def now(self, config: Config) -> datetime:
+        """The moment the site is built for: `--as-of`, or the clock."""
+        return self.options.as_of or datetime.now(config.tz)
 
     def markup(self, config: Config) -> Markup:
         """The site's Markdown converter, made once per config (Python-Markdown setup costs ~10 ms)."""

@@ -3,7 +3,8 @@ input file by size and mtime, for the no-op fast path.
 
 A build whose inputs (every content, theme and generator file, by size and mtime; the settings) are those
 of the last successful build, whose output folder still holds exactly what that build wrote, and before
-which no future-dated briefing has come due, would write nothing: it stops after the stat calls.
+which no briefing has come due (a future date,
+`publish:` or `expires:` passed), would write nothing: it stops after the stat calls.
 """
 
 from __future__ import annotations
@@ -81,13 +82,15 @@ def inputs_stamp(settings: str, output: Path, swap: bool, folders: list[Path]) -
     return h.hexdigest()
 
 
-def unchanged_since_last_build(cache: BuildCache | None, inputs: str, output: Path) -> int | None:
-    """The number of output files if this build would change nothing, else None."""
+def unchanged_since_last_build(
+    cache: BuildCache | None, inputs: str, output: Path, now: datetime
+) -> int | None:
+    """The number of output files if this build, at the moment `now`, would change nothing, else None."""
     last = cache.blob("inputs") if cache else None
     if not isinstance(last, dict) or last.get("inputs") != inputs:
         return None
     reveal = last.get("reveal_at")
-    if reveal is not None and datetime.now(reveal.tzinfo) >= reveal:
+    if reveal is not None and now >= reveal:
         return None
     return output_is_current(output, last.get("marker", ""))
 

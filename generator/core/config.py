@@ -43,6 +43,8 @@ class Config:
     feed_entries: int = 20
     feed_full_content: bool = True
     related_count: int = 4
+    # `briefings check` reports every source without an archived copy (archive_url)
+    require_archive: bool = False
     # Free-form values for templates (colours, logo, social links...); never read by the generator.
     params: dict[str, Any] = field(default_factory=dict)
     # Where site.yaml was found; everything else is relative to it.
@@ -116,6 +118,7 @@ _SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
     "feed_entries": ((int,), "a whole number of entries per feed (1 or more)"),
     "feed_full_content": ((bool,), "true or false"),
     "related_count": ((int,), "a whole number of related briefings (0 to 10)"),
+    "require_archive": ((bool,), "true or false"),
     "params": ((dict,), "a mapping of values for templates"),
 }
 

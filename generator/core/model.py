@@ -43,6 +43,47 @@ class Source:
 
 
 @dataclass(frozen=True)
+class SourceRef:
+    """One source a briefing cites (front matter `sources:`); the body points at it with `[^id]`."""
+
+    id: str
+    title: str
+    publisher: str = ""
+    url: str = ""
+    date: datetime | None = None  # when the source was published
+    accessed: datetime | None = None  # when the analyst read it
+    archive_url: str = (
+        ""  # a copy that outlives the original (Wayback Machine, archive.today, perma.cc)
+    )
+    kind: str = ""  # wire, primary document, official statement, OSINT, interview...
+    reliability: str = ""  # an Admiralty grade such as B2: source reliability A-F, information 1-6
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A source as the briefing's Sources list shows it: its number and the anchors of the places citing it
+    (none for a source listed but never cited)."""
+
+    number: int
+    source: SourceRef
+    refs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One entry of a briefing's corrections log (front matter `corrections:`)."""
+
+    date: datetime
+    kind: str  # correction | clarification | update
+    note: str
+
+    @property
+    def label(self) -> str:
+        """What the dateline says when this is the latest change."""
+        return "Corrected" if self.kind == "correction" else "Updated"
+
+
+@dataclass(frozen=True)
 class Trend:
     """How a country's situation moved in one briefing (CrisisWatch style)."""
 
@@ -63,6 +104,9 @@ class Body:
     toc: tuple[TocEntry, ...]
     words: str  # weighted search terms, 'term:tf ...' (words.index_terms), computed while parsing
     digest: str  # hash of the source file's bytes
+    citations: tuple[
+        Citation, ...
+    ] = ()  # the Sources list, cited sources first in order of citation
 
     # page keys note which bodies a page holds (see fingerprint.Fingerprints)
     watched: ClassVar[bool] = True
@@ -86,6 +130,29 @@ class Briefing:
     reading_time: int
     trends: tuple[Trend, ...]
     extra: Mapping[str, Any]  # unknown front matter fields, passed through to templates
+    sources: tuple[SourceRef, ...] = ()
+    corrections: tuple[Correction, ...] = ()  # oldest first
+    publish: datetime | None = None  # embargo: shown nowhere before this moment
+    expires: datetime | None = (
+        None  # withdrawn from this moment: a notice at its URL, gone from lists
+    )
+    withdrawn_note: str = ""  # why, for the notice
+
+    @property
+    def revised(self) -> datetime | None:
+        """The latest change after publication: `updated:` or the newest correction, whichever is later."""
+        dates = [c.date for c in self.corrections]
+        if self.updated:
+            dates.append(self.updated)
+        return max(dates) if dates else None
+
+    @property
+    def revision_label(self) -> str:
+        """'Corrected' when the latest change is a correction, else 'Updated'."""
+        latest = self.corrections[-1] if self.corrections else None
+        if latest and (self.updated is None or latest.date >= self.updated):
+            return latest.label
+        return "Updated"
 
     @property
     def url(self) -> str:
@@ -228,6 +295,8 @@ class Site:
     taxonomies: Mapping[str, Taxonomy]
     neighbours: Mapping[str, Neighbours]  # by briefing slug
     bodies: Mapping[str, Body] = field(default_factory=dict)  # by briefing slug
+    # past their `expires:`: a notice at their URL, absent from every list, feed and index
+    withdrawn: tuple[Briefing, ...] = ()
     # Fingerprint of what the site was assembled from, bodies aside (config, visible briefings in order,
     # pages, term descriptions): equal skeletons, equal sites but for the bodies.
     skeleton: str = ""

@@ -17,6 +17,7 @@ TIMELINE = "timeline/"
 DIGESTS = "digest/"
 SITUATION = "situation/"
 SEARCH = "search/"
+CORRECTIONS = "corrections/"
 STATIC = "static/"
 PAGE = "page/"  # continuation pages of lists: /page/2/, /countries/russia/page/2/
 SITE_FEEDS = ("feed.xml", "rss.xml", "feed.json")
@@ -35,6 +36,7 @@ RESERVED = frozenset(
         DIGESTS,
         SITUATION,
         SEARCH,
+        CORRECTIONS,
         STATIC,
         PAGE,
         *SITE_FEEDS,
@@ -86,6 +88,10 @@ def year(number: int) -> str:
 
 def week(slug: str) -> str:
     return f"{DIGESTS}{slug}/"
+
+
+def corrections_feed() -> str:
+    return f"{CORRECTIONS}{TERM_FEED}"
 
 
 def paginated(base: str, number: int) -> str:

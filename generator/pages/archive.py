@@ -54,7 +54,7 @@ def timeline_pages(site: Site) -> Iterable[OutputPage]:
             newer=newer,
             older=older,
             kind="year",
-            lastmod=items[0].updated or items[0].date,
+            lastmod=items[0].revised or items[0].date,
         )
 
 
@@ -82,7 +82,7 @@ def digest_pages(site: Site) -> Iterable[OutputPage]:
             newer=newer,
             older=older,
             kind="digest",
-            lastmod=max(b.updated or b.date for b in week.briefings),
+            lastmod=max(b.revised or b.date for b in week.briefings),
         )
 
 

@@ -64,6 +64,10 @@ def _content(config: Config, briefing: Briefing, body: Body | None) -> str:
         )
     if body is not None:
         parts.append(absolutize(body.html, url))
+    for fix in reversed(briefing.corrections):  # newest first, as the page's box lists them
+        parts.append(
+            f"<p><em>{fix.kind.capitalize()}, {fix.date:%Y-%m-%d}:</em> {escape(fix.note)}</p>"
+        )
     return "\n".join(parts)
 
 
@@ -114,7 +118,7 @@ def _syndication(
             description=escape(b.summary or b.title) if feed_cls is AtomFeed else content,
             content=content if feed_cls is AtomFeed else None,
             pubdate=b.date,
-            updateddate=b.updated or b.date,
+            updateddate=b.revised or b.date,
             categories=_categories(b),
         )
     return feed.writeString("utf-8").encode("utf-8")
@@ -143,7 +147,7 @@ def json_feed(
             "title": b.title,
             "content_html": _content(config, b, body),
             "date_published": b.date.isoformat(),
-            "date_modified": (b.updated or b.date).isoformat(),
+            "date_modified": (b.revised or b.date).isoformat(),
         }
         if b.summary:
             item["summary"] = b.summary
@@ -161,6 +165,34 @@ def json_feed(
         "items": items,
     }
     return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def corrections_atom(
+    config: Config, title: str, link: str, feed_path: str, rows: Iterable[tuple[Briefing, Any]]
+) -> bytes:
+    """An Atom feed of corrections (newest first): one entry per (briefing, correction), linking to the
+    briefing's corrections box; its id stays the same however the briefing changes later."""
+    feed = AtomFeed(
+        title=title,
+        link=config.absolute_url(link),
+        description=config.description,
+        language=config.language,
+        author_name=config.author or config.publisher or config.title,
+        feed_url=config.absolute_url(feed_path),
+        feed_guid=config.absolute_url(feed_path),
+    )
+    for b, fix in rows:
+        feed.add_item(
+            title=f"{fix.kind.capitalize()}: {b.title}",
+            link=config.absolute_url(b.url) + "#corrections",
+            unique_id=f"{entry_id(config, b)}#{fix.kind}-{fix.date:%Y%m%dT%H%M%S}",
+            unique_id_is_permalink=False,
+            description=escape(fix.note),
+            content=f"<p>{escape(fix.note)}</p>",
+            pubdate=fix.date,
+            updateddate=fix.date,
+        )
+    return feed.writeString("utf-8").encode("utf-8")
 
 
 def term_feed_path(site: Site, taxonomy: Taxonomy, term: Term) -> str | None:

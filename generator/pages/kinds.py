@@ -50,7 +50,7 @@ def briefing_page(site: Site, briefing: Briefing) -> OutputPage:
         body=site.bodies[briefing.slug],
         neighbours=around,
         kind="briefing",
-        lastmod=briefing.updated or briefing.date,
+        lastmod=briefing.revised or briefing.date,
     )
 
 
@@ -103,7 +103,7 @@ def term_pages(site: Site, taxonomy: Taxonomy, term: Term) -> Iterable[OutputPag
             briefings=chunk,
             pagination=pagination(term.url, number, len(chunks)),
             kind="term",
-            lastmod=term.briefings[0].updated or term.briefings[0].date,
+            lastmod=term.briefings[0].revised or term.briefings[0].date,
             **extra,
         )
 

@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from generator.core import urls
 from generator.core.model import OutputPage, Site
-from generator.pages import archive, feeds, kinds, search
+from generator.pages import archive, editorial, feeds, kinds, search
 
 PageKind = Callable[[Site], Iterable[OutputPage]]
 
@@ -17,6 +17,7 @@ PageKind = Callable[[Site], Iterable[OutputPage]]
 PAGE_KINDS: tuple[PageKind, ...] = (
     kinds.home_pages,
     kinds.briefing_pages,
+    editorial.withdrawn_pages,
     kinds.static_pages,
     kinds.taxonomy_pages,
     kinds.not_found_page,
@@ -24,6 +25,7 @@ PAGE_KINDS: tuple[PageKind, ...] = (
     archive.digest_pages,
     archive.situation_pages,
     search.search_pages,
+    editorial.corrections_pages,
     feeds.feed_pages,
 )
 
@@ -38,10 +40,14 @@ def plan(site: Site, extra: Iterable[PageKind] = ()) -> list[OutputPage]:
 
 def sitemap(site: Site, pages: list[OutputPage]) -> OutputPage:
     """sitemap.xml: every HTML page (but 404) with its absolute URL and last modification."""
-    newest = site.briefings[0].updated or site.briefings[0].date if site.briefings else None
+    newest = site.briefings[0].revised or site.briefings[0].date if site.briefings else None
     rows = []
     for page in sorted(pages, key=lambda p: p.path):
-        if not page.path.endswith("index.html") or page.data is not None:
+        if (
+            not page.path.endswith("index.html")
+            or page.data is not None
+            or page.context.get("noindex")
+        ):
             continue
         lastmod: datetime | None = page.context.get("lastmod") or newest
         url = site.config.absolute_url(page.path[: -len("index.html")])

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from generator.core.config import Config
@@ -29,6 +28,8 @@ from generator.core.model import (
 )
 from generator.core.urls import slug_from
 from generator.core.yamltext import key_lines, load_yaml
+from generator.read import editorial
+from generator.read.editorial import clean_url
 from generator.read.words import index_terms
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python loader where it isn't built.
@@ -52,6 +53,10 @@ KNOWN_BRIEFING_FIELDS = {
     "reading_time",
     "trend",
     "alert",
+    "sources",
+    "corrections",
+    "publish",
+    "expires",
 }
 
 # Renders a Markdown body to (html, toc); supplied by the caller so this module stays free of Markdown setup.
@@ -138,6 +143,21 @@ class _Checker:
                 seen.setdefault(" ".join(str(item).split()), None)
         return tuple(seen)
 
+    def sentences(self, key: str) -> tuple[str, ...]:
+        """A list of sentences (takeaways): a YAML list of text, each item one sentence."""
+        value = self.doc.meta.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or any(
+            not isinstance(v, str) for v in value if v is not None
+        ):
+            self.fail(
+                key,
+                f"'{key}' must be a list of sentences, one `- ` line each, not {value!r}",
+            )
+            return ()
+        return tuple(" ".join(v.split()) for v in value if v and v.strip())
+
     def boolean(self, key: str) -> bool:
         value = self.doc.meta.get(key, False)
         if value is None:
@@ -205,17 +225,26 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
     updated = check.when("updated", tz)
     slug = _check_slug(check, check.text("slug") or slug_from(title or doc.path.stem))
     summary = check.text("summary")
-    takeaways = check.text_list("takeaways")
+    takeaways = check.sentences("takeaways")
     terms = {name: check.text_list(name) for name in config.taxonomies}
     source = _source(check)
     draft = check.boolean("draft")
     trends = _trends(check)
+    sources = editorial.sources(doc.meta.get("sources"), tz, parse_datetime, check.fail)
+    corrections = editorial.corrections(doc.meta.get("corrections"), tz, parse_datetime, check.fail)
+    publish = check.when("publish", tz)
+    expires, withdrawn_note = editorial.expiry(
+        doc.meta.get("expires"), tz, parse_datetime, check.fail
+    )
+    if expires and when and expires <= max(when, publish or when):
+        check.fail("expires", "'expires' must come after the briefing's date and `publish:`")
     reading_time = doc.meta.get("reading_time")
     if not isinstance(reading_time, int) or isinstance(reading_time, bool) or reading_time < 1:
         reading_time = max(1, round(len(doc.body.split()) / 220))
     if check.problems:
         raise SiteError(check.problems)
     html, toc = render(doc.body)
+    html, citations = editorial.link_citations(html, sources)
     known = KNOWN_BRIEFING_FIELDS | set(config.taxonomies)
     extra = {k: v for k, v in doc.meta.items() if k not in known}
     assert when is not None
@@ -233,12 +262,18 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
         reading_time=reading_time,
         trends=trends,
         extra=extra,
+        sources=sources,
+        corrections=corrections,
+        publish=publish,
+        expires=expires,
+        withdrawn_note=withdrawn_note,
     )
     body = Body(
         html=html,
         toc=toc,
         words=index_terms(title, summary, takeaways, terms, html),
         digest=doc.digest,
+        citations=citations,
     )
     # computed once here (often in a worker) and kept with the parsed file in the cache
     fingerprint(briefing)
@@ -260,31 +295,14 @@ def _source(check: _Checker) -> Source | None:
         check.fail("source", f"source url must start with http:// or https://, not {url!r}")
         url = ""
     elif url:
-        url = _clean_url(check, url)
+        cleaned = clean_url(url)
+        if cleaned is None:
+            check.fail(
+                "source",
+                f"source url {url!r} has no valid host; write it as https://example.org/path",
+            )
+        url = cleaned or ""
     return Source(name=str(value.get("name") or ""), url=url, hash=str(value.get("hash") or ""))
-
-
-_HOST_RE = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[\w.-]+)(:\d{1,5})?$")
-
-
-def _clean_url(check: _Checker, url: str) -> str:
-    """A well-formed absolute URL: quotes, spaces and angle brackets in it percent-encoded, the host checked."""
-    parts = urlsplit(url)
-    if not parts.netloc or not _HOST_RE.fullmatch(parts.netloc):
-        check.fail(
-            "source", f"source url {url!r} has no valid host; write it as https://example.org/path"
-        )
-        return ""
-    safe = "/:@!$&'()*+,;=-._~%?"
-    return urlunsplit(
-        (
-            parts.scheme.lower(),
-            parts.netloc,
-            quote(parts.path, safe),
-            quote(parts.query, safe),
-            quote(parts.fragment, safe),
-        )
-    )
 
 
 def _trends(check: _Checker) -> tuple[Trend, ...]:

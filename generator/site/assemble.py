@@ -53,19 +53,22 @@ def assemble(
     Everything but the bodies is a function of the skeleton (config, visible briefings in order, pages, term
     descriptions); when it equals `previous`'s, that site is reused with the new bodies (a body edit in
     `serve` skips the taxonomies and related lists)."""
-    shown = [
-        f
-        for f in files
-        if (drafts or not f.briefing.draft) and (future or now is None or f.briefing.date <= now)
-    ]
+    shown, withdrawn = [], []
+    for f in files:
+        state = visibility(f.briefing, now, drafts=drafts, future=future)
+        if state == "shown":
+            shown.append(f)
+        elif state == "withdrawn":
+            withdrawn.append(f.briefing)
     ordered = tuple(sorted((f.briefing for f in shown), key=lambda b: b.sort_key, reverse=True))
+    gone = tuple(sorted(withdrawn, key=lambda b: b.sort_key, reverse=True))
     bodies = {f.briefing.slug: f.body for f in shown}
     pages = tuple(sorted(pages, key=lambda p: p.slug))
     infos = dict(sorted((term_infos or {}).items()))
-    skeleton = Fingerprints()((config, ordered, pages, infos))
+    skeleton = Fingerprints()((config, ordered, gone, pages, infos))
     if previous is not None and previous.skeleton == skeleton:
         return dataclasses.replace(previous, bodies=bodies)
-    _check_collisions(ordered, pages, config)
+    _check_collisions(ordered + gone, pages, config)
     taxonomies = {name: _taxonomy(name, ordered, infos) for name in config.taxonomies}
     neighbours = _neighbours(ordered, config, related_memo, jobs)
     return Site(
@@ -75,8 +78,44 @@ def assemble(
         taxonomies=taxonomies,
         neighbours=neighbours,
         bodies=bodies,
+        withdrawn=gone,
         skeleton=skeleton,
     )
+
+
+def visibility(
+    briefing: Briefing, now: datetime | None, *, drafts: bool = False, future: bool = False
+) -> str:
+    """'shown', 'hidden' (a draft, dated in the future or under embargo) or 'withdrawn' (past `expires:`)
+    at the moment `now` (None: no clock, everything not a draft is shown)."""
+    if briefing.draft and not drafts:
+        return "hidden"
+    if now is None:
+        return "shown"
+    if briefing.expires is not None and briefing.expires <= now:
+        return "withdrawn"
+    if not future and (briefing.date > now or (briefing.publish or briefing.date) > now):
+        return "hidden"
+    return "shown"
+
+
+def next_change(
+    briefings: Iterable[Briefing], now: datetime, *, drafts: bool = False, future: bool = False
+) -> tuple[datetime, Briefing, str] | None:
+    """The next moment after `now` at which a briefing appears or is withdrawn: (when, briefing, what)."""
+    due: list[tuple[datetime, str, Briefing, str]] = []
+    for b in briefings:
+        if b.draft and not drafts:
+            continue
+        appears = max(b.date, b.publish or b.date)
+        if not future and appears > now:
+            due.append((appears, b.slug, b, "publishes"))
+        if b.expires is not None and b.expires > now:
+            due.append((b.expires, b.slug, b, "expires"))
+    if not due:
+        return None
+    when, _, briefing, what = min(due, key=lambda d: (d[0], d[1]))
+    return when, briefing, what
 
 
 def _check_collisions(
