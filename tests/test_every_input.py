@@ -43,7 +43,7 @@ MAP_DATA = "data/countries-110m.json"
 
 # Steps of each kind of input (both modes see the same steps); the order is shuffled by the seeded generator.
 STEPS = {
-    "briefing": 7,
+    "briefing": 9,
     "seed": 3,
     "template": 3,
     "partial": 3,
@@ -327,7 +327,8 @@ class Inputs:
         folder = self.root / "content/briefings"
         files = sorted(folder.rglob("*.md"))
         action = self.pick(
-            "briefing", ["body", "title", "date", "terms", "add", "delete", "rename"]
+            "briefing",
+            ["body", "title", "date", "terms", "editorial", "add", "delete", "rename"],
         )
         if len(files) < 4:
             action = "add"
@@ -370,11 +371,47 @@ class Inputs:
         elif action == "date":
             meta["date"] = self.date()
             what = f"redated {meta['date']}:"
+        elif action == "editorial":
+            what = self.editorial(meta)
+            if meta.get("sources") and "[^" not in body:
+                body = body.rstrip() + f" As reported.[^{meta['sources'][0]['id']}]\n"
         else:
             meta.update(self.terms())
             what = "new countries/people/organisations/topics/regions for"
         path.write_text(briefing_md(body=body, **meta), encoding="utf-8")
         return Change("briefing", f"{what} {rel}", {path})
+
+    def editorial(self, meta: dict[str, Any]) -> str:
+        """Random sources, corrections, embargo or expiry (past or future) on a briefing's front matter."""
+        rng = self.rng
+        what = rng.choice(["sources", "corrections", "publish", "expires", "clear"])
+        if what == "sources":
+            meta["sources"] = [
+                {"id": f"s{n}", "title": self.words(2, 5).capitalize(), "publisher": "Wire"}
+                | ({"url": f"https://example.net/{self.next()}"} if rng.random() < 0.6 else {})
+                for n in range(1, rng.randint(1, 3) + 1)
+            ]
+        elif what == "corrections":
+            meta["corrections"] = [
+                {
+                    "date": f"{self.day()} 1{n}:00",
+                    "kind": rng.choice(["correction", "clarification", "update"]),
+                    "note": self.words(3, 8).capitalize() + ".",
+                }
+                for n in range(rng.randint(1, 2))
+            ]
+        elif what == "publish":
+            meta["publish"] = rng.choice([f"{self.day()} 08:00", "2031-03-01T09:00:00+00:00"])
+        elif what == "expires":
+            meta.pop("publish", None)
+            meta["date"] = "2026-10-01"
+            meta["expires"] = rng.choice(
+                ["2026-11-01", {"date": "2031-01-01", "reason": "Superseded."}]
+            )
+        else:
+            for key in ("sources", "corrections", "publish", "expires"):
+                meta.pop(key, None)
+        return f"editorial ({what}) on"
 
     def seed(self) -> Change:
         seeds = sorted((self.root / "seeds").glob("*.txt"))

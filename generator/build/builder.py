@@ -434,7 +434,7 @@ class Builder:
             except (OSError, SiteError):
                 return None
             # what decides its neighbours and related briefings
-            placed = ("slug", "date", "draft", "terms")
+            placed = ("slug", "date", "draft", "terms", "publish", "expires")
             if any(getattr(new.briefing, f) != getattr(old.briefing, f) for f in placed):
                 return None
             site = dataclasses.replace(
