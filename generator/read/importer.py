@@ -30,7 +30,8 @@ import yaml
 from generator.core import atomic
 from generator.core.errors import SiteError
 from generator.read.content import is_content_name
-from generator.read.entities import Registry, find_entities
+from generator.read.entities import Registry, entity_text, find_entities
+from generator.read.ner import Mention, find_mentions
 from generator.read.seed_markdown import is_untouched, seed_to_markdown, sha256_hex, slugify_title
 from generator.read.seeds import decode_seed, parse_seed
 
@@ -156,9 +157,11 @@ def import_seeds(
     date: datetime | None = None,
     dry_run: bool = False,
     force: bool = False,
+    jobs: int = 1,
 ) -> list[ImportResult]:
     """Import seeds into briefings_dir following the rules in the module docstring; one result per seed."""
     by_seed, taken = _index(briefings_dir)
+    mentions = _mentions(seed_paths, by_seed, jobs)
     results: list[ImportResult] = []
     for seed_path in seed_paths:
         try:
@@ -172,6 +175,7 @@ def import_seeds(
                 date=date,
                 dry_run=dry_run,
                 force=force,
+                mentions=mentions.get(seed_path, ()),
             )
         except SiteError as exc:
             result = ImportResult(
@@ -188,6 +192,28 @@ def import_seeds(
 MAX_SEED_BYTES = 2_000_000
 
 
+def _mentions(
+    seed_paths: list[Path], by_seed: dict[str, _Existing], jobs: int
+) -> dict[Path, tuple[Mention, ...]]:
+    """The NER model's mentions for every seed that is new or changed (by its hash), found in one batch over
+    `jobs` processes; unchanged and unreadable seeds are left to `_import_one`."""
+    todo: list[tuple[Path, str]] = []
+    for path in seed_paths:
+        try:
+            if path.stat().st_size > MAX_SEED_BYTES:
+                continue
+            data = path.read_bytes()
+            existing = by_seed.get(path.name)
+            if existing and existing.source_hash == sha256_hex(data):
+                continue
+            seed = parse_seed(decode_seed(data, path)[0], path)
+        except (OSError, SiteError):
+            continue
+        todo.append((path, entity_text(seed.plain_text(), seed.headline)))
+    found = find_mentions([text for _, text in todo], jobs)
+    return {path: m for (path, _), m in zip(todo, found, strict=True)}
+
+
 def _import_one(
     seed_path: Path,
     briefings_dir: Path,
@@ -199,6 +225,7 @@ def _import_one(
     date: datetime | None,
     dry_run: bool,
     force: bool,
+    mentions: tuple[Mention, ...],
 ) -> ImportResult:
     size = seed_path.stat().st_size
     if size > MAX_SEED_BYTES:
@@ -260,7 +287,7 @@ def _import_one(
         else (_as_datetime(existing.date, tz) if existing else None)
         or datetime.fromtimestamp(int(seed_path.stat().st_mtime), tz)
     )
-    entities = find_entities(seed.plain_text(), seed.headline, registry)
+    entities = find_entities(seed.plain_text(), seed.headline, registry, mentions)
     output = seed_to_markdown(
         seed,
         source_name=seed_path.name,

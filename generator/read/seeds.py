@@ -182,6 +182,10 @@ _LABEL_LINE = re.compile(
 _BYLINE = re.compile(
     r"^(?:(?i:by)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4}(?:\s*(?:,|and|&)\s*[A-Z][\w.'’ -]*)*"
     r"|(?i:office|bureau) of (?:the )?[A-Z][\w ,.'’&-]*"
+    # "Antony J. Blinken, Secretary of State", "Ned Price, Department Spokesperson": name, comma, office
+    r"|[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){1,4},\s+[\w ,.'’&-]*\b(?:Secretary|Spokesperson|Minister|"
+    r"Ambassador|President|Director|Administrator|Advis[eo]r|Correspondent|Editor|Reporter|Envoy|"
+    r"Representative|Coordinator|Spokesman|Spokeswoman)\b[\w ,.'’&-]*"
     r"|(?i:press statement|media note|fact sheet|readout|press release|news release|statement|joint statement)"
     r"(?:\s*[-–—|]\s*.*)?)$"
 )
