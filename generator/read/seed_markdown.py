@@ -57,6 +57,10 @@ def markdown_body(seed: Seed) -> str:
             parts.append("## " + escape_markdown(block.text))
         elif block.kind == "bullets":
             parts.append("\n".join("- " + escape_markdown(item) for item in block.items))
+        elif block.kind == "numbered":
+            parts.append(
+                "\n".join(f"{n}. " + escape_markdown(item) for n, item in enumerate(block.items, 1))
+            )
         else:
             parts.append(escape_markdown(block.text))
     return "\n\n".join(parts) + "\n"
