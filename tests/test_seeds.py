@@ -191,7 +191,7 @@ def test_shipped_seed_markdown():
         "people",
         "organisations",
         "topics",
-        "source",
+        "seed",
         "reading_time",
         "body_hash",
     ]
@@ -205,7 +205,8 @@ def test_shipped_seed_markdown():
     assert len(meta["takeaways"]) == 3
     assert {"Russia", "Ukraine", "United States"} <= set(meta["countries"])
     assert {"Vladimir Putin", "Donald Trump", "Volodymyr Zelenskyy"} <= set(meta["people"])
-    assert meta["source"] == {"name": SHIPPED.name, "hash": "sha256:" + "1" * 64}
+    assert "source" not in meta  # the seed names no source; its file name is no source for readers
+    assert meta["seed"] == {"file": SHIPPED.name, "hash": "sha256:" + "1" * 64}
     assert meta["reading_time"] == 3
     assert "## Context: The Trump–Zelenskyy Meeting on the Horizon\n" in body
     assert "## What This Means for Ukraine and Western Allies\n" in body

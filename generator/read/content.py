@@ -47,6 +47,7 @@ KNOWN_BRIEFING_FIELDS = {
     "summary",
     "takeaways",
     "source",
+    "seed",
     "draft",
     "slug",
     "reading_time",
@@ -256,12 +257,15 @@ def _source(check: _Checker) -> Source | None:
         check.fail("source", "'source' must be a name or a mapping with 'name' and 'url'")
         return None
     url = str(value.get("url") or "").strip()
+    name = str(value.get("name") or "")
+    if value.get("hash") and not url and name.endswith(".txt"):
+        return None  # an import record from before `seed:` (the seed's file name): not a source
     if url and not url.lower().startswith(("http://", "https://")):
         check.fail("source", f"source url must start with http:// or https://, not {url!r}")
         url = ""
     elif url:
         url = _clean_url(check, url)
-    return Source(name=str(value.get("name") or ""), url=url, hash=str(value.get("hash") or ""))
+    return Source(name=name, url=url, hash=str(value.get("hash") or ""))
 
 
 _HOST_RE = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[\w.-]+)(:\d{1,5})?$")

@@ -1,9 +1,10 @@
 """Seed import, the disk side: seeds/*.txt -> content/briefings/<slug>.md, never overwriting an editor's work.
 
 Rules (one call of `import_seeds`):
-- A briefing belongs to the seed named in its front matter `source.name`; the index of briefings is built
+- A briefing belongs to the seed named in its front matter `seed.file` (`source.name` in briefings
+  imported before `seed:` existed); the index of briefings is built
   once per call by reading every briefing's front matter.
-- Seed bytes hash to the stored `source.hash` -> "unchanged" (nothing written).
+- Seed bytes hash to the stored `seed.hash` -> "unchanged" (nothing written).
 - Seed changed and the briefing untouched since import (its text still hashes to `body_hash`, see
   generator.seeds) -> regenerated in place, same file and slug: "updated".
 - Seed changed and the briefing edited (or written by hand, without body_hash) -> "conflict", left alone;
@@ -99,8 +100,13 @@ def _index(briefings_dir: Path) -> tuple[dict[str, _Existing], set[str]]:
             meta = {}
         slug = str(meta.get("slug") or path.stem)
         slugs.update({slug, path.stem})
-        source = meta.get("source")
-        if isinstance(source, dict) and source.get("name"):
+        source, seed = meta.get("source"), meta.get("seed")
+        if isinstance(seed, dict) and seed.get("file"):
+            by_seed.setdefault(
+                str(seed["file"]),
+                _Existing(path, slug, str(seed.get("hash") or ""), meta.get("date")),
+            )
+        elif isinstance(source, dict) and source.get("name"):  # imported before `seed:` existed
             by_seed.setdefault(
                 str(source["name"]),
                 _Existing(path, slug, str(source.get("hash") or ""), meta.get("date")),
