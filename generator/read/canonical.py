@@ -163,10 +163,35 @@ def _resolve(short: str, full_names: Iterable[str]) -> str | None:
     return None
 
 
+def _title_lines(text: str) -> list[tuple[int, int]]:
+    """Spans of the lines written in Title Case (the headline, headings), where the model misreads words
+    ("Putin Signals Resolve" as a person)."""
+    spans = []
+    for m in re.finditer(r"[^\n]+", text):
+        words = re.findall(r"[A-Za-z][\w'’-]*", m.group())
+        big = [w for w in words if w.casefold() not in _SMALL and len(w) > 3]
+        if big and len(m.group()) < 150 and sum(w[0].isupper() for w in big) >= 0.75 * len(big):
+            spans.append(m.span())
+    return spans
+
+
+def trusted(mentions: Sequence[Mention], text: str, names: Names) -> list[Mention]:
+    """The mentions to believe: in a Title Case line only names the registry knows or the model also
+    found in running text."""
+    titles = _title_lines(text)
+    inside = [any(s <= m.start < e for s, e in titles) for m in mentions]
+    elsewhere = {_strip(m.text) for m, t in zip(mentions, inside, strict=True) if not t}
+    return [
+        m
+        for m, t in zip(mentions, inside, strict=True)
+        if not t or _strip(m.text) in elsewhere or _strip(m.text) in names
+    ]
+
+
 def people_of(text: str, mentions: Sequence[Mention], names: Names, head_end: int) -> Counter[str]:
     """Canonical people and their salience (a headline mention weighs 3) from the model's PERSON mentions."""
     found: list[tuple[str, bool, int]] = []  # (name, had a title, start)
-    for m in mentions:
+    for m in trusted(mentions, text, names):
         if m.label != "PERSON" or "\n" in m.text:
             continue
         name, titled = strip_title(_strip(m.text))
@@ -229,7 +254,7 @@ def organisations_of(
     found: list[tuple[str, int]] = []
     outlets: dict[str, bool] = {}  # outlet -> named other than as a source
     people = {_strip(m.text) for m in mentions if m.label == "PERSON" and " " in m.text.strip()}
-    for m in mentions:
+    for m in trusted(mentions, text, names):
         fac = m.label == "FAC" and m.text.split()[-1].casefold() in _FAC_ORGS
         if (m.label != "ORG" and not fac) or "\n" in m.text:
             continue
