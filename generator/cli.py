@@ -14,6 +14,7 @@ from generator.build.builder import BuildOptions, build
 from generator.build.progress import Progress
 from generator.core.config import Config, load_config
 from generator.core.errors import SiteError
+from generator.core.parallel import default_jobs
 from generator.core.urls import slug_from
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -159,6 +160,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         date=date,
         dry_run=args.dry_run,
         force=args.force,
+        jobs=default_jobs(),
     )
     for result in results:
         print(result.line())

@@ -110,12 +110,14 @@ def front_matter(path: Path) -> tuple[dict[str, Any], str]:
 
 
 def source_seed(path: Path) -> str | None:
-    """The seed a briefing was imported from (front matter `source.name`), if any."""
+    """The seed a briefing was imported from (front matter `seed.file`, or `source.name` before it), if any."""
     try:
         meta, _ = front_matter(path)
     except (ValueError, yaml.YAMLError):
         return None
-    source = meta.get("source")
+    seed, source = meta.get("seed"), meta.get("source")
+    if isinstance(seed, dict) and seed.get("file"):
+        return str(seed["file"])
     return str(source.get("name")) if isinstance(source, dict) and source.get("name") else None
 
 

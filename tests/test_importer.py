@@ -62,7 +62,8 @@ def test_created_then_unchanged(site, registry):
     )
     meta = meta_of(r.target)
     assert meta["title"] == "Putin Signals Resolve as Ukraine Peace Talks Stall"
-    assert meta["source"]["name"] == SHIPPED.name and meta["source"]["hash"].startswith("sha256:")
+    assert meta["seed"]["file"] == SHIPPED.name and meta["seed"]["hash"].startswith("sha256:")
+    assert "source" not in meta
     assert meta["date"] == "2026-11-22T09:00:00+00:00"
     before = r.target.read_bytes()
     [again] = run(site, registry)

@@ -17,6 +17,7 @@ from generator.read.seed_markdown import (
     body_hash_of,
     escape_markdown,
     is_untouched,
+    markdown_body,
     seed_to_markdown,
     slugify_title,
 )
@@ -191,7 +192,7 @@ def test_shipped_seed_markdown():
         "people",
         "organisations",
         "topics",
-        "source",
+        "seed",
         "reading_time",
         "body_hash",
     ]
@@ -205,7 +206,8 @@ def test_shipped_seed_markdown():
     assert len(meta["takeaways"]) == 3
     assert {"Russia", "Ukraine", "United States"} <= set(meta["countries"])
     assert {"Vladimir Putin", "Donald Trump", "Volodymyr Zelenskyy"} <= set(meta["people"])
-    assert meta["source"] == {"name": SHIPPED.name, "hash": "sha256:" + "1" * 64}
+    assert "source" not in meta  # the seed names no source; its file name is no source for readers
+    assert meta["seed"] == {"file": SHIPPED.name, "hash": "sha256:" + "1" * 64}
     assert meta["reading_time"] == 3
     assert "## Context: The Trump–Zelenskyy Meeting on the Horizon\n" in body
     assert "## What This Means for Ukraine and Western Allies\n" in body
@@ -544,3 +546,41 @@ def test_slugify_title(title, slug):
 def test_slug_is_cut_at_a_word():
     slug = slugify_title("International " * 20)
     assert len(slug) <= 80 and slug.endswith("international") and "/" not in slug
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "Together, the United States and Japan will",
+        "Possible issues on which Members of Congress could engage include",
+    ],
+)
+def test_lead_in_line_is_a_paragraph_not_a_heading(lead):
+    seed = parse_seed(
+        f"Headline\n\nAn opening paragraph.\n\n{lead}\n\n- do one thing;\n- do another.\n"
+    )
+    assert seed.headings == ()
+    assert lead in seed.paragraphs
+    assert seed.bullets == ("do one thing;", "do another.")
+
+
+def test_numbered_list_is_an_ordered_list():
+    seed = parse_seed(
+        "Headline\n\nThe plan has steps.\n\n1. Agree a ceasefire.\n2) Exchange prisoners.\n"
+    )
+    assert [b.kind for b in seed.blocks] == ["paragraph", "numbered"]
+    html = render(markdown_body(seed))
+    assert html.tags.count("ol") == 1 and html.tags.count("li") == 2
+
+
+def test_heading_after_a_hard_wrapped_paragraph():
+    text = (
+        "Headline\n\n"
+        "The talks in Geneva ended on Friday without agreement on a ceasefire, and\n"
+        "the delegations said they would meet again within a month to try again.\n"
+        "Background to the Talks\n"
+        "The conflict began in 2014 and has displaced more than a million people in\n"
+        "the east of the country, according to the United Nations refugee agency.\n"
+    )
+    seed = parse_seed(text)
+    assert seed.headings == ("Background to the Talks",)

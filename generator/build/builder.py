@@ -255,7 +255,7 @@ class Builder:
         if not todo:
             return ()
         registry = load_registry(config.content_dir / "_data" / "entities.yaml")
-        results = import_seeds(todo, briefings_dir, tz=config.tz, registry=registry)
+        results = import_seeds(todo, briefings_dir, tz=config.tz, registry=registry, jobs=self.jobs)
         return tuple(r.line() for r in results if r.status != "unchanged")
 
     def load_site(self, config: Config) -> Site:

@@ -48,6 +48,7 @@ KNOWN_BRIEFING_FIELDS = {
     "summary",
     "takeaways",
     "source",
+    "seed",
     "draft",
     "slug",
     "reading_time",
@@ -291,6 +292,9 @@ def _source(check: _Checker) -> Source | None:
         check.fail("source", "'source' must be a name or a mapping with 'name' and 'url'")
         return None
     url = str(value.get("url") or "").strip()
+    name = str(value.get("name") or "")
+    if value.get("hash") and not url and name.endswith(".txt"):
+        return None  # an import record from before `seed:` (the seed's file name): not a source
     if url and not url.lower().startswith(("http://", "https://")):
         check.fail("source", f"source url must start with http:// or https://, not {url!r}")
         url = ""
@@ -302,7 +306,7 @@ def _source(check: _Checker) -> Source | None:
                 f"source url {url!r} has no valid host; write it as https://example.org/path",
             )
         url = cleaned or ""
-    return Source(name=str(value.get("name") or ""), url=url, hash=str(value.get("hash") or ""))
+    return Source(name=name, url=url, hash=str(value.get("hash") or ""))
 
 
 def _trends(check: _Checker) -> tuple[Trend, ...]:

@@ -35,6 +35,7 @@ import functools
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,8 @@ import yaml
 from generator.core.errors import Problem, SiteError
 from generator.core.urls import slug_from
 from generator.core.yamltext import load_yaml
+from generator.read.canonical import abbreviations, looks_like_person, organisations_of, people_of
+from generator.read.ner import Mention
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -65,9 +68,9 @@ _TITLE_WORDS = frozenset(
 _UNKNOWN_PERSON = re.compile(
     r"\b(?:"
     + _TITLES
-    + r")\s+"
-    r"(?P<name>(?:{w}|[A-Z]\.)(?:\s+(?:{w}|[A-Z]\.|al-[A-Z][a-z]+|bin|ibn|de|da|van|von|der|di|le|la))*"
-    r"\s+(?:{w}|al-[A-Z][a-z]+))(?![\w'’-])".format(w=r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Z][a-zà-ÿ]+)*")
+    + r")[ \t]+"
+    r"(?P<name>(?:{w}|[A-Z]\.)(?:[ \t]+(?:{w}|[A-Z]\.|al-[A-Z][a-z]+|bin|ibn|de|da|van|von|der|di|le|la))*"
+    r"[ \t]+(?:{w}|al-[A-Z][a-z]+))(?![\w'’-])".format(w=r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Z][a-zà-ÿ]+)*")
 )
 _NOT_NAME_WORDS = frozenset(
     (
@@ -477,9 +480,22 @@ def _capitalised_name_word(word: str) -> bool:
     )
 
 
-def find_entities(text: str, headline: str, registry: Registry) -> Entities:
-    """Countries, people, organisations and topics in a headline and text, most salient first."""
-    full = headline + "\n" + text
+def entity_text(text: str, headline: str) -> str:
+    """The one string entities are found in (and the NER model reads): headline, newline, text."""
+    return headline + "\n" + text
+
+
+def find_entities(
+    text: str, headline: str, registry: Registry, mentions: Sequence[Mention] | None = None
+) -> Entities:
+    """Countries, people, organisations and topics in a headline and text, most salient first.
+
+    `mentions` are the NER model's findings in `entity_text(text, headline)` (read/ner.py); without them
+    only the registry and the title heuristics below find people and organisations."""
+    full = entity_text(text, headline)
+    persons = [(m.start, m.end) for m in mentions or () if m.label == "PERSON"]
+    # "UN" inside "UN Office on Drugs and Crime (UNODC)" is not the United Nations
+    defined = [(s, e) for _, s, e in abbreviations(full).values()] if mentions else []
     head_end = len(headline)
     scores: dict[str, Counter[str]] = {
         "country": Counter(),
@@ -504,6 +520,12 @@ def find_entities(text: str, headline: str, registry: Registry) -> Entities:
             and (_capitalised_name_word(before) or _capitalised_name_word(after))
         ):
             continue  # "Michael Jordan", "Chad Wolf"
+        if kind == "country" and any(s <= m.start() and m.end() <= e for s, e in persons):
+            continue  # the model read it as part of a person's name
+        if kind == "organisation" and any(
+            s <= m.start() and m.end() <= e and (s, e) != m.span() for s, e in defined
+        ):
+            continue
         if (
             kind == "person"
             and alias in registry.surnames
@@ -535,6 +557,16 @@ def find_entities(text: str, headline: str, registry: Registry) -> Entities:
             if not any(a <= s < b for a, b in taken):
                 add("person", name, s)
 
+    if mentions:
+        scores["person"].update(people_of(full, mentions, registry.names, head_end))
+        scores["organisation"].update(organisations_of(full, mentions, registry.names, head_end))
+        for (
+            place
+        ) in mentions:  # a second opinion on places: what the model calls a place and ISO knows
+            info = country_info(place.text.removeprefix("the ")) if place.label == "GPE" else None
+            if info and info.name not in scores["country"] and place.text not in registry.ambiguous:
+                add("country", info.name, place.start)
+
     words = max(1, len(full.split()))
     need = max(2, math.ceil(words / 500))  # two hits in a short piece, more in a long one
     topic_hits = registry.topic_hits(full)
@@ -543,9 +575,17 @@ def find_entities(text: str, headline: str, registry: Registry) -> Entities:
     def ranked(counter: Counter[str]) -> tuple[str, ...]:
         return tuple(sorted(counter, key=lambda n: (-counter[n], n.casefold())))
 
+    people = Counter({n: c for n, c in scores["person"].items() if looks_like_person(n)})
+    organisations = Counter(
+        {
+            n: c
+            for n, c in scores["organisation"].items()
+            if n in registry.organisations or not country_info(n)
+        }
+    )
     return Entities(
         countries=ranked(scores["country"]),
-        people=ranked(scores["person"]),
-        organisations=ranked(scores["organisation"]),
+        people=ranked(people),
+        organisations=ranked(organisations),
         topics=tuple(sorted(topics, key=lambda t: (-topic_hits[t], t)))[:4],
     )

@@ -1,9 +1,10 @@
 """Seed import, the disk side: seeds/*.txt -> content/briefings/<slug>.md, never overwriting an editor's work.
 
 Rules (one call of `import_seeds`):
-- A briefing belongs to the seed named in its front matter `source.name`; the index of briefings is built
+- A briefing belongs to the seed named in its front matter `seed.file` (`source.name` in briefings
+  imported before `seed:` existed); the index of briefings is built
   once per call by reading every briefing's front matter.
-- Seed bytes hash to the stored `source.hash` -> "unchanged" (nothing written).
+- Seed bytes hash to the stored `seed.hash` -> "unchanged" (nothing written).
 - Seed changed and the briefing untouched since import (its text still hashes to `body_hash`, see
   generator.seeds) -> regenerated in place, same file and slug: "updated".
 - Seed changed and the briefing edited (or written by hand, without body_hash) -> "conflict", left alone;
@@ -30,7 +31,8 @@ import yaml
 from generator.core import atomic
 from generator.core.errors import SiteError
 from generator.read.content import is_content_name
-from generator.read.entities import Registry, find_entities
+from generator.read.entities import Registry, entity_text, find_entities
+from generator.read.ner import Mention, find_mentions
 from generator.read.seed_markdown import is_untouched, seed_to_markdown, sha256_hex, slugify_title
 from generator.read.seeds import decode_seed, parse_seed
 
@@ -98,8 +100,13 @@ def _index(briefings_dir: Path) -> tuple[dict[str, _Existing], set[str]]:
             meta = {}
         slug = str(meta.get("slug") or path.stem)
         slugs.update({slug, path.stem})
-        source = meta.get("source")
-        if isinstance(source, dict) and source.get("name"):
+        source, seed = meta.get("source"), meta.get("seed")
+        if isinstance(seed, dict) and seed.get("file"):
+            by_seed.setdefault(
+                str(seed["file"]),
+                _Existing(path, slug, str(seed.get("hash") or ""), meta.get("date")),
+            )
+        elif isinstance(source, dict) and source.get("name"):  # imported before `seed:` existed
             by_seed.setdefault(
                 str(source["name"]),
                 _Existing(path, slug, str(source.get("hash") or ""), meta.get("date")),
@@ -156,9 +163,11 @@ def import_seeds(
     date: datetime | None = None,
     dry_run: bool = False,
     force: bool = False,
+    jobs: int = 1,
 ) -> list[ImportResult]:
     """Import seeds into briefings_dir following the rules in the module docstring; one result per seed."""
     by_seed, taken = _index(briefings_dir)
+    mentions = _mentions(seed_paths, by_seed, jobs)
     results: list[ImportResult] = []
     for seed_path in seed_paths:
         try:
@@ -172,6 +181,7 @@ def import_seeds(
                 date=date,
                 dry_run=dry_run,
                 force=force,
+                mentions=mentions.get(seed_path, ()),
             )
         except SiteError as exc:
             result = ImportResult(
@@ -188,6 +198,28 @@ def import_seeds(
 MAX_SEED_BYTES = 2_000_000
 
 
+def _mentions(
+    seed_paths: list[Path], by_seed: dict[str, _Existing], jobs: int
+) -> dict[Path, tuple[Mention, ...]]:
+    """The NER model's mentions for every seed that is new or changed (by its hash), found in one batch over
+    `jobs` processes; unchanged and unreadable seeds are left to `_import_one`."""
+    todo: list[tuple[Path, str]] = []
+    for path in seed_paths:
+        try:
+            if path.stat().st_size > MAX_SEED_BYTES:
+                continue
+            data = path.read_bytes()
+            existing = by_seed.get(path.name)
+            if existing and existing.source_hash == sha256_hex(data):
+                continue
+            seed = parse_seed(decode_seed(data, path)[0], path)
+        except (OSError, SiteError):
+            continue
+        todo.append((path, entity_text(seed.plain_text(), seed.headline)))
+    found = find_mentions([text for _, text in todo], jobs)
+    return {path: m for (path, _), m in zip(todo, found, strict=True)}
+
+
 def _import_one(
     seed_path: Path,
     briefings_dir: Path,
@@ -199,6 +231,7 @@ def _import_one(
     date: datetime | None,
     dry_run: bool,
     force: bool,
+    mentions: tuple[Mention, ...],
 ) -> ImportResult:
     size = seed_path.stat().st_size
     if size > MAX_SEED_BYTES:
@@ -260,7 +293,7 @@ def _import_one(
         else (_as_datetime(existing.date, tz) if existing else None)
         or datetime.fromtimestamp(int(seed_path.stat().st_mtime), tz)
     )
-    entities = find_entities(seed.plain_text(), seed.headline, registry)
+    entities = find_entities(seed.plain_text(), seed.headline, registry, mentions)
     output = seed_to_markdown(
         seed,
         source_name=seed_path.name,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from generator.core.urls import slug_from
+from generator.read.seed_source import find_source
 from generator.read.seeds import Seed, summarize
 
 if TYPE_CHECKING:
@@ -57,6 +58,10 @@ def markdown_body(seed: Seed) -> str:
             parts.append("## " + escape_markdown(block.text))
         elif block.kind == "bullets":
             parts.append("\n".join("- " + escape_markdown(item) for item in block.items))
+        elif block.kind == "numbered":
+            parts.append(
+                "\n".join(f"{n}. " + escape_markdown(item) for n, item in enumerate(block.items, 1))
+            )
         else:
             parts.append(escape_markdown(block.text))
     return "\n\n".join(parts) + "\n"
@@ -123,9 +128,13 @@ def seed_to_markdown(
     entities: Entities,
     slug: str,
 ) -> str:
-    """The whole briefing file for a seed: YAML front matter (see module docstring for body_hash), then Markdown."""
+    """The whole briefing file for a seed: YAML front matter (see module docstring for body_hash), then Markdown.
+
+    `source` is what the seed says it comes from (absent if it says nothing); `seed` records the seed
+    file and its hash, for the importer only: a file name is never shown to readers."""
     if date.tzinfo is None:
         raise ValueError("seed_to_markdown needs a timezone-aware date")
+    source, seed = find_source(seed)
     body = markdown_body(seed)
     first = next((b.text for b in seed.blocks if b.kind == "paragraph"), "")
     summary = summarize(first) if first else (seed.takeaways[0] if seed.takeaways else "")
@@ -139,8 +148,10 @@ def seed_to_markdown(
         "people": list(entities.people),
         "organisations": list(entities.organisations),
         "topics": list(entities.topics),
-        "source": {"name": source_name, "hash": source_hash},
     }
+    if source:
+        meta["source"] = source.front_matter()
+    meta["seed"] = {"file": source_name, "hash": source_hash}
     if seed.byline:
         meta["byline"] = seed.byline
     meta["reading_time"] = reading_minutes(body + " " + " ".join(seed.takeaways))

@@ -19,12 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from generator.core.errors import Problem, SiteError
-
-if TYPE_CHECKING:  # entities imports nothing from here; the annotation is all seeds needs
-    pass
 
 SUMMARY_LIMIT = 300
 
@@ -100,7 +97,7 @@ def decode_seed(data: bytes, path: object = "<seed>") -> tuple[str, str]:
 class Block:
     """One piece of a seed's body: a heading, a paragraph or a bullet list."""
 
-    kind: Literal["heading", "paragraph", "bullets"]
+    kind: Literal["heading", "paragraph", "bullets", "numbered"]
     text: str = ""
     items: tuple[str, ...] = ()
 
@@ -126,13 +123,13 @@ class Seed:
 
     @property
     def bullets(self) -> tuple[str, ...]:
-        return tuple(item for b in self.blocks if b.kind == "bullets" for item in b.items)
+        return tuple(item for b in self.blocks if b.items for item in b.items)
 
     def plain_text(self) -> str:
         """Every word of the body and takeaways (not the headline), one block per line: for entity finding."""
         parts: list[str] = []
         for b in self.blocks:
-            parts.extend(b.items if b.kind == "bullets" else (b.text,))
+            parts.extend(b.items or (b.text,))
         parts.extend(self.takeaways)
         return "\n".join(parts)
 
@@ -140,6 +137,13 @@ class Seed:
 # --- line shapes ---------------------------------------------------------------------------------------
 
 _BULLET = re.compile(r"^\s*(?:[-*•‣◦▪●]|\u2043)\s+(?=\S)")
+_NUMBERED = re.compile(r"^\s*\(?(\d{1,2})[.)]\s+(?=\S)")
+# A line ending in one of these (in lower case) opens a sentence the next lines finish: "Together, the
+# United States and Japan will", "Possible issues on which Members of Congress could engage include".
+_LEAD_IN_ENDS = frozenset(
+    "will would shall can could should must may might include includes including are is were was be "
+    "have has had following follows these those such".split()
+)
 _TERMINAL = ".!?;,…"
 _CLOSERS = "\"'”’»)]"
 _SMALL_WORDS = frozenset(
@@ -182,6 +186,10 @@ _LABEL_LINE = re.compile(
 _BYLINE = re.compile(
     r"^(?:(?i:by)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4}(?:\s*(?:,|and|&)\s*[A-Z][\w.'’ -]*)*"
     r"|(?i:office|bureau) of (?:the )?[A-Z][\w ,.'’&-]*"
+    # "Antony J. Blinken, Secretary of State", "Ned Price, Department Spokesperson": name, comma, office
+    r"|[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){1,4},\s+[\w ,.'’&-]*\b(?:Secretary|Spokesperson|Minister|"
+    r"Ambassador|President|Director|Administrator|Advis[eo]r|Correspondent|Editor|Reporter|Envoy|"
+    r"Representative|Coordinator|Spokesman|Spokeswoman)\b[\w ,.'’&-]*"
     r"|(?i:press statement|media note|fact sheet|readout|press release|news release|statement|joint statement)"
     r"(?:\s*[-–—|]\s*.*)?)$"
 )
@@ -320,8 +328,8 @@ def _heading_shape(text: str) -> bool:
     bare = line.rstrip(":").strip()
     if bare.casefold() in _LEAD_INS or bare.casefold().startswith(("begin text", "end text")):
         return False
-    last = re.sub(r"[^\w]+$", "", words[-1]).lower()
-    if last in _DANGLING and len(words) > 1:
+    last = re.sub(r"[^\w]+$", "", words[-1])
+    if len(words) > 1 and (last.lower() in _DANGLING or (last.islower() and last in _LEAD_IN_ENDS)):
         return False
     # A line ending in ":" that is neither a takeaway label nor in title case is a lead-in:
     # "Milestones include:", "The ACA activity will cover two key elements:".
@@ -337,7 +345,7 @@ def _takeaway_label(text: str) -> bool:
 
 @dataclass
 class _Unit:
-    kind: Literal["line", "bullet"]
+    kind: Literal["line", "bullet", "number"]
     text: str
     last: str  # the last physical line, for run-on decisions
     blank_before: bool
@@ -366,14 +374,22 @@ def _runs_on(prev: _Unit, line: str, indented: bool, width: int) -> bool:
         or _BYLINE.match(prev.text)
     ):
         return False
-    if prev.kind == "bullet" and indented:
+    if _NUMBERED.match(line):
+        return False
+    if prev.kind != "line" and indented:
         return True
     if _starts_lower(line) and not last.endswith(":"):
         return True
     if last.endswith((",", "-")) and not last.endswith(" -"):
         return True
     if width and len(last) >= 0.6 * width and not last.endswith(":"):
-        return True
+        # a short Title Case line after a finished sentence is a heading, not the paragraph's next line
+        return not (
+            _ends_sentence(last)
+            and len(line) < 0.6 * width
+            and _heading_shape(line)
+            and _title_case(line)
+        )
     if (
         prev.kind == "line"
         and not _ends_sentence(last)
@@ -402,9 +418,12 @@ def _units(lines: list[str]) -> list[_Unit]:
             continue
         indented = raw[:1].isspace()
         bullet = _BULLET.match(raw)
+        number = _NUMBERED.match(raw)
         prev = units[-1] if units else None
         if bullet:
             units.append(_Unit("bullet", _clean(raw[bullet.end() :]), raw.strip(), blank))
+        elif number:
+            units.append(_Unit("number", _clean(raw[number.end() :]), raw.strip(), blank))
         elif prev and not blank and _runs_on(prev, raw.strip(), indented, width):
             prev.text = _join(prev.text, _clean(raw))
             prev.last = raw.strip()
@@ -421,6 +440,15 @@ def _units(lines: list[str]) -> list[_Unit]:
         else:
             units.append(_Unit("line", _clean(raw), raw.strip(), blank))
         blank = False
+    # "1. " alone is a numbered heading or sentence; two or more in a row make an ordered list
+    for i, unit in enumerate(units):
+        if unit.kind == "number" and not any(
+            0 <= j < len(units) and units[j].kind == "number" for j in (i - 1, i + 1)
+        ):
+            unit.kind, unit.text = (
+                "line",
+                _clean(unit.last) if unit.text in unit.last else unit.text,
+            )
     return units
 
 
@@ -466,7 +494,7 @@ def parse_seed(text: str, path: object = "<seed>") -> Seed:
     content_after = False
     for i in range(len(units) - 1, -1, -1):
         unit = units[i]
-        if unit.kind == "bullet":
+        if unit.kind != "line":
             content_after = True
             continue
         heading = content_after and (_heading_shape(unit.text) or _takeaway_label(unit.text))
@@ -485,16 +513,19 @@ def parse_seed(text: str, path: object = "<seed>") -> Seed:
             continue
         inline = _TAKEAWAY_INLINE.match(unit.text) if unit.kind == "line" else None
         if in_takeaways or inline:
-            if unit.kind == "bullet":
+            if unit.kind != "line":
                 takeaways.append(unit.text)
             else:
                 takeaways.extend(split_sentences(inline.group("rest") if inline else unit.text))
             continue
-        if unit.kind == "bullet":
-            if blocks and blocks[-1].kind == "bullets":
-                blocks[-1] = Block("bullets", items=(*blocks[-1].items, unit.text))
+        if unit.kind != "line":
+            kind: Literal["bullets", "numbered"] = (
+                "bullets" if unit.kind == "bullet" else "numbered"
+            )
+            if blocks and blocks[-1].kind == kind:
+                blocks[-1] = Block(kind, items=(*blocks[-1].items, unit.text))
             else:
-                blocks.append(Block("bullets", items=(unit.text,)))
+                blocks.append(Block(kind, items=(unit.text,)))
         else:
             blocks.append(Block("paragraph", unit.text))
 

@@ -1,0 +1,87 @@
+"""Canonical people and organisations from the NER model, one real sentence per rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.read.entities import entity_text, find_entities, load_registry
+from generator.read.ner import find_mentions
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry(None)
+
+
+def find(body: str, registry, headline: str = "Talks in London"):
+    mentions = find_mentions([entity_text(body, headline)])[0]
+    return find_entities(body, headline, registry, mentions)
+
+
+def test_surname_resolves_to_the_full_name(registry):
+    body = (
+        "Foreign Secretary Jack Straw has said the UK will not be drawn into a war with Iran. "
+        "Mr Straw told MPs that diplomacy was the only route. Straw added that talks would go on."
+    )
+    found = find(body, registry)
+    assert "Jack Straw" in found.people
+    assert not {"Straw", "Mr Straw", "Foreign Secretary Jack Straw"} & set(found.people)
+
+
+def test_possessive_is_not_part_of_the_name(registry):
+    body = "Mr Straw's speech was welcomed. Jack Straw's aides said he would travel to Tehran."
+    found = find(body, registry)
+    assert found.people == ("Jack Straw",)
+    found = find(
+        "Vladimir Putin's envoy arrived on Monday. Putin's aides said talks would resume.", registry
+    )
+    assert found.people == ("Vladimir Putin",)
+
+
+def test_newspaper_quoted_as_a_source_is_not_an_organisation(registry):
+    body = (
+        "The Times said the minister would resign. Officials told the Guardian that the plan was dead. "
+        "The European Commission declined to comment."
+    )
+    found = find(body, registry)
+    assert not {"Times", "The Times", "Guardian", "The Guardian"} & set(found.organisations)
+    assert "European Commission" in found.organisations
+
+
+def test_generic_phrases_are_not_organisations(registry):
+    body = (
+        "The government said the state would not pay. The Department said the Ministry had no plan, "
+        "and the Treasury Committee asked the Government to explain."
+    )
+    found = find(body, registry)
+    assert not {"government", "Government", "state", "State", "Department", "Ministry"} & set(
+        found.organisations
+    )
+
+
+def test_abbreviation_and_expansion_are_one_organisation(registry):
+    body = (
+        "The Counterterrorism Law Enforcement Forum (CTLEF) met in Berlin. The CTLEF will meet again "
+        "next spring with the UN Office on Drugs and Crime (UNODC)."
+    )
+    found = find(body, registry)
+    assert "Counterterrorism Law Enforcement Forum" in found.organisations
+    assert "CTLEF" not in found.organisations
+    assert "United Nations" not in found.organisations
+
+
+def test_title_case_lines_do_not_make_people(registry):
+    found = find(
+        "Russian President Vladimir Putin said Moscow would press on.",
+        registry,
+        headline="Putin Signals Resolve as Ukraine Peace Talks Stall",
+    )
+    assert found.people == ("Vladimir Putin",)
+
+
+def test_unknown_people_get_found(registry):
+    found = find(
+        "Cambodian-American lawyer Theary Seng was sentenced on Tuesday. Seng has said she will appeal.",
+        registry,
+    )
+    assert "Theary Seng" in found.people and "Seng" not in found.people
