@@ -27,13 +27,14 @@ from generator.build.inputs import (
     walk_stats,
 )
 from generator.build.keys import PageKeys, kept_bytes
+from generator.build.lock import project_lock
 from generator.build.progress import Progress
 from generator.build.search_index import SearchIndex
 from generator.build.write import (
-    MARKER,
     Content,
     Kept,
     WriteStats,
+    has_manifest,
     write_files,
     write_site,
 )
@@ -153,7 +154,8 @@ class Builder:
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._build()
+            with project_lock(self.root, "briefings build"):
+                return self._build()
         finally:
             if enabled:
                 gc.enable()
@@ -420,6 +422,13 @@ class Builder:
             or (self.options.run_import and any(p.suffix == ".txt" for p in changed))
         ):
             return None
+        try:
+            with project_lock(self.root, "briefings serve", wait=0, quiet=True):
+                return self._quick(changed, last)
+        except SiteError:  # another process is writing: the full rebuild waits for it
+            return None
+
+    def _quick(self, changed: set[Path], last: _LastBuild) -> WriteStats | None:
         files: dict[str, bytes] = {}
         parsed: dict[Path, _Cached] = {}
         for path in changed:
@@ -488,7 +497,7 @@ class Builder:
         output = self.output  # resolved once, not per page
         before = self._page_records()
         same_site = keys.skeleton is not None and self._skeleton == keys.skeleton
-        in_output = (output / MARKER).is_file()
+        in_output = has_manifest(output)
         bodies = keys.bodies
         records: dict[str, PageRecord] = {}
         todo: list[tuple[OutputPage, str, tuple[str, ...]]] = []
