@@ -37,12 +37,14 @@ from generator.build.write import (
     write_files,
     write_site,
 )
+from generator.core.atomic import write_atomic
 from generator.core.config import Config, load_config
 from generator.core.errors import Problem, SiteError
 from generator.core.model import BriefingFile, Document, OutputPage, Page, Site, TermInfo
 from generator.core.parallel import default_jobs, fork_map
 from generator.core.trace import Digests
 from generator.pages.kinds import briefing_page
+from generator.pages.redirects import record
 from generator.pages.registry import plan
 from generator.read.content import (
     content_files,
@@ -54,6 +56,7 @@ from generator.read.content import (
 from generator.read.entities import forget_data, load_registry
 from generator.read.importer import import_seeds, seeds_to_import
 from generator.read.markup import Markup
+from generator.read.published import RECORD_FILE, format_record, read_record
 from generator.read.terms import read_term_yaml, term_yaml_files
 from generator.render.render import Rendered, render_many, render_traced
 from generator.render.theme import input_digests, make_environment, static_files, theme_dirs
@@ -73,6 +76,8 @@ class BuildOptions:
     cache: bool = True  # read and write the persistent cache in .cache/ (--no-cache: neither)
     jobs: int = 0  # worker processes for cold builds; 0 = one per core, 1 = serial
     progress: Progress | None = None  # stage and pages done, for long builds in a terminal
+    # add the URLs this build publishes to published-urls.txt (serve, a preview, does not)
+    record_urls: bool = True
 
 
 @dataclass(frozen=True)
@@ -175,7 +180,9 @@ class Builder:
         if self._cache is None or self._cache.settings != settings:
             self._cache = BuildCache(self.root, settings, enabled=self.options.cache)
         folders = [config.content_dir, *theme_dirs(config), GENERATOR_DIR]
-        inputs = inputs_stamp(settings, self.output, self.options.swap, folders)
+        files_stamp = inputs_stamp(settings, self.output, self.options.swap, folders)
+        record_text = self._record_text(config)
+        inputs = key_of(files_stamp, record_text)
         if (unchanged := unchanged_since_last_build(self._cache, inputs, self.output)) is not None:
             return BuildReport(
                 output=self.output,
@@ -186,7 +193,7 @@ class Builder:
                 imported=imported,
                 base_path=config.base_path,
             )
-        site = self.load_site(config)
+        site = self.load_site(config, read_record(config.root / RECORD_FILE, record_text))
         if (
             not self.search.key
             and self._cache
@@ -221,6 +228,8 @@ class Builder:
         self._stage("writing", 0)
         stats = write_site(self.output, files, swap=self.options.swap, recent=self._quick_written)
         self._quick_written = {}
+        if self.options.record_urls:
+            inputs = key_of(files_stamp, self._save_record(config, site, record_text))
         self._save_cache()
         if self._cache and self._related.get("key") != self._related_saved:
             with contextlib.suppress(OSError):
@@ -252,8 +261,30 @@ class Builder:
         results = import_seeds(todo, briefings_dir, tz=config.tz, registry=registry)
         return tuple(r.line() for r in results if r.status != "unchanged")
 
-    def load_site(self, config: Config) -> Site:
-        """Read every content file (reusing unchanged ones), gather every problem, assemble the Site."""
+    def _record_text(self, config: Config) -> str:
+        """The URL record's text ('' when there is none yet)."""
+        path = config.root / RECORD_FILE
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return ""
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SiteError.at(path, None, f"cannot read the URL record: {exc}") from None
+
+    def _save_record(self, config: Config, site: Site, before: str) -> str:
+        """Add the URLs this build published to the record (when any is new or changed owner); its new text."""
+        text = format_record(record(site, datetime.now(config.tz)))
+        if text != before:
+            try:
+                write_atomic(config.root / RECORD_FILE, text.encode("utf-8"))
+            except OSError as exc:
+                message = f"cannot write the URL record: {exc.strerror}; the site was built"
+                raise SiteError.at(config.root / RECORD_FILE, None, message) from None
+        return text
+
+    def load_site(self, config: Config, published: dict[str, str] | None = None) -> Site:
+        """Read every content file (reusing unchanged ones), gather every problem, assemble the Site; `published`
+        is the URL record."""
         markup = self.markup(config)
         self._previous_words = {}
         content_root = config.content_dir.resolve()
@@ -379,6 +410,7 @@ class Builder:
             related_memo=self._related_memo(),
             jobs=self.jobs,
             previous=self._last.site if self._last else None,
+            published=published,
         )
 
     def markup(self, config: Config) -> Markup:
