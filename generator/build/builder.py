@@ -182,7 +182,7 @@ class Builder:
         folders = [config.content_dir, *theme_dirs(config), GENERATOR_DIR]
         files_stamp = inputs_stamp(settings, self.output, self.options.swap, folders)
         record_text = self._record_text(config)
-        inputs = key_of(files_stamp, record_text)
+        inputs = key_of(files_stamp, record_text, self.options.record_urls)
         if (unchanged := unchanged_since_last_build(self._cache, inputs, self.output)) is not None:
             return BuildReport(
                 output=self.output,
@@ -229,7 +229,7 @@ class Builder:
         stats = write_site(self.output, files, swap=self.options.swap, recent=self._quick_written)
         self._quick_written = {}
         if self.options.record_urls:
-            inputs = key_of(files_stamp, self._save_record(config, site, record_text))
+            inputs = key_of(files_stamp, self._save_record(config, site, record_text), True)
         self._save_cache()
         if self._cache and self._related.get("key") != self._related_saved:
             with contextlib.suppress(OSError):

@@ -119,7 +119,7 @@ def check_permalink(pattern: str, placeholders: tuple[str, ...]) -> str | None:
     own = placeholders == BRIEFING_PLACEHOLDERS and first + "/" == BRIEFINGS
     if not _PLACEHOLDER_RE.search(first) and first in RESERVED and not own:
         return f"its first folder /{first}/ is reserved for generated pages"
-    if placeholders == TERM_PLACEHOLDERS and _PLACEHOLDER_RE.fullmatch(first) == ":slug":
+    if placeholders == TERM_PLACEHOLDERS and first != ":taxonomy" and _PLACEHOLDER_RE.search(first):
         return "must start with a fixed folder or :taxonomy, not :slug (a term could take a reserved name)"
     return None
 

@@ -103,7 +103,7 @@ def _check_collisions(
         if first != owner:
             problems.append(Problem(source, line, f"{what} /{path} is also claimed by {first}"))
 
-    for briefing in briefings:
+    for briefing in sorted(briefings, key=lambda b: b.path):  # the first file keeps its URL
         if config.links.folder_led_by_slug() and urls.first_segment(briefing.url) in reserved:
             message = f"URL /{briefing.url} is reserved for generated pages; give the briefing another `slug`"
             problems.append(Problem(briefing.path, 1, message))
@@ -120,7 +120,7 @@ def _check_collisions(
     for taxonomy in taxonomies.values():
         for term in taxonomy.terms:
             owners.setdefault(term.url, f"the page of {term.name} ({taxonomy.name})")
-    items: tuple[Briefing | Page, ...] = (*briefings, *pages)
+    items = sorted((*briefings, *pages), key=lambda item: item.path)
     for item in items:
         for alias in item.aliases:
             folder = urls.first_segment(alias.path)
