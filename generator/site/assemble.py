@@ -120,7 +120,7 @@ def _check_collisions(
     for taxonomy in taxonomies.values():
         for term in taxonomy.terms:
             owners.setdefault(term.url, f"the page of {term.name} ({taxonomy.name})")
-    items = sorted((*briefings, *pages), key=lambda item: item.path)
+    items: list[Briefing | Page] = sorted((*briefings, *pages), key=lambda item: item.path)
     for item in items:
         for alias in item.aliases:
             folder = urls.first_segment(alias.path)
