@@ -27,8 +27,10 @@ from generator.build.inputs import (
     walk_stats,
 )
 from generator.build.keys import PageKeys, kept_bytes
+from generator.build.pending import Pending, parse_pending, resolve_pending
 from generator.build.progress import Progress
 from generator.build.search_index import SearchIndex
+from generator.build.url_record import record_text, save_record
 from generator.build.write import (
     MARKER,
     Content,
@@ -37,14 +39,12 @@ from generator.build.write import (
     write_files,
     write_site,
 )
-from generator.core.atomic import write_atomic
 from generator.core.config import Config, load_config
 from generator.core.errors import Problem, SiteError
 from generator.core.model import BriefingFile, Document, OutputPage, Page, Site, TermInfo
 from generator.core.parallel import default_jobs, fork_map
 from generator.core.trace import Digests
 from generator.pages.kinds import briefing_page
-from generator.pages.redirects import record
 from generator.pages.registry import plan
 from generator.read.content import (
     content_files,
@@ -56,7 +56,7 @@ from generator.read.content import (
 from generator.read.entities import forget_data, load_registry
 from generator.read.importer import import_seeds, seeds_to_import
 from generator.read.markup import Markup
-from generator.read.published import RECORD_FILE, format_record, read_record
+from generator.read.published import RECORD_FILE, read_record
 from generator.read.terms import read_term_yaml, term_yaml_files
 from generator.render.render import Rendered, render_many, render_traced
 from generator.render.theme import input_digests, make_environment, static_files, theme_dirs
@@ -181,8 +181,8 @@ class Builder:
             self._cache = BuildCache(self.root, settings, enabled=self.options.cache)
         folders = [config.content_dir, *theme_dirs(config), GENERATOR_DIR]
         files_stamp = inputs_stamp(settings, self.output, self.options.swap, folders)
-        record_text = self._record_text(config)
-        inputs = key_of(files_stamp, record_text, self.options.record_urls)
+        before = record_text(config)  # the URL record: an input, and written by this build
+        inputs = key_of(files_stamp, before, self.options.record_urls)
         if (unchanged := unchanged_since_last_build(self._cache, inputs, self.output)) is not None:
             return BuildReport(
                 output=self.output,
@@ -193,7 +193,7 @@ class Builder:
                 imported=imported,
                 base_path=config.base_path,
             )
-        site = self.load_site(config, read_record(config.root / RECORD_FILE, record_text))
+        site = self.load_site(config, read_record(config.root / RECORD_FILE, before))
         if (
             not self.search.key
             and self._cache
@@ -229,7 +229,7 @@ class Builder:
         stats = write_site(self.output, files, swap=self.options.swap, recent=self._quick_written)
         self._quick_written = {}
         if self.options.record_urls:
-            inputs = key_of(files_stamp, self._save_record(config, site, record_text), True)
+            inputs = key_of(files_stamp, save_record(config, site, before), True)
         self._save_cache()
         if self._cache and self._related.get("key") != self._related_saved:
             with contextlib.suppress(OSError):
@@ -261,27 +261,6 @@ class Builder:
         results = import_seeds(todo, briefings_dir, tz=config.tz, registry=registry)
         return tuple(r.line() for r in results if r.status != "unchanged")
 
-    def _record_text(self, config: Config) -> str:
-        """The URL record's text ('' when there is none yet)."""
-        path = config.root / RECORD_FILE
-        try:
-            return path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return ""
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SiteError.at(path, None, f"cannot read the URL record: {exc}") from None
-
-    def _save_record(self, config: Config, site: Site, before: str) -> str:
-        """Add the URLs this build published to the record (when any is new or changed owner); its new text."""
-        text = format_record(record(site, datetime.now(config.tz)))
-        if text != before:
-            try:
-                write_atomic(config.root / RECORD_FILE, text.encode("utf-8"))
-            except OSError as exc:
-                message = f"cannot write the URL record: {exc.strerror}; the site was built"
-                raise SiteError.at(config.root / RECORD_FILE, None, message) from None
-        return text
-
     def load_site(self, config: Config, published: dict[str, str] | None = None) -> Site:
         """Read every content file (reusing unchanged ones), gather every problem, assemble the Site; `published`
         is the URL record."""
@@ -292,7 +271,7 @@ class Builder:
         seen: set[Path] = set()
         cache = self._cache
         # files not cached anywhere: parsed together below, in parallel when many
-        pending: list[_Pending] = []
+        pending: list[Pending] = []
 
         def load(
             path: Path,
@@ -320,7 +299,7 @@ class Builder:
                 before = cached.item if cached else (entry[1] if entry else None)
                 # never parsed: the worker reads it too (a cold build reads in parallel)
                 if before is None:
-                    pending.append(_Pending(path, stamp, parse, read, None))
+                    pending.append(Pending(path, stamp, parse, read, None))
                     return pending[-1]
                 # its search words, so the index patches instead of rebuilding
                 if isinstance(before, BriefingFile):
@@ -328,7 +307,7 @@ class Builder:
                 data = path.read_bytes()
                 item = cache.document(path, hashlib.sha256(data).hexdigest()) if cache else None
                 if item is None:
-                    pending.append(_Pending(path, stamp, parse, read, data))
+                    pending.append(Pending(path, stamp, parse, read, data))
                     return pending[-1]
                 self._documents[path] = _Cached(stamp, item)
                 return item
@@ -368,7 +347,9 @@ class Builder:
         self._stage("parsing", len(pending))
         for job, (item, found) in zip(
             pending,
-            fork_map(functools.partial(_parse, markup), pending, self.jobs, progress=self._advance),
+            fork_map(
+                functools.partial(parse_pending, markup), pending, self.jobs, progress=self._advance
+            ),
             strict=False,
         ):
             job.item = item
@@ -377,9 +358,11 @@ class Builder:
                 self._documents.pop(job.path, None)
             else:
                 self._documents[job.path] = _Cached(job.stamp, item)
-        briefings = [_resolve(b) for b in briefings]
-        pages = [_resolve(p) for p in pages]
-        infos = {k: v for k, v in ((k, _resolve(v)) for k, v in infos.items()) if v is not None}
+        briefings = [resolve_pending(b) for b in briefings]
+        pages = [resolve_pending(p) for p in pages]
+        infos = {
+            k: v for k, v in ((k, resolve_pending(v)) for k, v in infos.items()) if v is not None
+        }
         for stale in set(self._documents) - seen:
             del self._documents[stale]
         if problems:
@@ -605,33 +588,6 @@ class _LastBuild:
     env: Any
     keys: PageKeys
     markup: Markup
-
-
-@dataclass
-class _Pending:
-    """A content file found in no cache, waiting to be parsed."""
-
-    path: Path
-    stamp: tuple[int, int]
-    parse: Any
-    read: Any
-    data: bytes | None  # None: read by the parser
-    item: Any = None
-
-
-def _parse(markup: Markup, job: _Pending) -> tuple[Any, list[Problem]]:
-    """Parse one file (in a worker process when many): (item, []) or (None, problems)."""
-    try:
-        doc = read_document(job.path, job.data) if job.read is read_document else job.read(job.path)
-        return job.parse(doc, markup), []
-    except SiteError as exc:
-        return None, exc.problems
-    except OSError as exc:
-        return None, [Problem(job.path, None, f"cannot read: {exc.strerror}")]
-
-
-def _resolve(item: Any) -> Any:
-    return item.item if isinstance(item, _Pending) else item
 
 
 def build(root: Path, options: BuildOptions | None = None) -> BuildReport:
