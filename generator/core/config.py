@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -78,7 +79,7 @@ class Config:
         """Absolute URL (for feeds, sitemap, canonical links)."""
         return self.site_origin + self.url(path)
 
-    @property
+    @functools.cached_property  # asked for every briefing parsed and every term link rendered
     def links(self) -> urls.Permalinks:
         """Where briefings and term pages live, from `permalinks:`."""
         terms = {k: v for k, v in self.permalinks.items() if k != "briefings"}
