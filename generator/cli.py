@@ -18,6 +18,7 @@ from generator.core.config import Config, load_config
 from generator.core.errors import SiteError
 from generator.core.parallel import default_jobs
 from generator.core.urls import slug_from
+from generator.read.published import RECORD_FILE
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -346,7 +347,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = _config_or_report(root)
     if config is None:
         return EXIT_CONTENT
-    rebuild = ServeBuilds(root, BuildOptions(swap=False, drafts=args.drafts))
+    # a preview: it follows the URL record but never adds to it (every title typed would leave a redirect)
+    rebuild = ServeBuilds(root, BuildOptions(swap=False, drafts=args.drafts, record_urls=False))
     try:
         server = LiveServer(
             root / "output",
@@ -366,7 +368,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     extra = [] if DEFAULT_THEME_DIR.is_relative_to(root) else [DEFAULT_THEME_DIR]
     watcher = Watcher(
         root,
-        ("content", "seeds", "themes", "site.yaml"),
+        ("content", "seeds", "themes", "site.yaml", RECORD_FILE),
         server.rebuild,
         poll=args.poll,
         extra=extra,
