@@ -49,6 +49,7 @@ from generator.read.content import (
     load_briefing,
     load_page,
     load_term_info,
+    read_content_bytes,
     read_document,
 )
 from generator.read.entities import forget_data, load_registry
@@ -294,7 +295,7 @@ class Builder:
                 # its search words, so the index patches instead of rebuilding
                 if isinstance(before, BriefingFile):
                     self._previous_words[before.briefing.slug] = before.body.words
-                data = path.read_bytes()
+                data = read_content_bytes(path)
                 item = cache.document(path, hashlib.sha256(data).hexdigest()) if cache else None
                 if item is None:
                     pending.append(_Pending(path, stamp, parse, read, data))
@@ -413,7 +414,7 @@ class Builder:
                 return None
             try:
                 st = os.stat(path)
-                data = path.read_bytes()
+                data = read_content_bytes(path)
                 new = load_briefing(read_document(path, data), last.site.config, last.markup.render)
             except (OSError, SiteError):
                 return None

@@ -39,3 +39,13 @@ class SiteError(Exception):
     def at(cls, path: Path | str, line: int | None, message: str) -> SiteError:
         """A SiteError holding one problem."""
         return cls(Problem(path, line, message))
+
+
+class TooComplex(Exception):
+    """Markdown this generator will not render: too big, too deep, or too slow; `line` counts from the body's
+    first line where one line is to blame. The reader adds the file."""
+
+    def __init__(self, reason: str, line: int | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line

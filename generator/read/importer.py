@@ -84,7 +84,8 @@ def _front_matter(text: str) -> dict[str, Any]:
 def _briefing_files(briefings_dir: Path) -> list[Path]:
     if not briefings_dir.is_dir():
         return []
-    return sorted(p for p in briefings_dir.rglob("*.md") if is_content_name(p.name))
+    # is_file: a FIFO would block the read below (the build reports it as not a regular file)
+    return sorted(p for p in briefings_dir.rglob("*.md") if is_content_name(p.name) and p.is_file())
 
 
 def _index(briefings_dir: Path) -> tuple[dict[str, _Existing], set[str]]:

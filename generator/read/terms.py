@@ -8,7 +8,7 @@ from pathlib import Path
 from generator.core.errors import SiteError
 from generator.core.model import Document
 from generator.core.yamltext import key_lines, load_yaml
-from generator.read.content import is_content_name
+from generator.read.content import is_content_name, read_content_bytes
 
 
 def term_yaml_files(content_dir: Path, taxonomy: str) -> list[Path]:
@@ -25,7 +25,7 @@ def term_yaml_files(content_dir: Path, taxonomy: str) -> list[Path]:
 
 def read_term_yaml(path: Path) -> Document:
     """A YAML term description as a Document: `description` (Markdown) becomes the body, the rest front matter."""
-    data = path.read_bytes()
+    data = read_content_bytes(path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
