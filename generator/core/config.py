@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.core.errors import Problem, SiteError
-from generator.core.yamltext import key_lines, load_yaml
+from generator.core.yamltext import control_characters, key_lines, load_yaml
 
 CONFIG_FILE = "site.yaml"
 
@@ -155,6 +155,7 @@ def load_config(root: Path, *, base_url: str | None = None) -> Config:
             )
             continue
         values[key] = value
+    problems += control_characters(path, raw, lines)
     problems += _check_values(path, lines, values)
     if problems:
         raise SiteError(problems)

@@ -29,7 +29,7 @@ from generator.core.model import (
     Trend,
 )
 from generator.core.urls import slug_from
-from generator.core.yamltext import key_lines, load_yaml
+from generator.core.yamltext import CONTROL_CHARS, control_characters, key_lines, load_yaml
 from generator.read.limits import MAX_CONTENT_BYTES
 from generator.read.words import index_terms
 
@@ -123,10 +123,21 @@ def read_document(path: Path, data: bytes | None = None) -> Document:
     if not isinstance(meta, dict):
         raise SiteError.at(path, 2, "front matter must be a mapping of `key: value` lines")
     meta_lines = key_lines(yaml_text, first_line=2)
-    body = "\n".join(lines[end + 1 :])
+    if problems := control_characters(path, meta, meta_lines):
+        raise SiteError(problems)
+    body = clean_body("\n".join(lines[end + 1 :]))
     return Document(
         path=path, meta=meta, body=body, body_line=end + 2, meta_lines=meta_lines, digest=digest
     )
+
+
+def clean_body(text: str) -> str:
+    """Markdown without control characters: invisible and meaningless in HTML, forbidden in XML (the
+    feeds), dropped as the seed importer drops them (vertical tab and form feed, Word's line and page
+    breaks, become spaces)."""
+    if not CONTROL_CHARS.search(text):
+        return text
+    return CONTROL_CHARS.sub(lambda m: " " if m.group() in "\x0b\x0c" else "", text)
 
 
 def render_body(doc: Document, render: RenderMarkdown) -> tuple[str, tuple[TocEntry, ...]]:
@@ -415,7 +426,20 @@ def content_files(content_dir: Path, folder: str) -> list[Path]:
             for name in names
             if name.endswith(".md") and is_content_name(name)
         ]
+    if bad := [p for p in found if not is_utf8_name(p)]:
+        raise SiteError(
+            [Problem(p, None, "file name is not valid UTF-8; rename the file") for p in sorted(bad)]
+        )
     return [Path(p) for p in sorted(found)]
+
+
+def is_utf8_name(path: str | Path) -> bool:
+    """False for a name os.listdir could only decode with stand-ins for its bytes (such as b'caf\xe9.md')."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def is_content_name(name: str) -> bool:

@@ -29,7 +29,7 @@ import yaml
 
 from generator.core import atomic
 from generator.core.errors import SiteError
-from generator.read.content import is_content_name
+from generator.read.content import is_content_name, is_utf8_name
 from generator.read.entities import Registry, find_entities
 from generator.read.seed_markdown import is_untouched, seed_to_markdown, sha256_hex, slugify_title
 from generator.read.seeds import decode_seed, parse_seed
@@ -201,6 +201,8 @@ def _import_one(
     dry_run: bool,
     force: bool,
 ) -> ImportResult:
+    if not is_utf8_name(seed_path.name):  # it goes into the briefing's front matter (source.name)
+        raise SiteError.at(seed_path, None, "file name is not valid UTF-8; rename the file")
     size = seed_path.stat().st_size
     if size > MAX_SEED_BYTES:
         # A briefing is a few thousand words; a multi-megabyte text is a mistake (or hostile), and

@@ -1,0 +1,106 @@
+"""Every failure a user can cause is one line, `path:line: message`, never a traceback; nothing from outside
+the project is published."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from generator.build.builder import BuildOptions
+from generator.cli import ServeBuilds, main
+from tests.conftest import briefing_md
+
+CONTROLS = ["\x0b", "\x0c", "\x01", "\x1b", "\x7f"]
+
+
+def run(root: Path, capsys, *args: str) -> tuple[int, list[str]]:
+    code = main(["-C", str(root), "build", "--no-import", *args])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return code, err.splitlines()
+
+
+@pytest.mark.parametrize("char", CONTROLS)
+def test_control_character_in_front_matter_is_refused_with_key_and_line(make_site, capsys, char):
+    text = briefing_md(f"Talks{char}stall", countries=["Russia", f"Uk{char}raine"])
+    project = make_site({"content/briefings/a.md": text})
+    code, lines = run(project.root, capsys)
+    path = project.root / "content/briefings/a.md"
+    assert code == 1
+    assert lines[:2] == [
+        f"{path}:2: control character U+{ord(char):04X} in 'title'; remove it",
+        f"{path}:4: control character U+{ord(char):04X} in 'countries'; remove it",
+    ]
+
+
+@pytest.mark.parametrize("char", CONTROLS)
+def test_control_character_in_body_is_dropped_and_feeds_are_valid(make_site, capsys, char):
+    body = f"Pasted{char}from a word processor.\n\nSecond{char}paragraph."
+    project = make_site({"content/briefings/a.md": briefing_md("A", body=body)})
+    code, _ = run(project.root, capsys)
+    assert code == 0
+    space = " " if char in "\x0b\x0c" else ""
+    paragraphs = project.html("briefings/a/index.html").texts("p")
+    assert f"Pasted{space}from a word processor." in paragraphs
+    for feed in ("feed.xml", "rss.xml"):
+        if (project.output / feed).exists():
+            parsed = feedparser.parse(project.read(feed))
+            assert not parsed.bozo and parsed.entries, feed
+
+
+def test_control_character_in_site_yaml_is_refused(make_site, capsys):
+    project = make_site(
+        {"content/briefings/a.md": briefing_md("A")},
+        config='title: "Brief\\vings"\nbase_url: https://example.org/\n',
+    )
+    code, lines = run(project.root, capsys)
+    assert code == 1
+    assert (
+        lines[0]
+        == f"{project.root / 'site.yaml'}:1: control character U+000B in 'title'; remove it"
+    )
+
+
+def test_control_character_in_a_term_file_is_refused(make_site, capsys):
+    project = make_site(
+        {
+            "content/briefings/a.md": briefing_md("A", countries=["Russia"]),
+            "content/countries/russia.yaml": 'title: "Rus\\x01sia"\ndescription: Big.\n',
+        }
+    )
+    code, lines = run(project.root, capsys)
+    assert code == 1
+    assert lines[0] == (
+        f"{project.root / 'content/countries/russia.yaml'}:1: control character U+0001 in 'title'; remove it"
+    )
+
+
+def test_serve_shows_the_file_and_publishes_nothing_on_a_control_character(make_site):
+    project = make_site({"content/briefings/a.md": briefing_md("A", body="First.")})
+    builds = ServeBuilds(
+        project.root, BuildOptions(swap=False, run_import=False), echo=lambda _: None
+    )
+    assert builds(set()).error is None
+    page = project.read("briefings/a/index.html")
+    path = project.root / "content/briefings/a.md"
+    path.write_text(briefing_md("A\x0bB", body="Second."), encoding="utf-8")
+    # the fast render refuses it too: the last good page stays as it was
+    assert builds.quick({path}) is None
+    outcome = builds({path})
+    assert outcome.error == f"{path}:2: control character U+000B in 'title'; remove it"
+    assert project.read("briefings/a/index.html") == page
+
+
+def test_file_name_that_is_not_utf8_is_refused_by_name(make_site, capsys):
+    project = make_site({"content/briefings/ok.md": briefing_md("Ok")})
+    folder = os.fsencode(project.root / "content/briefings")
+    with open(os.path.join(folder, b"caf\xe9.md"), "wb") as handle:
+        handle.write(briefing_md("Cafe").encode())
+    code, lines = run(project.root, capsys)
+    assert code == 1
+    assert lines[0] == (
+        f"{project.root / 'content/briefings'}/caf\\xe9.md: file name is not valid UTF-8; rename the file"
+    )
