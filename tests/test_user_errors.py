@@ -3,6 +3,7 @@ the project is published."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -104,3 +105,80 @@ def test_file_name_that_is_not_utf8_is_refused_by_name(make_site, capsys):
     assert lines[0] == (
         f"{project.root / 'content/briefings'}/caf\\xe9.md: file name is not valid UTF-8; rename the file"
     )
+
+
+# --- theme: must be a folder in themes/, and nothing it reads may come from outside the project ----------
+
+
+@pytest.mark.parametrize("theme", ["/etc", "../../x", "..", "a/b", "x\\\\y", ""])
+def test_theme_must_name_a_folder_in_themes(make_site, capsys, tmp_path, theme):
+    secret = tmp_path / "outside" / "static" / "secret.txt"
+    secret.parent.mkdir(parents=True)
+    secret.write_text("secret")
+    project = make_site(
+        {"content/briefings/a.md": briefing_md("A")},
+        config=f"title: T\nbase_url: https://example.org/\ntheme: {json.dumps(theme)}\n",
+    )
+    code, lines = run(project.root, capsys)
+    assert code == 1
+    assert lines[0].startswith(f"{project.root / 'site.yaml'}:3: theme ")
+    assert "must name a folder in themes/" in lines[0]
+    assert not project.output.exists()
+
+
+def test_theme_given_as_absolute_path_does_not_publish_outside_files(make_site, capsys, tmp_path):
+    outside = tmp_path / "outside"
+    (outside / "static").mkdir(parents=True)
+    (outside / "static" / "secret.txt").write_text("secret")
+    project = make_site(
+        {"content/briefings/a.md": briefing_md("A")},
+        config=f"title: T\nbase_url: https://example.org/\ntheme: {outside}\n",
+    )
+    assert run(project.root, capsys)[0] == 1
+    assert not (project.output / "static" / "secret.txt").exists()
+
+
+def test_symlinked_theme_folder_outside_the_project_is_refused(make_site, capsys, tmp_path):
+    outside = tmp_path / "shared-theme"
+    (outside / "static").mkdir(parents=True)
+    (outside / "static" / "secret.txt").write_text("secret")
+    project = make_site(
+        {"content/briefings/a.md": briefing_md("A")},
+        config="title: T\nbase_url: https://example.org/\ntheme: mine\n",
+    )
+    (project.root / "themes").mkdir()
+    (project.root / "themes" / "mine").symlink_to(outside, target_is_directory=True)
+    code, lines = run(project.root, capsys)
+    assert code == 1
+    assert lines[0] == (
+        f"{project.root / 'themes/mine'}: symlink points outside the project; copy the theme in instead"
+    )
+
+
+@pytest.mark.parametrize("inside", ["static/secret.txt", "templates/base.html", "static/linked"])
+def test_symlink_inside_a_theme_pointing_outside_is_refused(make_site, capsys, tmp_path, inside):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("secret")
+    project = make_site(
+        {"content/briefings/a.md": briefing_md("A"), "themes/mine/static/custom.css": "p{}"},
+        config="title: T\nbase_url: https://example.org/\ntheme: mine\n",
+    )
+    link = project.root / "themes/mine" / inside
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(outside if inside.endswith("linked") else outside / "secret.txt")
+    code, lines = run(project.root, capsys)
+    assert code == 1
+    assert lines[0] == f"{link}: symlink points outside the project; copy the file in instead"
+    assert not project.output.exists()
+
+
+def test_symlink_inside_a_theme_to_a_project_file_is_fine(make_site, capsys):
+    project = make_site(
+        {"content/briefings/a.md": briefing_md("A"), "assets/logo.svg": "<svg/>"},
+        config="title: T\nbase_url: https://example.org/\ntheme: mine\n",
+    )
+    (project.root / "themes/mine/static").mkdir(parents=True)
+    (project.root / "themes/mine/static/logo.svg").symlink_to(project.root / "assets/logo.svg")
+    assert run(project.root, capsys)[0] == 0
+    assert (project.output / "static/logo.svg").read_text() == "<svg/>"

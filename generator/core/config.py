@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from generator.core.errors import Problem, SiteError
 from generator.core.yamltext import control_characters, key_lines, load_yaml
 
 CONFIG_FILE = "site.yaml"
+_THEME_NAME = re.compile(r"(?!\.\.?$)[A-Za-z0-9_.][A-Za-z0-9_.-]*")
 
 DEFAULT_MARKDOWN_EXTENSIONS = (
     "extra",  # tables, footnotes, attr_list, fenced code, abbreviations, definition lists
@@ -226,6 +228,13 @@ def _check_values(path: Path, lines: dict[str, int], values: dict[str, Any]) -> 
         cfgs = values["markdown"].get("extension_configs", {})
         if not isinstance(cfgs, dict):
             bad("markdown.extension_configs", "'markdown.extension_configs' must be a mapping")
+    if "theme" in values and not _THEME_NAME.fullmatch(values["theme"]):
+        # a path ('/abs', '../x') would read templates and publish static files from outside the project
+        bad(
+            "theme",
+            f"theme {values['theme']!r} must name a folder in themes/ "
+            "(letters, digits, '-', '_' and '.', not a path)",
+        )
     if "taxonomies" in values:
         for name in values["taxonomies"]:
             if not isinstance(name, str) or not name.isidentifier():
