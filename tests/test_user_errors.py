@@ -182,3 +182,37 @@ def test_symlink_inside_a_theme_to_a_project_file_is_fine(make_site, capsys):
     (project.root / "themes/mine/static/logo.svg").symlink_to(project.root / "assets/logo.svg")
     assert run(project.root, capsys)[0] == 0
     assert (project.output / "static/logo.svg").read_text() == "<svg/>"
+
+
+# --- seeds during `briefings build` ------------------------------------------------------------------------
+
+
+def test_a_bad_seed_fails_the_build(make_site, capsys):
+    project = make_site(
+        {
+            "content/briefings/ok.md": briefing_md("Ok"),
+            "seeds/good.txt": "Talks resume in Vienna\n\nDiplomats met on Monday.\n",
+            "seeds/empty.txt": "   \n",
+        }
+    )
+    code = main(["-C", str(project.root), "build"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert f"{project.root / 'seeds/empty.txt'}: empty seed" in err
+    assert not project.output.joinpath("index.html").exists()
+    # the good seed was still imported, as `briefings import` does
+    assert (project.root / "content/briefings").joinpath("talks-resume-in-vienna.md").is_file()
+
+
+def test_seed_named_in_latin1_does_not_crash_the_build(make_site, capsys):
+    project = make_site({"content/briefings/ok.md": briefing_md("Ok")})
+    seeds = os.fsencode(project.root / "seeds")
+    os.makedirs(seeds)
+    with open(os.path.join(seeds, b"caf\xe9.txt"), "wb") as handle:
+        handle.write(b"Cafe talks resume\n\nDiplomats met in Vienna.\n")
+    code = main(["-C", str(project.root), "build"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert err.splitlines()[0] == (
+        f"{project.root / 'seeds'}/caf\\xe9.txt: file name is not valid UTF-8; rename the file"
+    )

@@ -27,7 +27,7 @@ from generator.build.inputs import (
     walk_stats,
 )
 from generator.build.keys import PageKeys, kept_bytes
-from generator.build.progress import Progress
+from generator.build.options import BuildOptions, BuildReport
 from generator.build.search_index import SearchIndex
 from generator.build.write import (
     MARKER,
@@ -59,41 +59,6 @@ from generator.read.terms import read_term_yaml, term_yaml_files
 from generator.render.render import Rendered, render_many, render_traced
 from generator.render.theme import input_digests, make_environment, static_files, theme_dirs
 from generator.site.assemble import assemble
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """Command-line choices that change what is built."""
-
-    drafts: bool = False
-    future: bool = False
-    base_url: str | None = None
-    output: Path | None = None
-    swap: bool = True  # replace the output folder atomically (CLI); serve writes in place
-    run_import: bool = True  # import seeds newer than their briefings first
-    cache: bool = True  # read and write the persistent cache in .cache/ (--no-cache: neither)
-    jobs: int = 0  # worker processes for cold builds; 0 = one per core, 1 = serial
-    progress: Progress | None = None  # stage and pages done, for long builds in a terminal
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    """What a build did, for the one-line summary and for tests."""
-
-    output: Path
-    pages: int  # files in the site
-    rendered: int  # pages rendered this time (the rest were unchanged inputs)
-    stats: WriteStats
-    seconds: float
-    imported: tuple[Any, ...] = ()
-    base_path: str = "/"  # where the site expects to be served, for the "view it" hint
-
-    def summary(self) -> str:
-        return (
-            f"built {self.pages} files in {self.seconds:.2f} s "
-            f"({self.rendered} rendered, {self.stats.written} written, {self.stats.unchanged} unchanged, "
-            f"{self.stats.removed} removed) -> {self.output}"
-        )
 
 
 @dataclass
@@ -251,6 +216,9 @@ class Builder:
             return ()
         registry = load_registry(config.content_dir / "_data" / "entities.yaml")
         results = import_seeds(todo, briefings_dir, tz=config.tz, registry=registry)
+        # a seed that cannot be imported fails the build, as it fails `briefings import` (the others are in)
+        if failed := [Problem(r.seed, None, r.message) for r in results if r.status == "error"]:
+            raise SiteError(failed)
         return tuple(r.line() for r in results if r.status != "unchanged")
 
     def load_site(self, config: Config) -> Site:
