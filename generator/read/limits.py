@@ -17,8 +17,8 @@ from generator.core.errors import TooComplex
 # Bytes of one content file: twice the largest seed the importer accepts (2 MB), so every imported seed
 # builds, escaping included. About a second to render as ordinary Markdown.
 MAX_CONTENT_BYTES = 4_000_000
-# CPU seconds to render one file's Markdown: a 4 MB briefing takes about 1.3 s.
-RENDER_BUDGET = 3.0
+# CPU seconds to render one file's Markdown: 4 MB of the shipped content's Markdown takes about 1.3 s.
+RENDER_BUDGET = 2.0
 # Levels of block quotes and lists: Python-Markdown recurses per level (300 exhausts Python's stack).
 MAX_NESTING = 50
 # Characters scanned from unclosed link brackets (about 0.5 µs each: 2,000,000 is about a second).
