@@ -216,3 +216,22 @@ def test_seed_named_in_latin1_does_not_crash_the_build(make_site, capsys):
     assert err.splitlines()[0] == (
         f"{project.root / 'seeds'}/caf\\xe9.txt: file name is not valid UTF-8; rename the file"
     )
+
+
+def test_fifo_in_a_theme_or_as_site_yaml_is_refused(make_site, capsys):
+    project = make_site(
+        {"content/briefings/a.md": briefing_md("A"), "themes/mine/templates/.keep": ""},
+        config="title: T\nbase_url: https://example.org/\ntheme: mine\n",
+    )
+    fifo = project.root / "themes/mine/templates/briefing.html"
+    os.mkfifo(fifo)
+    code, lines = run(project.root, capsys)
+    assert code == 1 and lines[0] == f"{fifo}: not a regular file; remove it"
+    (project.root / "site.yaml").unlink()
+    os.mkfifo(project.root / "site.yaml")
+    code, lines = run(project.root, capsys)
+    assert code == 1
+    assert (
+        lines[0]
+        == f"{project.root / 'site.yaml'}: not a regular file; site.yaml must be a text file"
+    )

@@ -129,6 +129,8 @@ def load_config(root: Path, *, base_url: str | None = None) -> Config:
     raw: dict[str, Any] = {}
     lines: dict[str, int] = {}
     if path.exists():
+        if not path.is_file():  # a FIFO would block the read
+            raise SiteError.at(path, None, "not a regular file; site.yaml must be a text file")
         text = path.read_text(encoding="utf-8-sig")
         loaded = load_yaml(path, text)
         if loaded is None:

@@ -91,8 +91,8 @@ def static_files(config: Config) -> dict[str, StaticFile]:
 
 def check_theme_files(config: Config) -> None:
     """Refuse what the site's theme could publish or include from outside the project: a symlink whose target
-    is outside it (templates, static and data files are read through symlinks), and file names that are
-    not UTF-8. The built-in default theme is the generator's own and is not checked."""
+    is outside it (templates, static and data files are read through symlinks); and file names that are
+    not UTF-8, FIFOs, devices and sockets. The built-in default theme is the generator's own."""
     site_theme = theme_dirs(config)[0]
     if site_theme == DEFAULT_THEME_DIR:
         return
@@ -111,6 +111,9 @@ def check_theme_files(config: Config) -> None:
                         path, None, "symlink points outside the project; copy the file in instead"
                     )
                 )
+            elif not (os.path.isdir(path) or os.path.isfile(path)):
+                # a FIFO, device or socket: reading it as a template would block
+                problems.append(Problem(path, None, "not a regular file; remove it"))
     if problems:
         raise SiteError(problems)
 
