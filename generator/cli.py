@@ -531,6 +531,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; exit 0 on success, 1 on content errors, 2 on usage errors."""
     args = parser().parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):
+        # a file name that is not UTF-8 (a seed's, in an import line) is printed with \x escapes, not fatal
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     try:
         return int(args.run(args))
     except KeyboardInterrupt:

@@ -28,8 +28,8 @@ from generator.build.inputs import (
 )
 from generator.build.keys import PageKeys, kept_bytes
 from generator.build.lock import project_lock
+from generator.build.options import BuildOptions, BuildReport
 from generator.build.pending import Pending, parse_pending, resolve_pending
-from generator.build.progress import Progress
 from generator.build.search_index import SearchIndex
 from generator.build.url_record import record_text, save_record
 from generator.build.write import (
@@ -52,6 +52,7 @@ from generator.read.content import (
     load_briefing,
     load_page,
     load_term_info,
+    read_content_bytes,
     read_document,
 )
 from generator.read.entities import forget_data, load_registry
@@ -62,44 +63,6 @@ from generator.read.terms import read_term_yaml, term_yaml_files
 from generator.render.render import Rendered, render_many, render_traced
 from generator.render.theme import input_digests, make_environment, static_files, theme_dirs
 from generator.site.assemble import assemble, next_change
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """Command-line choices that change what is built."""
-
-    drafts: bool = False
-    future: bool = False
-    base_url: str | None = None
-    output: Path | None = None
-    swap: bool = True  # replace the output folder atomically (CLI); serve writes in place
-    run_import: bool = True  # import seeds newer than their briefings first
-    cache: bool = True  # read and write the persistent cache in .cache/ (--no-cache: neither)
-    jobs: int = 0  # worker processes for cold builds; 0 = one per core, 1 = serial
-    progress: Progress | None = None  # stage and pages done, for long builds in a terminal
-    as_of: datetime | None = None  # build the site as it is at this moment (default: now)
-    # add the URLs this build publishes to published-urls.txt (serve, a preview, does not)
-    record_urls: bool = True
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    """What a build did, for the one-line summary and for tests."""
-
-    output: Path
-    pages: int  # files in the site
-    rendered: int  # pages rendered this time (the rest were unchanged inputs)
-    stats: WriteStats
-    seconds: float
-    imported: tuple[Any, ...] = ()
-    base_path: str = "/"  # where the site expects to be served, for the "view it" hint
-
-    def summary(self) -> str:
-        return (
-            f"built {self.pages} files in {self.seconds:.2f} s "
-            f"({self.rendered} rendered, {self.stats.written} written, {self.stats.unchanged} unchanged, "
-            f"{self.stats.removed} removed) -> {self.output}"
-        )
 
 
 @dataclass
@@ -267,6 +230,9 @@ class Builder:
             return ()
         registry = load_registry(config.content_dir / "_data" / "entities.yaml")
         results = import_seeds(todo, briefings_dir, tz=config.tz, registry=registry, jobs=self.jobs)
+        # a seed that cannot be imported fails the build, as it fails `briefings import` (the others are in)
+        if failed := [Problem(r.seed, None, r.message) for r in results if r.status == "error"]:
+            raise SiteError(failed)
         return tuple(r.line() for r in results if r.status != "unchanged")
 
     def load_site(self, config: Config, published: dict[str, str] | None = None) -> Site:
@@ -312,7 +278,7 @@ class Builder:
                 # its search words, so the index patches instead of rebuilding
                 if isinstance(before, BriefingFile):
                     self._previous_words[before.briefing.slug] = before.body.words
-                data = path.read_bytes()
+                data = read_content_bytes(path)
                 item = cache.document(path, hashlib.sha256(data).hexdigest()) if cache else None
                 if item is None:
                     pending.append(Pending(path, stamp, parse, read, data))
@@ -458,7 +424,7 @@ class Builder:
                 return None
             try:
                 st = os.stat(path)
-                data = path.read_bytes()
+                data = read_content_bytes(path)
                 new = load_briefing(read_document(path, data), last.site.config, last.markup.render)
             except (OSError, SiteError):
                 return None

@@ -68,7 +68,7 @@ def code_version() -> str:
         h = hashlib.sha256(__version__.encode())
         for path, _, _ in stamps:
             with contextlib.suppress(OSError), open(path, "rb") as handle:
-                h.update(path[len(str(GENERATOR_DIR)) :].encode() + b"\0" + handle.read())
+                h.update(os.fsencode(path[len(str(GENERATOR_DIR)) :]) + b"\0" + handle.read())
         _code = (stamps, h.hexdigest()[:16])
     return _code[1]
 
@@ -78,7 +78,8 @@ def inputs_stamp(settings: str, output: Path, swap: bool, folders: list[Path]) -
     h = hashlib.sha256(f"{settings}\0{output}\0{swap}".encode())
     for top in folders:
         for path, st in walk_stats(top):
-            h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            # surrogateescape: a file name that is not UTF-8 is reported by the reader, not here
+            h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.core import urls
 from generator.core.errors import Problem, SiteError
-from generator.core.yamltext import key_lines, load_yaml
+from generator.core.yamltext import control_characters, key_lines, load_yaml
 
 CONFIG_FILE = "site.yaml"
+_THEME_NAME = re.compile(r"(?!\.\.?$)[A-Za-z0-9_.][A-Za-z0-9_.-]*")
 
 DEFAULT_MARKDOWN_EXTENSIONS = (
     "extra",  # tables, footnotes, attr_list, fenced code, abbreviations, definition lists
@@ -142,6 +144,8 @@ def load_config(root: Path, *, base_url: str | None = None) -> Config:
     raw: dict[str, Any] = {}
     lines: dict[str, int] = {}
     if path.exists():
+        if not path.is_file():  # a FIFO would block the read
+            raise SiteError.at(path, None, "not a regular file; site.yaml must be a text file")
         text = path.read_text(encoding="utf-8-sig")
         loaded = load_yaml(path, text)
         if loaded is None:
@@ -170,6 +174,7 @@ def load_config(root: Path, *, base_url: str | None = None) -> Config:
             )
             continue
         values[key] = value
+    problems += control_characters(path, raw, lines)
     problems += _check_values(path, lines, values)
     if problems:
         raise SiteError(problems)
@@ -240,6 +245,13 @@ def _check_values(path: Path, lines: dict[str, int], values: dict[str, Any]) -> 
         cfgs = values["markdown"].get("extension_configs", {})
         if not isinstance(cfgs, dict):
             bad("markdown.extension_configs", "'markdown.extension_configs' must be a mapping")
+    if "theme" in values and not _THEME_NAME.fullmatch(values["theme"]):
+        # a path ('/abs', '../x') would read templates and publish static files from outside the project
+        bad(
+            "theme",
+            f"theme {values['theme']!r} must name a folder in themes/ "
+            "(letters, digits, '-', '_' and '.', not a path)",
+        )
     if "taxonomies" in values:
         for name in values["taxonomies"]:
             if not isinstance(name, str) or not name.isidentifier():

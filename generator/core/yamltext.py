@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from generator.core.errors import SiteError
+from generator.core.errors import Problem, SiteError
+
+# C0 control characters but tab and newline, and DEL: not allowed in XML 1.0 (the feeds), invisible on a
+# page. YAML refuses them written raw, but its escapes ("\v", "\x01") make them.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # libyaml's composer when PyYAML was built with it: ten times faster than the pure-Python one, and this
 # runs for the front matter of every content file a build parses.
@@ -46,3 +51,33 @@ def key_lines(text: str, *, first_line: int = 1) -> dict[str, int]:
     if node is not None:
         walk(node, "")
     return lines
+
+
+def control_characters(path: Path, value: Any, lines: dict[str, int]) -> list[Problem]:
+    """A problem for every text in loaded YAML (keys too) holding a control character, with its key and line.
+
+    Refused rather than dropped: in front matter and settings they would end up in titles, slugs and term
+    names, and only the editor knows what the text should say."""
+    problems: list[Problem] = []
+
+    def walk(value: Any, key: str) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                inner = f"{key}.{k}" if key else str(k)
+                walk(k, inner)
+                walk(v, inner)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str) and (found := CONTROL_CHARS.search(value)):
+            top = key.split(".", 1)[0]
+            problems.append(
+                Problem(
+                    path,
+                    lines.get(key) or lines.get(top),
+                    f"control character U+{ord(found.group()):04X} in {key!r}; remove it",
+                )
+            )
+
+    walk(value, "")
+    return problems

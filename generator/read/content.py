@@ -6,6 +6,7 @@ import functools
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from generator.core import urls
 from generator.core.config import Config
-from generator.core.errors import Problem, SiteError
+from generator.core.errors import Problem, SiteError, TooComplex
 from generator.core.fingerprint import fingerprint
 from generator.core.model import (
     Alias,
@@ -29,9 +30,10 @@ from generator.core.model import (
     Trend,
 )
 from generator.core.urls import slug_from
-from generator.core.yamltext import key_lines, load_yaml
+from generator.core.yamltext import CONTROL_CHARS, control_characters, key_lines, load_yaml
 from generator.read import editorial
 from generator.read.editorial import clean_url
+from generator.read.limits import MAX_CONTENT_BYTES
 from generator.read.words import index_terms
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python loader where it isn't built.
@@ -67,10 +69,39 @@ KNOWN_BRIEFING_FIELDS = {
 RenderMarkdown = Callable[[str], tuple[str, tuple[TocEntry, ...]]]
 
 
+def read_content_bytes(path: Path) -> bytes:
+    """The bytes of a content file; SiteError for a FIFO, device or socket (reading one would block or never
+    end) and for a file over MAX_CONTENT_BYTES."""
+    # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise SiteError.at(
+                path, None, "not a regular file (a FIFO, device or socket); remove it"
+            )
+        _check_size(path, st.st_size)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(MAX_CONTENT_BYTES + 1)
+    finally:
+        os.close(fd)
+
+
+def _check_size(path: Path, size: int) -> None:
+    if size > MAX_CONTENT_BYTES:
+        raise SiteError.at(
+            path,
+            None,
+            f"file is {size / 1e6:.1f} MB; content files over {MAX_CONTENT_BYTES // 1_000_000} MB "
+            "are refused: split it",
+        )
+
+
 def read_document(path: Path, data: bytes | None = None) -> Document:
     """Split a content file into front matter and body; raise SiteError with the file and line."""
     if data is None:
-        data = path.read_bytes()
+        data = read_content_bytes(path)
+    _check_size(path, len(data))
     digest = hashlib.sha256(data).hexdigest()
     try:
         text = data.decode("utf-8-sig")
@@ -101,10 +132,30 @@ def read_document(path: Path, data: bytes | None = None) -> Document:
     if not isinstance(meta, dict):
         raise SiteError.at(path, 2, "front matter must be a mapping of `key: value` lines")
     meta_lines = key_lines(yaml_text, first_line=2)
-    body = "\n".join(lines[end + 1 :])
+    if problems := control_characters(path, meta, meta_lines):
+        raise SiteError(problems)
+    body = clean_body("\n".join(lines[end + 1 :]))
     return Document(
         path=path, meta=meta, body=body, body_line=end + 2, meta_lines=meta_lines, digest=digest
     )
+
+
+def clean_body(text: str) -> str:
+    """Markdown without control characters: invisible and meaningless in HTML, forbidden in XML (the
+    feeds), dropped as the seed importer drops them (vertical tab and form feed, Word's line and page
+    breaks, become spaces)."""
+    if not CONTROL_CHARS.search(text):
+        return text
+    return CONTROL_CHARS.sub(lambda m: " " if m.group() in "\x0b\x0c" else "", text)
+
+
+def render_body(doc: Document, render: RenderMarkdown) -> tuple[str, tuple[TocEntry, ...]]:
+    """The body's HTML and table of contents; a body too big, deep or slow to render is a SiteError."""
+    try:
+        return render(doc.body)
+    except TooComplex as exc:
+        line = doc.body_line + exc.line - 1 if exc.line else None
+        raise SiteError.at(doc.path, line, f"too complex to render ({exc.reason})") from None
 
 
 class _Checker:
@@ -260,7 +311,7 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
         reading_time = max(1, round(len(doc.body.split()) / 220))
     if check.problems:
         raise SiteError(check.problems)
-    html, toc = render(doc.body)
+    html, toc = render_body(doc, render)
     html, citations = editorial.link_citations(html, sources)
     known = KNOWN_BRIEFING_FIELDS | set(config.taxonomies)
     extra = {k: v for k, v in doc.meta.items() if k not in known}
@@ -374,7 +425,7 @@ def load_page(doc: Document, render: RenderMarkdown) -> Page:
         )
     if check.problems:
         raise SiteError(check.problems)
-    html, toc = render(doc.body)
+    html, toc = render_body(doc, render)
     extra = {
         k: v
         for k, v in doc.meta.items()
@@ -401,7 +452,7 @@ def load_term_info(doc: Document, render: RenderMarkdown) -> TermInfo:
     title = check.text("title") or check.text("name")
     if check.problems:
         raise SiteError(check.problems)
-    html, _ = render(doc.body)
+    html, _ = render_body(doc, render)
     extra = {k: v for k, v in doc.meta.items() if k not in ("title", "name")}
     info = TermInfo(path=doc.path, title=title, html=html, extra=extra, digest=doc.digest)
     fingerprint(info)
@@ -419,7 +470,20 @@ def content_files(content_dir: Path, folder: str) -> list[Path]:
             for name in names
             if name.endswith(".md") and is_content_name(name)
         ]
+    if bad := [p for p in found if not is_utf8_name(p)]:
+        raise SiteError(
+            [Problem(p, None, "file name is not valid UTF-8; rename the file") for p in sorted(bad)]
+        )
     return [Path(p) for p in sorted(found)]
+
+
+def is_utf8_name(path: str | Path) -> bool:
+    """False for a name os.listdir could only decode with stand-ins for its bytes (such as b'caf\xe9.md')."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def is_content_name(name: str) -> bool:

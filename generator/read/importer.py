@@ -30,7 +30,7 @@ import yaml
 
 from generator.core import atomic
 from generator.core.errors import SiteError
-from generator.read.content import is_content_name
+from generator.read.content import is_content_name, is_utf8_name
 from generator.read.entities import Registry, entity_text, find_entities
 from generator.read.ner import Mention, find_mentions
 from generator.read.seed_markdown import is_untouched, seed_to_markdown, sha256_hex, slugify_title
@@ -86,7 +86,8 @@ def _front_matter(text: str) -> dict[str, Any]:
 def _briefing_files(briefings_dir: Path) -> list[Path]:
     if not briefings_dir.is_dir():
         return []
-    return sorted(p for p in briefings_dir.rglob("*.md") if is_content_name(p.name))
+    # is_file: a FIFO would block the read below (the build reports it as not a regular file)
+    return sorted(p for p in briefings_dir.rglob("*.md") if is_content_name(p.name) and p.is_file())
 
 
 def _index(briefings_dir: Path) -> tuple[dict[str, _Existing], set[str]]:
@@ -233,6 +234,8 @@ def _import_one(
     force: bool,
     mentions: tuple[Mention, ...],
 ) -> ImportResult:
+    if not is_utf8_name(seed_path.name):  # it goes into the briefing's front matter (source.name)
+        raise SiteError.at(seed_path, None, "file name is not valid UTF-8; rename the file")
     size = seed_path.stat().st_size
     if size > MAX_SEED_BYTES:
         # A briefing is a few thousand words; a multi-megabyte text is a mistake (or hostile), and

@@ -12,9 +12,11 @@ from markdown import util
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
+from generator.core.budget import OverBudget, call_within
 from generator.core.config import Config
-from generator.core.errors import SiteError
+from generator.core.errors import SiteError, TooComplex
 from generator.core.model import TocEntry
+from generator.read.limits import RENDER_BUDGET, check_markdown
 
 # Defaults for the built-in extensions; a site's `markdown.extension_configs` overrides them per key.
 _DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
@@ -35,6 +37,12 @@ class Markup:
     def __init__(
         self, extensions: tuple[str, ...], configs: Mapping[str, Any], base_path: str = "/"
     ):
+        self._settings = (extensions, configs, base_path)
+        self._md = self._converter()
+
+    def _converter(self) -> markdown.Markdown:
+        """A Python-Markdown instance set up as the site says (made again after a conversion was stopped)."""
+        extensions, configs, base_path = self._settings
         merged: dict[str, dict[str, Any]] = {}
         for name in extensions:
             short = name.rsplit(".", 1)[-1]
@@ -49,30 +57,43 @@ class Markup:
             None,
         )
         try:
-            self._md = markdown.Markdown(
+            md = markdown.Markdown(
                 extensions=[n for n in extensions if n != smarty],
                 extension_configs={n: c for n, c in merged.items() if n != smarty},
                 output_format="html",
             )
             if smarty:
-                FastSmarty.register(self._md, merged[smarty])
+                FastSmarty.register(md, merged[smarty])
         except (ImportError, AttributeError, KeyError, TypeError) as exc:
             raise SiteError.at(
                 "site.yaml", None, f"cannot load Markdown extensions {list(extensions)}: {exc}"
             ) from None
         if base_path != "/":
-            self._md.treeprocessors.register(_SiteLinks(self._md, base_path), "site_links", 1)
-        if isinstance(self._md.treeprocessors["inline"], InlineProcessor):
-            self._md.treeprocessors.register(FastInline(self._md), "inline", 20)
+            md.treeprocessors.register(_SiteLinks(md, base_path), "site_links", 1)
+        if isinstance(md.treeprocessors["inline"], InlineProcessor):
+            md.treeprocessors.register(FastInline(md), "inline", 20)
+        return md
 
     @classmethod
     def for_config(cls, config: Config) -> Markup:
         return cls(config.markdown_extensions, config.markdown_extension_configs, config.base_path)
 
     def render(self, text: str) -> tuple[str, tuple[TocEntry, ...]]:
-        """HTML and table of contents of one Markdown document."""
+        """HTML and table of contents of one Markdown document; TooComplex if it would not render in time
+        (read/limits.py), or did not."""
+        check_markdown(text)
         md = self._md.reset()
-        html = sanitize(md.convert(text))
+        try:
+            converted = call_within(RENDER_BUDGET, lambda: md.convert(text))
+        except (OverBudget, RecursionError) as exc:
+            self._md = self._converter()  # stopped midway: its state is not to be trusted
+            if isinstance(exc, RecursionError):
+                raise TooComplex("nested too deeply for Python's stack") from None
+            raise TooComplex(
+                f"over {RENDER_BUDGET:g} s of CPU time: simplify or split it; "
+                "long runs of [, (, < or nested lists and quotes are the usual cause"
+            ) from None
+        html = sanitize(converted)
         tokens = getattr(md, "toc_tokens", [])
         return html, tuple(_toc_entry(t) for t in tokens)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from generator.core.errors import SiteError
 from generator.core.model import Document
-from generator.core.yamltext import key_lines, load_yaml
-from generator.read.content import is_content_name
+from generator.core.yamltext import control_characters, key_lines, load_yaml
+from generator.read.content import clean_body, is_content_name, read_content_bytes
 
 
 def term_yaml_files(content_dir: Path, taxonomy: str) -> list[Path]:
@@ -25,7 +25,7 @@ def term_yaml_files(content_dir: Path, taxonomy: str) -> list[Path]:
 
 def read_term_yaml(path: Path) -> Document:
     """A YAML term description as a Document: `description` (Markdown) becomes the body, the rest front matter."""
-    data = path.read_bytes()
+    data = read_content_bytes(path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -36,6 +36,8 @@ def read_term_yaml(path: Path) -> Document:
             path, 1, "a term file must be a mapping such as `title: Russia` and `description: ...`"
         )
     lines = key_lines(text)
+    if problems := control_characters(path, meta, lines):
+        raise SiteError(problems)
     description = meta.pop("description", "") or ""
     if not isinstance(description, str):
         raise SiteError.at(
@@ -44,7 +46,7 @@ def read_term_yaml(path: Path) -> Document:
     return Document(
         path=path,
         meta=meta,
-        body=description,
+        body=clean_body(description),
         body_line=lines.get("description", 1),
         meta_lines=lines,
         digest=hashlib.sha256(data).hexdigest(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
 import re
 from collections.abc import MutableMapping
 from dataclasses import dataclass
@@ -15,9 +16,10 @@ import jinja2
 
 from generator.core import urls
 from generator.core.config import Config
-from generator.core.errors import SiteError
+from generator.core.errors import Problem, SiteError
 from generator.core.trace import record
 from generator.core.urls import slug_from
+from generator.read.content import is_utf8_name
 from generator.read.entities import country_info
 from generator.render import maps
 
@@ -38,13 +40,17 @@ class StaticFile:
 def theme_dirs(config: Config) -> list[Path]:
     """Theme folders in lookup order: the site's theme first, then the built-in default."""
     dirs = []
-    site_theme = config.themes_dir / config.theme
+    site_theme = config.themes_dir / config.theme  # one folder name: config.py refuses paths
     if site_theme.is_dir():
+        if not site_theme.resolve().is_relative_to(config.root.resolve()):
+            raise SiteError.at(
+                site_theme, None, "symlink points outside the project; copy the theme in instead"
+            )
         dirs.append(site_theme)
     elif config.theme != "default":
         raise SiteError.at(
             config.root / "site.yaml",
-            None,
+            config.lines.get("theme"),
             f"theme '{config.theme}' not found: create themes/{config.theme}/ or set `theme: default`",
         )
     if DEFAULT_THEME_DIR.resolve() not in [d.resolve() for d in dirs]:
@@ -55,6 +61,7 @@ def theme_dirs(config: Config) -> list[Path]:
 def static_files(config: Config) -> dict[str, StaticFile]:
     """Every static file of the theme chain, the site's own winning over the default's."""
     files: dict[str, StaticFile] = {}
+    check_theme_files(config)
     for theme in reversed(theme_dirs(config)):
         base = theme / "static"
         if not base.is_dir():
@@ -80,6 +87,35 @@ def static_files(config: Config) -> dict[str, StaticFile]:
             data=data,
         )
     return files
+
+
+def check_theme_files(config: Config) -> None:
+    """Refuse what the site's theme could publish or include from outside the project: a symlink whose target
+    is outside it (templates, static and data files are read through symlinks); and file names that are
+    not UTF-8, FIFOs, devices and sockets. The built-in default theme is the generator's own."""
+    site_theme = theme_dirs(config)[0]
+    if site_theme == DEFAULT_THEME_DIR:
+        return
+    root = config.root.resolve()
+    problems = []
+    for folder, dirs, names in os.walk(site_theme):  # does not descend into symlinked folders
+        for name in dirs + names:
+            path = os.path.join(folder, name)
+            if not is_utf8_name(path):
+                problems.append(
+                    Problem(path, None, "file name is not valid UTF-8; rename the file")
+                )
+            elif os.path.islink(path) and not Path(path).resolve().is_relative_to(root):
+                problems.append(
+                    Problem(
+                        path, None, "symlink points outside the project; copy the file in instead"
+                    )
+                )
+            elif not (os.path.isdir(path) or os.path.isfile(path)):
+                # a FIFO, device or socket: reading it as a template would block
+                problems.append(Problem(path, None, "not a regular file; remove it"))
+    if problems:
+        raise SiteError(problems)
 
 
 # generated from site.yaml `params` (colours, fonts); loaded after style.css

@@ -1,0 +1,49 @@
+"""What a build is asked to do (`BuildOptions`) and what it did (`BuildReport`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from generator.build.progress import Progress
+from generator.build.write import WriteStats
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Command-line choices that change what is built."""
+
+    drafts: bool = False
+    future: bool = False
+    base_url: str | None = None
+    output: Path | None = None
+    swap: bool = True  # replace the output folder atomically (CLI); serve writes in place
+    run_import: bool = True  # import seeds newer than their briefings first
+    cache: bool = True  # read and write the persistent cache in .cache/ (--no-cache: neither)
+    jobs: int = 0  # worker processes for cold builds; 0 = one per core, 1 = serial
+    progress: Progress | None = None  # stage and pages done, for long builds in a terminal
+    as_of: datetime | None = None  # build the site as it is at this moment (default: now)
+    # add the URLs this build publishes to published-urls.txt (serve, a preview, does not)
+    record_urls: bool = True
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did, for the one-line summary and for tests."""
+
+    output: Path
+    pages: int  # files in the site
+    rendered: int  # pages rendered this time (the rest were unchanged inputs)
+    stats: WriteStats
+    seconds: float
+    imported: tuple[Any, ...] = ()
+    base_path: str = "/"  # where the site expects to be served, for the "view it" hint
+
+    def summary(self) -> str:
+        return (
+            f"built {self.pages} files in {self.seconds:.2f} s "
+            f"({self.rendered} rendered, {self.stats.written} written, {self.stats.unchanged} unchanged, "
+            f"{self.stats.removed} removed) -> {self.output}"
+        )
