@@ -34,9 +34,9 @@ PATHOLOGICAL = {
 
 
 def _build(root, *extra: str) -> tuple[int, float]:
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a loaded machine does not inflate it
     code = main(["-C", str(root), "build", "--no-import", *extra])
-    return code, time.perf_counter() - started
+    return code, time.process_time() - started
 
 
 @pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
