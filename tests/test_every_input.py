@@ -70,6 +70,7 @@ CONFIG_KEYS = (
     "feed_full_content",
     "related_count",
     "params",
+    "preview_images",
 )  # three a step, each in turn
 PLACES = [*COUNTRIES, "Singapore"]  # Singapore: too small for the 1:110m map, listed under it
 PEOPLE = ["Jane Quill", "Omar Bell"]
@@ -629,6 +630,8 @@ class Inputs:
             return not self.config.get("feed_full_content", True)
         if key == "related_count":
             return rng.randint(0, 5)
+        if key == "preview_images":
+            return not self.config.get("preview_images", True)
         params: dict[
             str, Any
         ] = {}  # colours and fonts become site-params.css; logo and tagline go to templates

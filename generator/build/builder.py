@@ -43,6 +43,7 @@ from generator.core.model import BriefingFile, Document, OutputPage, Page, Site,
 from generator.core.parallel import default_jobs, fork_map
 from generator.core.trace import Digests
 from generator.pages.kinds import briefing_page
+from generator.pages.news import news_change
 from generator.pages.registry import plan
 from generator.read.content import (
     content_files,
@@ -55,6 +56,8 @@ from generator.read.entities import forget_data, load_registry
 from generator.read.importer import import_seeds, seeds_to_import
 from generator.read.markup import Markup
 from generator.read.terms import read_term_yaml, term_yaml_files
+from generator.render.hosting import headers_pages
+from generator.render.preview import preview_pages
 from generator.render.render import Rendered, render_many, render_traced
 from generator.render.theme import input_digests, make_environment, static_files, theme_dirs
 from generator.site.assemble import assemble, next_change
@@ -193,6 +196,7 @@ class Builder:
                 base_path=config.base_path,
             )
         site = self.load_site(config)
+        self._reveal_at = min(filter(None, (self._reveal_at, news_change(site))), default=None)
         if (
             not self.search.key
             and self._cache
@@ -214,7 +218,7 @@ class Builder:
         if self._env is None or self._env[0] != env_key:
             self._env = (env_key, make_environment(config, statics))
         env = self._env[1]
-        pages = plan(site)
+        pages = plan(site, (preview_pages, functools.partial(headers_pages, statics=statics)))
         keys = PageKeys(
             settings, {"nav_pages": site.nav}, Digests(input_digests(env, config, statics)), site
         )

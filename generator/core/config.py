@@ -45,6 +45,8 @@ class Config:
     related_count: int = 4
     # `briefings check` reports every source without an archived copy (archive_url)
     require_archive: bool = False
+    # a generated social preview image (og:image) for every briefing without an `image:` of its own
+    preview_images: bool = True
     # Free-form values for templates (colours, logo, social links...); never read by the generator.
     params: dict[str, Any] = field(default_factory=dict)
     # Where site.yaml was found; everything else is relative to it.
@@ -119,6 +121,7 @@ _SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
     "feed_full_content": ((bool,), "true or false"),
     "related_count": ((int,), "a whole number of related briefings (0 to 10)"),
     "require_archive": ((bool,), "true or false"),
+    "preview_images": ((bool,), "true or false"),
     "params": ((dict,), "a mapping of values for templates"),
 }
 

@@ -300,6 +300,9 @@ class Site:
     # Fingerprint of what the site was assembled from, bodies aside (config, visible briefings in order,
     # pages, term descriptions): equal skeletons, equal sites but for the bodies.
     skeleton: str = ""
+    # the moment the site is built for (--as-of or the clock; None: no clock). Not in the skeleton: only
+    # unkeyed pages (the news sitemap) may show what depends on it
+    now: datetime | None = None
 
     @property
     def nav(self) -> tuple[NavLink, ...]:

@@ -19,7 +19,7 @@ from generator.core.errors import SiteError
 from generator.core.trace import record
 from generator.core.urls import slug_from
 from generator.read.entities import country_info
-from generator.render import maps
+from generator.render import maps, social
 
 DEFAULT_THEME_DIR = Path(__file__).resolve().parent.parent.parent / "themes" / "default"
 FINGERPRINTED = (".css", ".js")
@@ -273,6 +273,9 @@ def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.E
         coverage=coverage,  # coverage(taxonomy.terms) -> (covered, other shapes, names not on the map)
         coverage_bins=maps.COVERAGE_BINS,
         months=maps.months,  # months(dates) -> rows with .key '2026-11', .label 'Nov 2026', .count
+        **social.template_globals(
+            config
+        ),  # social() -> Open Graph, Twitter and JSON-LD of the page
     )
     env.filters.update(
         date=format_date,

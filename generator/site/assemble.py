@@ -67,7 +67,7 @@ def assemble(
     infos = dict(sorted((term_infos or {}).items()))
     skeleton = Fingerprints()((config, ordered, gone, pages, infos))
     if previous is not None and previous.skeleton == skeleton:
-        return dataclasses.replace(previous, bodies=bodies)
+        return dataclasses.replace(previous, bodies=bodies, now=now)
     _check_collisions(ordered + gone, pages, config)
     taxonomies = {name: _taxonomy(name, ordered, infos) for name in config.taxonomies}
     neighbours = _neighbours(ordered, config, related_memo, jobs)
@@ -80,6 +80,7 @@ def assemble(
         bodies=bodies,
         withdrawn=gone,
         skeleton=skeleton,
+        now=now,
     )
 
 
