@@ -21,7 +21,14 @@ from generator.core.urls import slug_from
 from generator.read.entities import country_info
 from generator.render import maps, social
 
-DEFAULT_THEME_DIR = Path(__file__).resolve().parent.parent.parent / "themes" / "default"
+# An installed wheel carries the default theme as generator/_theme (setup.py copies it there); a checkout
+# and an editable install have it in themes/default beside the package.
+_PACKAGED_THEME = Path(__file__).resolve().parent.parent / "_theme"
+DEFAULT_THEME_DIR = (
+    _PACKAGED_THEME
+    if _PACKAGED_THEME.is_dir()
+    else Path(__file__).resolve().parent.parent.parent / "themes" / "default"
+)
 FINGERPRINTED = (".css", ".js")
 
 
