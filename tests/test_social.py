@@ -206,7 +206,9 @@ def test_json_ld_news_article_and_breadcrumbs(site):
     assert [c["name"] for c in crumbs] == ["Reach Desk", "Security", article["headline"]]
     for crumb in crumbs:
         assert crumb["@type"] == "ListItem" and output_file(site, crumb["item"]).is_file()
-    other = {b["@type"]: b for b in json_ld(site.read("briefings/talks-resume-in-geneva/index.html"))}
+    other = {
+        b["@type"]: b for b in json_ld(site.read("briefings/talks-resume-in-geneva/index.html"))
+    }
     assert other["NewsArticle"]["image"] == [BASE + "media/geneva.jpg"]
 
 
@@ -239,7 +241,9 @@ def test_preview_images_are_drawn_once_and_again_only_when_what_they_show_change
         assert image.format == "PNG" and image.size == (1200, 630)
         colours = image.convert("RGB").getcolors(maxcolors=1 << 16) or []
     assert len(colours) > 8  # text, map, highlight: not a blank canvas
-    assert not (site.output / "briefings/talks-resume-in-geneva/preview.png").exists()  # it has an image of its own
+    assert not (
+        site.output / "briefings/talks-resume-in-geneva/preview.png"
+    ).exists()  # it has an image of its own
     for rel in ("preview.png", "logo.png"):
         assert (site.output / rel).is_file()
     stamp = png.stat().st_mtime_ns
@@ -271,7 +275,9 @@ def test_no_images_when_turned_off(make_site):
     assert not [f for f in project.files() if f.endswith(".png")]
     tags = meta(project.html("briefings/sahel-juntas-announce-a-joint-force/index.html"))
     assert "og:image" not in tags and tags["twitter:card"] == ["summary"]
-    assert "og:image" in meta(project.html("briefings/talks-resume-in-geneva/index.html"))  # its own image still counts
+    assert "og:image" in meta(
+        project.html("briefings/talks-resume-in-geneva/index.html")
+    )  # its own image still counts
 
 
 def test_headers_file_carries_the_pages_csp_and_caches_fingerprinted_assets(site):
