@@ -344,3 +344,19 @@ def test_chromium_reports_no_csp_violation_for_json_ld(tmp_path, make_site):
                 assert errors == []
             finally:
                 browser.close()
+
+
+def test_a_hostile_headline_stays_data_in_json_ld(make_site):
+    title = "</script><script>alert(1)</script> & 'quotes'"
+    project = make_site(
+        {"content/briefings/x.md": briefing_md(title, slug="x", countries=["Mali"])}, config=CONFIG
+    )
+    project.build()
+    html = project.read("briefings/x/index.html")
+    page = project.html("briefings/x/index.html")
+    scripts = page.all("script")
+    assert [s.get("type") for s in scripts].count("application/ld+json") == 2
+    assert all(s.get("src") for s in scripts if s.get("type") != "application/ld+json")
+    (article,) = [b for b in json_ld(html) if b["@type"] == "NewsArticle"]
+    assert article["headline"] == title
+    assert meta(page)["og:title"] == [title]
