@@ -107,6 +107,9 @@ class _Country:
     id: str
     name: str
     rings: tuple[tuple[maps.Point, ...], ...]
+    boxes: tuple[
+        tuple[float, float, float, float], ...
+    ]  # bbox of each ring, to skip those out of view
     main: tuple[float, float, float, float]  # bbox of its larger polygons, in map units
 
 
@@ -141,9 +144,21 @@ def _countries(path: str, stamp: tuple[int, int]) -> tuple[_Country, ...]:
         xs = [p[0] for r in main for p in r]
         ys = [p[1] for r in main for p in r]
         found.append(
-            _Country(feature.id, feature.name, tuple(rings), (min(xs), min(ys), max(xs), max(ys)))
+            _Country(
+                feature.id,
+                feature.name,
+                tuple(rings),
+                tuple(_bbox(r) for r in rings),
+                (min(xs), min(ys), max(xs), max(ys)),
+            )
         )
     return tuple(found)
+
+
+def _bbox(ring: Sequence[maps.Point]) -> tuple[float, float, float, float]:
+    xs = [p[0] for p in ring]
+    ys = [p[1] for p in ring]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def _area(ring: Sequence[maps.Point]) -> float:
@@ -247,17 +262,19 @@ def _draw_map(
     sx, sy = w / vw, h / vh
     panel = Image.new("RGB", (w, h), colors["map-sea"])
     pen = ImageDraw.Draw(panel)
-    edge = max(1, SUPERSAMPLE)
+    edges = []
     for country in world:
         lit = (country.id or country.name) in highlight
         fill = colors["map-hl"] if lit else colors["map-land"]
-        for ring in country.rings:
-            points = [((x - vx) * sx, (y - vy) * sy) for x, y in ring]
-            xs = [p[0] for p in points]
-            ys = [p[1] for p in points]
-            if max(xs) < 0 or min(xs) > w or max(ys) < 0 or min(ys) > h:
+        for ring, (bx0, by0, bx1, by1) in zip(country.rings, country.boxes, strict=True):
+            if bx1 < vx or bx0 > vx + vw or by1 < vy or by0 > vy + vh:
                 continue
-            pen.polygon(points, fill=fill, outline=colors["paper"], width=edge)
+            points = [((x - vx) * sx, (y - vy) * sy) for x, y in ring]
+            pen.polygon(points, fill=fill)
+            edges.append([*points, points[0]])
+    # borders as lines: a polygon outline wider than 1 px makes Pillow fill a whole-image mask per ring
+    for line in edges:
+        pen.line(line, fill=colors["paper"], width=SUPERSAMPLE)
     image.paste(panel.reduce(SUPERSAMPLE), (x0, y0))
 
 
