@@ -29,6 +29,7 @@ from generator.build.inputs import (
 from generator.build.keys import PageKeys, kept_bytes
 from generator.build.progress import Progress
 from generator.build.search_index import SearchIndex
+from generator.build.state import LastBuild, Pending, parse_pending, resolved
 from generator.build.write import (
     MARKER,
     Content,
@@ -129,7 +130,7 @@ class Builder:
     _related_saved: str | None = None  # key of the memo in .cache/
     _reveal_at: datetime | None = None  # the next moment a briefing appears or is withdrawn
     _env: tuple[str, Any] | None = None  # (settings + statics digest, Jinja environment)
-    _last: _LastBuild | None = None  # what `quick` needs of the last successful build
+    _last: LastBuild | None = None  # what `quick` needs of the last successful build
     # manifest entries of files `quick` wrote
     _quick_written: dict[str, list] = field(default_factory=dict)
     _markup: tuple[str, Markup] | None = None
@@ -223,7 +224,7 @@ class Builder:
             settings, {"nav_pages": site.nav}, Digests(input_digests(env, config, statics)), site
         )
         files, rendered = self._render(env, pages, keys)
-        self._last = _LastBuild(site, env, keys, self.markup(config))
+        self._last = LastBuild(site, env, keys, self.markup(config))
         self._stage("indexing", 0)
         files.update(finish_search())
         for static in statics.values():
@@ -271,7 +272,7 @@ class Builder:
         seen: set[Path] = set()
         cache = self._cache
         # files not cached anywhere: parsed together below, in parallel when many
-        pending: list[_Pending] = []
+        pending: list[Pending] = []
 
         def load(
             path: Path,
@@ -299,7 +300,7 @@ class Builder:
                 before = cached.item if cached else (entry[1] if entry else None)
                 # never parsed: the worker reads it too (a cold build reads in parallel)
                 if before is None:
-                    pending.append(_Pending(path, stamp, parse, read, None))
+                    pending.append(Pending(path, stamp, parse, read, None))
                     return pending[-1]
                 # its search words, so the index patches instead of rebuilding
                 if isinstance(before, BriefingFile):
@@ -307,7 +308,7 @@ class Builder:
                 data = path.read_bytes()
                 item = cache.document(path, hashlib.sha256(data).hexdigest()) if cache else None
                 if item is None:
-                    pending.append(_Pending(path, stamp, parse, read, data))
+                    pending.append(Pending(path, stamp, parse, read, data))
                     return pending[-1]
                 self._documents[path] = _Cached(stamp, item)
                 return item
@@ -347,7 +348,9 @@ class Builder:
         self._stage("parsing", len(pending))
         for job, (item, found) in zip(
             pending,
-            fork_map(functools.partial(_parse, markup), pending, self.jobs, progress=self._advance),
+            fork_map(
+                functools.partial(parse_pending, markup), pending, self.jobs, progress=self._advance
+            ),
             strict=False,
         ):
             job.item = item
@@ -356,9 +359,9 @@ class Builder:
                 self._documents.pop(job.path, None)
             else:
                 self._documents[job.path] = _Cached(job.stamp, item)
-        briefings = [_resolve(b) for b in briefings]
-        pages = [_resolve(p) for p in pages]
-        infos = {k: v for k, v in ((k, _resolve(v)) for k, v in infos.items()) if v is not None}
+        briefings = [resolved(b) for b in briefings]
+        pages = [resolved(p) for p in pages]
+        infos = {k: v for k, v in ((k, resolved(v)) for k, v in infos.items()) if v is not None}
         for stale in set(self._documents) - seen:
             del self._documents[stale]
         if problems:
@@ -585,41 +588,6 @@ class Builder:
                 self._skeleton_saved = self._skeleton
         except OSError:  # a read-only or full disk costs speed next time, never the build
             pass
-
-
-@dataclass(frozen=True)
-class _LastBuild:
-    site: Site
-    env: Any
-    keys: PageKeys
-    markup: Markup
-
-
-@dataclass
-class _Pending:
-    """A content file found in no cache, waiting to be parsed."""
-
-    path: Path
-    stamp: tuple[int, int]
-    parse: Any
-    read: Any
-    data: bytes | None  # None: read by the parser
-    item: Any = None
-
-
-def _parse(markup: Markup, job: _Pending) -> tuple[Any, list[Problem]]:
-    """Parse one file (in a worker process when many): (item, []) or (None, problems)."""
-    try:
-        doc = read_document(job.path, job.data) if job.read is read_document else job.read(job.path)
-        return job.parse(doc, markup), []
-    except SiteError as exc:
-        return None, exc.problems
-    except OSError as exc:
-        return None, [Problem(job.path, None, f"cannot read: {exc.strerror}")]
-
-
-def _resolve(item: Any) -> Any:
-    return item.item if isinstance(item, _Pending) else item
 
 
 def build(root: Path, options: BuildOptions | None = None) -> BuildReport:
