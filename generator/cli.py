@@ -296,6 +296,50 @@ def cmd_next_due(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_digest(args: argparse.Namespace) -> int:
+    """Render a week's digest as an e-mail: to a .eml file, stdout, or SMTP (--send)."""
+    from generator.dev import mail
+
+    try:
+        said = mail.run_digest(_project(args), args.week, args.recipient or [], args.to, args.send)
+        if said:
+            print(said)
+    except SiteError as error:
+        _print_problems(error)
+        return EXIT_CONTENT
+    except mail.MailError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.code
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create a new site in a new or empty folder."""
+    from generator.dev.scaffold import init_site
+
+    folder = Path(args.folder).expanduser().resolve()
+    try:
+        init_site(folder, title=args.title)
+    except SiteError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONTENT
+    print(
+        f"created a site in {folder}\nnext: cd {args.folder} && briefings build && briefings serve"
+    )
+    return EXIT_OK
+
+
+def _week(text: str) -> str:
+    from generator.dev.mail import week_slug
+
+    try:
+        return week_slug(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--week takes an ISO week such as 2026-W48, not {text!r}"
+        ) from None
+
+
 class ServeBuilds:
     """What serve calls: `rebuild(changed) -> Outcome` on one Builder kept alive (errors printed once each),
     and `quick(changed)`, the fast render of edited briefings that runs first."""
@@ -517,6 +561,35 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--drafts", action="store_true", help="count briefings marked draft: true")
     d.add_argument("--as-of", type=_moment, metavar="TIME", help="look from TIME instead of now")
     d.set_defaults(run=cmd_next_due)
+
+    e = commands.add_parser(
+        "digest",
+        help="the weekly digest as an e-mail (.eml file, stdout or SMTP)",
+        description="Render a week's digest as an e-mail (HTML with inline styles plus plain text, "
+        "absolute links, a List-Unsubscribe header): to FILE.eml with --to, to stdout, or sent "
+        "with --send through SMTP (site.yaml email.smtp, overridden by BRIEFINGS_SMTP_HOST, "
+        "BRIEFINGS_SMTP_PORT, BRIEFINGS_SMTP_USER; password from BRIEFINGS_SMTP_PASSWORD only).",
+    )
+    e.add_argument("--week", required=True, type=_week, help="ISO week, e.g. 2026-W48")
+    e.add_argument("--to", metavar="FILE", help="write the message to FILE (.eml)")
+    e.add_argument("--send", action="store_true", help="deliver it through SMTP")
+    e.add_argument(
+        "--recipient",
+        action="append",
+        metavar="ADDR",
+        help="address to send to (repeatable; default: email.recipients of site.yaml)",
+    )
+    e.set_defaults(run=cmd_digest)
+
+    t = commands.add_parser(
+        "init",
+        help="create a new site in a new or empty folder",
+        description="Create FOLDER with site.yaml, content/ (an example briefing and an about page), "
+        "seeds/ and themes/, ready for `briefings build`.",
+    )
+    t.add_argument("folder", metavar="FOLDER")
+    t.add_argument("--title", default="Briefings", help="the site's name (default: Briefings)")
+    t.set_defaults(run=cmd_init)
 
     c = commands.add_parser(
         "clean",

@@ -139,7 +139,8 @@ def make_site(tmp_path: Path) -> Callable[..., Project]:
             {
                 "site.yaml": config
                 if config is not None
-                else "title: Test Briefings\nbase_url: https://example.org/\n"
+                # preview images cost ~0.1 s each: tests of them (test_reach.py) turn them on
+                else "title: Test Briefings\nbase_url: https://example.org/\npreview_images: false\n"
             }
         )
         project.write(files or {})

@@ -132,7 +132,9 @@ def test_corrupt_or_foreign_cache_is_ignored_and_rebuilt(make_site, tmp_path):
 def test_config_change_invalidates_the_cache(make_site):
     project = make_site(site_files(4))
     total = fresh_build(project).rendered
-    project.write({"site.yaml": "title: Renamed\nbase_url: https://example.org/\n"})
+    project.write(
+        {"site.yaml": "title: Renamed\nbase_url: https://example.org/\npreview_images: false\n"}
+    )
     assert fresh_build(project).rendered == total
     assert project.html("index.html").texts("title")[0].startswith("Renamed")
 

@@ -72,6 +72,7 @@ CONFIG_KEYS = (
     "related_count",
     "permalinks",
     "params",
+    "preview_images",
 )  # three a step, each in turn
 PLACES = [*COUNTRIES, "Singapore"]  # Singapore: too small for the 1:110m map, listed under it
 PEOPLE = ["Jane Quill", "Omar Bell"]
@@ -647,6 +648,8 @@ class Inputs:
                     {"countries": "/:taxonomy/:slug/", "briefings": "/:year/:month/:day/:slug/"},
                 ]
             )
+        if key == "preview_images":
+            return not self.config.get("preview_images", True)
         params: dict[
             str, Any
         ] = {}  # colours and fonts become site-params.css; logo and tagline go to templates

@@ -93,6 +93,7 @@ def scan_output(output: Path) -> list[str]:
         if (
             not path.is_file()
             or path.name == MARKER
+            or path.suffix == ".png"  # preview images: pixels, not markup
             or "/static/" in f"/{path.relative_to(output).as_posix()}"
         ):
             continue

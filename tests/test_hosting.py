@@ -24,7 +24,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import pytest
 
 from generator.build.builder import BuildOptions, build
-from tests.conftest import briefing_md, need
+from tests.conftest import ROOT, briefing_md, need
 
 MAX_PAGES = 400  # the test site has ~40; a runaway crawl (e.g. /page/2/page/2/...) stops here
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -120,26 +120,30 @@ http {{
     fastcgi_temp_path {tmp}/fastcgi;
     uwsgi_temp_path {tmp}/uwsgi;
     scgi_temp_path {tmp}/scgi;
-    {http}
-    server {{
-        listen 127.0.0.1:{port};
-        server_name localhost;
-        {location}
-    }}
+    {body}
 }}
 """
+SERVER = "server {{ listen 127.0.0.1:{port}; server_name localhost; {location} }}"
+EXAMPLE_NGINX = ROOT / "examples" / "nginx.conf"
 
 
 @contextmanager
-def nginx(tmp: Path, port: int, location: str, http: str = "") -> Iterator[None]:
-    """nginx in the foreground with its own config, pid, logs and temp folders under tmp; `http`: more
-    directives for the http block (a map)."""
+def nginx(
+    tmp: Path, port: int, location: str = "", http: str = "", whole: str = ""
+) -> Iterator[None]:
+    """nginx in the foreground with its own config, pid, logs and temp folders under tmp: a server with
+    `location` after `http` (more directives for the http block, such as a map), or `whole` as the entire
+    content of the http block (a config file such as the example's)."""
     need("nginx")
     tmp.mkdir(parents=True, exist_ok=True)
     user = "user root;" if os.geteuid() == 0 else ""  # workers must read pytest's 0700 tmp folders
     conf = tmp / "nginx.conf"
     conf.write_text(
-        NGINX_CONF.format(user=user, tmp=tmp, port=port, location=location, http=http),
+        NGINX_CONF.format(
+            user=user,
+            tmp=tmp,
+            body=whole or http + "\n" + SERVER.format(port=port, location=location),
+        ),
         encoding="utf-8",
     )
     log = tmp / "error.log"
@@ -365,3 +369,59 @@ def test_python_http_server(tmp_path, subpath):
     build_for(root, served_at, www / subpath.rstrip("/") if subpath else www)
     with http_server(www, port):
         assert_good_crawl(crawl(served_at))
+
+
+def fetch_headers(url: str, gzip: bool = True) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip else {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return (
+                response.status,
+                {k.lower(): v for k, v in response.headers.items()},
+                response.read(),
+            )
+    except urllib.error.HTTPError as exc:
+        return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read()
+
+
+@pytest.mark.nginx
+def test_the_readmes_nginx_example_serves_the_site(tmp_path):
+    """examples/nginx.conf as shipped (port and folder changed): the subpath, gzip of HTML/CSS/JS/JSON,
+    cache lifetimes, the 404 page, the build's manifest hidden."""
+    import gzip
+
+    port = free_port()
+    served_at = f"http://127.0.0.1:{port}/briefings/"
+    root = make_project(tmp_path / "site", "https://example.org/briefings/")
+    output = build_for(root, served_at, tmp_path / "output")
+    config = EXAMPLE_NGINX.read_text(encoding="utf-8")
+    assert "listen 80;" in config and "/srv/briefings/output/" in config
+    config = config.replace("listen 80;", f"listen 127.0.0.1:{port};")
+    config = config.replace("/srv/briefings/output/", f"{output}/")
+    with nginx(tmp_path / "nginx", port, whole=config):
+        assert_good_crawl(crawl(served_at))
+        assert_404(served_at)
+        css = next(p for p in (output / "static").iterdir() if p.name.startswith("style."))
+        checks = {
+            "": ("text/html", "no-cache"),
+            f"static/{css.name}": ("text/css", "immutable"),
+            "feed.json": ("application/json", "no-cache"),
+            "search/index.json": ("application/json", "no-cache"),
+        }
+        js = [p for p in (output / "static").iterdir() if p.suffix == ".js"]
+        checks.update({f"static/{p.name}": ("javascript", "immutable") for p in js})
+        for rel, (ctype, cache) in checks.items():
+            status, headers, body = fetch_headers(served_at + rel)
+            assert status == 200, rel
+            assert ctype in headers["content-type"], (rel, headers)
+            assert headers.get("content-encoding") == "gzip", (rel, headers)
+            assert cache in headers["cache-control"], (rel, headers)
+            assert "Accept-Encoding" in headers.get("vary", ""), rel
+            plain = output / (rel or "index.html")
+            assert gzip.decompress(body) == plain.read_bytes(), rel
+        status, headers, _ = fetch_headers(served_at + "preview.png")
+        assert status == 200 and "max-age=86400" in headers["cache-control"]
+        status, headers, _ = fetch_headers(served_at + "no/such/page/", gzip=False)
+        assert status == 404 and headers["cache-control"] == "no-cache"
+        assert fetch(served_at + ".briefings-build")[0] == 404
+        assert fetch(f"http://127.0.0.1:{port}/index.html")[0] == 404

@@ -31,6 +31,7 @@ from generator.build.lock import project_lock
 from generator.build.options import BuildOptions, BuildReport
 from generator.build.pending import Pending, parse_pending, resolve_pending
 from generator.build.search_index import SearchIndex
+from generator.build.state import LastBuild
 from generator.build.url_record import record_text, save_record
 from generator.build.write import (
     Content,
@@ -46,6 +47,7 @@ from generator.core.model import BriefingFile, Document, OutputPage, Page, Site,
 from generator.core.parallel import default_jobs, fork_map
 from generator.core.trace import Digests
 from generator.pages.kinds import briefing_page
+from generator.pages.news import news_change
 from generator.pages.registry import plan
 from generator.read.content import (
     content_files,
@@ -60,6 +62,8 @@ from generator.read.importer import import_seeds, seeds_to_import
 from generator.read.markup import Markup
 from generator.read.published import RECORD_FILE, read_record
 from generator.read.terms import read_term_yaml, term_yaml_files
+from generator.render.hosting import headers_pages
+from generator.render.preview import preview_pages
 from generator.render.render import Rendered, render_many, render_traced
 from generator.render.theme import input_digests, make_environment, static_files, theme_dirs
 from generator.site.assemble import assemble, next_change
@@ -95,7 +99,7 @@ class Builder:
     _related_saved: str | None = None  # key of the memo in .cache/
     _reveal_at: datetime | None = None  # the next moment a briefing appears or is withdrawn
     _env: tuple[str, Any] | None = None  # (settings + statics digest, Jinja environment)
-    _last: _LastBuild | None = None  # what `quick` needs of the last successful build
+    _last: LastBuild | None = None  # what `quick` needs of the last successful build
     # manifest entries of files `quick` wrote
     _quick_written: dict[str, list] = field(default_factory=dict)
     _markup: tuple[str, Markup] | None = None
@@ -165,6 +169,7 @@ class Builder:
                 base_path=config.base_path,
             )
         site = self.load_site(config, read_record(config.root / RECORD_FILE, before))
+        self._reveal_at = min(filter(None, (self._reveal_at, news_change(site))), default=None)
         if (
             not self.search.key
             and self._cache
@@ -186,12 +191,12 @@ class Builder:
         if self._env is None or self._env[0] != env_key:
             self._env = (env_key, make_environment(config, statics))
         env = self._env[1]
-        pages = plan(site)
+        pages = plan(site, (preview_pages, functools.partial(headers_pages, statics=statics)))
         keys = PageKeys(
             settings, {"nav_pages": site.nav}, Digests(input_digests(env, config, statics)), site
         )
         files, rendered = self._render(env, pages, keys)
-        self._last = _LastBuild(site, env, keys, self.markup(config))
+        self._last = LastBuild(site, env, keys, self.markup(config))
         self._stage("indexing", 0)
         files.update(finish_search())
         for static in statics.values():
@@ -414,7 +419,7 @@ class Builder:
         except SiteError:  # another process is writing: the full rebuild waits for it
             return None
 
-    def _quick(self, changed: set[Path], last: _LastBuild) -> WriteStats | None:
+    def _quick(self, changed: set[Path], last: LastBuild) -> WriteStats | None:
         files: dict[str, bytes] = {}
         parsed: dict[Path, _Cached] = {}
         for path in changed:
@@ -576,14 +581,6 @@ class Builder:
                 self._skeleton_saved = self._skeleton
         except OSError:  # a read-only or full disk costs speed next time, never the build
             pass
-
-
-@dataclass(frozen=True)
-class _LastBuild:
-    site: Site
-    env: Any
-    keys: PageKeys
-    markup: Markup
 
 
 def build(root: Path, options: BuildOptions | None = None) -> BuildReport:

@@ -51,8 +51,13 @@ class Config:
     require_archive: bool = False
     # Output path patterns: 'briefings' and taxonomy names -> pattern (urls.Permalinks)
     permalinks: dict[str, str] = field(default_factory=dict)
+    # a generated social preview image (og:image) for every briefing without an `image:` of its own
+    preview_images: bool = True
     # Free-form values for templates (colours, logo, social links...); never read by the generator.
     params: dict[str, Any] = field(default_factory=dict)
+    # The weekly digest e-mail (`briefings digest`): from, recipients, unsubscribe, smtp {host, port, user}.
+    # Never shown on a page, so left out of `digest()`: changing it renders nothing again.
+    email: dict[str, Any] = field(default_factory=dict)
     # Where site.yaml was found; everything else is relative to it.
     root: Path = Path(".")
     # Line of each key in site.yaml by dotted path ('params.colors.accent'), for errors; not a setting.
@@ -105,7 +110,9 @@ class Config:
     def digest(self) -> str:
         """A hash of every setting that can change the output (a change of any renders every page again)."""
         values = {
-            f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("root", "lines")
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name not in ("root", "lines", "email")
         }
         return hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()[:16]
 
@@ -133,7 +140,9 @@ _SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
     "related_count": ((int,), "a whole number of related briefings (0 to 10)"),
     "require_archive": ((bool,), "true or false"),
     "permalinks": ((dict,), "a mapping such as {briefings: /:year/:month/:slug/}"),
+    "preview_images": ((bool,), "true or false"),
     "params": ((dict,), "a mapping of values for templates"),
+    "email": ((dict,), "a mapping with from, recipients, unsubscribe and smtp (host, port, user)"),
 }
 
 

@@ -315,6 +315,9 @@ class Site:
     skeleton: str = ""
     # The URL record (published-urls.txt): every path published, by the content it showed
     published: Mapping[str, str] = field(default_factory=dict)
+    # the moment the site is built for (--as-of or the clock; None: no clock). Not in the skeleton: only
+    # unkeyed pages (the news sitemap) may show what depends on it
+    now: datetime | None = None
 
     @property
     def nav(self) -> tuple[NavLink, ...]:

@@ -27,6 +27,12 @@ PAGE = "page/"  # continuation pages of lists: /page/2/, /countries/russia/page/
 SITE_FEEDS = ("feed.xml", "rss.xml", "feed.json")
 TERM_FEED = "feed.xml"
 SITEMAP = "sitemap.xml"
+SITEMAP_NEWS = "sitemap-news.xml"  # Google News: briefings of the last 48 hours
+SITEMAP_INDEX = "sitemap-index.xml"  # lists sitemap.xml and sitemap-news.xml
+HEADERS = "_headers"  # Netlify / Cloudflare Pages response headers
+PREVIEW = "preview.png"  # a briefing's social preview image, beside its page
+SITE_PREVIEW = "preview.png"  # the site's card, at the root, for every other page
+LOGO = "logo.png"  # the publisher logo of structured data
 ROBOTS = "robots.txt"
 NOT_FOUND = "404.html"
 REDIRECTS = "_redirects"  # Netlify / Cloudflare Pages rules for every redirect
@@ -47,6 +53,11 @@ RESERVED = frozenset(
         PAGE,
         *SITE_FEEDS,
         SITEMAP,
+        SITEMAP_NEWS,
+        SITEMAP_INDEX,
+        HEADERS,
+        SITE_PREVIEW,
+        LOGO,
         ROBOTS,
         NOT_FOUND,
         REDIRECTS,
@@ -69,6 +80,11 @@ def briefing(slug: str) -> str:
     """The default pattern's folder of a briefing; feeds keep it in entry ids, so that a new permalink
     pattern does not make every entry new to feed readers. Pages use `Permalinks.briefing`."""
     return f"{BRIEFINGS}{slug}/"
+
+
+def preview(slug: str) -> str:
+    """A briefing's generated social preview image, beside its page."""
+    return f"{briefing(slug)}{PREVIEW}"
 
 
 def page(slug: str) -> str:

@@ -83,10 +83,13 @@ class _Parser(HTMLParser):
         facts = self.facts
         line = self.getpos()[0]
         a = {k: (v or "") for k, v in attrs}
+        # a <meta> content is text (article:tag "javascript:x" names a tag), unless it holds a URL
+        key = (a.get("property") or a.get("name") or a.get("http-equiv") or "").lower()
+        text_meta = tag == "meta" and not key.endswith(("url", "image", "refresh"))
         for name, value in a.items():
             if name.startswith("on"):
                 facts.unsafe.append((line, f"inline event handler {name}= on <{tag}>"))
-            if (
+            if not (text_meta and name == "content") and (
                 value.strip()
                 .lower()
                 .replace("\t", "")
@@ -478,12 +481,15 @@ def _check_sitemap(site: _Site) -> tuple[list[Problem], int]:
 def _check_robots(site: _Site) -> list[Problem]:
     if "robots.txt" not in site.files:
         return []
-    expected = site.origin + site.base_path + "sitemap.xml"
+    names = ("sitemap.xml", "sitemap-news.xml", "sitemap-index.xml")  # a sitemap the site has
+    expected = [site.origin + site.base_path + n for n in names if n in site.files]
     text = (site.output / "robots.txt").read_text(encoding="utf-8", errors="replace")
     for number, line in enumerate(text.splitlines(), start=1):
         key, _, value = line.partition(":")
-        if key.strip().lower() == "sitemap" and value.strip() != expected:
-            return [Problem("robots.txt", number, f"Sitemap: {value.strip()} should be {expected}")]
+        if key.strip().lower() == "sitemap" and value.strip() not in expected:
+            return [
+                Problem("robots.txt", number, f"Sitemap: {value.strip()} should be {expected[0]}")
+            ]
     return []
 
 

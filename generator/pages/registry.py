@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from generator.core import urls
 from generator.core.model import OutputPage, Site
-from generator.pages import archive, editorial, feeds, kinds, redirects, search
+from generator.pages import archive, editorial, feeds, kinds, news, redirects, search
 
 PageKind = Callable[[Site], Iterable[OutputPage]]
 
@@ -31,11 +31,12 @@ PAGE_KINDS: tuple[PageKind, ...] = (
 
 
 def plan(site: Site, extra: Iterable[PageKind] = ()) -> list[OutputPage]:
-    """Every output page of the site, plus sitemap.xml and robots.txt, then the redirects of old paths (pages
+    """Every output page of the site, plus the sitemaps and robots.txt, then the redirects of old paths (pages
     and server rules; never in the sitemap); paths are unique."""
     pages = [page for kind in (*PAGE_KINDS, *extra) for page in kind(site)]
     moved = redirects.redirects(site, pages)
     pages.append(sitemap(site, pages))
+    pages += (news.news_sitemap(site), news.sitemap_index(site))
     pages.append(robots(site))
     pages += redirects.redirect_pages(site, moved)
     pages += redirects.server_rules(site, moved)
@@ -65,6 +66,6 @@ def sitemap(site: Site, pages: list[OutputPage]) -> OutputPage:
 
 
 def robots(site: Site) -> OutputPage:
-    """robots.txt allowing everything and pointing at the sitemap."""
-    text = f"User-agent: *\nAllow: /\n\nSitemap: {site.config.absolute_url(urls.SITEMAP)}\n"
+    """robots.txt allowing everything and pointing at the sitemaps."""
+    text = news.robots_text(site)
     return OutputPage(path=urls.ROBOTS, template="", context={}, data=text.encode())

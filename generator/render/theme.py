@@ -21,9 +21,16 @@ from generator.core.trace import record
 from generator.core.urls import slug_from
 from generator.read.content import is_utf8_name
 from generator.read.entities import country_info
-from generator.render import maps
+from generator.render import maps, social
 
-DEFAULT_THEME_DIR = Path(__file__).resolve().parent.parent.parent / "themes" / "default"
+# An installed wheel carries the default theme as generator/_theme (setup.py copies it there); a checkout
+# and an editable install have it in themes/default beside the package.
+_PACKAGED_THEME = Path(__file__).resolve().parent.parent / "_theme"
+DEFAULT_THEME_DIR = (
+    _PACKAGED_THEME
+    if _PACKAGED_THEME.is_dir()
+    else Path(__file__).resolve().parent.parent.parent / "themes" / "default"
+)
 FINGERPRINTED = (".css", ".js")
 
 
@@ -309,6 +316,9 @@ def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.E
         coverage=coverage,  # coverage(taxonomy.terms) -> (covered, other shapes, names not on the map)
         coverage_bins=maps.COVERAGE_BINS,
         months=maps.months,  # months(dates) -> rows with .key '2026-11', .label 'Nov 2026', .count
+        **social.template_globals(
+            config
+        ),  # social() -> Open Graph, Twitter and JSON-LD of the page
     )
     env.filters.update(
         date=format_date,

@@ -70,7 +70,7 @@ def assemble(
     published = dict(sorted((published or {}).items()))
     skeleton = Fingerprints()((config, ordered, gone, pages, infos, published))
     if previous is not None and previous.skeleton == skeleton:
-        return dataclasses.replace(previous, bodies=bodies)
+        return dataclasses.replace(previous, bodies=bodies, now=now)
     links = config.links
     taxonomies = {name: _taxonomy(name, ordered, infos, links) for name in config.taxonomies}
     _check_collisions(ordered + gone, pages, taxonomies, config)
@@ -85,6 +85,7 @@ def assemble(
         withdrawn=gone,
         skeleton=skeleton,
         published=published,
+        now=now,
     )
 
 
