@@ -51,6 +51,7 @@ from generator.read.content import (
     load_term_info,
     read_document,
 )
+from generator.read.corrections import with_term_corrections
 from generator.read.entities import forget_data, load_registry
 from generator.read.importer import import_seeds, seeds_to_import
 from generator.read.markup import Markup
@@ -138,7 +139,8 @@ class Builder:
     next_due: tuple[datetime, Any, str] | None = None
 
     def load_config(self) -> Config:
-        return load_config(self.root, base_url=self.options.base_url)
+        """site.yaml, with the editor's entity corrections (content/_data/entities.yaml)."""
+        return with_term_corrections(load_config(self.root, base_url=self.options.base_url))
 
     @property
     def output(self) -> Path:

@@ -345,7 +345,8 @@ class Registry:
         return hits
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_entities_yaml(path: Path) -> dict[str, Any]:
+    """An entities file (actors.yaml's shape) as a mapping; SiteError if unreadable or of another shape."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -371,7 +372,8 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _entries(data: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
+def yaml_entries(data: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
+    """The entries under `key`, each a mapping with a name; SiteError otherwise."""
     items = data.get(key) or []
     if not isinstance(items, list) or not all(
         isinstance(i, dict) and isinstance(i.get("name"), str) and i["name"].strip() for i in items
@@ -382,7 +384,8 @@ def _entries(data: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]
     return items
 
 
-def _strings(value: Any, path: Path, what: str) -> tuple[str, ...]:
+def yaml_strings(value: Any, path: Path, what: str) -> tuple[str, ...]:
+    """A list of strings, stripped, empty ones left out; SiteError if it is something else."""
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -399,12 +402,12 @@ def _load_registry(extra_path: Path | None, stamp: float) -> Registry:
     ignore: set[str] = set()
     country_aliases = dict(_country_names())
     for path in sources:
-        data = _read_yaml(path)
-        for e in _entries(data, "people", path):
+        data = read_entities_yaml(path)
+        for e in yaml_entries(data, "people", path):
             old = people.get(e["name"], Person(e["name"]))
             aliases = tuple(
                 dict.fromkeys(
-                    old.aliases + _strings(e.get("aliases"), path, f"aliases of {e['name']}")
+                    old.aliases + yaml_strings(e.get("aliases"), path, f"aliases of {e['name']}")
                 )
             )
             people[e["name"]] = Person(
@@ -413,21 +416,21 @@ def _load_registry(extra_path: Path | None, stamp: float) -> Registry:
                 str(e.get("role") or old.role),
                 str(e.get("country") or old.country),
             )
-        for e in _entries(data, "organisations", path):
+        for e in yaml_entries(data, "organisations", path):
             orgs[e["name"]] = tuple(
                 dict.fromkeys(
                     orgs.get(e["name"], ())
-                    + _strings(e.get("aliases"), path, f"aliases of {e['name']}")
+                    + yaml_strings(e.get("aliases"), path, f"aliases of {e['name']}")
                 )
             )
-        for e in _entries(data, "topics", path):
+        for e in yaml_entries(data, "topics", path):
             topics[e["name"]] = tuple(
                 dict.fromkeys(
                     topics.get(e["name"], ())
-                    + _strings(e.get("keywords"), path, f"keywords of {e['name']}")
+                    + yaml_strings(e.get("keywords"), path, f"keywords of {e['name']}")
                 )
             )
-        for e in _entries(data, "countries", path):
+        for e in yaml_entries(data, "countries", path):
             info = country_info(e["name"])
             if info is None:
                 raise SiteError(
@@ -437,9 +440,9 @@ def _load_registry(extra_path: Path | None, stamp: float) -> Registry:
                         f"unknown country {e['name']!r}; use a name like Russia or an ISO code like RU",
                     )
                 )
-            for alias in _strings(e.get("aliases"), path, f"aliases of {e['name']}"):
+            for alias in yaml_strings(e.get("aliases"), path, f"aliases of {e['name']}"):
                 country_aliases[alias] = info.alpha2
-        ignore.update(_strings(data.get("ignore"), path, "ignore"))
+        ignore.update(yaml_strings(data.get("ignore"), path, "ignore"))
     return Registry(
         list(people.values()),
         orgs,
