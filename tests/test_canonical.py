@@ -147,3 +147,14 @@ def test_titles_and_statements_are_not_people(registry):
     )
     people = set(find(body, registry).people)
     assert not {"Joint Statement", "Sheikh", "Fulbright Scholars", "Armenia Lynne Tracy"} & people
+
+
+def test_one_person_under_one_name_whichever_rule_found_it(registry):
+    body = (
+        "Secretary Blinken will meet with President Laurentino Cortizo Cohen and Foreign Minister Erika "
+        "Mouynes. Laurentino Cortizo thanked the Secretary. The assassination of President Jovenel Moïse "
+        "was condemned; Moïse's widow attended."
+    )
+    people = set(find(body, registry, headline="Secretary Blinken's Trip to Panama").people)
+    assert {"Laurentino Cortizo Cohen", "Jovenel Moïse"} <= people
+    assert not {"Laurentino Cortizo", "Moïse"} & people

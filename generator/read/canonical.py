@@ -310,6 +310,24 @@ def _complete(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def merge_people(counts: Counter[str], names: Names) -> Counter[str]:
+    """One person under one name, whichever rule found each: a name whose words run inside exactly one
+    longer name of the text joins it ("Moïse" and "Jovenel Moïse"; "Laurentino Cortizo" and "Laurentino
+    Cortizo Cohen"), unless the registry knows it as a person; a longer name around a person the registry
+    knows joins that person."""
+    known = [n for n in counts if names.get(n, ("",))[0] == "person" and len(_core(n)) > 1]
+    merged: Counter[str] = Counter()
+    for name, n in counts.items():
+        target = name
+        if names.get(name, ("",))[0] != "person":
+            target = _resolve(name, [c for c in counts if c != name]) or name
+            around = [k for k in known if k != name and _resolve(k, [name]) == name]
+            if len(around) == 1:
+                target = around[0]
+        merged[target] += n
+    return merged
+
+
 def _canonical_person(name: str, names: Names) -> str:
     kind, canonical = names.get(name, ("", ""))
     if kind == "person":

@@ -21,13 +21,8 @@ import dataclasses
 from pathlib import Path
 
 from generator.core.config import Config, TermCorrections
-from generator.read.entities import (
-    country_info,
-    load_registry,
-    read_entities_yaml,
-    yaml_entries,
-    yaml_strings,
-)
+from generator.read.entities import country_info, load_registry
+from generator.read.entities_file import read_entities_yaml, yaml_entries, yaml_strings
 
 ENTITIES_FILE = Path("_data") / "entities.yaml"
 

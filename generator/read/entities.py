@@ -44,8 +44,14 @@ import yaml
 
 from generator.core.errors import Problem, SiteError
 from generator.core.urls import slug_from
-from generator.core.yamltext import load_yaml
-from generator.read.canonical import abbreviations, looks_like_person, organisations_of, people_of
+from generator.read.canonical import (
+    abbreviations,
+    looks_like_person,
+    merge_people,
+    organisations_of,
+    people_of,
+)
+from generator.read.entities_file import read_entities_yaml, yaml_entries, yaml_strings
 from generator.read.ner import Mention
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -345,54 +351,6 @@ class Registry:
         return hits
 
 
-def read_entities_yaml(path: Path) -> dict[str, Any]:
-    """An entities file (actors.yaml's shape) as a mapping; SiteError if unreadable or of another shape."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SiteError(Problem(path, None, f"cannot read: {exc}")) from None
-    data = load_yaml(path, text)
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise SiteError(
-            Problem(
-                path, 1, "must be a mapping with people/organisations/topics/countries/ignore lists"
-            )
-        )
-    unknown = set(data) - {"people", "organisations", "topics", "countries", "ignore"}
-    if unknown:
-        raise SiteError(
-            Problem(
-                path,
-                None,
-                f"unknown keys {sorted(unknown)}; use people, organisations, topics, countries, ignore",
-            )
-        )
-    return data
-
-
-def yaml_entries(data: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
-    """The entries under `key`, each a mapping with a name; SiteError otherwise."""
-    items = data.get(key) or []
-    if not isinstance(items, list) or not all(
-        isinstance(i, dict) and isinstance(i.get("name"), str) and i["name"].strip() for i in items
-    ):
-        raise SiteError(
-            Problem(path, None, f"'{key}' must be a list of mappings, each with a 'name'")
-        )
-    return items
-
-
-def yaml_strings(value: Any, path: Path, what: str) -> tuple[str, ...]:
-    """A list of strings, stripped, empty ones left out; SiteError if it is something else."""
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise SiteError(Problem(path, None, f"{what} must be a list of strings"))
-    return tuple(v.strip() for v in value if v.strip())
-
-
 @functools.lru_cache(maxsize=8)
 def _load_registry(extra_path: Path | None, stamp: float) -> Registry:
     sources = [DATA_DIR / "actors.yaml"] + ([extra_path] if extra_path else [])
@@ -578,7 +536,8 @@ def find_entities(
     def ranked(counter: Counter[str]) -> tuple[str, ...]:
         return tuple(sorted(counter, key=lambda n: (-counter[n], n.casefold())))
 
-    people = Counter({n: c for n, c in scores["person"].items() if looks_like_person(n)})
+    merged = merge_people(scores["person"], registry.names)
+    people = Counter({n: c for n, c in merged.items() if looks_like_person(n)})
     organisations = Counter(
         {
             n: c
