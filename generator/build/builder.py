@@ -139,7 +139,6 @@ class Builder:
     next_due: tuple[datetime, Any, str] | None = None
 
     def load_config(self) -> Config:
-        """site.yaml, with the editor's entity corrections (content/_data/entities.yaml)."""
         return with_term_corrections(load_config(self.root, base_url=self.options.base_url))
 
     @property
