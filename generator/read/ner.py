@@ -86,7 +86,7 @@ def load_model() -> Any:
     from thinc.api import use_ops
 
     # numpy's matrix product (OpenBLAS) is about twice as fast as thinc's default (blis) on the
-    # tok2vec's large matrices, a third off the model's time; the mentions found are the same
+    # tok2vec's large matrices here, 15-25% off the model's CPU time; the mentions found are the same
     # (tests/test_ner.py).
     with use_ops("numpy", use_blis=False):
         return spacy.load(folder, exclude=_NOT_NEEDED)
@@ -98,8 +98,8 @@ def _mentions(doc: Any) -> tuple[Mention, ...]:
     )
 
 
-# Texts per nlp.pipe call, and per worker task: the model reads a batch of texts about twice as fast as
-# the same texts one by one (its matrix products grow), and 1,000 texts still make 30 tasks for 2 workers.
+# Texts per nlp.pipe call, and per worker task: few enough that 1,000 texts make 30 tasks for 2 workers
+# (batching saves the model little CPU here, but one task per text would cost more in sending results).
 BATCH = 32
 # Forking pays from a few texts on: the model reads ~10 texts a second per core.
 MIN_TEXTS = 16
