@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from generator.read.canonical import looks_like_organisation
 from generator.read.entities import entity_text, find_entities, load_registry
 from generator.read.ner import find_mentions
 
@@ -85,3 +86,75 @@ def test_unknown_people_get_found(registry):
         registry,
     )
     assert "Theary Seng" in found.people and "Seng" not in found.people
+
+
+def test_organisations_must_look_like_bodies(registry):
+    body = (
+        "The Secretary discussed the Fulbright Program and the Indo-Pacific Economic Framework with the "
+        "Croatian Ministry of Foreign and European Affairs and the Central Bank of Nicaragua. "
+        "The Government of Panama welcomed the Summit of the Americas."
+    )
+    found = find(body, registry)
+    assert {
+        "Croatian Ministry of Foreign and European Affairs",
+        "Central Bank of Nicaragua",
+    } <= set(found.organisations)
+    assert not {
+        "Fulbright Program",
+        "Indo-Pacific Economic Framework",
+        "Government of Panama",
+        "Summit of the Americas",
+    } & set(found.organisations)
+
+
+def test_company_forms_and_expanded_abbreviations_count(registry):
+    body = (
+        "IRA operated through several Russian entities, including Internet Research LLC and MediaSintez "
+        "LLC. The sanctions cover the Joint Comprehensive Plan of Action (JCPOA) and the Cambodia National "
+        "Rescue Party (CNRP)."
+    )
+    found = find(body, registry)
+    assert "Cambodia National Rescue Party" in found.organisations
+    assert looks_like_organisation("Internet Research", "Internet Research LLC")
+    assert looks_like_organisation("Central Bank of Nicaragua", "the Central Bank of Nicaragua")
+    assert not looks_like_organisation("Concord Management", "Concord Management")
+    assert not {"JCPOA", "Joint Comprehensive Plan of Action"} & set(found.organisations)
+
+
+def test_unbalanced_bracket_is_cut(registry):
+    body = (
+        "The United States will launch the U.S.-ASEAN Smart Cities Partnership (USASCP) with the "
+        "U.S. Department of Health and Human Services (HHS) Office of Refugee Resettlement."
+    )
+    names = " ".join(find(body, registry).organisations)
+    assert "(" not in names and ")" not in names
+
+
+def test_people_cut_at_a_particle_or_patronymic_are_completed(registry):
+    body = (
+        "Secretary of State Antony J. Blinken met with French Foreign Minister Jean-Yves Le Drian today. "
+        "The Department designated Gleb Sergeevich Frank, the son of Gennady Nikolayevich Timchenko."
+    )
+    people = set(find(body, registry).people)
+    assert {"Jean-Yves Le Drian", "Gleb Sergeevich Frank"} <= people
+    assert not {"Jean-Yves Le", "Sergeevich Frank"} & people
+
+
+def test_titles_and_statements_are_not_people(registry):
+    body = (
+        "The Joint Statement was read by the Sheikh. Fulbright Scholars from India met "
+        "Ambassador to Armenia Lynne Tracy in Yerevan."
+    )
+    people = set(find(body, registry).people)
+    assert not {"Joint Statement", "Sheikh", "Fulbright Scholars", "Armenia Lynne Tracy"} & people
+
+
+def test_one_person_under_one_name_whichever_rule_found_it(registry):
+    body = (
+        "Secretary Blinken will meet with President Laurentino Cortizo Cohen and Foreign Minister Erika "
+        "Mouynes. Laurentino Cortizo thanked the Secretary. The assassination of President Jovenel Moïse "
+        "was condemned; Moïse's widow attended."
+    )
+    people = set(find(body, registry, headline="Secretary Blinken's Trip to Panama").people)
+    assert {"Laurentino Cortizo Cohen", "Jovenel Moïse"} <= people
+    assert not {"Laurentino Cortizo", "Moïse"} & people

@@ -206,3 +206,18 @@ def test_import_of_many_seeds_then_nothing_to_do(site, registry):
     unchanged = time.perf_counter() - started
     assert {r.status for r in results} == {"created"} and {r.status for r in again} == {"unchanged"}
     print(f"import: {n / created:.0f} seeds/s created, {n / unchanged:.0f} seeds/s unchanged")
+
+
+def test_forked_import_writes_what_a_serial_import_writes(tmp_path, registry):
+    """New seeds are read by the model in batches over worker processes; the briefings are the same."""
+    news = sorted((Path(__file__).parent / "data" / "news").glob("*.txt"))
+    written = {}
+    for jobs in (1, 2):
+        site = tmp_path / f"jobs{jobs}"
+        (site / "seeds").mkdir(parents=True)
+        for path in news:
+            write(site, path.name, path.read_bytes())
+        results = run(site, registry, jobs=jobs)
+        assert {r.status for r in results} == {"created"}
+        written[jobs] = {p.name: p.read_text() for p in (site / "content" / "briefings").iterdir()}
+    assert written[1] == written[2] and len(written[1]) == len(news)

@@ -60,3 +60,17 @@ def test_parallel_errors_keep_file_and_line(make_site, tmp_path, monkeypatch):
         Builder(project.root, BuildOptions(run_import=False, jobs=2)).build()
     messages = [str(p) for p in caught.value.problems]
     assert any("briefing.html:1:" in m for m in messages), messages
+
+
+def test_fork_map_batches_hands_slices_to_workers_and_keeps_order():
+    items = list(range(50))
+    results = parallel.fork_map_batches(
+        lambda xs: [(x, len(xs), os.getpid()) for x in xs], items, 2, batch=8, min_items=10
+    )
+    assert [r[0] for r in results] == items
+    assert {r[1] for r in results} == {8, 2}  # 6 slices of 8, then the last 2
+    assert os.getpid() not in {r[2] for r in results}
+    serial = parallel.fork_map_batches(
+        lambda xs: [os.getpid() for _ in xs], items, 2, batch=8, min_items=51
+    )
+    assert serial == [os.getpid()] * len(items)

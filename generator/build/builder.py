@@ -57,6 +57,7 @@ from generator.read.content import (
     read_content_bytes,
     read_document,
 )
+from generator.read.corrections import with_term_corrections
 from generator.read.entities import forget_data, load_registry
 from generator.read.importer import import_seeds, seeds_to_import
 from generator.read.markup import Markup
@@ -111,7 +112,7 @@ class Builder:
     next_due: tuple[datetime, Any, str] | None = None
 
     def load_config(self) -> Config:
-        return load_config(self.root, base_url=self.options.base_url)
+        return with_term_corrections(load_config(self.root, base_url=self.options.base_url))
 
     @property
     def output(self) -> Path:

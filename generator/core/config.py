@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,47 @@ DEFAULT_MARKDOWN_EXTENSIONS = (
 )
 
 DEFAULT_TAXONOMIES = ("countries", "people", "organisations", "topics")
+
+
+ENTITY_TAXONOMIES = ("people", "organisations", "countries")
+
+
+@dataclass(frozen=True)
+class TermCorrections:
+    """An editor's corrections to entity names (`content/_data/entities.yaml`, read by
+    read/corrections.py), applied to the people, organisations and countries of every briefing."""
+
+    names: tuple[
+        tuple[str, str, str], ...
+    ] = ()  # (name as written, its taxonomy, the name to show)
+    ignore: tuple[str, ...] = ()  # names dropped
+
+    def apply(self, terms: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        """Terms by taxonomy with the corrections made: renamed, merged, moved to the taxonomy of their
+        kind (when the site has it), ignored names dropped; order kept, duplicates gone."""
+        if not self.names and not self.ignore:
+            return dict(terms)
+        names = {written: (taxonomy, name) for written, taxonomy, name in self.names}
+        out = {t: list(v) if t not in ENTITY_TAXONOMIES else [] for t, v in terms.items()}
+        moved: list[tuple[str, str]] = []  # after the names the taxonomy had: (taxonomy, name)
+        for taxonomy, values in terms.items():
+            if taxonomy not in ENTITY_TAXONOMIES:
+                continue
+            for value in values:
+                if value in self.ignore:
+                    continue
+                target, name = names.get(value, (taxonomy, value))
+                target = target if target in out else taxonomy
+                if target == taxonomy:
+                    out[target].append(name)
+                else:
+                    moved.append((target, name))
+        for target, name in moved:
+            out[target].append(name)
+        return {
+            t: tuple(dict.fromkeys(v)) if t in ENTITY_TAXONOMIES else tuple(v)
+            for t, v in out.items()
+        }
 
 
 @dataclass(frozen=True)
@@ -62,6 +104,9 @@ class Config:
     root: Path = Path(".")
     # Line of each key in site.yaml by dotted path ('params.colors.accent'), for errors; not a setting.
     lines: dict[str, int] = field(default_factory=dict, compare=False)
+    # Not from site.yaml: the editor's content/_data/entities.yaml, set by the builder
+    # (read/corrections.py); in the digest, so an edit of it renders every page again.
+    term_corrections: TermCorrections = TermCorrections()
 
     @property
     def tz(self) -> ZoneInfo:

@@ -10,7 +10,17 @@ Rules (each with a test in tests/test_canonical.py):
 - generic phrases ("the government", "the State Department's office"...), newspapers and agencies quoted as
   sources ("The Times said", "told Reuters") are not organisations;
 - an abbreviation and its expansion are one organisation ("United Nations (UN)", or "EAS" after
-  "East Asia Summit"), named by the expansion.
+  "East Asia Summit"), named by the expansion;
+- an organisation must look like one: the registry knows it, its head (the words before "of", "for"...)
+  holds a word such as Ministry, Council, Agency, Bank, Party or Forces, it carries a company form (LLC,
+  JSC, Ltd...), or it is an abbreviation the text or the registry expands. Names headed by an event, law,
+  programme or document (Summit, Conference, Treaty, Act, Program, Initiative, Day...) are not
+  organisations, nor is "the Government of Panama" (the country);
+- a span the model cut at an unbalanced bracket loses it ("Mekong-U.S. Partnership (MUSP" -> its name);
+- a person's name is not a run of titles ("Sheikh", "Councilor") and does not end in an organisation or
+  event word ("Joint Statement"); a name the model cut at a particle or a patronymic is completed from the
+  text ("Jean-Yves Le" -> "Jean-Yves Le Drian", "Sergeevich Frank" -> "Gleb Sergeevich Frank"), and a
+  country before a name is not part of it ("Armenia Lynne Tracy").
 """
 
 from __future__ import annotations
@@ -34,7 +44,7 @@ TITLE_WORDS = frozenset(
         "spokesperson spokesman spokeswoman leader opposition commander judge justice prosecutor "
         "attorney chancellor premier defence defense interior finance home state national security "
         "advisor adviser senior bureau official officer her his royal highness excellency majesty "
-        "minster mfa political junior shadow former late then new incoming outgoing"
+        "minster mfa political junior shadow former late then new incoming outgoing councilor counselor"
     ).split()
 )
 # Words that end a title phrase without being part of it: "Secretary of State Antony Blinken".
@@ -87,12 +97,43 @@ _ORG_WORDS = frozenset(
         "association union organization organisation fund council network airlines holdings"
     ).split()
 )
+# Words that make a name an organisation when they head it ("Central Bank of Nicaragua": "Central Bank").
+ORG_HEADS = frozenset(
+    (
+        "ministry council agency bank party union forces force group committee commission court office "
+        "department organization organisation association institute institution fund company corporation "
+        "university army navy front movement alliance bureau service services police guard command corps "
+        "assembly parliament congress senate administration authority board secretariat mission embassy "
+        "consulate coalition federation league network forum community center centre foundation museum "
+        "library college school academy laboratory society trust team unit brigade brigades regiment "
+        "division directorate cabinet tribunal enterprise enterprises plant works holdings exchange airlines "
+        "airways technologies mining industries firm bloc caucus chamber staff marines militia battalion "
+        "delegation consortium cooperative commonwealth"
+    ).split()
+)
+# Heads of things that are not bodies: events, laws, programmes, documents, periods.
+EVENT_HEADS = frozenset(
+    (
+        "accord accords act agreement treaty day month week year summit conference dialogue mechanism "
+        "regulations regulation goals order program programme programs initiative strategy framework "
+        "memorandum proclamation convention charter resolution report plan fair series declaration "
+        "protocol ministerial meeting talks games award prize list statement mou"
+    ).split()
+)
+_CORPORATE = re.compile(
+    r"\b(?:LLC|JSC|PJSC|OJSC|CJSC|OOO|OAO|ZAO|Ltd|Inc|Corp|PLC|plc|AG|GmbH|S\.A)\b"
+)
+_HEAD_END = re.compile(r"\s(?:of|for|on|to|in|against|at|under)\s")
 _FAC_ORGS = frozenset("museum foundation institute university college school library".split())
 _ADJECTIVE = re.compile(r"(?:ic|ian|an|ese|ish|ean)$")
 
 
 def _strip(text: str) -> str:
     text = re.sub(r"[\u200b-\u200f\u2060\ufeff]", "", text)
+    if "(" in text and ")" not in text:  # "Mekong-U.S. Partnership (MUSP"
+        text = text.split("(", 1)[0]
+    elif ")" in text and "(" not in text:  # "HHS) Office of Refugee Resettlement"
+        text = text.rsplit(")", 1)[1]
     # "Sherman’s Call" -> "Sherman"; "the Treasury’s Office of ..." -> "the Treasury"
     text = re.split(r"['’]s\s", text, maxsplit=1)[0]
     text = re.sub(r"\s+", " ", text).strip(" \t\"'“”‘’()[],.;:-–—")
@@ -131,12 +172,41 @@ def looks_like_person(name: str) -> bool:
         return False
     if name.isupper() and len(name) > 3:
         return False
-    if words[-1].casefold() in _ORG_WORDS:
+    last = words[-1].casefold()
+    if last in _ORG_WORDS or last in EVENT_HEADS or _singular(last) in EVENT_HEADS | ORG_HEADS:
+        return False  # "Fulbright Programs", "Joint Statement"
+    if last in ("scholar", "scholars", "alumni", "fellows"):
         return False
+    if all(w.rstrip(".").casefold() in TITLE_WORDS for w in words):
+        return False  # "Sheikh", "Councilor"
     return all(
         w[0].isupper() or w.casefold() in _NAME_PARTICLES or w.casefold().startswith(("al-", "el-"))
         for w in words
     )
+
+
+def head_words(name: str) -> list[str]:
+    """The words that head a name, lowercased: "Office of Foreign Assets Control" -> ["office"]."""
+    head = _HEAD_END.split(f" {name} ", maxsplit=1)[0]
+    return [w.strip(".,'’()").casefold() for w in head.split() if w.strip(".,'’()")]
+
+
+def looks_like_organisation(name: str, raw: str) -> bool:
+    """Whether a name (`raw`: as the text wrote it) reads as a body: an organisation head word and no
+    event head, or a company form ("Internet Research LLC")."""
+    if _CORPORATE.search(raw):
+        return True
+    head = head_words(name)
+    if not head or head[-1] in EVENT_HEADS:
+        return False
+    return any(w in ORG_HEADS or _singular(w) in ORG_HEADS for w in head)
+
+
+def _singular(word: str) -> str:
+    """ "ministries" -> "ministry", "departments" -> "department" (enough for head words)."""
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") else word
 
 
 def _core(name: str) -> tuple[str, ...]:
@@ -194,7 +264,11 @@ def people_of(text: str, mentions: Sequence[Mention], names: Names, head_end: in
     for m in trusted(mentions, text, names):
         if m.label != "PERSON" or "\n" in m.text:
             continue
-        name, titled = strip_title(_strip(m.text))
+        start, end = _complete(text, m.start, m.end)
+        words = _strip(text[start:end]).split()
+        while len(words) > 2 and names.get(words[0], ("",))[0] == "country":
+            words.pop(0)  # "Ambassador to Armenia Lynne Tracy"
+        name, titled = strip_title(" ".join(words))
         titled = titled or _title_before(text, m.start)
         name = _strip(name)
         kind = names.get(name, ("", ""))[0]
@@ -214,6 +288,44 @@ def people_of(text: str, mentions: Sequence[Mention], names: Names, head_end: in
                 continue
         counts[canonical] += 3 if start < head_end else 1
     return counts
+
+
+_PATRONYMIC = re.compile(r"[A-Z]\w+(?:ovich|evich|yevich|ich|ovna|evna|yevna|ichna)$")
+_NEXT_WORD = re.compile(r"[ \t]+([A-Z][\w’'-]+)")
+_PREV_WORD = re.compile(r"([A-Z][\w’'-]+)[ \t]+$")
+
+
+def _complete(text: str, start: int, end: int) -> tuple[int, int]:
+    """A person's span completed where the model cut it at a name particle or a patronymic: "Jean-Yves
+    Le" + " Drian", "Albert Alexandrovich" + " Avdolyan", "Sergeevich Frank" after "Gleb "."""
+    words = text[start:end].split()
+    if not words:
+        return start, end
+    nxt = _NEXT_WORD.match(text, end)
+    if nxt and (words[-1].casefold() in _NAME_PARTICLES or _PATRONYMIC.fullmatch(words[-1])):
+        end = nxt.end(1)
+    prev = _PREV_WORD.search(text, max(0, start - 40), start)
+    if prev and _PATRONYMIC.fullmatch(words[0]) and prev.group(1).casefold() not in TITLE_WORDS:
+        start = prev.start(1)
+    return start, end
+
+
+def merge_people(counts: Counter[str], names: Names) -> Counter[str]:
+    """One person under one name, whichever rule found each: a name whose words run inside exactly one
+    longer name of the text joins it ("Moïse" and "Jovenel Moïse"; "Laurentino Cortizo" and "Laurentino
+    Cortizo Cohen"), unless the registry knows it as a person; a longer name around a person the registry
+    knows joins that person."""
+    known = [n for n in counts if names.get(n, ("",))[0] == "person" and len(_core(n)) > 1]
+    merged: Counter[str] = Counter()
+    for name, n in counts.items():
+        target = name
+        if names.get(name, ("",))[0] != "person":
+            target = _resolve(name, [c for c in counts if c != name]) or name
+            around = [k for k in known if k != name and _resolve(k, [name]) == name]
+            if len(around) == 1:
+                target = around[0]
+        merged[target] += n
+    return merged
 
 
 def _canonical_person(name: str, names: Names) -> str:
@@ -251,7 +363,7 @@ def organisations_of(
     text: str, mentions: Sequence[Mention], names: Names, head_end: int
 ) -> Counter[str]:
     """Canonical organisations and their salience from the model's ORG mentions."""
-    found: list[tuple[str, int]] = []
+    found: list[tuple[str, int, str]] = []  # (name, start, the text as written)
     outlets: dict[str, bool] = {}  # outlet -> named other than as a source
     people = {_strip(m.text) for m in mentions if m.label == "PERSON" and " " in m.text.strip()}
     for m in trusted(mentions, text, names):
@@ -288,18 +400,18 @@ def organisations_of(
             and (_ADJECTIVE.search(name) or name.endswith("s"))
         ):
             continue  # "Transatlantic", "Uyghurs": peoples and adjectives, not bodies
-        found.append((name, m.start))
+        found.append((name, m.start, m.text))
     paren = {abbr: long for abbr, (long, _, _) in abbreviations(text).items()}
-    long_names = {n for n, _ in found if len(n.split()) > 1} | set(paren.values())
+    long_names = {n for n, _, _ in found if len(n.split()) > 1} | set(paren.values())
     expansion: dict[str, str] = dict(paren)
-    for abbr in {n for n, _ in found if _ACRONYM.fullmatch(n) and n not in paren}:
+    for abbr in {n for n, _, _ in found if _ACRONYM.fullmatch(n) and n not in paren}:
         key = abbr.replace(".", "")
         for candidate in sorted(long_names, key=lambda ln: (len(ln), ln)):
             if _initials(candidate) == key:
                 expansion[abbr] = candidate
                 break
     counts: Counter[str] = Counter()
-    for name, start in found:
+    for name, start, raw in found:
         canonical = expansion.get(name, name)
         # a fragment of an expanded name ("International Development" of "U.S. Agency for International
         # Development") is that name
@@ -311,6 +423,11 @@ def organisations_of(
         kind, known = names.get(canonical, ("", ""))
         if kind == "organisation":
             canonical = known
+        elif canonical != name and _ACRONYM.fullmatch(name):
+            if head_words(canonical)[-1:] and head_words(canonical)[-1] in EVENT_HEADS:
+                continue  # "JCPOA": the text expands it, to a plan
+        elif not looks_like_organisation(canonical, raw if canonical == name else canonical):
+            continue  # also an acronym neither the text nor the registry expands
         counts[canonical] += 3 if start < head_end else 1
     return counts
 

@@ -293,7 +293,10 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
     slug = _check_slug(check, check.text("slug") or slug_from(title or doc.path.stem))
     summary = check.text("summary")
     takeaways = check.sentences("takeaways")
-    terms = {name: check.text_list(name) for name in config.taxonomies}
+    # the editor's corrections (content/_data/entities.yaml: read/corrections.py) apply to every briefing
+    terms = config.term_corrections.apply(
+        {name: check.text_list(name) for name in config.taxonomies}
+    )
     source = _source(check)
     draft = check.boolean("draft")
     trends = _trends(check)

@@ -44,8 +44,14 @@ import yaml
 
 from generator.core.errors import Problem, SiteError
 from generator.core.urls import slug_from
-from generator.core.yamltext import load_yaml
-from generator.read.canonical import abbreviations, looks_like_person, organisations_of, people_of
+from generator.read.canonical import (
+    abbreviations,
+    looks_like_person,
+    merge_people,
+    organisations_of,
+    people_of,
+)
+from generator.read.entities_file import read_entities_yaml, yaml_entries, yaml_strings
 from generator.read.ner import Mention
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -345,51 +351,6 @@ class Registry:
         return hits
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SiteError(Problem(path, None, f"cannot read: {exc}")) from None
-    data = load_yaml(path, text)
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise SiteError(
-            Problem(
-                path, 1, "must be a mapping with people/organisations/topics/countries/ignore lists"
-            )
-        )
-    unknown = set(data) - {"people", "organisations", "topics", "countries", "ignore"}
-    if unknown:
-        raise SiteError(
-            Problem(
-                path,
-                None,
-                f"unknown keys {sorted(unknown)}; use people, organisations, topics, countries, ignore",
-            )
-        )
-    return data
-
-
-def _entries(data: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
-    items = data.get(key) or []
-    if not isinstance(items, list) or not all(
-        isinstance(i, dict) and isinstance(i.get("name"), str) and i["name"].strip() for i in items
-    ):
-        raise SiteError(
-            Problem(path, None, f"'{key}' must be a list of mappings, each with a 'name'")
-        )
-    return items
-
-
-def _strings(value: Any, path: Path, what: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise SiteError(Problem(path, None, f"{what} must be a list of strings"))
-    return tuple(v.strip() for v in value if v.strip())
-
-
 @functools.lru_cache(maxsize=8)
 def _load_registry(extra_path: Path | None, stamp: float) -> Registry:
     sources = [DATA_DIR / "actors.yaml"] + ([extra_path] if extra_path else [])
@@ -399,12 +360,12 @@ def _load_registry(extra_path: Path | None, stamp: float) -> Registry:
     ignore: set[str] = set()
     country_aliases = dict(_country_names())
     for path in sources:
-        data = _read_yaml(path)
-        for e in _entries(data, "people", path):
+        data = read_entities_yaml(path)
+        for e in yaml_entries(data, "people", path):
             old = people.get(e["name"], Person(e["name"]))
             aliases = tuple(
                 dict.fromkeys(
-                    old.aliases + _strings(e.get("aliases"), path, f"aliases of {e['name']}")
+                    old.aliases + yaml_strings(e.get("aliases"), path, f"aliases of {e['name']}")
                 )
             )
             people[e["name"]] = Person(
@@ -413,21 +374,21 @@ def _load_registry(extra_path: Path | None, stamp: float) -> Registry:
                 str(e.get("role") or old.role),
                 str(e.get("country") or old.country),
             )
-        for e in _entries(data, "organisations", path):
+        for e in yaml_entries(data, "organisations", path):
             orgs[e["name"]] = tuple(
                 dict.fromkeys(
                     orgs.get(e["name"], ())
-                    + _strings(e.get("aliases"), path, f"aliases of {e['name']}")
+                    + yaml_strings(e.get("aliases"), path, f"aliases of {e['name']}")
                 )
             )
-        for e in _entries(data, "topics", path):
+        for e in yaml_entries(data, "topics", path):
             topics[e["name"]] = tuple(
                 dict.fromkeys(
                     topics.get(e["name"], ())
-                    + _strings(e.get("keywords"), path, f"keywords of {e['name']}")
+                    + yaml_strings(e.get("keywords"), path, f"keywords of {e['name']}")
                 )
             )
-        for e in _entries(data, "countries", path):
+        for e in yaml_entries(data, "countries", path):
             info = country_info(e["name"])
             if info is None:
                 raise SiteError(
@@ -437,9 +398,9 @@ def _load_registry(extra_path: Path | None, stamp: float) -> Registry:
                         f"unknown country {e['name']!r}; use a name like Russia or an ISO code like RU",
                     )
                 )
-            for alias in _strings(e.get("aliases"), path, f"aliases of {e['name']}"):
+            for alias in yaml_strings(e.get("aliases"), path, f"aliases of {e['name']}"):
                 country_aliases[alias] = info.alpha2
-        ignore.update(_strings(data.get("ignore"), path, "ignore"))
+        ignore.update(yaml_strings(data.get("ignore"), path, "ignore"))
     return Registry(
         list(people.values()),
         orgs,
@@ -575,7 +536,8 @@ def find_entities(
     def ranked(counter: Counter[str]) -> tuple[str, ...]:
         return tuple(sorted(counter, key=lambda n: (-counter[n], n.casefold())))
 
-    people = Counter({n: c for n, c in scores["person"].items() if looks_like_person(n)})
+    merged = merge_people(scores["person"], registry.names)
+    people = Counter({n: c for n, c in merged.items() if looks_like_person(n)})
     organisations = Counter(
         {
             n: c

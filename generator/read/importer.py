@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
@@ -30,11 +31,12 @@ import yaml
 
 from generator.core import atomic
 from generator.core.errors import SiteError
+from generator.core.parallel import fork_map_batches
 from generator.read.content import is_content_name, is_utf8_name
-from generator.read.entities import Registry, entity_text, find_entities
-from generator.read.ner import Mention, find_mentions
+from generator.read.entities import Entities, Registry, entity_text, find_entities
+from generator.read.ner import BATCH, MIN_TEXTS, find_mentions, load_model, mentions_in
 from generator.read.seed_markdown import is_untouched, seed_to_markdown, sha256_hex, slugify_title
-from generator.read.seeds import decode_seed, parse_seed
+from generator.read.seeds import Seed, decode_seed, parse_seed
 
 try:  # libyaml is much faster for reading thousands of front matters
     from yaml import CSafeLoader as _Loader
@@ -168,7 +170,7 @@ def import_seeds(
 ) -> list[ImportResult]:
     """Import seeds into briefings_dir following the rules in the module docstring; one result per seed."""
     by_seed, taken = _index(briefings_dir)
-    mentions = _mentions(seed_paths, by_seed, jobs)
+    entities = _entities(seed_paths, by_seed, registry, jobs)
     results: list[ImportResult] = []
     for seed_path in seed_paths:
         try:
@@ -182,7 +184,7 @@ def import_seeds(
                 date=date,
                 dry_run=dry_run,
                 force=force,
-                mentions=mentions.get(seed_path, ()),
+                entities=entities.get(seed_path),
             )
         except SiteError as exc:
             result = ImportResult(
@@ -199,12 +201,13 @@ def import_seeds(
 MAX_SEED_BYTES = 2_000_000
 
 
-def _mentions(
-    seed_paths: list[Path], by_seed: dict[str, _Existing], jobs: int
-) -> dict[Path, tuple[Mention, ...]]:
-    """The NER model's mentions for every seed that is new or changed (by its hash), found in one batch over
-    `jobs` processes; unchanged and unreadable seeds are left to `_import_one`."""
-    todo: list[tuple[Path, str]] = []
+def _entities(
+    seed_paths: list[Path], by_seed: dict[str, _Existing], registry: Registry, jobs: int
+) -> dict[Path, Entities]:
+    """The entities of every seed that is new or changed (by its hash): the NER model reads them in
+    batches, in `jobs` processes forked after it loads, and each worker turns its mentions into entities
+    too; unchanged and unreadable seeds are left to `_import_one`."""
+    todo: list[tuple[Path, Seed]] = []
     for path in seed_paths:
         try:
             if path.stat().st_size > MAX_SEED_BYTES:
@@ -213,12 +216,22 @@ def _mentions(
             existing = by_seed.get(path.name)
             if existing and existing.source_hash == sha256_hex(data):
                 continue
-            seed = parse_seed(decode_seed(data, path)[0], path)
+            todo.append((path, parse_seed(decode_seed(data, path)[0], path)))
         except (OSError, SiteError):
             continue
-        todo.append((path, entity_text(seed.plain_text(), seed.headline)))
-    found = find_mentions([text for _, text in todo], jobs)
-    return {path: m for (path, _), m in zip(todo, found, strict=True)}
+    if not todo:
+        return {}
+    load_model()  # once, before forking: the workers share it
+
+    def read(seeds: Sequence[Seed]) -> list[Entities]:
+        texts = [entity_text(s.plain_text(), s.headline) for s in seeds]
+        return [
+            find_entities(s.plain_text(), s.headline, registry, m)
+            for s, m in zip(seeds, mentions_in(texts), strict=True)
+        ]
+
+    found = fork_map_batches(read, [s for _, s in todo], jobs, batch=BATCH, min_items=MIN_TEXTS)
+    return {path: e for (path, _), e in zip(todo, found, strict=True)}
 
 
 def _import_one(
@@ -232,7 +245,7 @@ def _import_one(
     date: datetime | None,
     dry_run: bool,
     force: bool,
-    mentions: tuple[Mention, ...],
+    entities: Entities | None,
 ) -> ImportResult:
     if not is_utf8_name(seed_path.name):  # it goes into the briefing's front matter (source.name)
         raise SiteError.at(seed_path, None, "file name is not valid UTF-8; rename the file")
@@ -296,7 +309,9 @@ def _import_one(
         else (_as_datetime(existing.date, tz) if existing else None)
         or datetime.fromtimestamp(int(seed_path.stat().st_mtime), tz)
     )
-    entities = find_entities(seed.plain_text(), seed.headline, registry, mentions)
+    if entities is None:
+        found = find_mentions([entity_text(seed.plain_text(), seed.headline)])[0]
+        entities = find_entities(seed.plain_text(), seed.headline, registry, found)
     output = seed_to_markdown(
         seed,
         source_name=seed_path.name,
