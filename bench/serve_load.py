@@ -104,7 +104,7 @@ def start_server(root: Path, port: int) -> tuple[subprocess.Popen[str], str, lis
         match = re.search(r"serving http://127\.0\.0\.1:\d+(/\S*)", line)
         if match:
             lines: list[str] = []
-            threading.Thread(target=lambda: lines.extend(proc.stdout or ()), daemon=True).start()
+            threading.Thread(target=lines.extend, args=(proc.stdout,), daemon=True).start()
             return proc, match.group(1), lines
     stop_server(proc)
     raise RuntimeError("serve did not start within 300 s")
