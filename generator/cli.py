@@ -101,6 +101,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         progress=Progress(),
         as_of=as_of,
+        verify=args.verify,
     )
     try:
         report = build(_project(args), options)
@@ -375,6 +376,12 @@ def parser() -> argparse.ArgumentParser:
         "--no-cache",
         action="store_true",
         help="neither read nor write the build cache in .cache/ (a clean build)",
+    )
+    b.add_argument(
+        "--verify",
+        action="store_true",
+        help="read and hash every content file instead of trusting an unchanged size and mtime "
+        "(catches an edit that kept both; slower on large sites)",
     )
     b.add_argument(
         "--jobs",
