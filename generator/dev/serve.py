@@ -172,7 +172,7 @@ class LiveServer(HTTPServer):
             self._history.append((epoch, outcome))
             del self._history[:-HISTORY]
             self._cond.notify_all()
-        self.connections.wake()
+        self.connections.notify_build()
 
     def events_since(self, epoch: int, timeout: float) -> tuple[int, dict | None]:
         """Wait up to `timeout` for builds newer than `epoch`; return the newest epoch and the merged

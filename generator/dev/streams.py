@@ -72,6 +72,7 @@ class Connections:
         self._streams: dict[socket.socket, _Stream] = {}
         self._waiting: dict[socket.socket, _Waiting] = {}  # oldest first
         self._stopping = False
+        self._built = False  # a build finished since the streams were last brought up to date
         self._thread = threading.Thread(target=self._run, name="connections", daemon=True)
         self._thread.start()
 
@@ -98,8 +99,13 @@ class Connections:
         self._add(_Stream(sock, epoch, bytearray(head)))
         return True
 
-    def wake(self) -> None:
+    def notify_build(self) -> None:
         """A build finished: write its event to the streams now."""
+        with self._lock:
+            self._built = True
+        self._wake()
+
+    def _wake(self) -> None:
         with contextlib.suppress(OSError):  # full: a wake is already pending
             self._wake_w.send(b"x")
 
@@ -107,7 +113,7 @@ class Connections:
         """Stop the thread and close every socket it holds."""
         with self._lock:
             self._stopping = True
-        self.wake()
+        self._wake()
         if self._thread is not threading.current_thread():
             self._thread.join()
         with self._lock:
@@ -127,16 +133,17 @@ class Connections:
         if not accepted:
             _close(item.sock)
             return
-        self.wake()
+        self._wake()
 
     def _run(self) -> None:
-        beat = time.monotonic()
+        beat = sweep = time.monotonic()
         while True:
             ready = self._selector.select(timeout=min(self.keepalive, self.idle, 1.0))
             with self._lock:
                 if self._stopping:
                     return
                 incoming, self._incoming = self._incoming, []
+                built, self._built = self._built, False
             for item in incoming:
                 self._register(item)
             for key, mask in ready:
@@ -149,12 +156,20 @@ class Connections:
                 elif key.data.sock in self._streams:
                     self._service(key.data, mask)
             now = time.monotonic()
-            for waiting in [w for w in self._waiting.values() if now - w.since > self.idle]:
-                self._drop(waiting)
+            if now - sweep >= 1.0:
+                sweep = now
+                for waiting in [w for w in self._waiting.values() if now - w.since > self.idle]:
+                    self._drop(waiting)
             beat_due = now - beat >= self.keepalive
             if beat_due:
                 beat = now
-            for stream in list(self._streams.values()):
+            # streams are brought up to date after a build, a keep-alive period, or when they arrive
+            due = (
+                self._streams.values()
+                if built or beat_due
+                else [i for i in incoming if isinstance(i, _Stream) and i.sock in self._streams]
+            )
+            for stream in list(due):
                 epoch, event = self.events_since(stream.epoch)
                 if event is not None:
                     stream.epoch = epoch
