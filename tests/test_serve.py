@@ -1,5 +1,6 @@
-"""`briefings serve`: the served site follows every kind of save, never shows a half-built page, reports
-errors over the last good build, and reloads open tabs (headless Chromium)."""
+"""`briefings serve`: the served site follows every kind of save, never serves a half-written file nor
+holds a request for a rebuild, reports errors over the last good build, and reloads open tabs (headless
+Chromium). Under load: tests/test_serve_load.py."""
 
 from __future__ import annotations
 
