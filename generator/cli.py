@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from generator.build.builder import BuildOptions, build
@@ -18,6 +16,7 @@ from generator.core.config import Config, load_config
 from generator.core.errors import SiteError
 from generator.core.parallel import default_jobs
 from generator.core.urls import slug_from
+from generator.dev.rebuilds import ServeBuilds
 from generator.read.published import RECORD_FILE
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -102,6 +101,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         progress=Progress(),
         as_of=as_of,
+        verify=args.verify,
     )
     try:
         report = build(_project(args), options)
@@ -340,47 +340,6 @@ def _week(text: str) -> str:
         ) from None
 
 
-class ServeBuilds:
-    """What serve calls: `rebuild(changed) -> Outcome` on one Builder kept alive (errors printed once each),
-    and `quick(changed)`, the fast render of edited briefings that runs first."""
-
-    def __init__(
-        self, root: Path, options: BuildOptions, echo: Callable[[str], object] = print
-    ) -> None:
-        from generator.build.builder import Builder
-
-        self.builder = Builder(root, options)
-        self.echo = echo
-        self.last_error: str | None = None
-
-    def __call__(self, changed: set[Path]) -> Any:
-        from generator.dev.serve import Outcome
-
-        try:
-            report = self.builder.build()
-        except SiteError as error:
-            text = "\n".join(str(p) for p in error.problems)
-            if text != self.last_error:  # a burst of saves that keep the same mistake says it once
-                self.echo(
-                    text + "\nerror: the last good build is still served; fix and save to rebuild"
-                )
-            self.last_error = text
-            return Outcome(error=text)
-        self.last_error = None
-        names = ", ".join(sorted(p.name for p in changed)[:3]) + (
-            " ..." if len(changed) > 3 else ""
-        )
-        self.echo(f"{names or 'start'}: {report.summary()}")
-        css_only = bool(changed) and all(p.suffix == ".css" for p in changed)
-        return Outcome(changed=report.stats.changed_paths, css_only=css_only)
-
-    def quick(self, changed: set[Path]) -> Any:
-        from generator.dev.serve import Outcome
-
-        stats = self.builder.quick(changed)
-        return None if stats is None else Outcome(changed=stats.changed_paths)
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     """Build, serve at base_url's path, rebuild on every save and reload open tabs."""
     from generator.dev.serve import LiveServer, run
@@ -461,6 +420,12 @@ def parser() -> argparse.ArgumentParser:
         "--no-cache",
         action="store_true",
         help="neither read nor write the build cache in .cache/ (a clean build)",
+    )
+    b.add_argument(
+        "--verify",
+        action="store_true",
+        help="read and hash every content file instead of trusting an unchanged size and mtime "
+        "(catches an edit that kept both; slower on large sites)",
     )
     b.add_argument(
         "--jobs",

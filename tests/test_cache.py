@@ -263,3 +263,29 @@ def test_nothing_changed_build_stops_early_but_never_skips_real_work(make_site):
     clock.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()) + 0.1)
     fresh_build(project)
     assert (project.output / "briefings/soon/index.html").is_file()
+
+
+def test_an_edit_keeping_size_and_mtime_is_missed_by_build_and_caught_by_verify(
+    make_site, monkeypatch, capsys
+):
+    """As git's index does, a build trusts an unchanged size and mtime; `build --verify` hashes every file."""
+    project = make_site(
+        {"content/briefings/a.md": briefing_md("Alpha", "2026-11-01", body="The cat sat.")}
+    )
+    monkeypatch.chdir(project.root)
+    assert main(["build", "--no-import"]) == 0
+    path = project.root / "content/briefings/a.md"
+    st = path.stat()
+    path.write_text(path.read_text().replace("The cat sat.", "The dog sat."))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    assert main(["build", "--no-import"]) == 0
+    assert "The cat sat." in project.read("briefings/alpha/index.html")  # missed: stamps trusted
+    capsys.readouterr()
+    assert main(["build", "--no-import", "--verify"]) == 0
+    assert "(0 rendered" not in capsys.readouterr().out
+    assert "The dog sat." in project.read("briefings/alpha/index.html")
+    assert "The dog sat." in project.read("feed.xml")
+    # the next plain build trusts the stamps again, and the cache holds the new text
+    assert main(["build", "--no-import"]) == 0
+    assert "The dog sat." in project.read("briefings/alpha/index.html")

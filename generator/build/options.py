@@ -27,6 +27,8 @@ class BuildOptions:
     as_of: datetime | None = None  # build the site as it is at this moment (default: now)
     # add the URLs this build publishes to published-urls.txt (serve, a preview, does not)
     record_urls: bool = True
+    # hash every content file instead of trusting an unchanged size and mtime (--verify)
+    verify: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,33 @@
 """Development server: the build folder over HTTP plus a reload channel; handed a `rebuild` callable.
 
-Follows MkDocs' livereload: requests wait while a rebuild runs (never a half-built page), the reload
-client is injected before the last `</body>` of served HTML only (never into built files), and build
-errors don't stop the server. Knows nothing of content: `rebuild(changed_sources)` returns an `Outcome`
-naming the output files it changed, or the error text to show.
+Follows MkDocs' livereload: the reload client is injected before the last `</body>` of served HTML only
+(never into built files), and build errors don't stop the server. Requests never wait for a rebuild: the
+writer replaces every file whole (a rename), so a request gets the file as it was or as it is now, never a
+half-written one, within milliseconds while rebuilds follow one another. Requests run on a bounded pool of
+threads; connections still waiting for their request and live-reload streams hold no thread
+(`dev/streams.py`). Knows nothing of content: `rebuild(changed_sources)` returns an `Outcome` naming the
+output files it changed, or the error text to show.
 """
 
 from __future__ import annotations
 
 import html
-import json
+import io
 import mimetypes
 import re
+import socket
 import threading
 import traceback
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
+
+from generator.dev.streams import Connections
 
 if TYPE_CHECKING:
     from generator.dev.watch import Watcher
@@ -30,7 +37,10 @@ SCRIPT_NAME = "__livereload__.js"
 EVENTS_NAME = "__livereload__/events"
 OVERLAY_ID = "__livereload_error__"
 HISTORY = 64  # rebuilds remembered, so a tab that connects late still learns what changed
-KEEPALIVE = 15.0  # seconds between SSE comments, so proxies and browsers keep the stream open
+WORKERS = (
+    32  # threads answering requests; more requests wait for one (in order) instead of a new thread
+)
+TIMEOUT = 5.0  # seconds a request thread waits on a client that stopped sending or reading
 
 
 @dataclass(frozen=True)
@@ -74,11 +84,10 @@ def overlay_html(error: str) -> str:
     )
 
 
-class LiveServer(ThreadingHTTPServer):
-    """Serves `site_dir` at `base_path`, holds requests during rebuilds, streams reload events to tabs."""
+class LiveServer(HTTPServer):
+    """Serves `site_dir` at `base_path` on a bounded pool of threads, streams reload events to tabs."""
 
-    daemon_threads = False  # join every request thread on close: Ctrl-C leaves no thread behind
-    block_on_close = True
+    request_queue_size = 128  # a burst of connections waits in the kernel's queue, not refused
 
     def __init__(
         self,
@@ -101,7 +110,11 @@ class LiveServer(ThreadingHTTPServer):
         self._wanted = self._visible = 0
         self._history: list[tuple[int, Outcome]] = []
         self._stopping = False
+        # sockets handed to `connections` (live-reload streams): not closed when their request returns
+        self._adopted: set[socket.socket] = set()
         super().__init__((host, port), _Handler)
+        self._pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="request")
+        self.connections = Connections(lambda epoch: self.events_since(epoch, 0))
 
     @property
     def url(self) -> str:
@@ -114,12 +127,17 @@ class LiveServer(ThreadingHTTPServer):
         with self._cond:
             return self._visible
 
+    def state(self) -> tuple[int, str | None]:
+        """(epoch of the build whose files are in place, its error text or None), read together."""
+        with self._cond:
+            return self._visible, self.error
+
     def rebuild(self, changed: set[Path]) -> Outcome:
-        """Run the rebuild with requests held; then publish its outcome to every tab.
+        """Run the rebuild; then publish its outcome to every tab.
 
         With a `quick` callable (fast render, as `hugo server` does), the edited pages are written and
-        announced first; the full rebuild then settles the rest of the site (lists, feeds, search) without
-        holding requests, since every file it replaces is replaced whole, and announces what it changed.
+        announced first; the full rebuild then settles the rest of the site (lists, feeds, search) and
+        announces what it changed. Requests are answered meanwhile: every file is replaced whole.
         """
         with self._cond:
             self._wanted += 1
@@ -154,13 +172,7 @@ class LiveServer(ThreadingHTTPServer):
             self._history.append((epoch, outcome))
             del self._history[:-HISTORY]
             self._cond.notify_all()
-
-    def wait_for_build(self, timeout: float | None = None) -> None:
-        """Block until the rebuild in progress (if any) has its files in place."""
-        with self._cond:
-            self._cond.wait_for(
-                lambda: self._visible == self._wanted or self._stopping, timeout=timeout
-            )
+        self.connections.notify_build()
 
     def events_since(self, epoch: int, timeout: float) -> tuple[int, dict | None]:
         """Wait up to `timeout` for builds newer than `epoch`; return the newest epoch and the merged
@@ -191,12 +203,49 @@ class LiveServer(ThreadingHTTPServer):
             }
             return self._visible, event
 
+    def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        """Hand the connection to the pool once its request starts to arrive (an idle one holds no thread)."""
+        self.connections.wait_for_request(
+            request, lambda sock, head: self._pool.submit(self._answer, sock, client_address, head)
+        )
+
+    def _answer(self, request: socket.socket, client_address: object, head: bytes) -> None:
+        try:
+            _Handler(request, client_address, self, head)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+
+    def adopt_stream(self, request: socket.socket, epoch: int, head: bytes) -> bool:
+        """Hand a live-reload stream to `connections`; False when too many are open."""
+        with self._cond:
+            self._adopted.add(request)
+        if self.connections.adopt(request, epoch, head):
+            return True
+        with self._cond:
+            self._adopted.discard(request)
+        return False
+
+    def shutdown_request(self, request: socket.socket) -> None:  # type: ignore[override]
+        with self._cond:
+            if request in self._adopted:
+                self._adopted.discard(request)
+                return
+        super().shutdown_request(request)
+
     def shutdown(self) -> None:
-        """Stop serving: wake held requests and event streams, then stop the accept loop."""
+        """Stop serving: wake event waiters, then stop the accept loop."""
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
         super().shutdown()
+
+    def server_close(self) -> None:
+        """Close the listening socket, every stream and waiting connection, and join the request threads."""
+        super().server_close()
+        self.connections.close()
+        self._pool.shutdown(wait=True)
 
     @property
     def stopping(self) -> bool:
@@ -206,6 +255,18 @@ class LiveServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: LiveServer
     server_version = "briefings-serve"
+    timeout = TIMEOUT
+
+    def __init__(
+        self, request: socket.socket, client_address: Any, server: LiveServer, head: bytes = b""
+    ):
+        self.head = head  # the request line and headers, already read by `connections`
+        super().__init__(request, client_address, server)
+
+    def setup(self) -> None:
+        super().setup()
+        if self.head:  # GET and HEAD only: nothing follows the head
+            self.rfile = io.BytesIO(self.head)
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # a line per request drowns the one line per rebuild that matters
@@ -230,8 +291,7 @@ class _Handler(BaseHTTPRequestHandler):
             if path in ("/", base.rstrip("/")):
                 return self._redirect(base)
             return self._not_found(head)
-        server.wait_for_build()  # otherwise we may be looking at a half-built site
-        epoch, error = server.epoch, server.error
+        epoch, error = server.state()
         rel = path[len(base) :]
         target = self._resolve(rel)
         if target is not None and target.is_dir():
@@ -275,7 +335,7 @@ class _Handler(BaseHTTPRequestHandler):
                 b'<!DOCTYPE html><html><head><meta charset="utf-8"><title>Not found</title></head>'
                 b"<body><h1>Not found</h1></body></html>"
             )
-        data = inject(data, self.server.base_path, self.server.epoch, self.server.error)
+        data = inject(data, self.server.base_path, *self.server.state())
         self._send(HTTPStatus.NOT_FOUND, data, "text/html; charset=utf-8", head)
 
     def _redirect(self, location: str) -> None:
@@ -297,26 +357,23 @@ class _Handler(BaseHTTPRequestHandler):
                 pass
 
     def _events(self) -> None:
-        """Server-sent events: one `reload` event per finished rebuild newer than the tab's epoch."""
+        """Server-sent events: one `build` event per finished rebuild newer than the tab's epoch, written by
+        `connections` (this thread returns at once)."""
         query = urlsplit(self.path).query
         match = re.search(r"(?:^|&)epoch=(\d+)", query)
         epoch = int(match.group(1)) if match else self.server.epoch
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        try:
-            self.wfile.write(b"retry: 500\n\n")
-            self.wfile.flush()
-            while not self.server.stopping:
-                epoch, event = self.server.events_since(epoch, KEEPALIVE)
-                if event is None:
-                    self.wfile.write(b": keep-alive\n\n")
-                else:
-                    self.wfile.write(b"event: build\ndata: " + json.dumps(event).encode() + b"\n\n")
-                self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError, ValueError, OSError):
-            pass  # the tab went away
+        head = (
+            f"{self.protocol_version} 200 OK\r\nServer: {self.version_string()}\r\n"
+            f"Date: {self.date_time_string()}\r\nContent-Type: text/event-stream\r\n"
+            "Cache-Control: no-store\r\n\r\nretry: 500\n\n"
+        ).encode("ascii")
+        if not self.server.adopt_stream(self.connection, epoch, head):
+            self._send(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                b"too many live-reload streams open; close some tabs\n",
+                "text/plain; charset=utf-8",
+                head=False,
+            )
 
 
 def run(server: LiveServer, watcher: Watcher, announce: Callable[[str], None] = print) -> None:

@@ -65,13 +65,16 @@ KNOWN_BRIEFING_FIELDS = {
     "aliases",
 }
 
+READ_ATTEMPTS = 3  # reads of a file that keeps changing while read; the last one is used
+
 # Renders a Markdown body to (html, toc); supplied by the caller so this module stays free of Markdown setup.
 RenderMarkdown = Callable[[str], tuple[str, tuple[TocEntry, ...]]]
 
 
 def read_content_bytes(path: Path) -> bytes:
-    """The bytes of a content file; SiteError for a FIFO, device or socket (reading one would block or never
-    end) and for a file over MAX_CONTENT_BYTES."""
+    """The bytes of a content file, read again if it changed while being read (an editor saving in place);
+    SiteError for a FIFO, device or socket (reading one would block or never end) and for a file over
+    MAX_CONTENT_BYTES."""
     # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
@@ -80,9 +83,17 @@ def read_content_bytes(path: Path) -> bytes:
             raise SiteError.at(
                 path, None, "not a regular file (a FIFO, device or socket); remove it"
             )
-        _check_size(path, st.st_size)
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read(MAX_CONTENT_BYTES + 1)
+            for _ in range(READ_ATTEMPTS):
+                _check_size(path, st.st_size)
+                handle.seek(0)
+                data = handle.read(MAX_CONTENT_BYTES + 1)
+                after = os.fstat(fd)
+                same = (after.st_size, after.st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+                if same and len(data) == after.st_size:
+                    break
+                st = after
+            return data
     finally:
         os.close(fd)
 
