@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.core import urls
 from generator.core.errors import Problem, SiteError
+from generator.core.images import ImageSettings, image_settings
 from generator.core.yamltext import control_characters, key_lines, load_yaml
 
 CONFIG_FILE = "site.yaml"
@@ -22,6 +23,7 @@ DEFAULT_MARKDOWN_EXTENSIONS = (
     "extra",  # tables, footnotes, attr_list, fenced code, abbreviations, definition lists
     "toc",
     "smarty",
+    "admonition",  # callouts: !!! note "Title" (note, warning, assessment, key-judgement)
     "sane_lists",
 )
 
@@ -51,6 +53,8 @@ class Config:
     require_archive: bool = False
     # Output path patterns: 'briefings' and taxonomy names -> pattern (urls.Permalinks)
     permalinks: dict[str, str] = field(default_factory=dict)
+    # How images are published: widths, formats, quality, location metadata (core/images.py)
+    images: ImageSettings = field(default_factory=ImageSettings)
     # Free-form values for templates (colours, logo, social links...); never read by the generator.
     params: dict[str, Any] = field(default_factory=dict)
     # Where site.yaml was found; everything else is relative to it.
@@ -134,6 +138,7 @@ _SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
     "require_archive": ((bool,), "true or false"),
     "permalinks": ((dict,), "a mapping such as {briefings: /:year/:month/:slug/}"),
     "params": ((dict,), "a mapping of values for templates"),
+    "images": ((dict,), "a mapping such as {widths: [480, 960, 1600], keep_location: false}"),
 }
 
 
@@ -185,6 +190,12 @@ def load_config(root: Path, *, base_url: str | None = None) -> Config:
         values["markdown_extension_configs"] = dict(markdown["extension_configs"])
     if "taxonomies" in values:
         values["taxonomies"] = tuple(values["taxonomies"])
+    if "images" in values:
+        values["images"] = image_settings(
+            values["images"], lambda key, msg: problems.append(Problem(path, lines.get(key), msg))
+        )
+        if problems:
+            raise SiteError(problems)
     if base_url is not None:
         values["base_url"] = base_url
     if "base_url" in values and not values["base_url"].endswith("/"):

@@ -38,12 +38,13 @@ def fork_map(
     jobs: int,
     *,
     progress: Callable[[int], None] | None = None,
+    min_items: int = MIN_ITEMS,
 ) -> list[R]:
-    """[fn(x) for x in items], in `jobs` forked processes when that pays; fn must not raise and must
-    return picklable values."""
+    """[fn(x) for x in items], in `jobs` forked processes when that pays (`min_items`: fewer heavy items, such
+    as images to encode, pay sooner); fn must not raise and must return picklable values."""
     global _TASK
     n = len(items)
-    if jobs <= 1 or n < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or n < min_items or "fork" not in multiprocessing.get_all_start_methods():
         results = []
         for i, item in enumerate(items):
             results.append(fn(item))
@@ -52,7 +53,7 @@ def fork_map(
         if progress:
             progress(n % 64)
         return results
-    chunk = max(16, min(256, n // (jobs * 8)))
+    chunk = max(1 if min_items < MIN_ITEMS else 16, min(256, n // (jobs * 8)))
     _TASK = (fn, items)
     try:
         out: list[Any] = [None] * n
