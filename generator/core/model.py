@@ -251,10 +251,13 @@ class BriefingFile:
     # files besides the content file that parsing read (images), with their digests: when one changes, the
     # cached parse is stale
     inputs: tuple[tuple[str, str], ...] = ()
+    file_digest: str = (
+        ""  # of the content file's bytes, when the body's digest also covers `inputs`
+    )
 
     @property
     def digest(self) -> str:
-        return self.body.digest
+        return self.file_digest or self.body.digest
 
 
 @dataclass(frozen=True)

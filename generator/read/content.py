@@ -348,11 +348,15 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
         withdrawn_note=withdrawn_note,
         image=image,
     )
+    read = tuple(sorted({**inputs, **found.inputs}.items()))
     body = Body(
         html=html,
         toc=toc,
         words=index_terms(title, summary, takeaways, terms, html),
-        digest=doc.digest,
+        # the body's identity for page keys: its file and the images it shows
+        digest=hashlib.sha256(repr((doc.digest, read)).encode()).hexdigest()
+        if read
+        else doc.digest,
         citations=citations,
         images=tuple(found.pictures),
         shortcodes=tuple(rich.shortcodes),
@@ -361,7 +365,7 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
     # computed once here (often in a worker) and kept with the parsed file in the cache
     fingerprint(briefing)
     fingerprint(body)
-    return BriefingFile(briefing, body, tuple(sorted({**inputs, **found.inputs}.items())))
+    return BriefingFile(briefing, body, read, doc.digest if read else "")
 
 
 def _source(check: _Checker) -> Source | None:
