@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import io
 import json
+import math
 import os
 import tempfile
 import warnings
@@ -143,6 +144,13 @@ class _Work:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
                 with Image.open(io.BytesIO(data)) as source:
+                    # JPEG: decode at the smallest 1/2, 1/4 or 1/8 scale still as large as the widest file
+                    largest = max(w for _, w, _ in job.todo)
+                    turned = source.getexif().get(_ORIENTATION, 1) in (5, 6, 7, 8)
+                    ratio = largest / (source.height if turned else source.width)
+                    source.draft(
+                        None, (math.ceil(source.width * ratio), math.ceil(source.height * ratio))
+                    )
                     source.load()
                     exif = source.getexif()
                     image = ImageOps.exif_transpose(source)
@@ -154,15 +162,13 @@ class _Work:
         exif_bytes = exif.tobytes() if len(exif) else b""
         done = []
         by_width: dict[int, Image.Image] = {}
+        # widest first, each width resized from the one before it: ~4x less work than from the source each time
+        for width in sorted({w for _, w, _ in job.todo}, reverse=True):
+            height = max(1, round(image.height * width / image.width))
+            if width != image.width:
+                image = image.resize((width, height), Image.Resampling.LANCZOS)
+            by_width[width] = image
         for cache, width, fmt in job.todo:
-            if width not in by_width:
-                height = max(1, round(image.height * width / image.width))
-                resized = (
-                    image
-                    if width == image.width
-                    else image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
-                )
-                by_width[width] = resized
             data = encode(by_width[width], fmt, self.settings.quality, exif_bytes)
             write_atomic(self.folder / cache, data)
             done.append((hashlib.sha256(data).hexdigest(), len(data)))
@@ -182,9 +188,9 @@ def encode(image: Image.Image, fmt: str, quality: int, exif: bytes) -> bytes:
     if fmt == "jpeg":
         options.update(quality=quality, optimize=True, progressive=True)
     elif fmt == "webp":
-        options.update(quality=quality, method=4)
+        options.update(quality=quality, method=3)
     elif fmt == "avif":
-        options.update(quality=max(1, quality - 18), speed=8)
+        options.update(quality=max(1, quality - 18), speed=9)
     buffer = io.BytesIO()
     image.save(buffer, fmt.upper(), **options)
     return buffer.getvalue()
