@@ -93,7 +93,7 @@ FIRST_NAMES = ["Ilse", "Tomas", "Marta", "Kofi", "Aiko", "Bruno"]
 SURNAMES = ["Varga", "Okafor", "Lindqvist", "Moreau", "Tanaka", "Silva"]
 CLOSING_TAG = re.compile(
     r"</(?:h1|h2|h3|p|li|a|span|figcaption|figure|strong|em|time|td|th|dt|dd|small|label|button|"
-    r"caption|title|text|div|article|section|header|footer|nav|main|aside)>"
+    r"caption|picture|title|text|div|article|section|header|footer|nav|main|aside)>"
 )
 COLOR_KEYS = THEME_COLORS  # the params.colors keys the theme knows
 
