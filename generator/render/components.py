@@ -25,7 +25,7 @@ from generator.render import maps
 from generator.render.data import DataProblem, load_data
 
 CHART_WIDTH, CHART_HEIGHT = 640.0, 300.0
-PLOT = (64.0, 16.0, 12.0, 52.0)  # left, top, right, bottom margins inside the chart's viewBox
+PLOT = (64.0, 30.0, 12.0, 52.0)  # left, top, right, bottom margins inside the chart's viewBox
 
 
 class ComponentProblem(Exception):
