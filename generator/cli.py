@@ -110,6 +110,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_CONTENT
     for line in report.imported:
         print(line)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(report.summary())
     print(
         f"view it: briefings serve   (or any static server at {report.base_path} over {report.output})"
@@ -262,7 +264,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if editorial:
         print(
             f"content: {len(editorial)} editorial problem{'s' if len(editorial) != 1 else ''} "
-            "(citations and sources)",
+            "(citations, sources, image alt texts)",
             file=sys.stderr,
         )
     failed = bool(report.problems or editorial)

@@ -107,9 +107,95 @@ def build_demo(root: Path, count: int = 24) -> Path:
             "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n\n" + body
         )
         (root / "content" / "briefings" / f"demo-{i:02d}.md").write_text(text, encoding="utf-8")
+    rich_briefing(root)
     report = build(root, BuildOptions(run_import=False))
     print(report.summary())
     return report.output
+
+
+RICH = "briefings/sahel-juntas-close-ranks/"
+
+
+def rich_briefing(root: Path) -> None:
+    """A page bundle with a lead photo, a figure with caption and credit, callouts, a map, a chart, a table."""
+    from PIL import Image, ImageDraw, ImageFilter
+
+    folder = root / "content/briefings/sahel-juntas-close-ranks"
+    folder.mkdir(parents=True, exist_ok=True)
+    sky = Image.linear_gradient("L").resize((2400, 1600)).convert("RGB")
+    photo = Image.merge(
+        "RGB",
+        [
+            b.point(f)
+            for b, f in zip(
+                sky.split(),
+                (lambda v: 120 + v // 3, lambda v: 150 + v // 4, lambda v: 200 + v // 5),
+                strict=True,
+            )
+        ],
+    )
+    draw = ImageDraw.Draw(photo)
+    draw.rectangle((0, 1000, 2400, 1600), fill=(176, 132, 84))
+    for x in range(0, 2400, 160):
+        draw.ellipse((x, 880 + (x * 7) % 90, x + 220, 1080), fill=(92, 110, 60))
+    draw.rectangle((900, 760, 1500, 1040), fill=(210, 190, 160))
+    photo = Image.blend(
+        photo.filter(ImageFilter.GaussianBlur(2)),
+        Image.effect_noise((2400, 1600), 40).convert("RGB"),
+        0.12,
+    )
+    photo.save(folder / "niamey.jpg", quality=88)
+    (root / "content/_data").mkdir(parents=True, exist_ok=True)
+    (root / "content/_data/sahel-displacement.csv").write_text(
+        "month,displaced\nJun,41200\nJul,44800\nAug,52300\nSep,58900\nOct,61750\nNov,66400\n",
+        encoding="utf-8",
+    )
+    (folder / "index.md").write_text(
+        """---
+title: Sahel juntas close ranks as displacement climbs
+date: 2026-11-24T08:00:00+00:00
+summary: Mali, Burkina Faso and Niger are deepening their alliance while the number of people displaced rises.
+takeaways: [The confederation now has a joint force., Displacement rose by 60% since June.]
+countries: [Mali, Niger]
+topics: [Security]
+image: {src: niamey.jpg, alt: "The outskirts of Niamey at dusk"}
+---
+
+The three juntas met in Niamey on Saturday and announced a joint force of 5,000 troops.
+
+!!! assessment "Assessment"
+    The force is more political signal than military capability; expect little change on the ground before 2027.
+
+## Where
+
+{{< map countries="Mali, Niger" caption="Mali and Niger, where most of the displacement is." >}}
+
+## Displacement
+
+CHART
+
+FIGURE
+
+{{< table data="sahel-displacement" caption="Displaced people by month" source="UNHCR (illustrative figures)" >}}
+
+!!! warning "Caveat"
+    Figures for October and November are provisional.
+
+!!! key-judgement "Key judgement"
+    The alliance will likely hold through 2027 (moderate confidence).
+""".replace("CHART", CHART).replace("FIGURE", FIGURE),
+        encoding="utf-8",
+    )
+
+
+CHART = (
+    '{{< chart data="sahel-displacement.csv" x="month" y="displaced" title="Displaced in Mali and Niger" '
+    'unit="people" source="UNHCR (illustrative)" >}}'
+)
+FIGURE = (
+    '![Market stalls on the road out of Niamey](niamey.jpg "The road out of Niamey, 22 November")'
+    '{: credit="Photo: Example" licence="CC BY 4.0"}'
+)
 
 
 def main() -> None:
@@ -150,6 +236,7 @@ def main() -> None:
         else first(output, "countries/*/index.html"),
         "countries": "countries/",
         "timeline": "timeline/" if (output / "timeline").is_dir() else None,
+        "rich": RICH if (output / RICH).is_dir() else None,
     }
     violations = 0
     try:
@@ -172,18 +259,20 @@ def main() -> None:
                         if args.axe and label == "desktop":
                             violations += run_axe(page, f"{name} ({scheme})")
                     page.close()
-            if pages["briefing"]:
+            for name in ("briefing", "rich"):
+                if not pages[name]:
+                    continue
                 page = browser.new_page()
-                page.goto(base + pages["briefing"])
-                pdf = out / "briefing.pdf"
+                page.goto(base + str(pages[name]))
+                pdf = out / f"{name}.pdf"
                 page.pdf(path=str(pdf), format="A4")
                 print(pdf)
                 if shutil.which("pdftoppm"):
                     subprocess.run(
-                        ["pdftoppm", "-png", "-r", "60", str(pdf), str(out / "briefing-print")],
+                        ["pdftoppm", "-png", "-r", "60", str(pdf), str(out / f"{name}-print")],
                         check=True,
                     )
-                    for png in sorted(out.glob("briefing-print*.png")):
+                    for png in sorted(out.glob(f"{name}-print*.png")):
                         print(png)
             browser.close()
     finally:

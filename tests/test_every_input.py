@@ -2,7 +2,8 @@
 
 Each step changes one kind of input at random but validly (a briefing, its `aliases:` too, a seed, a page
 template, a partial, a theme static file, the theme's map data, site.yaml keys, `permalinks:` too, a term
-description, a standalone page, the import registry content/_data/entities.yaml), rebuilds, and compares every
+description, a standalone page, the import registry content/_data/entities.yaml, an image of a page bundle or
+of content/images/, a data file a chart shortcode reads), rebuilds, and compares every
 output file except the writer's marker with a clean build of a fresh copy of the project (no cache, no output,
 a new Builder; the URL record published-urls.txt is copied: it is an input). The same steps go to
 two copies of the project, one per way of rebuilding: one Builder kept alive across builds, fast render first
@@ -18,6 +19,7 @@ the package in tmp_path, built in subprocesses (PYTHONPATH), never on the instal
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -31,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from PIL import Image
 
 from generator.build import Builder, BuildOptions, build
 from generator.render.theme import THEME_COLORS
@@ -54,6 +57,8 @@ STEPS = {
     "term description": 2,
     "page": 2,
     "entities.yaml": 2,
+    "image": 5,
+    "data file": 3,
 }
 CONFIG_KEYS = (
     "title",
@@ -89,7 +94,7 @@ FIRST_NAMES = ["Ilse", "Tomas", "Marta", "Kofi", "Aiko", "Bruno"]
 SURNAMES = ["Varga", "Okafor", "Lindqvist", "Moreau", "Tanaka", "Silva"]
 CLOSING_TAG = re.compile(
     r"</(?:h1|h2|h3|p|li|a|span|figcaption|figure|strong|em|time|td|th|dt|dd|small|label|button|"
-    r"caption|title|text|div|article|section|header|footer|nav|main|aside)>"
+    r"caption|picture|title|text|div|article|section|header|footer|nav|main|aside)>"
 )
 COLOR_KEYS = THEME_COLORS  # the params.colors keys the theme knows
 
@@ -322,6 +327,76 @@ class Inputs:
             '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><rect width="8" height="8"/></svg>\n',
         )
 
+        self.write_bundle(["photo.jpg"])
+        self.write("content/briefings/photo-story/photo.jpg", self.image_bytes("JPEG"))
+        self.write("content/images/shared.png", self.image_bytes("PNG"))
+        self.write("content/_data/series.csv", self.series())
+
+    def image_bytes(self, fmt: str) -> bytes:
+        """A small random image (with a GPS tag in JPEGs, which the build strips)."""
+        size = (self.rng.randint(300, 700), self.rng.randint(200, 500))
+        colour = tuple(self.rng.randrange(256) for _ in range(3))
+        image = Image.new("RGB", size, colour)
+        exif = Image.Exif()
+        exif[0x8825] = {1: "N", 2: (12.0, 30.0, 0.0)}
+        out = io.BytesIO()
+        image.save(out, fmt, **({"exif": exif} if fmt == "JPEG" else {}))
+        return out.getvalue()
+
+    def series(self) -> str:
+        rows = [
+            f"{m},{self.rng.randint(0, 5000)}"
+            for m in ("Jan", "Feb", "Mar", "Apr")[: self.rng.randint(2, 4)]
+        ]
+        return "month,arrivals\n" + "\n".join(rows) + "\n"
+
+    def write_bundle(self, images: list[str]) -> Path:
+        """The page bundle briefings/photo-story/index.md, showing `images` (its own) and content/images/shared.png."""
+        figures = "\n\n".join(
+            f'![Photo {i}]({name} "Caption {i}"){{: credit="Photo: Test"}}'
+            for i, name in enumerate(images)
+        )
+        return self.write(
+            "content/briefings/photo-story/index.md",
+            "---\ntitle: Photo story\ndate: 2026-11-10\nimage: photo.jpg\ncountries: [Chile]\n---\n\n"
+            f"{figures}\n\nShared: ![A chart](shared.png)\n\n"
+            '{{< chart data="series.csv" x="month" y="arrivals" >}}\n\n!!! note "Watch"\n    More soon.\n',
+        )
+
+    def image(self) -> Change:
+        folder = self.root / "content/briefings/photo-story"
+        extra = sorted(p.name for p in folder.glob("extra*.png"))
+        action = self.pick("image", ["replace", "replace shared", "add", "delete"])
+        if action == "delete" and not extra:
+            action = "add"
+        touched = set()
+        if action == "replace":
+            touched.add(
+                self.write("content/briefings/photo-story/photo.jpg", self.image_bytes("JPEG"))
+            )
+        elif action == "replace shared":
+            touched.add(self.write("content/images/shared.png", self.image_bytes("PNG")))
+        elif action == "add":
+            name = f"extra{self.next()}.png"
+            touched.add(
+                self.write(f"content/briefings/photo-story/{name}", self.image_bytes("PNG"))
+            )
+            extra.append(name)
+        else:
+            gone = folder / extra.pop(0)
+            gone.unlink()
+            touched.add(gone)
+        if action in (
+            "add",
+            "delete",
+        ):  # a replaced image leaves index.md as it was: its parse must notice
+            touched.add(self.write_bundle(["photo.jpg", *extra]))
+        return Change("image", f"{action} ({', '.join(extra) or 'no extra images'})", touched)
+
+    def data_file(self) -> Change:
+        path = self.write("content/_data/series.csv", self.series())
+        return Change("data file", "content/_data/series.csv: new figures", {path})
+
     def change(self, kind: str) -> Change:
         method: Callable[[], Change] = getattr(self, kind.replace(" ", "_").replace(".", "_"))
         return method()
@@ -478,7 +553,12 @@ class Inputs:
         text = target.read_text(encoding="utf-8")
         mark = f"Edit{self.next()}"
         spots = [m.start() for m in CLOSING_TAG.finditer(text)]
-        assert spots, f"no closing tag to edit in {rel}"
+        if (
+            not spots
+        ):  # a partial of head elements only (social.html): a comment, which renders nothing
+            at = len(text)
+            target.write_text(text + f"{{# {mark} #}}\n", encoding="utf-8")
+            return Change(kind, f"{what} {rel}: comment {mark!r} appended", {target})
         at = self.rng.choice(spots)
         target.write_text(text[:at] + f" {mark}" + text[at:], encoding="utf-8")
         line = text.count("\n", 0, at) + 1

@@ -4,6 +4,7 @@ engines document, `_headers`, and Chromium loading a page with JSON-LD under the
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import datetime
 from html.parser import HTMLParser
@@ -47,7 +48,7 @@ def briefings() -> dict[str, str]:
             summary="Negotiators met again.",
             countries=["Switzerland"],
             topics=["Diplomacy"],
-            image="/media/geneva.jpg",
+            image="https://media.example.org/geneva.jpg",
         ),
         "content/pages/about.md": "---\ntitle: About\n---\n\nWho we are.\n",
     }
@@ -135,7 +136,7 @@ def test_every_page_has_open_graph_and_twitter_tags(site):
         image = tags["og:image"][0]
         assert tags["twitter:image"] == [image]
         if rel.startswith("briefings/talks-resume-in-geneva/"):
-            assert image == BASE + "media/geneva.jpg" and "og:image:width" not in tags
+            assert image == "https://media.example.org/geneva.jpg" and "og:image:width" not in tags
             continue
         assert output_file(site, image).is_file(), (rel, image)
         assert tags["og:image:width"] == ["1200"] and tags["og:image:height"] == ["630"]
@@ -209,7 +210,7 @@ def test_json_ld_news_article_and_breadcrumbs(site):
     other = {
         b["@type"]: b for b in json_ld(site.read("briefings/talks-resume-in-geneva/index.html"))
     }
-    assert other["NewsArticle"]["image"] == [BASE + "media/geneva.jpg"]
+    assert other["NewsArticle"]["image"] == ["https://media.example.org/geneva.jpg"]
 
 
 def test_json_ld_website_search_action_and_breadcrumbs_elsewhere(site):
@@ -330,6 +331,14 @@ def test_chromium_reports_no_csp_violation_for_json_ld(tmp_path, make_site):
             try:
                 page = browser.new_page()
                 page.add_init_script(CSP_LISTENER)
+                # the remote lead image (an https: image the policy allows), served here: no network
+                pixel = base64.b64decode(
+                    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+                )
+                page.route(
+                    "https://media.example.org/**",
+                    lambda route: route.fulfill(status=200, content_type="image/png", body=pixel),
+                )
                 errors: list[str] = []
                 page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
                 for path in ("", "briefings/sahel-juntas-announce-a-joint-force/"):

@@ -16,7 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from generator.build.cache import BuildCache, PageRecord
+from generator.build.cache import CACHE_DIR, BuildCache, PageRecord
+from generator.build.images import content_warnings, derive_images, inputs_current
 from generator.build.inputs import (
     GENERATOR_DIR,
     code_version,
@@ -200,6 +201,10 @@ class Builder:
         self._last = LastBuild(site, env, keys, self.markup(config))
         self._stage("indexing", 0)
         files.update(finish_search())
+        self._stage("images", 0)
+        cache_root = self.root / CACHE_DIR if self.options.cache else None
+        images, derived = derive_images(site, config, cache_root, self.jobs, self._advance)
+        files.update(images)
         for static in statics.values():
             files[static.output] = static.data
         self._stage("writing", 0)
@@ -226,6 +231,8 @@ class Builder:
             seconds=time.perf_counter() - started,
             imported=imported,
             base_path=config.base_path,
+            images_derived=derived,
+            warnings=tuple(str(p) for p in content_warnings(site)),
         )
 
     def _import_seeds(self, config: Config) -> tuple[Any, ...]:
@@ -270,10 +277,10 @@ class Builder:
                 stamp = (st.st_mtime_ns, st.st_size)
                 cached = self._documents.get(path)
                 trust = not self.options.verify  # --verify: every file is read and hashed
-                if cached and cached.stamp == stamp and trust:
+                if cached and cached.stamp == stamp and trust and inputs_current(cached.item):
                     return cached.item
                 item = cache.document_at(path, stamp) if cache and trust else None
-                if item is not None:
+                if item is not None and inputs_current(item):
                     self._documents[path] = _Cached(stamp, item)
                     return item
                 entry = cache.documents.get(str(path)) if cache else None
@@ -287,7 +294,7 @@ class Builder:
                     self._previous_words[before.briefing.slug] = before.body.words
                 data = read_content_bytes(path)
                 item = cache.document(path, hashlib.sha256(data).hexdigest()) if cache else None
-                if item is None:
+                if item is None or not inputs_current(item):
                     pending.append(Pending(path, stamp, parse, read, data))
                     return pending[-1]
                 self._documents[path] = _Cached(stamp, item)

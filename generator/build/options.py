@@ -42,6 +42,8 @@ class BuildReport:
     seconds: float
     imported: tuple[Any, ...] = ()
     base_path: str = "/"  # where the site expects to be served, for the "view it" hint
+    images_derived: int = 0  # image files encoded this time (the rest came from .cache/images/)
+    warnings: tuple[str, ...] = ()  # `path:line: message` of what is published but should be fixed
 
     def summary(self) -> str:
         return (

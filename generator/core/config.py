@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.core import urls
 from generator.core.errors import Problem, SiteError
+from generator.core.images import ImageSettings, image_settings
 from generator.core.yamltext import control_characters, key_lines, load_yaml
 
 CONFIG_FILE = "site.yaml"
@@ -23,6 +24,7 @@ DEFAULT_MARKDOWN_EXTENSIONS = (
     "extra",  # tables, footnotes, attr_list, fenced code, abbreviations, definition lists
     "toc",
     "smarty",
+    "admonition",  # callouts: !!! note "Title" (note, warning, assessment, key-judgement)
     "sane_lists",
 )
 
@@ -95,6 +97,8 @@ class Config:
     permalinks: dict[str, str] = field(default_factory=dict)
     # a generated social preview image (og:image) for every briefing without an `image:` of its own
     preview_images: bool = True
+    # How images are published: widths, formats, quality, location metadata (core/images.py)
+    images: ImageSettings = field(default_factory=ImageSettings)
     # Free-form values for templates (colours, logo, social links...); never read by the generator.
     params: dict[str, Any] = field(default_factory=dict)
     # The weekly digest e-mail (`briefings digest`): from, recipients, unsubscribe, smtp {host, port, user}.
@@ -188,6 +192,7 @@ _SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
     "preview_images": ((bool,), "true or false"),
     "params": ((dict,), "a mapping of values for templates"),
     "email": ((dict,), "a mapping with from, recipients, unsubscribe and smtp (host, port, user)"),
+    "images": ((dict,), "a mapping such as {widths: [480, 960, 1600], keep_location: false}"),
 }
 
 
@@ -239,6 +244,12 @@ def load_config(root: Path, *, base_url: str | None = None) -> Config:
         values["markdown_extension_configs"] = dict(markdown["extension_configs"])
     if "taxonomies" in values:
         values["taxonomies"] = tuple(values["taxonomies"])
+    if "images" in values:
+        values["images"] = image_settings(
+            values["images"], lambda key, msg: problems.append(Problem(path, lines.get(key), msg))
+        )
+        if problems:
+            raise SiteError(problems)
     if base_url is not None:
         values["base_url"] = base_url
     if "base_url" in values and not values["base_url"].endswith("/"):

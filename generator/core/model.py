@@ -111,6 +111,44 @@ class Redirect:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """An image as published: files derived at several widths and formats (core/images.py), or a remote URL."""
+
+    url: str  # output path of the largest fallback file ('static/img/x.1a2b-1600.jpg'), or an absolute URL
+    width: int = 0  # pixels of that file (0: unknown, for a remote image)
+    height: int = 0
+    alt: str = ""
+    source: str = ""  # the image file under content/ ('' for a remote image)
+    digest: str = ""  # SHA-256 of the source's bytes
+    format: str = ""  # of the source: jpeg, png, gif, webp, svg
+    stem: str = ""  # output path of the derived files, without '-<width>.<ext>'
+    widths: tuple[int, ...] = ()
+    formats: tuple[str, ...] = ()  # published formats, best first; the last is the fallback
+    line: int | None = None  # where the content file names it
+
+    @property
+    def remote(self) -> bool:
+        return "://" in self.url
+
+    def height_at(self, width: int) -> int:
+        """The height of the file derived at `width` (aspect ratio kept)."""
+        return max(1, round(self.height * width / self.width)) if self.width else 0
+
+
+@dataclass(frozen=True)
+class Shortcode:
+    """A theme component called from a body (`{{< chart data="x.csv" >}}`), drawn when the page renders."""
+
+    name: str
+    args: tuple[tuple[str, str], ...]
+    line: int  # in the content file
+
+    @property
+    def arguments(self) -> dict[str, str]:
+        return dict(self.args)
+
+
+@dataclass(frozen=True)
 class Body:
     """A briefing's text: shown on its own page and in full-content feeds, never in lists.
 
@@ -125,6 +163,11 @@ class Body:
     citations: tuple[
         Citation, ...
     ] = ()  # the Sources list, cited sources first in order of citation
+    images: tuple[Picture, ...] = ()  # images of the text, published as derived files
+    shortcodes: tuple[Shortcode, ...] = ()  # components, at `<!--shortcode:N-->` in html
+    warnings: tuple[
+        tuple[int | None, str], ...
+    ] = ()  # (line, message): e.g. an image without alt text
 
     # page keys note which bodies a page holds (see fingerprint.Fingerprints)
     watched: ClassVar[bool] = True
@@ -157,6 +200,9 @@ class Briefing:
         None  # withdrawn from this moment: a notice at its URL, gone from lists
     )
     withdrawn_note: str = ""  # why, for the notice
+    image: Picture | None = (
+        None  # lead image (front matter `image:`): cards, feeds, social previews
+    )
 
     @property
     def revised(self) -> datetime | None:
@@ -202,10 +248,16 @@ class BriefingFile:
 
     briefing: Briefing
     body: Body
+    # files besides the content file that parsing read (images), with their digests: when one changes, the
+    # cached parse is stale
+    inputs: tuple[tuple[str, str], ...] = ()
+    file_digest: str = (
+        ""  # of the content file's bytes, when the body's digest also covers `inputs`
+    )
 
     @property
     def digest(self) -> str:
-        return self.body.digest
+        return self.file_digest or self.body.digest
 
 
 @dataclass(frozen=True)

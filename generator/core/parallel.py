@@ -56,7 +56,7 @@ def fork_map(
         if progress:
             progress(n % 64)
         return results
-    chunk = chunk or max(16, min(256, n // (jobs * 8)))
+    chunk = chunk or max(1 if least < MIN_ITEMS else 16, min(256, n // (jobs * 8)))
     _TASK = (fn, items)
     try:
         out: list[Any] = [None] * n

@@ -15,6 +15,7 @@ from generator.core.errors import Problem, SiteError
 from generator.core.model import Document
 from generator.read import editorial
 from generator.read.content import content_files, parse_datetime, read_document
+from generator.read.media import alt_warnings
 
 
 def audit_content(config: Config) -> list[Problem]:
@@ -29,6 +30,7 @@ def audit_content(config: Config) -> list[Problem]:
             problems.append(Problem(path, None, f"cannot read: {exc.strerror}"))
         else:
             problems += _audit(doc, config)
+            problems += [Problem(path, line, message) for line, message in alt_warnings(doc)]
     return problems
 
 

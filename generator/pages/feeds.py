@@ -7,6 +7,7 @@ formats and element order are its problem. JSON Feed is a plain `json.dumps` of 
 from __future__ import annotations
 
 import json
+import mimetypes
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from html import escape
@@ -17,6 +18,7 @@ import feedgenerator
 
 from generator.core import urls
 from generator.core.config import Config
+from generator.core.images import MIME
 from generator.core.model import Body, Briefing, OutputPage, Site, Taxonomy, Term
 from generator.read.markup import sanitize
 
@@ -48,6 +50,12 @@ def absolutize(html: str, page_url: str) -> str:
     """Content HTML with every href/src made absolute against the briefing's URL (feed readers have no base)."""
 
     def rewrite(tag: str, attribute: str, value: str) -> str:
+        if attribute == "srcset":  # '<url> 480w, <url> 800w'
+            return ", ".join(
+                " ".join([urljoin(page_url, c.split()[0]), *c.split()[1:]])
+                for c in value.split(",")
+                if c.strip()
+            )
         return urljoin(page_url, value) if attribute in ("href", "src") else value
 
     return sanitize(html, attribute_filter=rewrite)
@@ -70,6 +78,18 @@ def _content(config: Config, briefing: Briefing, body: Body | None) -> str:
             f"<p><em>{fix.kind.capitalize()}, {fix.date:%Y-%m-%d}:</em> {escape(fix.note)}</p>"
         )
     return "\n".join(parts)
+
+
+def lead_image(config: Config, briefing: Briefing) -> tuple[str, str] | None:
+    """(absolute URL, MIME type) of a briefing's lead image (front matter `image:`), if it has one."""
+    pic = briefing.image
+    if pic is None:
+        return None
+    if pic.remote:
+        return pic.url, mimetypes.guess_type(urlsplit(pic.url).path)[0] or "image/jpeg"
+    return config.absolute_url(pic.url), MIME.get(
+        pic.formats[-1] if pic.formats else pic.format, ""
+    )
 
 
 def _categories(briefing: Briefing) -> list[str]:
@@ -121,6 +141,10 @@ def _syndication(
             pubdate=b.date,
             updateddate=b.revised or b.date,
             categories=_categories(b),
+            # the lead image; its size in bytes is not known before it is encoded, so 0 (allowed)
+            enclosures=[feedgenerator.Enclosure(url, "0", mime)]
+            if (image := lead_image(config, b)) and (url := image[0]) and (mime := image[1])
+            else None,
         )
     return feed.writeString("utf-8").encode("utf-8")
 
@@ -154,6 +178,8 @@ def json_feed(
             item["summary"] = b.summary
         if _categories(b):
             item["tags"] = _categories(b)
+        if image := lead_image(config, b):
+            item["image"] = image[0]
         items.append(item)
     data = {
         "version": "https://jsonfeed.org/version/1.1",

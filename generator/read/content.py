@@ -34,6 +34,7 @@ from generator.core.yamltext import CONTROL_CHARS, control_characters, key_lines
 from generator.read import editorial
 from generator.read.editorial import clean_url
 from generator.read.limits import MAX_CONTENT_BYTES
+from generator.read.media import Rich, alt_warnings, lead_image
 from generator.read.words import index_terms
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python loader where it isn't built.
@@ -63,6 +64,7 @@ KNOWN_BRIEFING_FIELDS = {
     "publish",
     "expires",
     "aliases",
+    "image",
 }
 
 READ_ATTEMPTS = 3  # reads of a file that keeps changing while read; the last one is used
@@ -301,7 +303,9 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
     title = check.text("title", required=True)
     when = check.when("date", tz, required=True)
     updated = check.when("updated", tz)
-    slug = _check_slug(check, check.text("slug") or slug_from(title or doc.path.stem))
+    # a page bundle (briefings/<folder>/index.md) is named by its folder
+    bundle = doc.path.parent.name if doc.path.name == "index.md" else ""
+    slug = _check_slug(check, check.text("slug") or slug_from(bundle or title or doc.path.stem))
     summary = check.text("summary")
     takeaways = check.sentences("takeaways")
     # the editor's corrections (content/_data/entities.yaml: read/corrections.py) apply to every briefing
@@ -320,13 +324,18 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
     if expires and when and expires <= max(when, publish or when):
         check.fail("expires", "'expires' must come after the briefing's date and `publish:`")
     aliases = check.aliases()
+    image, inputs = lead_image(doc, config, check.fail)
     reading_time = doc.meta.get("reading_time")
     if not isinstance(reading_time, int) or isinstance(reading_time, bool) or reading_time < 1:
         reading_time = max(1, round(len(doc.body.split()) / 220))
     if check.problems:
         raise SiteError(check.problems)
-    html, toc = render_body(doc, render)
-    html, citations = editorial.link_citations(html, sources)
+    rich = Rich(doc, config)
+    with rich.rendering() as found:
+        html, toc = render_body(rich.doc, render)
+    if rich.problems:
+        raise SiteError(rich.problems)
+    html, citations = editorial.link_citations(rich.place(html), sources)
     known = KNOWN_BRIEFING_FIELDS | set(config.taxonomies)
     extra = {k: v for k, v in doc.meta.items() if k not in known}
     assert when is not None
@@ -351,18 +360,26 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
         publish=publish,
         expires=expires,
         withdrawn_note=withdrawn_note,
+        image=image,
     )
+    read = tuple(sorted({**inputs, **found.inputs}.items()))
     body = Body(
         html=html,
         toc=toc,
         words=index_terms(title, summary, takeaways, terms, html),
-        digest=doc.digest,
+        # the body's identity for page keys: its file and the images it shows
+        digest=hashlib.sha256(repr((doc.digest, read)).encode()).hexdigest()
+        if read
+        else doc.digest,
         citations=citations,
+        images=tuple(found.pictures),
+        shortcodes=tuple(rich.shortcodes),
+        warnings=tuple(alt_warnings(doc)),
     )
     # computed once here (often in a worker) and kept with the parsed file in the cache
     fingerprint(briefing)
     fingerprint(body)
-    return BriefingFile(briefing, body)
+    return BriefingFile(briefing, body, read, doc.digest if read else "")
 
 
 def _source(check: _Checker) -> Source | None:

@@ -17,6 +17,7 @@ from generator.core.config import Config
 from generator.core.errors import SiteError, TooComplex
 from generator.core.model import TocEntry
 from generator.read.limits import RENDER_BUDGET, check_markdown
+from generator.read.media import Figures
 
 # Defaults for the built-in extensions; a site's `markdown.extension_configs` overrides them per key.
 _DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
@@ -68,6 +69,8 @@ class Markup:
             raise SiteError.at(
                 "site.yaml", None, f"cannot load Markdown extensions {list(extensions)}: {exc}"
             ) from None
+        # after inline images and attr_list (priority 8) exist, before site links get the base path
+        md.treeprocessors.register(Figures(md), "figures", 5)
         if base_path != "/":
             md.treeprocessors.register(_SiteLinks(md, base_path), "site_links", 1)
         if isinstance(md.treeprocessors["inline"], InlineProcessor):
@@ -105,8 +108,12 @@ def _policy() -> dict[str, Any]:
     attributes = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
     attributes["*"] = {"id", "class", "title", "lang", "dir"}
     attributes["a"] = attributes.get("a", set()) | {"rel"}
+    # responsive images (read/media.py): <picture>, <source>, srcset, sizes, lazy loading, fixed dimensions
+    attributes["img"] = attributes.get("img", set()) | {"srcset", "sizes", "loading", "decoding"}
+    attributes["img"] |= {"width", "height"}
+    attributes["source"] = {"srcset", "sizes", "type", "media", "width", "height"}
     return {
-        "tags": set(nh3.ALLOWED_TAGS) | {"section", "figure", "figcaption"},
+        "tags": set(nh3.ALLOWED_TAGS) | {"section", "figure", "figcaption", "picture", "source"},
         "attributes": attributes,
         "url_schemes": {"http", "https", "mailto", "tel"},
         "link_rel": None,

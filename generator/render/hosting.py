@@ -7,14 +7,10 @@ from collections.abc import Iterable, Mapping
 
 from generator.core import urls
 from generator.core.model import OutputPage, Site
-from generator.render.theme import FINGERPRINTED, StaticFile
+from generator.render.theme import FINGERPRINTED, PAGE_CSP, StaticFile
 
-# The policy of base.html's <meta http-equiv="Content-Security-Policy">; as a header it can also forbid
-# framing (frame-ancestors is ignored in a meta element). tests/test_reach.py checks that the two agree.
-CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
+# The pages' policy as a header, where it can also forbid framing (frame-ancestors is ignored in a meta element).
+CSP = f"{PAGE_CSP}; frame-ancestors 'none'"
 IMMUTABLE = (
     "public, max-age=31536000, immutable"  # a year: the file's name changes with its content
 )

@@ -69,6 +69,8 @@ def render_many(
             return render_traced(env, page, common)
         except jinja2.TemplateError as exc:
             return template_problem(env, page, exc)
+        except SiteError as exc:  # a content problem met while rendering (a shortcode's data file)
+            return exc.problems[0]
 
     rendered: dict[str, Rendered] = {}
     problems: dict[str, Problem] = {}

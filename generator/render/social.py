@@ -49,13 +49,11 @@ def _iso(moment: datetime) -> str:
 
 
 def own_image(config: Config, briefing: Briefing) -> str:
-    """The absolute URL of a briefing's own image (front matter `image:`, a URL or a path from the site's
-    root), or ''."""
-    value = briefing.extra.get("image")
-    if not isinstance(value, str) or not value.strip():
+    """The absolute URL of a briefing's own lead image (front matter `image:`), or ''."""
+    picture = briefing.image
+    if picture is None:
         return ""
-    value = value.strip()
-    return value if value.startswith(("http://", "https://")) else config.absolute_url(value)
+    return picture.url if picture.remote else config.absolute_url(picture.url)
 
 
 def page_image(config: Config, briefing: Briefing | None) -> tuple[str, bool]:

@@ -17,11 +17,22 @@ import jinja2
 from generator.core import urls
 from generator.core.config import Config
 from generator.core.errors import Problem, SiteError
+from generator.core.images import MIME
 from generator.core.trace import record
 from generator.core.urls import slug_from
 from generator.read.content import is_utf8_name
 from generator.read.entities import country_info
+from generator.read.media import srcset
 from generator.render import maps, social
+from generator.render.components import expand_body
+from generator.render.data import DataProblem, data_digest, load_data
+
+# The pages' Content-Security-Policy, in base.html's <meta http-equiv>; render/hosting.py sends the same
+# policy as a header (plus frame-ancestors, which only a header can carry). https: images: remote lead images.
+PAGE_CSP = (
+    "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'"
+)
 
 # An installed wheel carries the default theme as generator/_theme (setup.py copies it there); a checkout
 # and an editable install have it in themes/default beside the package.
@@ -251,7 +262,12 @@ def input_digests(
         static = statics.get(name)
         return f"{static.output}:{bool(static.data.strip())}" if static else "missing"
 
-    return {"template": template, "theme": theme, "asset": asset}
+    return {
+        "template": template,
+        "theme": theme,
+        "asset": asset,
+        "data": lambda name: data_digest(config, name),
+    }
 
 
 _file_digests: dict[tuple[str, int, int], str] = {}
@@ -300,7 +316,21 @@ def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.E
         world = world_map(config)
         return maps.coverage(world, terms) if world else None
 
+    def data(name: str) -> Any:
+        try:
+            return load_data(config, name)
+        except DataProblem as exc:
+            raise jinja2.TemplateRuntimeError(str(exc)) from None
+
     env.globals.update(
+        content_security_policy=PAGE_CSP,
+        data=data,  # data('refugees') -> content/_data/refugees.yaml|json|csv, parsed
+        # the body's HTML with its shortcodes drawn: {{ render_body(body, briefing) }}
+        render_body=lambda body, briefing: expand_body(
+            env, config, body, briefing.path, lambda: world_map(config)
+        ),
+        srcset=lambda pic, fmt: srcset(pic, fmt, config.base_path),  # '<url> 480w, ...'
+        image_mime=MIME,
         config=config,
         url=config.url,
         term_url=lambda taxonomy, name: config.url(
