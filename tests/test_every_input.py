@@ -553,10 +553,8 @@ class Inputs:
         text = target.read_text(encoding="utf-8")
         mark = f"Edit{self.next()}"
         spots = [m.start() for m in CLOSING_TAG.finditer(text)]
-        if (
-            not spots
-        ):  # a partial of head elements only (social.html): a comment, which renders nothing
-            at = len(text)
+        # a partial of head elements only (social.html) gets a comment, which renders nothing
+        if not spots:
             target.write_text(text + f"{{# {mark} #}}\n", encoding="utf-8")
             return Change(kind, f"{what} {rel}: comment {mark!r} appended", {target})
         at = self.rng.choice(spots)
