@@ -157,6 +157,18 @@ def cmd_import(args: argparse.Namespace) -> int:
         for seed in missing:
             print(f"{seed}: no such seed file", file=sys.stderr)
         return EXIT_USAGE
+    # A briefing knows its seed by the seed's name in seeds/: a file from elsewhere with the same name would
+    # "update" another seed's briefing (and the next import would flip it back).
+    seeds_dir = config.seeds_dir.resolve()
+    outside = [s for s in seeds if s.parent != seeds_dir]
+    if outside:
+        for seed in outside:
+            print(
+                f"{seed}: not in {seeds_dir}; copy it into seeds/ and import it from there "
+                "(a briefing knows its seed by its name in seeds/)",
+                file=sys.stderr,
+            )
+        return EXIT_USAGE
     try:
         with project_lock(root, "briefings import"):
             results = import_seeds(

@@ -202,3 +202,25 @@ def test_an_import_that_leaves_an_edited_briefing_alone_exits_1(tmp_path):
     assert code == 1
     assert "conflict" in out
     assert "An editor's paragraph." in briefing.read_text()
+
+
+def test_a_seed_from_outside_seeds_is_refused_and_leaves_another_seeds_briefing_alone(tmp_path):
+    root = tmp_path / "site"
+    (root / "seeds").mkdir(parents=True)
+    (root / "site.yaml").write_text("title: T\n")
+    (root / "seeds/news.txt").write_text(
+        "Talks resume in Geneva\n\nDiplomats from Russia and Ukraine met in Geneva.\n"
+    )
+    first = cli(root, "import")
+    assert first.wait(timeout=120) == 0, first.communicate()
+    (briefing,) = (root / "content/briefings").glob("*.md")
+    before = briefing.read_bytes()
+    elsewhere = tmp_path / "elsewhere/news.txt"  # the same name, another text
+    elsewhere.parent.mkdir()
+    elsewhere.write_text("Floods hit Dhaka\n\nMonsoon rains flooded Bangladesh's capital.\n")
+    run = cli(root, "import", str(elsewhere))
+    _, err = run.communicate(timeout=120)
+    assert run.returncode == 2
+    assert err.startswith(f"{elsewhere}: not in {root / 'seeds'}; copy it into seeds/")
+    assert briefing.read_bytes() == before
+    assert [p.name for p in (root / "content/briefings").glob("*.md")] == [briefing.name]
