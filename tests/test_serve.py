@@ -181,7 +181,8 @@ def test_a_burst_of_saves_ends_in_the_last_version_after_few_rebuilds(live):
         time.sleep(0.01)
     live.until("briefings/alpha-talks/", lambda s, b: "Alpha version 14." in text_of(b))
     time.sleep(0.3)
-    assert 1 <= len(live.rebuilds) - before <= 2
+    # 15 saves, a few rebuilds (on a loaded CI machine a stalled writer can split the burst once more)
+    assert 1 <= len(live.rebuilds) - before <= 3
 
 
 def test_swap_and_backup_files_cause_no_rebuild(live):
