@@ -93,6 +93,17 @@ class Trend:
 
 
 @dataclass(frozen=True)
+class Mention:
+    """The sentence of a briefing that names a term its takeaways don't, cut to a short excerpt around the
+    name as written (`match`), for the term's chronology."""
+
+    term: str  # the term's name, as in front matter
+    before: str
+    match: str
+    after: str
+
+
+@dataclass(frozen=True)
 class Body:
     """A briefing's text: shown on its own page and in full-content feeds, never in lists.
 
@@ -137,6 +148,8 @@ class Briefing:
         None  # withdrawn from this moment: a notice at its URL, gone from lists
     )
     withdrawn_note: str = ""  # why, for the notice
+    # a sentence naming each term the takeaways don't name (read at parse time: lists never need the body)
+    mentions: tuple[Mention, ...] = ()
 
     @property
     def revised(self) -> datetime | None:
@@ -153,6 +166,10 @@ class Briefing:
         if latest and (self.updated is None or latest.date >= self.updated):
             return latest.label
         return "Updated"
+
+    def mention(self, term: str) -> Mention | None:
+        """The excerpt naming `term`, if the takeaways don't and the text does."""
+        return next((m for m in self.mentions if m.term == term), None)
 
     @property
     def url(self) -> str:

@@ -22,6 +22,7 @@ STATIC = "static/"
 PAGE = "page/"  # continuation pages of lists: /page/2/, /countries/russia/page/2/
 SITE_FEEDS = ("feed.xml", "rss.xml", "feed.json")
 TERM_FEED = "feed.xml"
+CHANGES_FEED = "changes.xml"  # a term's trend changes and alerts only
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
 NOT_FOUND = "404.html"
@@ -80,6 +81,10 @@ def term_of(taxonomy_name: str, name: str) -> str:
 
 def term_feed(taxonomy_name: str, slug: str) -> str:
     return f"{term(taxonomy_name, slug)}{TERM_FEED}"
+
+
+def term_changes_feed(taxonomy_name: str, slug: str) -> str:
+    return f"{term(taxonomy_name, slug)}{CHANGES_FEED}"
 
 
 def year(number: int) -> str:

@@ -30,6 +30,7 @@ from generator.core.urls import slug_from
 from generator.core.yamltext import key_lines, load_yaml
 from generator.read import editorial
 from generator.read.editorial import clean_url
+from generator.read.mentions import find_mentions
 from generator.read.words import index_terms
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python loader where it isn't built.
@@ -268,6 +269,7 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
         publish=publish,
         expires=expires,
         withdrawn_note=withdrawn_note,
+        mentions=find_mentions(terms, takeaways, summary, html),
     )
     body = Body(
         html=html,

@@ -19,6 +19,7 @@ from generator.core.errors import SiteError
 from generator.core.trace import record
 from generator.core.urls import slug_from
 from generator.read.entities import country_info
+from generator.read.facts import entity_facts
 from generator.render import maps
 
 DEFAULT_THEME_DIR = Path(__file__).resolve().parent.parent.parent / "themes" / "default"
@@ -208,7 +209,19 @@ def input_digests(
         static = statics.get(name)
         return f"{static.output}:{bool(static.data.strip())}" if static else "missing"
 
-    return {"template": template, "theme": theme, "asset": asset}
+    def data(name: str) -> str:
+        path = config.content_dir / "_data" / name
+        try:
+            return _file_digest(path)
+        except OSError:
+            return "missing"
+
+    return {"template": template, "theme": theme, "asset": asset, "data": data}
+
+
+ENTITIES_FILE = (
+    "entities.yaml"  # content/_data/entities.yaml: the editor's part of the entity registry
+)
 
 
 _file_digests: dict[tuple[str, int, int], str] = {}
@@ -257,6 +270,14 @@ def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.E
         world = world_map(config)
         return maps.coverage(world, terms) if world else None
 
+    def trend_map(rows: Any) -> Any:
+        world = world_map(config)
+        return maps.trend_map(world, rows) if world else None
+
+    def entity(taxonomy: str, name: str) -> Any:
+        record("data", ENTITIES_FILE)
+        return entity_facts(config.content_dir / "_data" / ENTITIES_FILE, taxonomy, str(name))
+
     env.globals.update(
         config=config,
         url=config.url,
@@ -272,6 +293,8 @@ def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.E
         locator=locator,  # locator('Russia') -> .view_box, .target, .neighbours, .marker, or None
         coverage=coverage,  # coverage(taxonomy.terms) -> (covered, other shapes, names not on the map)
         coverage_bins=maps.COVERAGE_BINS,
+        trend_map=trend_map,  # trend_map(rows) -> (assessed shapes with .direction, other shapes, names not on it)
+        entity=entity,  # entity('people', 'Kaja Kallas') -> .role, .country, .wikidata, .wikidata_url, or None
         months=maps.months,  # months(dates) -> rows with .key '2026-11', .label 'Nov 2026', .count
     )
     env.filters.update(
