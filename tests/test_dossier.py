@@ -186,7 +186,7 @@ def test_situation_map_colours_each_country_by_its_latest_trend(make_site):
     for direction in ("deteriorated", "improved", "unchanged"):
         assert f'id="pat-{direction}"' in html
     legend = " ".join(page.texts("li"))
-    for label in ("Deteriorated (hatched)", "Unchanged", "Improved (dotted)", "No assessment"):
+    for label in ("Deteriorated (hatched)", "Unchanged (lined)", "Improved (dotted)", "No assessment"):
         assert label in legend
     assert "Too small for this map: Singapore" in page.text
     rows = [t for t in page.texts("th") if t in ("Mali", "Sudan", "Chad", "Singapore")]
