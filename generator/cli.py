@@ -11,11 +11,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from generator.build.builder import BuildOptions, build
+from generator.build.cache import cache_dir
+from generator.build.lock import project_lock
 from generator.build.progress import Progress
 from generator.core.config import Config, load_config
 from generator.core.errors import SiteError
 from generator.core.parallel import default_jobs
 from generator.core.urls import slug_from
+from generator.read.published import RECORD_FILE
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -152,19 +155,26 @@ def cmd_import(args: argparse.Namespace) -> int:
         for seed in missing:
             print(f"{seed}: no such seed file", file=sys.stderr)
         return EXIT_USAGE
-    results = import_seeds(
-        seeds,
-        config.content_dir / "briefings",
-        tz=config.tz,
-        registry=registry,
-        date=date,
-        dry_run=args.dry_run,
-        force=args.force,
-        jobs=default_jobs(),
-    )
+    try:
+        with project_lock(root, "briefings import"):
+            results = import_seeds(
+                seeds,
+                config.content_dir / "briefings",
+                tz=config.tz,
+                registry=registry,
+                date=date,
+                dry_run=args.dry_run,
+                force=args.force,
+                jobs=default_jobs(),
+            )
+    except SiteError as error:
+        _print_problems(error)
+        return EXIT_CONTENT
     for result in results:
         print(result.line())
-    return EXIT_CONTENT if any(r.status == "error" for r in results) else EXIT_OK
+    # a conflict (an edited briefing left alone) is not a success a script may ignore
+    failed = any(r.status in ("error", "conflict") for r in results)
+    return EXIT_CONTENT if failed else EXIT_OK
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -204,7 +214,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     """Delete the output folder and the build cache."""
     import shutil
 
-    from generator.build.write import check_output_dir
+    from generator.build.write import check_output_dir, journal_path, manifest_path
 
     root = _project(args)
     output = Path(args.output).expanduser().resolve() if args.output else root / "output"
@@ -213,11 +223,21 @@ def cmd_clean(args: argparse.Namespace) -> int:
     except SiteError as error:
         _print_problems(error)
         return EXIT_CONTENT
-    for folder in (output, root / ".cache"):
-        if folder.exists():
-            shutil.rmtree(folder)
-            print(f"removed {folder}")
-    (output).mkdir(exist_ok=True)
+    try:
+        with project_lock(root, "briefings clean"):
+            if output.exists():
+                shutil.rmtree(output)
+                print(f"removed {output}")
+            for beside in (manifest_path(output), journal_path(output)):
+                beside.unlink(missing_ok=True)
+            cache = cache_dir(root)
+            if cache.exists():
+                shutil.rmtree(cache)
+                print(f"removed {cache}")
+    except SiteError as error:
+        _print_problems(error)
+        return EXIT_CONTENT
+    output.mkdir(exist_ok=True)
     return EXIT_OK
 
 
@@ -327,7 +347,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = _config_or_report(root)
     if config is None:
         return EXIT_CONTENT
-    rebuild = ServeBuilds(root, BuildOptions(swap=False, drafts=args.drafts))
+    # a preview: it follows the URL record but never adds to it (every title typed would leave a redirect)
+    rebuild = ServeBuilds(root, BuildOptions(swap=False, drafts=args.drafts, record_urls=False))
     try:
         server = LiveServer(
             root / "output",
@@ -347,7 +368,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     extra = [] if DEFAULT_THEME_DIR.is_relative_to(root) else [DEFAULT_THEME_DIR]
     watcher = Watcher(
         root,
-        ("content", "seeds", "themes", "site.yaml"),
+        ("content", "seeds", "themes", "site.yaml", RECORD_FILE),
         server.rebuild,
         poll=args.poll,
         extra=extra,

@@ -105,7 +105,10 @@ def build_demo(root: Path, count: int = 160) -> Path:
             "organisations": ["United Nations"] if i % 4 else ["NATO", "United Nations"],
             "topics": [rng.choice(["Conflict", "Diplomacy", "Security", "Economy", "Elections"])],
             "source": {"name": "Example News", "url": "https://example.org/story"},
-            "trend": {picked[0]: directions[rng.randrange(4)], picked[1]: directions[rng.randrange(4)]},
+            "trend": {
+                picked[0]: directions[rng.randrange(4)],
+                picked[1]: directions[rng.randrange(4)],
+            },
         }
         if i % 13 == 0:
             meta["alert"] = {picked[0]: "conflict-risk"}

@@ -207,6 +207,8 @@ def _briefing(i: int, terms: dict) -> Briefing:
     return Briefing(
         path=Path(f"{i}.md"),
         slug=f"b{i:05d}",
+        url=f"briefings/b{i:05d}/",
+        aliases=(),
         title=str(i),
         date=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=i),
         updated=None,

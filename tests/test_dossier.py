@@ -186,7 +186,12 @@ def test_situation_map_colours_each_country_by_its_latest_trend(make_site):
     for direction in ("deteriorated", "improved", "unchanged"):
         assert f'id="pat-{direction}"' in html
     legend = " ".join(page.texts("li"))
-    for label in ("Deteriorated (hatched)", "Unchanged (lined)", "Improved (dotted)", "No assessment"):
+    for label in (
+        "Deteriorated (hatched)",
+        "Unchanged (lined)",
+        "Improved (dotted)",
+        "No assessment",
+    ):
         assert label in legend
     assert "Too small for this map: Singapore" in page.text
     rows = [t for t in page.texts("th") if t in ("Mali", "Sudan", "Chad", "Singapore")]
@@ -324,4 +329,6 @@ def test_editing_a_body_sentence_no_term_shows_keeps_term_pages(make_site):
     assert project.read("countries/mali/index.html") == before
     # its page and the full-content feeds (site, country, topic); no list or term page
     assert report.rendered <= 6, report.rendered
-    assert not [p for p in report.stats.changed_paths if p.endswith("index.html") and "briefings/" not in p]
+    assert not [
+        p for p in report.stats.changed_paths if p.endswith("index.html") and "briefings/" not in p
+    ]

@@ -1,9 +1,10 @@
 """Incremental builds equal a clean build, byte for byte, after random changes to every kind of input.
 
-Each step changes one kind of input at random but validly (a briefing, a seed, a page template, a partial, a
-theme static file, the theme's map data, site.yaml keys, a term description, a standalone page, the import
-registry content/_data/entities.yaml), rebuilds, and compares every output file except the writer's marker
-with a clean build of a fresh copy of the project (no cache, no output, a new Builder). The same steps go to
+Each step changes one kind of input at random but validly (a briefing, its `aliases:` too, a seed, a page
+template, a partial, a theme static file, the theme's map data, site.yaml keys, `permalinks:` too, a term
+description, a standalone page, the import registry content/_data/entities.yaml), rebuilds, and compares every
+output file except the writer's marker with a clean build of a fresh copy of the project (no cache, no output,
+a new Builder; the URL record published-urls.txt is copied: it is an input). The same steps go to
 two copies of the project, one per way of rebuilding: one Builder kept alive across builds, fast render first
 (as `serve` runs it), and a new Builder per build that finds its state in .cache/ (as the CLI runs it).
 A mismatch is recorded with the mode, the step's kind, the change and the differing output paths; that copy's
@@ -43,7 +44,7 @@ MAP_DATA = "data/countries-110m.json"
 
 # Steps of each kind of input (both modes see the same steps); the order is shuffled by the seeded generator.
 STEPS = {
-    "briefing": 9,
+    "briefing": 10,
     "seed": 3,
     "template": 3,
     "partial": 3,
@@ -69,6 +70,7 @@ CONFIG_KEYS = (
     "feed_entries",
     "feed_full_content",
     "related_count",
+    "permalinks",
     "params",
 )  # three a step, each in turn
 PLACES = [*COUNTRIES, "Singapore"]  # Singapore: too small for the 1:110m map, listed under it
@@ -330,7 +332,7 @@ class Inputs:
         files = sorted(folder.rglob("*.md"))
         action = self.pick(
             "briefing",
-            ["body", "title", "date", "terms", "editorial", "add", "delete", "rename"],
+            ["body", "title", "date", "terms", "editorial", "aliases", "add", "delete", "rename"],
         )
         if len(files) < 4:
             action = "add"
@@ -377,6 +379,13 @@ class Inputs:
             what = self.editorial(meta)
             if meta.get("sources") and "[^" not in body:
                 body = body.rstrip() + f" As reported.[^{meta['sources'][0]['id']}]\n"
+        elif action == "aliases":
+            n = self.next()
+            meta["aliases"] = self.rng.choice(
+                [[f"/old/{n}/"], [f"/briefings/was-{n}/", f"/legacy/{n}.html"], None]
+            )
+            meta = {k: v for k, v in meta.items() if v is not None}
+            what = f"aliases {meta.get('aliases')} for"
         else:
             meta.update(self.terms())
             what = "new countries/people/organisations/topics/regions for"
@@ -629,6 +638,15 @@ class Inputs:
             return not self.config.get("feed_full_content", True)
         if key == "related_count":
             return rng.randint(0, 5)
+        if key == "permalinks":  # each change leaves redirects from every URL published before
+            return rng.choice(
+                [
+                    None,
+                    {"briefings": "/:year/:month/:slug/"},
+                    {"briefings": "/news/:year/:slug/", "countries": "/country/:slug/"},
+                    {"countries": "/:taxonomy/:slug/", "briefings": "/:year/:month/:day/:slug/"},
+                ]
+            )
         params: dict[
             str, Any
         ] = {}  # colours and fonts become site-params.css; logo and tagline go to templates

@@ -120,6 +120,7 @@ http {{
     fastcgi_temp_path {tmp}/fastcgi;
     uwsgi_temp_path {tmp}/uwsgi;
     scgi_temp_path {tmp}/scgi;
+    {http}
     server {{
         listen 127.0.0.1:{port};
         server_name localhost;
@@ -130,14 +131,16 @@ http {{
 
 
 @contextmanager
-def nginx(tmp: Path, port: int, location: str) -> Iterator[None]:
-    """nginx in the foreground with its own config, pid, logs and temp folders under tmp."""
+def nginx(tmp: Path, port: int, location: str, http: str = "") -> Iterator[None]:
+    """nginx in the foreground with its own config, pid, logs and temp folders under tmp; `http`: more
+    directives for the http block (a map)."""
     need("nginx")
     tmp.mkdir(parents=True, exist_ok=True)
     user = "user root;" if os.geteuid() == 0 else ""  # workers must read pytest's 0700 tmp folders
     conf = tmp / "nginx.conf"
     conf.write_text(
-        NGINX_CONF.format(user=user, tmp=tmp, port=port, location=location), encoding="utf-8"
+        NGINX_CONF.format(user=user, tmp=tmp, port=port, location=location, http=http),
+        encoding="utf-8",
     )
     log = tmp / "error.log"
     process = subprocess.Popen(

@@ -27,13 +27,16 @@ from generator.build.inputs import (
     walk_stats,
 )
 from generator.build.keys import PageKeys, kept_bytes
+from generator.build.lock import project_lock
+from generator.build.pending import Pending, parse_pending, resolve_pending
 from generator.build.progress import Progress
 from generator.build.search_index import SearchIndex
+from generator.build.url_record import record_text, save_record
 from generator.build.write import (
-    MARKER,
     Content,
     Kept,
     WriteStats,
+    has_manifest,
     write_files,
     write_site,
 )
@@ -54,6 +57,7 @@ from generator.read.content import (
 from generator.read.entities import forget_data, load_registry
 from generator.read.importer import import_seeds, seeds_to_import
 from generator.read.markup import Markup
+from generator.read.published import RECORD_FILE, read_record
 from generator.read.terms import read_term_yaml, term_yaml_files
 from generator.render.render import Rendered, render_many, render_traced
 from generator.render.theme import input_digests, make_environment, static_files, theme_dirs
@@ -74,6 +78,8 @@ class BuildOptions:
     jobs: int = 0  # worker processes for cold builds; 0 = one per core, 1 = serial
     progress: Progress | None = None  # stage and pages done, for long builds in a terminal
     as_of: datetime | None = None  # build the site as it is at this moment (default: now)
+    # add the URLs this build publishes to published-urls.txt (serve, a preview, does not)
+    record_urls: bool = True
 
 
 @dataclass(frozen=True)
@@ -153,7 +159,8 @@ class Builder:
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._build()
+            with project_lock(self.root, "briefings build"):
+                return self._build()
         finally:
             if enabled:
                 gc.enable()
@@ -178,9 +185,11 @@ class Builder:
         if self._cache is None or self._cache.settings != settings:
             self._cache = BuildCache(self.root, settings, enabled=self.options.cache)
         folders = [config.content_dir, *theme_dirs(config), GENERATOR_DIR]
-        inputs = inputs_stamp(
+        files_stamp = inputs_stamp(
             key_of(settings, self.options.as_of), self.output, self.options.swap, folders
         )
+        before = record_text(config)  # the URL record: an input, and written by this build
+        inputs = key_of(files_stamp, before, self.records_urls)
         unchanged = unchanged_since_last_build(self._cache, inputs, self.output, self.now(config))
         if unchanged is not None:
             return BuildReport(
@@ -192,7 +201,7 @@ class Builder:
                 imported=imported,
                 base_path=config.base_path,
             )
-        site = self.load_site(config)
+        site = self.load_site(config, read_record(config.root / RECORD_FILE, before))
         if (
             not self.search.key
             and self._cache
@@ -227,6 +236,8 @@ class Builder:
         self._stage("writing", 0)
         stats = write_site(self.output, files, swap=self.options.swap, recent=self._quick_written)
         self._quick_written = {}
+        if self.records_urls:
+            inputs = key_of(files_stamp, save_record(config, site, before, self.now(config)), True)
         self._save_cache()
         if self._cache and self._related.get("key") != self._related_saved:
             with contextlib.suppress(OSError):
@@ -258,8 +269,9 @@ class Builder:
         results = import_seeds(todo, briefings_dir, tz=config.tz, registry=registry, jobs=self.jobs)
         return tuple(r.line() for r in results if r.status != "unchanged")
 
-    def load_site(self, config: Config) -> Site:
-        """Read every content file (reusing unchanged ones), gather every problem, assemble the Site."""
+    def load_site(self, config: Config, published: dict[str, str] | None = None) -> Site:
+        """Read every content file (reusing unchanged ones), gather every problem, assemble the Site; `published`
+        is the URL record."""
         markup = self.markup(config)
         self._previous_words = {}
         content_root = config.content_dir.resolve()
@@ -267,7 +279,7 @@ class Builder:
         seen: set[Path] = set()
         cache = self._cache
         # files not cached anywhere: parsed together below, in parallel when many
-        pending: list[_Pending] = []
+        pending: list[Pending] = []
 
         def load(
             path: Path,
@@ -295,7 +307,7 @@ class Builder:
                 before = cached.item if cached else (entry[1] if entry else None)
                 # never parsed: the worker reads it too (a cold build reads in parallel)
                 if before is None:
-                    pending.append(_Pending(path, stamp, parse, read, None))
+                    pending.append(Pending(path, stamp, parse, read, None))
                     return pending[-1]
                 # its search words, so the index patches instead of rebuilding
                 if isinstance(before, BriefingFile):
@@ -303,7 +315,7 @@ class Builder:
                 data = path.read_bytes()
                 item = cache.document(path, hashlib.sha256(data).hexdigest()) if cache else None
                 if item is None:
-                    pending.append(_Pending(path, stamp, parse, read, data))
+                    pending.append(Pending(path, stamp, parse, read, data))
                     return pending[-1]
                 self._documents[path] = _Cached(stamp, item)
                 return item
@@ -343,7 +355,9 @@ class Builder:
         self._stage("parsing", len(pending))
         for job, (item, found) in zip(
             pending,
-            fork_map(functools.partial(_parse, markup), pending, self.jobs, progress=self._advance),
+            fork_map(
+                functools.partial(parse_pending, markup), pending, self.jobs, progress=self._advance
+            ),
             strict=False,
         ):
             job.item = item
@@ -352,9 +366,11 @@ class Builder:
                 self._documents.pop(job.path, None)
             else:
                 self._documents[job.path] = _Cached(job.stamp, item)
-        briefings = [_resolve(b) for b in briefings]
-        pages = [_resolve(p) for p in pages]
-        infos = {k: v for k, v in ((k, _resolve(v)) for k, v in infos.items()) if v is not None}
+        briefings = [resolve_pending(b) for b in briefings]
+        pages = [resolve_pending(p) for p in pages]
+        infos = {
+            k: v for k, v in ((k, resolve_pending(v)) for k, v in infos.items()) if v is not None
+        }
         for stale in set(self._documents) - seen:
             del self._documents[stale]
         if problems:
@@ -381,6 +397,7 @@ class Builder:
             related_memo=self._related_memo(),
             jobs=self.jobs,
             previous=self._last.site if self._last else None,
+            published=published,
         )
 
     def upcoming(self) -> tuple[datetime, Any, str] | None:
@@ -392,6 +409,11 @@ class Builder:
         self._cache = BuildCache(self.root, self._settings, enabled=self.options.cache)
         self.load_site(config)
         return self.next_due
+
+    @property
+    def records_urls(self) -> bool:
+        """Whether this build adds to the URL record: not a preview at another moment (--as-of)."""
+        return self.options.record_urls and self.options.as_of is None
 
     def now(self, config: Config) -> datetime:
         """The moment the site is built for: `--as-of`, or the clock."""
@@ -420,6 +442,13 @@ class Builder:
             or (self.options.run_import and any(p.suffix == ".txt" for p in changed))
         ):
             return None
+        try:
+            with project_lock(self.root, "briefings serve", wait=0, quiet=True):
+                return self._quick(changed, last)
+        except SiteError:  # another process is writing: the full rebuild waits for it
+            return None
+
+    def _quick(self, changed: set[Path], last: _LastBuild) -> WriteStats | None:
         files: dict[str, bytes] = {}
         parsed: dict[Path, _Cached] = {}
         for path in changed:
@@ -488,7 +517,7 @@ class Builder:
         output = self.output  # resolved once, not per page
         before = self._page_records()
         same_site = keys.skeleton is not None and self._skeleton == keys.skeleton
-        in_output = (output / MARKER).is_file()
+        in_output = has_manifest(output)
         bodies = keys.bodies
         records: dict[str, PageRecord] = {}
         todo: list[tuple[OutputPage, str, tuple[str, ...]]] = []
@@ -589,33 +618,6 @@ class _LastBuild:
     env: Any
     keys: PageKeys
     markup: Markup
-
-
-@dataclass
-class _Pending:
-    """A content file found in no cache, waiting to be parsed."""
-
-    path: Path
-    stamp: tuple[int, int]
-    parse: Any
-    read: Any
-    data: bytes | None  # None: read by the parser
-    item: Any = None
-
-
-def _parse(markup: Markup, job: _Pending) -> tuple[Any, list[Problem]]:
-    """Parse one file (in a worker process when many): (item, []) or (None, problems)."""
-    try:
-        doc = read_document(job.path, job.data) if job.read is read_document else job.read(job.path)
-        return job.parse(doc, markup), []
-    except SiteError as exc:
-        return None, exc.problems
-    except OSError as exc:
-        return None, [Problem(job.path, None, f"cannot read: {exc.strerror}")]
-
-
-def _resolve(item: Any) -> Any:
-    return item.item if isinstance(item, _Pending) else item
 
 
 def build(root: Path, options: BuildOptions | None = None) -> BuildReport:

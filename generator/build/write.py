@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import json
@@ -16,8 +17,11 @@ from generator.core.atomic import create, write_atomic
 from generator.core.errors import SiteError
 from generator.render.render import Digested
 
-MARKER = ".briefings-build"  # proves a folder is ours to replace; holds a manifest of what we wrote
+MARKER = (
+    ".briefings-build"  # proves a folder is ours to replace (the manifest lives beside the folder)
+)
 KEEP = {MARKER, ".gitkeep"}
+TEMP_PREFIX = ".briefings-new."  # a file's new bytes, waiting for the journal's commit
 
 
 @dataclass(frozen=True)
@@ -90,26 +94,47 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def manifest_path(folder: Path) -> Path:
+    """The manifest of what we wrote into `folder` (every path with its digest, size and mtime) lives beside
+    it, not in it: it is not part of the site, and would be published and served with it."""
+    return folder.with_name(f".{folder.name}.manifest.json")
+
+
+def has_manifest(folder: Path) -> bool:
+    return manifest_path(folder).is_file() or (folder / MARKER).is_file()
+
+
+def _manifest_bytes(folder: Path) -> bytes:
+    try:
+        return manifest_path(folder).read_bytes()
+    except FileNotFoundError:  # written by a version that kept the manifest in the marker
+        try:
+            return (folder / MARKER).read_bytes()
+        except OSError:
+            return b""
+    except OSError:
+        return b""
+
+
 def _read_manifest(folder: Path) -> dict[str, list]:
     try:
-        manifest = json.loads((folder / MARKER).read_text(encoding="utf-8"))
-        return manifest.get("files", {}) if isinstance(manifest, dict) else {}
-    except (OSError, ValueError):
+        manifest = json.loads(_manifest_bytes(folder) or b"{}")
+        files = manifest.get("files", {}) if isinstance(manifest, dict) else {}
+        return files if isinstance(files, dict) else {}
+    except ValueError:
         return {}
 
 
 def marker_digest(output: Path) -> str:
     """Hash of the output folder's manifest: which build wrote it last."""
-    try:
-        return _digest((output / MARKER).read_bytes())
-    except OSError:
-        return ""
+    data = _manifest_bytes(output)
+    return _digest(data) if data else ""
 
 
 def output_is_current(output: Path, marker: str) -> int | None:
     """The number of files if the output folder still holds what the build with this manifest wrote
     (by size and mtime)."""
-    if not marker or marker_digest(output) != marker:
+    if not marker or marker_digest(output) != marker or journal_path(output).exists():
         return None
     manifest = _read_manifest(output)
     for rel, (_, size, mtime) in manifest.items():
@@ -205,40 +230,166 @@ def _plan(folder: Path, files: dict[str, Content], manifest: dict[str, list]) ->
 
 
 def _apply(
-    folder: Path, files: dict[str, Content], plan: _Plan, *, private: bool = False
+    folder: Path,
+    files: dict[str, Content],
+    plan: _Plan,
+    *,
+    private: bool = False,
+    home: Path | None = None,
 ) -> WriteStats:
-    """Write the plan's files (each atomically unless the folder is `private`), delete its stale ones,
-    record the manifest."""
+    """Write the plan's files, delete its stale ones, record the manifest. In a `private` folder (staging, a
+    new output folder) files are written directly; in the live output folder through the journal, so the
+    change is made whole or not at all, whatever kills the build."""
     manifest = dict(plan.manifest)
     made: set[str] = set()
     root = str(folder)
-    for rel in plan.todo:
-        data = files[rel]
-        digest = plan.digests[rel]
-        if isinstance(data, Kept):
-            data = data.load()
-            digest = _digest(data)
-        elif isinstance(data, Digested):
-            data = data.data
-        target = folder / rel
-        st = _write_private(f"{root}/{rel}", data, made) if private else write_atomic(target, data)
-        manifest[rel] = [digest, st.st_size, st.st_mtime_ns]
-    for rel in plan.stale:
-        (folder / rel).unlink()
-        _remove_empty_parents(folder, rel)
-    if plan.todo or plan.stale or manifest != plan.previous or not (folder / MARKER).exists():
-        _write_marker(folder, manifest)
+    journal = Journal(folder) if plan.todo or plan.stale else None
+    if journal and not private:
+        journal.begin({rel: _temp_name(rel) for rel in plan.todo}, plan.stale)
+    try:
+        for rel in plan.todo:
+            data = files[rel]
+            digest = plan.digests[rel]
+            if isinstance(data, Kept):
+                data = data.load()
+                digest = _digest(data)
+            elif isinstance(data, Digested):
+                data = data.data
+            name = rel if private or journal is None else _temp_name(rel)
+            st = _write_private(f"{root}/{name}", data, made)
+            manifest[rel] = [digest, st.st_size, st.st_mtime_ns]
+    except BaseException:
+        if journal and not private:
+            journal.roll_back()
+        raise
+    if journal and not private:
+        journal.commit()
+        journal.finish()
+    else:
+        for rel in plan.stale:
+            _remove(folder, rel)
+    if (
+        plan.todo
+        or plan.stale
+        or manifest != plan.previous
+        or not (folder / MARKER).exists()
+        or not manifest_path(home or folder).exists()
+    ):
+        _write_marker(folder, manifest, home)
     unchanged = len(files) - len(plan.todo)
     return WriteStats(
         len(plan.todo), unchanged, len(plan.stale), frozenset(plan.todo) | frozenset(plan.stale)
     )
 
 
-def _write_marker(folder: Path, manifest: dict[str, list]) -> None:
+def _temp_name(rel: str) -> str:
+    """Where a file's new bytes wait for the journal's commit: beside it, hidden, named for us alone."""
+    head, _, name = rel.rpartition("/")
+    return f"{head}/{TEMP_PREFIX}{name}" if head else f"{TEMP_PREFIX}{name}"
+
+
+def _remove(folder: Path, rel: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        (folder / rel).unlink()
+    _remove_empty_parents(folder, rel)
+
+
+class Journal:
+    """A write into the live output folder, made whole or not at all.
+
+    `begin` records (atomically, beside the output folder) which files will be replaced and removed and the
+    temporary names their new bytes are written to; `commit` marks every new file as written; `finish`
+    renames them into place, removes the stale ones and deletes the journal. A build killed before the commit
+    leaves the site as it was (the next write deletes the temporaries); killed after it, the next write
+    finishes the renames first. Either way no reader is left with a mix once the next build has run, and no
+    temporary file of ours survives to be published.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.path = journal_path(folder)
+        self.temps: dict[str, str] = {}
+        self.stale: list[str] = []
+
+    def begin(self, temps: dict[str, str], stale: list[str]) -> None:
+        self.temps, self.stale = temps, stale
+        self._save("prepare")
+
+    def commit(self) -> None:
+        self._save("commit")
+
+    def _save(self, state: str) -> None:
+        data = {"state": state, "temps": self.temps, "stale": self.stale}
+        write_atomic(self.path, json.dumps(data, separators=(",", ":")).encode())
+
+    def finish(self) -> None:
+        for rel, temp in self.temps.items():
+            with contextlib.suppress(FileNotFoundError):  # renamed already by an earlier finish
+                os.replace(self.folder / temp, self.folder / rel)
+        for rel in self.stale:
+            _remove(self.folder, rel)
+        self.path.unlink(missing_ok=True)
+
+    def roll_back(self) -> None:
+        for temp in self.temps.values():
+            with contextlib.suppress(OSError):
+                (self.folder / temp).unlink()
+        self.path.unlink(missing_ok=True)
+
+
+def journal_path(folder: Path) -> Path:
+    return folder.with_name(f".{folder.name}.journal")
+
+
+def recover(folder: Path) -> None:
+    """Complete or undo the write an interrupted build left in `folder`, and sweep our leftovers beside it
+    (a staging folder of an interrupted large write or first build)."""
+    for leftover in (
+        folder.with_name(f".{folder.name}.new"),
+        folder.with_name(f".{folder.name}.old"),
+    ):
+        if leftover.exists():
+            shutil.rmtree(leftover, ignore_errors=True)
+    path = journal_path(folder)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return
+    except (
+        OSError,
+        ValueError,
+    ):  # a journal cut short was never committed: nothing was renamed yet
+        data = {"state": "prepare", "temps": {}, "stale": []}
+        if folder.exists():  # its temporaries are unknown: sweep every one of our naming
+            for dirpath, _, names in os.walk(folder):
+                for name in names:
+                    if name.startswith(TEMP_PREFIX):
+                        os.unlink(os.path.join(dirpath, name))
+    journal = Journal(folder)
+    journal.temps = dict(data.get("temps") or {})
+    journal.stale = list(data.get("stale") or [])
+    if data.get("state") == "commit":
+        journal.finish()
+    else:
+        journal.roll_back()
+
+
+MARKER_BYTES = b'{"generator":"briefings"}\n'
+
+
+def _write_marker(folder: Path, manifest: dict[str, list], home: Path | None = None) -> None:
+    """Mark `folder` as ours and record its manifest beside `home` (the output folder it is or becomes)."""
     data = json.dumps(
         {"generator": "briefings", "files": manifest}, sort_keys=True, separators=(",", ":")
     )
-    write_atomic(folder / MARKER, data.encode())
+    write_atomic(manifest_path(home or folder), data.encode())
+    marker = folder / MARKER
+    try:
+        current = marker.read_bytes()
+    except OSError:
+        current = b""
+    if current != MARKER_BYTES:
+        write_atomic(marker, MARKER_BYTES)
 
 
 # A change of more files than this is written to a hard-linked copy of the output and swapped in with one
@@ -252,12 +403,21 @@ def write_files(output: Path, files: dict[str, bytes]) -> tuple[WriteStats, dict
     """Replace a few files of an existing site in place (each atomically), leaving the manifest to the next
     write_site, which gets the returned entries as `recent` (serve's fast render: no 1.5 MB manifest rewrite)."""
     check_output_dir(output)
+    recover(output)
+    files = {safe_relative(rel): data for rel, data in files.items()}
+    journal = Journal(output)
+    journal.begin({rel: _temp_name(rel) for rel in files}, [])
     entries: dict[str, list] = {}
-    for rel, data in files.items():
-        rel = safe_relative(rel)
-        target = output / rel
-        st = write_atomic(target, data)
-        entries[rel] = [_digest(data), st.st_size, st.st_mtime_ns]
+    made: set[str] = set()
+    try:
+        for rel, data in files.items():
+            st = _write_private(f"{output}/{_temp_name(rel)}", data, made)
+            entries[rel] = [_digest(data), st.st_size, st.st_mtime_ns]
+    except BaseException:
+        journal.roll_back()
+        raise
+    journal.commit()
+    journal.finish()
     return WriteStats(len(entries), 0, 0, frozenset(entries)), entries
 
 
@@ -277,6 +437,22 @@ def write_site(
     files = {safe_relative(rel): data for rel, data in files.items()}
     check_output_dir(output)
     output = output.resolve()
+    try:
+        return _write_site(output, files, swap, recent)
+    except OSError as exc:  # a full disk, a read-only folder: the site is left as it was
+        where = exc.filename or output
+        raise SiteError.at(
+            where,
+            None,
+            f"cannot write the site: {exc.strerror or exc}; the previous output is left as it was "
+            "(free some space or choose a writable --output)",
+        ) from None
+
+
+def _write_site(
+    output: Path, files: dict[str, Content], swap: bool, recent: dict[str, list] | None
+) -> WriteStats:
+    recover(output)
     on_disk = _read_manifest(output) if output.exists() else {}
     # Files written since the manifest was (write_files) are current if they still are as written then.
     manifest = {**on_disk, **recent} if recent else on_disk
@@ -289,23 +465,27 @@ def write_site(
     if not output.exists():
         if not swap:
             output.mkdir(parents=True)
+            _write_marker(output, {})  # ours from the start: an interrupted first write is resumed
             return _apply(output, files, plan, private=True)
         staging = output.with_name(f".{output.name}.new")
-        if staging.exists():
-            shutil.rmtree(staging)
         staging.mkdir(parents=True)
-        stats = _apply(staging, files, plan, private=True)
-        os.rename(staging, output)
+        try:
+            stats = _apply(staging, files, plan, private=True, home=output)
+            os.rename(staging, output)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
         return stats
     if not swap or len(plan.todo) + len(plan.stale) <= SWAP_THRESHOLD:
         return _apply(output, files, plan)
     staging = output.with_name(f".{output.name}.new")
     old = output.with_name(f".{output.name}.old")
-    for leftover in (staging, old):
-        if leftover.exists():
-            shutil.rmtree(leftover)
-    shutil.copytree(output, staging, copy_function=os.link, symlinks=True)
-    stats = _apply(staging, files, plan, private=True)
+    try:
+        shutil.copytree(output, staging, copy_function=os.link, symlinks=True)
+        stats = _apply(staging, files, plan, private=True, home=output)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     if not _exchange(staging, output):
         os.rename(output, old)
         os.rename(staging, output)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from generator.core import urls
 from generator.core.errors import Problem, SiteError
 from generator.core.yamltext import key_lines, load_yaml
 
@@ -45,6 +47,8 @@ class Config:
     related_count: int = 4
     # `briefings check` reports every source without an archived copy (archive_url)
     require_archive: bool = False
+    # Output path patterns: 'briefings' and taxonomy names -> pattern (urls.Permalinks)
+    permalinks: dict[str, str] = field(default_factory=dict)
     # Free-form values for templates (colours, logo, social links...); never read by the generator.
     params: dict[str, Any] = field(default_factory=dict)
     # Where site.yaml was found; everything else is relative to it.
@@ -76,6 +80,13 @@ class Config:
     def absolute_url(self, path: str) -> str:
         """Absolute URL (for feeds, sitemap, canonical links)."""
         return self.site_origin + self.url(path)
+
+    @functools.cached_property  # asked for every briefing parsed and every term link rendered
+    def links(self) -> urls.Permalinks:
+        """Where briefings and term pages live, from `permalinks:`."""
+        terms = {k: v for k, v in self.permalinks.items() if k != "briefings"}
+        briefings = self.permalinks.get("briefings", urls.DEFAULT_BRIEFING_PERMALINK)
+        return urls.Permalinks(briefings=briefings, terms=terms)
 
     @property
     def content_dir(self) -> Path:
@@ -119,6 +130,7 @@ _SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
     "feed_full_content": ((bool,), "true or false"),
     "related_count": ((int,), "a whole number of related briefings (0 to 10)"),
     "require_archive": ((bool,), "true or false"),
+    "permalinks": ((dict,), "a mapping such as {briefings: /:year/:month/:slug/}"),
     "params": ((dict,), "a mapping of values for templates"),
 }
 
@@ -232,6 +244,44 @@ def _check_values(path: Path, lines: dict[str, int], values: dict[str, Any]) -> 
         for name in values["taxonomies"]:
             if not isinstance(name, str) or not name.isidentifier():
                 bad("taxonomies", f"taxonomy names must be simple lowercase words, not {name!r}")
+    if "permalinks" in values:
+        problems += _check_permalinks(path, lines, values["permalinks"], values.get("taxonomies"))
     if "language" in values and not values["language"].replace("-", "").isalnum():
         bad("language", f"'language' must be a tag such as en or pt-BR, not {values['language']!r}")
+    return problems
+
+
+def _check_permalinks(
+    path: Path, lines: dict[str, int], patterns: dict[Any, Any], taxonomies: list[Any] | None
+) -> list[Problem]:
+    """`permalinks:` maps 'briefings' and taxonomy names to valid patterns; two taxonomies never share one."""
+    problems = []
+    known = ("briefings", *(taxonomies or DEFAULT_TAXONOMIES))
+    seen: dict[str, str] = {}
+    for key, pattern in patterns.items():
+        line = lines.get(f"permalinks.{key}", lines.get("permalinks"))
+        if key not in known:
+            message = f"unknown key 'permalinks.{key}'; use {', '.join(map(str, known))}"
+            problems.append(Problem(path, line, message))
+            continue
+        if not isinstance(pattern, str):
+            message = f"'permalinks.{key}' must be a pattern such as /:year/:slug/, not {pattern!r}"
+            problems.append(Problem(path, line, message))
+            continue
+        places = urls.BRIEFING_PLACEHOLDERS if key == "briefings" else urls.TERM_PLACEHOLDERS
+        first = pattern.strip("/").split("/")[0]
+        if first in known and first not in (key, "briefings"):
+            why: str | None = f"starts in the folder of the {first} taxonomy"
+        else:
+            why = urls.check_permalink(pattern, places)
+        if why:
+            problems.append(Problem(path, line, f"'permalinks.{key}' {pattern!r} {why}"))
+            continue
+        if key != "briefings":
+            shared = pattern if ":taxonomy" not in pattern else None
+            if shared and shared in seen:
+                message = f"'permalinks.{key}' {pattern!r} is also {seen[shared]}'s; add :taxonomy"
+                problems.append(Problem(path, line, message))
+            elif shared:
+                seen[shared] = str(key)
     return problems

@@ -104,6 +104,24 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class Alias:
+    """An old path of a page (front matter `aliases:`), from the site root, and where it was written."""
+
+    path: str  # output folder ('old/x/') or .html file
+    line: int
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """An old path that sends readers on to where its page lives now."""
+
+    path: str  # the old output folder ('briefings/old/'), .html file, or other file ('x/feed.xml')
+    target: str  # the current output path
+    title: str  # the target's title, for the visible link
+    source: str  # the file that claimed the old path: a content file, or the URL record
+
+
+@dataclass(frozen=True)
 class Body:
     """A briefing's text: shown on its own page and in full-content feeds, never in lists.
 
@@ -129,6 +147,8 @@ class Briefing:
 
     path: Path
     slug: str
+    url: str  # output path of the briefing page, from the permalink pattern (Config.links)
+    aliases: tuple[Alias, ...]  # old paths that redirect here
     title: str
     date: datetime
     updated: datetime | None
@@ -170,11 +190,6 @@ class Briefing:
     def mention(self, term: str) -> Mention | None:
         """The excerpt naming `term`, if the takeaways don't and the text does."""
         return next((m for m in self.mentions if m.term == term), None)
-
-    @property
-    def url(self) -> str:
-        """Output path of the briefing page, relative to the site root."""
-        return urls.briefing(self.slug)
 
     @property
     def countries(self) -> tuple[str, ...]:
@@ -231,6 +246,7 @@ class Page:
     toc: tuple[TocEntry, ...]
     extra: Mapping[str, Any]
     digest: str
+    aliases: tuple[Alias, ...] = ()  # old paths that redirect here
 
     @property
     def url(self) -> str:
@@ -256,11 +272,8 @@ class Term:
     name: str
     slug: str
     briefings: tuple[Briefing, ...]  # newest first
+    url: str  # output path, from the permalink pattern (Config.links)
     info: TermInfo | None = None
-
-    @property
-    def url(self) -> str:
-        return urls.term(self.taxonomy, self.slug)
 
 
 @dataclass(frozen=True)
@@ -317,6 +330,8 @@ class Site:
     # Fingerprint of what the site was assembled from, bodies aside (config, visible briefings in order,
     # pages, term descriptions): equal skeletons, equal sites but for the bodies.
     skeleton: str = ""
+    # The URL record (published-urls.txt): every path published, by the content it showed
+    published: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def nav(self) -> tuple[NavLink, ...]:

@@ -19,6 +19,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from generator.build.write import MARKER
 from generator.core.errors import Problem
+from generator.dev.moved import redirect_problems
 from generator.dev.validate import Validation
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -59,6 +60,7 @@ class HtmlFacts:
     description: str | None = None
     canonicals: list[str] = field(default_factory=list)
     robots: str = ""
+    refresh: str | None = None  # a redirect page's meta refresh
     ids: set[str] = field(default_factory=set)
     # (line, tag, attribute, url)
     urls: list[tuple[int, str, str, str]] = field(default_factory=list)
@@ -112,6 +114,8 @@ class _Parser(HTMLParser):
                 facts.robots = a.get("content", "").lower()
             if a.get("http-equiv", "").lower() == "content-security-policy":
                 facts.csp = a.get("content", "")
+            elif a.get("http-equiv", "").lower() == "refresh":
+                facts.refresh = a.get("content", "")
         elif tag == "link":
             rel = a.get("rel", "").lower().split()
             if "canonical" in rel:
@@ -316,6 +320,9 @@ def _check_head(site: _Site, rel: str) -> list[Problem]:
         bad("no <title> (or an empty one)")
     elif len(facts.titles) > 1:
         bad(f"{len(facts.titles)} <title> elements; a page has exactly one")
+    if facts.refresh is not None:  # an old path of a moved page: its target is what matters
+        moved = redirect_problems(site.origin + site.url_of(rel), facts, site.resolve, site.facts)
+        return problems + [Problem(rel, None, message) for message in moved]
     if not facts.description or not facts.description.strip():
         bad('no <meta name="description"> (or an empty one)')
     if not facts.canonicals:

@@ -85,11 +85,12 @@ def dossier_context(
 ) -> dict[str, Any]:
     """A term page's dossier: companions, the trend chart, where each year starts, the changes feed."""
     has_feed = taxonomy.name in FEED_TAXONOMIES
+    links = site.config.links
     return {
         "companions": companions(site, taxonomy.name, term),
         "trend_chart": trend_chart(trends),
         "year_pages": year_pages(site, term, site.config.paginate),
-        "changes_feed": urls.term_changes_feed(taxonomy.name, term.slug) if has_feed else None,
+        "changes_feed": links.term_changes_feed(taxonomy.name, term.slug) if has_feed else None,
     }
 
 
@@ -145,7 +146,7 @@ def changes_feed_pages(site: Site) -> Iterable[OutputPage]:
     for name in FEED_TAXONOMIES:
         taxonomy = site.taxonomies.get(name)
         for term in taxonomy.terms if taxonomy else ():
-            path = urls.term_changes_feed(name, term.slug)
+            path = site.config.links.term_changes_feed(name, term.slug)
             yield OutputPage(
                 path=path,
                 template="",

@@ -40,7 +40,8 @@ Entry = tuple[Briefing, Body | None]  # a briefing and, in full-content feeds, i
 def entry_id(config: Config, briefing: Briefing) -> str:
     """A stable tag: URI (RFC 4151): host, first publication date and slug; edits to the text never change it."""
     host = urlsplit(config.base_url).hostname or "localhost"
-    return f"tag:{host},{briefing.date:%Y-%m-%d}:{config.base_path}{briefing.url}"
+    # the default pattern's path, not briefing.url: a new permalink pattern keeps every entry's id
+    return f"tag:{host},{briefing.date:%Y-%m-%d}:{config.base_path}{urls.briefing(briefing.slug)}"
 
 
 def absolutize(html: str, page_url: str) -> str:
@@ -197,7 +198,8 @@ def corrections_atom(
 
 def term_feed_path(site: Site, taxonomy: Taxonomy, term: Term) -> str | None:
     """Output path of a term's feed ('countries/russia/feed.xml'), or None if its taxonomy has none."""
-    return urls.term_feed(taxonomy.name, term.slug) if taxonomy.name in FEED_TAXONOMIES else None
+    feed = site.config.links.term_feed(taxonomy.name, term.slug)
+    return feed if taxonomy.name in FEED_TAXONOMIES else None
 
 
 def feed_pages(site: Site) -> Iterable[OutputPage]:

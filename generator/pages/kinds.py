@@ -128,9 +128,9 @@ def term_context(site: Site, taxonomy: Taxonomy, term: Term) -> dict[str, Any]:
     region_url = None
     regions = site.taxonomies.get("regions")
     if region and regions and any(t.slug == slug_from(region) for t in regions.terms):
-        region_url = urls.term_of("regions", region)
+        region_url = site.config.links.term_of("regions", region)
     shown = tuple(t for t in ACTOR_TAXONOMIES if t in site.taxonomies)
-    people = actors(term, shown)
+    people = actors(term, shown, site.config.links)
     trends = tuple(
         TrendEntry(t.country, t, b)
         for b in term.briefings

@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from generator.core import urls
 from generator.core.model import OutputPage, Site
-from generator.pages import archive, dossier, editorial, feeds, kinds, search
+from generator.pages import archive, dossier, editorial, feeds, kinds, redirects, search
 
 PageKind = Callable[[Site], Iterable[OutputPage]]
 
@@ -32,10 +32,14 @@ PAGE_KINDS: tuple[PageKind, ...] = (
 
 
 def plan(site: Site, extra: Iterable[PageKind] = ()) -> list[OutputPage]:
-    """Every output page of the site, plus sitemap.xml and robots.txt; paths are unique."""
+    """Every output page of the site, plus sitemap.xml and robots.txt, then the redirects of old paths (pages
+    and server rules; never in the sitemap); paths are unique."""
     pages = [page for kind in (*PAGE_KINDS, *extra) for page in kind(site)]
+    moved = redirects.redirects(site, pages)
     pages.append(sitemap(site, pages))
     pages.append(robots(site))
+    pages += redirects.redirect_pages(site, moved)
+    pages += redirects.server_rules(site, moved)
     return pages
 
 

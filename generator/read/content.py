@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from generator.core import urls
 from generator.core.config import Config
 from generator.core.errors import Problem, SiteError
 from generator.core.fingerprint import fingerprint
 from generator.core.model import (
+    Alias,
     Body,
     Briefing,
     BriefingFile,
@@ -59,6 +61,7 @@ KNOWN_BRIEFING_FIELDS = {
     "corrections",
     "publish",
     "expires",
+    "aliases",
 }
 
 # Renders a Markdown body to (html, toc); supplied by the caller so this module stays free of Markdown setup.
@@ -160,6 +163,18 @@ class _Checker:
             return ()
         return tuple(" ".join(v.split()) for v in value if v and v.strip())
 
+    def aliases(self) -> tuple[Alias, ...]:
+        """`aliases:` as output paths (a path or a list of paths from the site root), each checked."""
+        line = self.doc.meta_lines.get("aliases", 2)
+        found: dict[str, Alias] = {}
+        for text in self.text_list("aliases"):
+            path, why = urls.alias_path(text)
+            if path is None:
+                self.fail("aliases", f"alias {text!r} {why}")
+            else:
+                found.setdefault(path, Alias(path, line))
+        return tuple(found.values())
+
     def boolean(self, key: str) -> bool:
         value = self.doc.meta.get(key, False)
         if value is None:
@@ -240,6 +255,7 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
     )
     if expires and when and expires <= max(when, publish or when):
         check.fail("expires", "'expires' must come after the briefing's date and `publish:`")
+    aliases = check.aliases()
     reading_time = doc.meta.get("reading_time")
     if not isinstance(reading_time, int) or isinstance(reading_time, bool) or reading_time < 1:
         reading_time = max(1, round(len(doc.body.split()) / 220))
@@ -253,6 +269,8 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
     briefing = Briefing(
         path=doc.path,
         slug=slug,
+        url=config.links.briefing(slug, when),
+        aliases=aliases,
         title=title,
         date=when,
         updated=updated,
@@ -348,6 +366,7 @@ def load_page(doc: Document, render: RenderMarkdown) -> Page:
     title = check.text("title", required=True)
     slug = _check_slug(check, check.text("slug") or slug_from(doc.path.stem))
     description = check.text("description") or check.text("summary")
+    aliases = check.aliases()
     template = doc.meta.get("template")
     if template is not None and (
         not isinstance(template, str) or not TEMPLATE_RE.fullmatch(template) or ".." in template
@@ -359,7 +378,9 @@ def load_page(doc: Document, render: RenderMarkdown) -> Page:
         raise SiteError(check.problems)
     html, toc = render(doc.body)
     extra = {
-        k: v for k, v in doc.meta.items() if k not in ("title", "slug", "description", "summary")
+        k: v
+        for k, v in doc.meta.items()
+        if k not in ("title", "slug", "description", "summary", "aliases")
     }
     page = Page(
         path=doc.path,
@@ -370,6 +391,7 @@ def load_page(doc: Document, render: RenderMarkdown) -> Page:
         toc=toc,
         extra=extra,
         digest=doc.digest,
+        aliases=aliases,
     )
     fingerprint(page)
     return page

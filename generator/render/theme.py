@@ -282,7 +282,7 @@ def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.E
         config=config,
         url=config.url,
         term_url=lambda taxonomy, name: config.url(
-            urls.term_of(taxonomy, str(name))
+            config.links.term_of(taxonomy, str(name))
         ),  # term_url('people', 'Vladimir Putin')
         year_url=lambda year: config.url(urls.year(year)),
         absolute_url=config.absolute_url,

@@ -9,6 +9,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from generator.core import urls
@@ -47,6 +48,7 @@ def assemble(
     related_memo: dict[str, Any] | None = None,
     jobs: int = 1,
     previous: Site | None = None,
+    published: Mapping[str, str] | None = None,
 ) -> Site:
     """Order briefings newest first, build taxonomies and neighbours; reject URL collisions.
 
@@ -65,11 +67,13 @@ def assemble(
     bodies = {f.briefing.slug: f.body for f in shown}
     pages = tuple(sorted(pages, key=lambda p: p.slug))
     infos = dict(sorted((term_infos or {}).items()))
-    skeleton = Fingerprints()((config, ordered, gone, pages, infos))
+    published = dict(sorted((published or {}).items()))
+    skeleton = Fingerprints()((config, ordered, gone, pages, infos, published))
     if previous is not None and previous.skeleton == skeleton:
         return dataclasses.replace(previous, bodies=bodies)
-    _check_collisions(ordered + gone, pages, config)
-    taxonomies = {name: _taxonomy(name, ordered, infos) for name in config.taxonomies}
+    links = config.links
+    taxonomies = {name: _taxonomy(name, ordered, infos, links) for name in config.taxonomies}
+    _check_collisions(ordered + gone, pages, taxonomies, config)
     neighbours = _neighbours(ordered, config, related_memo, jobs)
     return Site(
         config=config,
@@ -80,6 +84,7 @@ def assemble(
         bodies=bodies,
         withdrawn=gone,
         skeleton=skeleton,
+        published=published,
     )
 
 
@@ -119,39 +124,62 @@ def next_change(
 
 
 def _check_collisions(
-    briefings: tuple[Briefing, ...], pages: tuple[Page, ...], config: Config
+    briefings: tuple[Briefing, ...],
+    pages: tuple[Page, ...],
+    taxonomies: Mapping[str, Taxonomy],
+    config: Config,
 ) -> None:
-    """Two sources with one output URL is an error naming both files, never a silent overwrite."""
-    owners: dict[str, Briefing | Page] = {}
+    """Two claims on one output path is an error naming both files, never a silent overwrite: briefings,
+    standalone pages, term pages and aliases; and none of them in a folder the generator writes itself."""
+    owners: dict[str, str] = {}
     problems = []
-    items: list[Briefing | Page] = [*briefings, *pages]
-    for item in items:
-        if isinstance(item, Page) and (
-            item.slug in urls.RESERVED or item.slug in config.taxonomies
-        ):
-            problems.append(
-                Problem(
-                    item.path,
-                    1,
-                    f"page slug '{item.slug}' is reserved for generated pages; choose another slug",
-                )
-            )
+    reserved = urls.RESERVED | set(config.taxonomies)
+    # reserved folders an alias may be below (never be): old briefing URLs, old term pages
+    below = {urls.first_segment(urls.BRIEFINGS), *config.taxonomies}
+
+    def claim(path: str, owner: str, source: Path, line: int, what: str) -> None:
+        first = owners.setdefault(path, owner)
+        if first != owner:
+            problems.append(Problem(source, line, f"{what} /{path} is also claimed by {first}"))
+
+    for briefing in sorted(briefings, key=lambda b: b.path):  # the first file keeps its URL
+        if config.links.folder_led_by_slug() and urls.first_segment(briefing.url) in reserved:
+            message = f"URL /{briefing.url} is reserved for generated pages; give the briefing another `slug`"
+            problems.append(Problem(briefing.path, 1, message))
             continue
-        first = owners.setdefault(item.url, item)
-        if first is not item:
-            problems.append(
-                Problem(
-                    item.path,
-                    1,
-                    f"URL /{item.url} is already used by {first.path}; give one of them a different `slug`",
-                )
+        claim(briefing.url, str(briefing.path), briefing.path, 1, "URL")
+    for page in pages:
+        if page.slug in reserved:
+            message = (
+                f"page slug '{page.slug}' is reserved for generated pages; choose another slug"
             )
+            problems.append(Problem(page.path, 1, message))
+            continue
+        claim(page.url, str(page.path), page.path, 1, "URL")
+    for taxonomy in taxonomies.values():
+        for term in taxonomy.terms:
+            owners.setdefault(term.url, f"the page of {term.name} ({taxonomy.name})")
+    items: list[Briefing | Page] = sorted((*briefings, *pages), key=lambda item: item.path)
+    for item in items:
+        for alias in item.aliases:
+            folder = urls.first_segment(alias.path)
+            if alias.path == item.url:
+                message = f"alias /{alias.path} is this page's own URL; remove it"
+                problems.append(Problem(item.path, alias.line, message))
+            elif folder in reserved and (alias.path == folder + "/" or folder not in below):
+                message = f"alias /{alias.path} is in /{folder}/, which the generator writes itself"
+                problems.append(Problem(item.path, alias.line, message))
+            else:
+                claim(alias.path, str(item.path), item.path, alias.line, "alias")
     if problems:
         raise SiteError(problems)
 
 
 def _taxonomy(
-    name: str, briefings: tuple[Briefing, ...], infos: Mapping[tuple[str, str], TermInfo]
+    name: str,
+    briefings: tuple[Briefing, ...],
+    infos: Mapping[tuple[str, str], TermInfo],
+    links: urls.Permalinks,
 ) -> Taxonomy:
     by_slug: dict[str, list[Briefing]] = defaultdict(list)
     names: dict[str, str] = {}
@@ -168,6 +196,7 @@ def _taxonomy(
             name=names[slug],
             slug=slug,
             briefings=tuple(items),
+            url=links.term(name, slug),
             info=infos.get((name, slug)),
         )
         for slug, items in by_slug.items()

@@ -55,7 +55,10 @@ def companions(site: Site, taxonomy: str, term: Term) -> tuple[Companions, ...]:
             counts[other].items(), key=lambda kv: (-kv[1], names[(other, kv[0])].casefold())
         )
         if best:
-            people = tuple(Actor(other, names[(other, s)], n) for s, n in best[:ACTORS_SHOWN])
+            people = tuple(
+                Actor(other, names[(other, s)], n, site.config.links.term(other, s))
+                for s, n in best[:ACTORS_SHOWN]
+            )
             groups.append(Companions(other, site.taxonomies[other].title, people))
     return tuple(groups)
 
@@ -109,10 +112,7 @@ class Surge:
     name: str
     count: int
     usual: float  # mean briefings per week before
-
-    @property
-    def url(self) -> str:
-        return urls.term_of(self.taxonomy, self.name)
+    url: str  # its term page
 
 
 @dataclass(frozen=True)
@@ -157,12 +157,13 @@ def week_changes(site: Site, weeks: Sequence[Week]) -> dict[str, WeekChanges]:
             before = [week.monday - timedelta(weeks=n) for n in range(1, span + 1)]
             usual = sum(per_week[m][key] for m in before if m in per_week) / span
             if count >= SURGE_RATIO * usual:
-                surges.append(Surge(key[0], names[key], count, round(usual, 1)))
+                url = site.config.links.term(*key)
+                surges.append(Surge(key[0], names[key], count, round(usual, 1), url))
         order = {t: i for i, t in enumerate(shown)}
         out[week.slug] = WeekChanges(
             moved=_moved(week.briefings),
             new=tuple(
-                Actor(k[0], names[k], counts[k])
+                Actor(k[0], names[k], counts[k], site.config.links.term(*k))
                 for k in sorted(new, key=lambda k: (order[k[0]], -counts[k], names[k].casefold()))
             ),
             surges=tuple(sorted(surges, key=lambda s: (-s.count / max(s.usual, 0.1), s.name))),

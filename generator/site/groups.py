@@ -159,10 +159,7 @@ class Actor:
     taxonomy: str
     name: str
     count: int
-
-    @property
-    def url(self) -> str:
-        return urls.term_of(self.taxonomy, self.name)
+    url: str  # its term page
 
 
 def country_region(name: str, override: Any = None) -> str:
@@ -173,7 +170,7 @@ def country_region(name: str, override: Any = None) -> str:
     return info.region if info else ""
 
 
-def actors(term: Term, taxonomies: Iterable[str]) -> tuple[Actor, ...]:
+def actors(term: Term, taxonomies: Iterable[str], links: urls.Permalinks) -> tuple[Actor, ...]:
     """The people and organisations that appear most often in a country's briefings."""
     counts: Counter[tuple[str, str]] = Counter()
     names: dict[tuple[str, str], str] = {}
@@ -184,4 +181,4 @@ def actors(term: Term, taxonomies: Iterable[str]) -> tuple[Actor, ...]:
                 names.setdefault(key, name)
                 counts[key] += 1
     best = sorted(counts.items(), key=lambda kv: (-kv[1], names[kv[0]].casefold()))
-    return tuple(Actor(k[0], names[k], n) for k, n in best[:ACTORS_SHOWN])
+    return tuple(Actor(k[0], names[k], n, links.term(k[0], k[1])) for k, n in best[:ACTORS_SHOWN])
