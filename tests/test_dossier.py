@@ -332,3 +332,15 @@ def test_editing_a_body_sentence_no_term_shows_keeps_term_pages(make_site):
     assert not [
         p for p in report.stats.changed_paths if p.endswith("index.html") and "briefings/" not in p
     ]
+
+
+def test_changes_feeds_are_in_the_url_record_and_redirect_when_terms_move(make_site):
+    project = mali_site(make_site)
+    project.build()
+    record = (project.root / "published-urls.txt").read_text()
+    assert "/countries/mali/changes.xml countries:mali:changes" in record.splitlines()
+    project.write({"site.yaml": CONFIG + "permalinks:\n  countries: /country/:slug/\n"})
+    project.build()
+    rules = project.read("_redirects").splitlines()
+    assert "/countries/mali/changes.xml /country/mali/changes.xml 301" in rules
+    assert feedparser.parse(project.read("country/mali/changes.xml")).entries

@@ -84,14 +84,19 @@ def dossier_context(
     site: Site, taxonomy: Taxonomy, term: Term, trends: Sequence[TrendEntry]
 ) -> dict[str, Any]:
     """A term page's dossier: companions, the trend chart, where each year starts, the changes feed."""
-    has_feed = taxonomy.name in FEED_TAXONOMIES
-    links = site.config.links
     return {
         "companions": companions(site, taxonomy.name, term),
         "trend_chart": trend_chart(trends),
         "year_pages": year_pages(site, term, site.config.paginate),
-        "changes_feed": links.term_changes_feed(taxonomy.name, term.slug) if has_feed else None,
+        "changes_feed": changes_feed_path(site, taxonomy, term),
     }
+
+
+def changes_feed_path(site: Site, taxonomy: Taxonomy, term: Term) -> str | None:
+    """Output path of a term's feed of trend changes and alerts, or None if its taxonomy has none."""
+    if taxonomy.name not in FEED_TAXONOMIES:
+        return None
+    return site.config.links.term_changes_feed(taxonomy.name, term.slug)
 
 
 def chronology_start(site: Site, term: Term, number: int) -> bool:
