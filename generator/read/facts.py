@@ -18,7 +18,7 @@ from generator.core.errors import Problem, SiteError
 from generator.core.yamltext import load_yaml
 
 BUILT_IN = Path(__file__).resolve().parent.parent / "data" / "actors.yaml"
-KINDS = {"people": "people", "organisations": "organisations", "countries": "countries"}
+KINDS = ("people", "organisations", "countries")  # taxonomies the registry describes
 WIKIDATA_ID = re.compile(r"Q[1-9]\d*")
 
 

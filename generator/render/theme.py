@@ -19,6 +19,7 @@ from generator.core.errors import SiteError
 from generator.core.trace import record
 from generator.core.urls import slug_from
 from generator.read.entities import country_info
+from generator.read.facts import KINDS as ENTITY_KINDS
 from generator.read.facts import entity_facts
 from generator.render import maps
 
@@ -275,6 +276,8 @@ def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.E
         return maps.trend_map(world, rows) if world else None
 
     def entity(taxonomy: str, name: str) -> Any:
+        if taxonomy not in ENTITY_KINDS:
+            return None
         record("data", ENTITIES_FILE)
         return entity_facts(config.content_dir / "_data" / ENTITIES_FILE, taxonomy, str(name))
 
