@@ -248,6 +248,8 @@ def test_digest_says_what_changed_this_week(make_site):
     assert re.search(r"Chad\s*5 briefings, usually 1(\.0)? a week", changes.text)
     quiet = project.read("digest/2026-W43/index.html")
     assert "week-changes" not in quiet  # nothing moved, nothing new, nothing unusual
+    # in the site's first week everything is new: not worth saying
+    assert "week-changes" not in project.read("digest/2026-W41/index.html")
 
 
 def test_person_page_shows_registry_facts_companions_and_wikidata_and_follows_entities_yaml(

@@ -146,9 +146,10 @@ def week_changes(site: Site, weeks: Sequence[Week]) -> dict[str, WeekChanges]:
                 first_week.setdefault(key, monday)
                 per_week[monday][key] += 1
     out = {}
+    opening = min(per_week, default=None)  # the site's first week: everything is new, so nothing is
     for week in weeks:
         counts = per_week[week.monday]
-        new = [k for k in counts if first_week[k] == week.monday]
+        new = [k for k in counts if first_week[k] == week.monday and week.monday != opening]
         surges = []
         for key, count in counts.items():
             if count < SURGE_MIN or first_week[key] == week.monday:
