@@ -112,8 +112,13 @@ def build_demo(root: Path, count: int = 160) -> Path:
         }
         if i % 13 == 0:
             meta["alert"] = {picked[0]: "conflict-risk"}
+        lead = f"Envoys said the leadership of {picked[1]} had hardened its position since the last round.\n\n"
         text = (
-            "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n\n" + body
+            "---\n"
+            + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
+            + "---\n\n"
+            + lead
+            + body
         )
         (root / "content" / "briefings" / f"demo-{i:02d}.md").write_text(text, encoding="utf-8")
     report = build(root, BuildOptions(run_import=False))

@@ -7,17 +7,17 @@ hold bodies, so editing a briefing's text renders the term pages again only when
 
 from __future__ import annotations
 
+import functools
+import html
 import re
 from collections.abc import Iterable, Mapping
 
 from generator.core.model import Mention
-from generator.read.words import plain_text
 
 EXCERPT = 220  # characters at most, ellipses aside
-# paragraphs and list items of the rendered body, one block each
-_BLOCK = re.compile(r"<(p|li|blockquote|h[2-6])\b[^>]*>(.*?)</\1>", re.S | re.I)
+_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|blockquote|div|td|th|dd|dt)>|<br ?/?>")
+_TAG = re.compile(r"<[^>]*>")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
-_SPACE = re.compile(r"\s+")
 _NOTE = re.compile(r"\[\d+\]")  # citation numbers: noise in an excerpt
 
 
@@ -30,20 +30,34 @@ def names_of(taxonomy: str, name: str) -> tuple[str, ...]:
     return tuple(spellings)
 
 
+@functools.lru_cache(maxsize=8192)  # term names repeat across thousands of briefings
 def _pattern(taxonomy: str, name: str) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(s) for s in names_of(taxonomy, name))
     flags = re.I if taxonomy == "topics" else 0
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", flags)
 
 
-def sentences(body_html: str) -> list[str]:
-    """The body's sentences as plain text, in order."""
-    out: list[str] = []
-    for match in _BLOCK.finditer(body_html):
-        text = _SPACE.sub(" ", _NOTE.sub("", plain_text(match.group(2)))).strip()
-        if text:
-            out.extend(s.strip() for s in _SENTENCE_END.split(text) if s.strip())
-    return out
+def blocks(body_html: str) -> str:
+    """The body's text, one line per paragraph, list item or heading (one pass of each regex over the whole
+    body: this runs for every briefing)."""
+    text = html.unescape(_TAG.sub("", _BLOCK_END.sub("\n", body_html)))
+    if "[" in text:
+        text = _NOTE.sub("", text)
+    return "\n".join(" ".join(words) for line in text.split("\n") if (words := line.split()))
+
+
+def sentence_at(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """The sentence of `text` (lines of paragraphs) holding [start, end), and the span's place in it."""
+    first = text.rfind("\n", 0, start) + 1
+    last = text.find("\n", end)
+    line = text[first : last if last >= 0 else len(text)]
+    offset = 0
+    for piece in _SENTENCE_END.split(line):
+        at = line.find(piece, offset)
+        if at <= start - first < at + len(piece):
+            return piece, start - first - at, end - first - at
+        offset = at + len(piece)
+    return line, start - first, end - first
 
 
 def excerpt(sentence: str, start: int, end: int, term: str) -> Mention:
@@ -66,6 +80,13 @@ def excerpt(sentence: str, start: int, end: int, term: str) -> Mention:
     return Mention(term=term, before=before, match=match, after=after)
 
 
+def _may_hold(text: str, spellings: tuple[str, ...], taxonomy: str) -> bool:
+    """A quick test before the regex: does any spelling occur at all (str.find is far cheaper)?"""
+    if taxonomy == "topics":
+        text, spellings = text.lower(), tuple(s.lower() for s in spellings)
+    return any(s in text for s in spellings)
+
+
 def find_mentions(
     terms: Mapping[str, Iterable[str]],
     takeaways: Iterable[str],
@@ -74,21 +95,18 @@ def find_mentions(
 ) -> tuple[Mention, ...]:
     """For each term the takeaways don't name, the first sentence of the summary or body that does."""
     said = "\n".join(takeaways)
-    text: list[str] | None = None
+    text: str | None = None
     found: list[Mention] = []
     for taxonomy, names in terms.items():
         for name in names:
+            spellings = names_of(taxonomy, name)
             pattern = _pattern(taxonomy, name)
-            if pattern.search(said):
+            if _may_hold(said, spellings, taxonomy) and pattern.search(said):
                 continue
             if text is None:
-                text = [
-                    *(s for s in _SENTENCE_END.split(summary) if s.strip()),
-                    *sentences(body_html),
-                ]
-            for sentence in text:
-                hit = pattern.search(sentence)
-                if hit:
-                    found.append(excerpt(sentence, hit.start(), hit.end(), name))
-                    break
+                text = " ".join(summary.split()) + "\n" + blocks(body_html)
+            hit = pattern.search(text) if _may_hold(text, spellings, taxonomy) else None
+            if hit:
+                sentence, start, end = sentence_at(text, hit.start(), hit.end())
+                found.append(excerpt(sentence, start, end, name))
     return tuple(found)
