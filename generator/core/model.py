@@ -189,7 +189,10 @@ class Briefing:
 
     def mention(self, term: str) -> Mention | None:
         """The excerpt naming `term`, if the takeaways don't and the text does."""
-        return next((m for m in self.mentions if m.term == term), None)
+        for m in self.mentions:
+            if m.term == term:
+                return m
+        return None
 
     @property
     def countries(self) -> tuple[str, ...]:

@@ -11,10 +11,10 @@ from typing import Any
 
 from generator.core import urls
 from generator.core.config import Config
-from generator.core.model import Briefing, Mention, OutputPage, Site, Taxonomy, Term, Trend
+from generator.core.model import OutputPage, Site, Taxonomy, Term
 from generator.pages.feeds import FEED_TAXONOMIES, AtomFeed, entry_id
 from generator.site.dossier import companions, term_changes, year_pages
-from generator.site.groups import TrendEntry, months
+from generator.site.groups import TrendEntry
 
 # Lanes of the trend chart, top to bottom: the y of each direction.
 TREND_LANES = {"improved": 0, "unchanged": 1, "deteriorated": 2}
@@ -90,45 +90,6 @@ def dossier_context(
         "year_pages": year_pages(site, term, site.config.paginate),
         "changes_feed": changes_feed_path(site, taxonomy, term),
     }
-
-
-@dataclass(frozen=True)
-class ChronologyEntry:
-    """A briefing in a term's chronology: the card, the term's trend in it, the sentence naming the term."""
-
-    briefing: Briefing
-    trend: Trend | None
-    mention: Mention | None
-
-
-@dataclass(frozen=True)
-class ChronologyMonth:
-    """A month of a chronology page, newest first."""
-
-    key: str  # '2026-11'
-    label: str  # 'November 2026'
-    year: int
-    entries: tuple[ChronologyEntry, ...]
-
-
-def chronology(
-    site: Site, taxonomy: Taxonomy, term: Term, briefings: Sequence[Briefing]
-) -> tuple[ChronologyMonth, ...]:
-    """One page of a term's chronology, by month (worked out here, not in the template: it is on every page
-    of every term)."""
-    own = taxonomy.name == "countries"
-    out = []
-    for group in months(site, briefings):
-        entries = tuple(
-            ChronologyEntry(
-                b,
-                next((t for t in b.trends if t.country == term.name), None) if own else None,
-                b.mention(term.name) if b.mentions else None,
-            )
-            for b in group.briefings
-        )
-        out.append(ChronologyMonth(group.key, group.label, group.year, entries))
-    return tuple(out)
 
 
 def changes_feed_path(site: Site, taxonomy: Taxonomy, term: Term) -> str | None:

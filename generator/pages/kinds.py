@@ -8,7 +8,7 @@ from typing import Any
 from generator.core import urls
 from generator.core.model import Briefing, OutputPage, Site, Taxonomy, Term
 from generator.core.urls import slug_from
-from generator.pages.dossier import chronology, chronology_start, dossier_context
+from generator.pages.dossier import chronology_start, dossier_context
 from generator.pages.feeds import term_feed_path
 from generator.pages.page import html_page, pagination
 from generator.site.assemble import paginate
@@ -105,7 +105,6 @@ def term_pages(site: Site, taxonomy: Taxonomy, term: Term) -> Iterable[OutputPag
             pagination=pagination(term.url, number, len(chunks)),
             kind="term",
             lastmod=term.briefings[0].revised or term.briefings[0].date,
-            chronology=chronology(site, taxonomy, term, chunk),
             continued=chronology_start(site, term, number),
             **extra,
         )

@@ -22,6 +22,7 @@ from generator.read.entities import country_info
 from generator.read.facts import KINDS as ENTITY_KINDS
 from generator.read.facts import entity_facts
 from generator.render import maps
+from generator.site.dossier import chronology
 
 DEFAULT_THEME_DIR = Path(__file__).resolve().parent.parent.parent / "themes" / "default"
 FINGERPRINTED = (".css", ".js")
@@ -297,7 +298,12 @@ def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.E
         coverage=coverage,  # coverage(taxonomy.terms) -> (covered, other shapes, names not on the map)
         coverage_bins=maps.COVERAGE_BINS,
         trend_map=trend_map,  # trend_map(rows) -> (assessed shapes with .direction, other shapes, names not on it)
-        entity=entity,  # entity('people', 'Kaja Kallas') -> .role, .country, .wikidata, .wikidata_url, or None
+        entity=entity,
+        # chronology(briefings, 'countries', 'Mali') -> months (.key, .label, .year) of .entries (.briefing,
+        # .trend, .mention): a pure function of what it is given, so page keys still cover what it shows
+        chronology=lambda briefings, taxonomy, name: chronology(
+            config.tz, taxonomy, name, briefings
+        ),  # entity('people', 'Kaja Kallas') -> .role, .country, .wikidata, .wikidata_url, or None
         months=maps.months,  # months(dates) -> rows with .key '2026-11', .label 'Nov 2026', .count
     )
     env.filters.update(

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 
 from generator.core import urls
-from generator.core.model import Briefing, Site, Term, Trend
+from generator.core.model import Briefing, Mention, Site, Term, Trend
 from generator.core.urls import slug_from
-from generator.site.groups import ACTORS_SHOWN, Actor, TrendEntry, Week, local
+from generator.site.groups import ACTORS_SHOWN, MONTH_NAMES, Actor, TrendEntry, Week, local
 
 # The taxonomies whose terms are entities (things that act or are acted upon), in the order shown.
 ENTITY_TAXONOMIES = ("countries", "people", "organisations")
@@ -39,25 +39,27 @@ class Companions:
 def companions(site: Site, taxonomy: str, term: Term) -> tuple[Companions, ...]:
     """The countries, people and organisations a term appears with most often, by taxonomy."""
     shown = [t for t in ENTITY_TAXONOMIES if t in site.taxonomies]
-    counts: dict[str, Counter[str]] = {t: Counter() for t in shown}
+    counts: Counter[tuple[str, str]] = Counter()
     names: dict[tuple[str, str], str] = {}
     for b in term.briefings:
+        terms = b.terms
         for other in shown:
-            for name in b.terms.get(other, ()):
-                slug = slug_from(name)
-                if other == taxonomy and slug == term.slug:
-                    continue
-                names.setdefault((other, slug), name)
-                counts[other][slug] += 1
+            for name in terms.get(other, ()):
+                key = (other, slug_from(name))
+                if key not in names:
+                    names[key] = name
+                counts[key] += 1
+    counts.pop((taxonomy, term.slug), None)
     groups = []
     for other in shown:
         best = sorted(
-            counts[other].items(), key=lambda kv: (-kv[1], names[(other, kv[0])].casefold())
+            ((k, n) for k, n in counts.items() if k[0] == other),
+            key=lambda kv: (-kv[1], names[kv[0]].casefold()),
         )
         if best:
             people = tuple(
-                Actor(other, names[(other, s)], n, site.config.links.term(other, s))
-                for s, n in best[:ACTORS_SHOWN]
+                Actor(other, names[k], n, site.config.links.term(other, k[1]))
+                for k, n in best[:ACTORS_SHOWN]
             )
             groups.append(Companions(other, site.taxonomies[other].title, people))
     return tuple(groups)
@@ -85,6 +87,47 @@ def term_changes(taxonomy: str, term: Term) -> tuple[TrendEntry, ...]:
 
 
 @dataclass(frozen=True)
+class ChronologyEntry:
+    """A briefing in a term's chronology: the card, the term's trend in it, the sentence naming the term."""
+
+    briefing: Briefing
+    trend: Trend | None
+    mention: Mention | None
+
+
+@dataclass(frozen=True)
+class ChronologyMonth:
+    """A month of a chronology page, newest first."""
+
+    year: int
+    month: int
+    entries: tuple[ChronologyEntry, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def label(self) -> str:
+        return f"{MONTH_NAMES[self.month - 1]} {self.year}"
+
+
+def chronology(
+    tz: tzinfo, taxonomy: str, name: str, briefings: Iterable[Briefing]
+) -> tuple[ChronologyMonth, ...]:
+    """A page of a term's chronology (briefings newest first) by month in the site's timezone, each briefing
+    with the term's trend and excerpt. A template helper: it runs only for pages that render."""
+    own = taxonomy == "countries"
+    groups: dict[tuple[int, int], list[ChronologyEntry]] = {}
+    for b in briefings:
+        d = b.date.astimezone(tz)
+        trend = next((t for t in b.trends if t.country == name), None) if own else None
+        entry = ChronologyEntry(b, trend, b.mention(name) if b.mentions else None)
+        groups.setdefault((d.year, d.month), []).append(entry)
+    return tuple(ChronologyMonth(y, m, tuple(items)) for (y, m), items in groups.items())
+
+
+@dataclass(frozen=True)
 class YearPage:
     """Where a year starts in a term's paginated chronology."""
 
@@ -98,7 +141,8 @@ def year_pages(site: Site, term: Term, per_page: int) -> tuple[YearPage, ...]:
     first: dict[int, int] = {}
     counts: Counter[int] = Counter()
     for index, b in enumerate(term.briefings):
-        year = local(site, b.date).year
+        # only a date in December or January can fall in another year in the site's timezone
+        year = b.date.year if 1 < b.date.month < 12 else local(site, b.date).year
         first.setdefault(year, index // per_page + 1)
         counts[year] += 1
     return tuple(YearPage(y, urls.paginated(term.url, first[y]), counts[y]) for y in first)
@@ -134,7 +178,7 @@ def _monday(day: date) -> date:
 def week_changes(site: Site, weeks: Sequence[Week]) -> dict[str, WeekChanges]:
     """What changed in each week, by week slug."""
     shown = [t for t in ENTITY_TAXONOMIES if t in site.taxonomies]
-    per_week: dict[date, Counter[tuple[str, str]]] = defaultdict(Counter)
+    per_week: defaultdict[date, Counter[tuple[str, str]]] = defaultdict(Counter)
     names: dict[tuple[str, str], str] = {}
     first_week: dict[tuple[str, str], date] = {}
     for b in reversed(site.briefings):  # oldest first
@@ -148,14 +192,15 @@ def week_changes(site: Site, weeks: Sequence[Week]) -> dict[str, WeekChanges]:
     out = {}
     opening = min(per_week, default=None)  # the site's first week: everything is new, so nothing is
     for week in weeks:
-        counts = per_week[week.monday]
-        new = [k for k in counts if first_week[k] == week.monday and week.monday != opening]
+        monday = week.monday
+        counts = per_week.get(monday) or Counter()
+        new = [k for k in counts if first_week[k] == monday and monday != opening]
         surges = []
         for key, count in counts.items():
-            if count < SURGE_MIN or first_week[key] == week.monday:
+            if count < SURGE_MIN or first_week[key] == monday:
                 continue
-            span = min(BASELINE_WEEKS, (week.monday - first_week[key]).days // 7)
-            before = [week.monday - timedelta(weeks=n) for n in range(1, span + 1)]
+            span = min(BASELINE_WEEKS, (monday - first_week[key]).days // 7)
+            before = [monday - timedelta(weeks=n) for n in range(1, span + 1)]
             usual = sum(per_week[m][key] for m in before if m in per_week) / span
             if count >= SURGE_RATIO * usual:
                 url = site.config.links.term(*key)
