@@ -47,7 +47,7 @@ def first(output: Path, pattern: str) -> str | None:
     return found[0].parent.relative_to(output).as_posix() + "/" if found else None
 
 
-def build_demo(root: Path, count: int = 24) -> Path:
+def build_demo(root: Path, count: int = 160) -> Path:
     """A sample project in `root`: the shipped site.yaml and content plus `count` generated briefings;
     returns its output."""
     import yaml
@@ -86,11 +86,14 @@ def build_demo(root: Path, count: int = 24) -> Path:
         + "The outcome shapes alliances, markets and aid in the region. " * 6
         + "\n\n## What to watch\n\n- The next round of talks.\n- Troop movements near the border.\n"
     )
+    people = ["Vladimir Putin", "Volodymyr Zelenskyy", "Sergey Lavrov", "Jane Doe"]
+    directions = ["deteriorated", "unchanged", "unchanged", "improved"]
     for i in range(count):
         picked = rng.sample(countries, 2) if i % 3 else ["Russia", rng.choice(countries[1:])]
         meta = {
             "title": f"{picked[0]} and {picked[1]}: talks stall as pressure mounts ({i + 1})",
-            "date": f"{2025 + (i * 5) % 20 // 12}-{1 + (i * 5) % 20 % 12:02d}-{1 + i % 27:02d}T08:00:00+00:00",
+            "date": f"{2024 + i * 30 // count // 12}-{1 + i * 30 // count % 12:02d}-"
+            f"{1 + i * 7 % 27:02d}T08:00:00+00:00",
             "summary": "What changed, and what it means for decision-makers, in two sentences at most.",
             "takeaways": [
                 "The first thing a reader should know.",
@@ -98,13 +101,24 @@ def build_demo(root: Path, count: int = 24) -> Path:
                 "What to watch next.",
             ],
             "countries": picked,
-            "people": ["Jane Doe"],
-            "organisations": ["United Nations"],
+            "people": [people[i % len(people)]],
+            "organisations": ["United Nations"] if i % 4 else ["NATO", "United Nations"],
             "topics": [rng.choice(["Conflict", "Diplomacy", "Security", "Economy", "Elections"])],
             "source": {"name": "Example News", "url": "https://example.org/story"},
+            "trend": {
+                picked[0]: directions[rng.randrange(4)],
+                picked[1]: directions[rng.randrange(4)],
+            },
         }
+        if i % 13 == 0:
+            meta["alert"] = {picked[0]: "conflict-risk"}
+        lead = f"Envoys said the leadership of {picked[1]} had hardened its position since the last round.\n\n"
         text = (
-            "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n\n" + body
+            "---\n"
+            + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
+            + "---\n\n"
+            + lead
+            + body
         )
         (root / "content" / "briefings" / f"demo-{i:02d}.md").write_text(text, encoding="utf-8")
     rich_briefing(root)
@@ -237,6 +251,12 @@ def main() -> None:
         "countries": "countries/",
         "timeline": "timeline/" if (output / "timeline").is_dir() else None,
         "rich": RICH if (output / RICH).is_dir() else None,
+        "person": "people/vladimir-putin/"
+        if (output / "people/vladimir-putin").is_dir()
+        else first(output, "people/*/index.html"),
+        "situation": "situation/",
+        "digest": first(output, "digest/*/index.html"),
+        "search": "search/?q=talks",
     }
     violations = 0
     try:
@@ -259,6 +279,15 @@ def main() -> None:
                         if args.axe and label == "desktop":
                             violations += run_axe(page, f"{name} ({scheme})")
                     page.close()
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.emulate_media(media="print")
+            for name in ("country", "person", "situation"):
+                if pages[name]:
+                    page.goto(base + str(pages[name]))
+                    target = out / f"{name}-print.png"
+                    page.screenshot(path=str(target), full_page=True)
+                    print(target)
+            page.close()
             for name in ("briefing", "rich"):
                 if not pages[name]:
                     continue

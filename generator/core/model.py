@@ -93,6 +93,17 @@ class Trend:
 
 
 @dataclass(frozen=True)
+class Mention:
+    """The sentence of a briefing that names a term its takeaways don't, cut to a short excerpt around the
+    name as written (`match`), for the term's chronology."""
+
+    term: str  # the term's name, as in front matter
+    before: str
+    match: str
+    after: str
+
+
+@dataclass(frozen=True)
 class Alias:
     """An old path of a page (front matter `aliases:`), from the site root, and where it was written."""
 
@@ -203,6 +214,8 @@ class Briefing:
     image: Picture | None = (
         None  # lead image (front matter `image:`): cards, feeds, social previews
     )
+    # a sentence naming each term the takeaways don't name (read at parse time: lists never need the body)
+    mentions: tuple[Mention, ...] = ()
 
     @property
     def revised(self) -> datetime | None:
@@ -219,6 +232,13 @@ class Briefing:
         if latest and (self.updated is None or latest.date >= self.updated):
             return latest.label
         return "Updated"
+
+    def mention(self, term: str) -> Mention | None:
+        """The excerpt naming `term`, if the takeaways don't and the text does."""
+        for m in self.mentions:
+            if m.term == term:
+                return m
+        return None
 
     @property
     def countries(self) -> tuple[str, ...]:

@@ -26,6 +26,7 @@ STATIC = "static/"
 PAGE = "page/"  # continuation pages of lists: /page/2/, /countries/russia/page/2/
 SITE_FEEDS = ("feed.xml", "rss.xml", "feed.json")
 TERM_FEED = "feed.xml"
+CHANGES_FEED = "changes.xml"  # a term's trend changes and alerts only
 SITEMAP = "sitemap.xml"
 SITEMAP_NEWS = "sitemap-news.xml"  # Google News: briefings of the last 48 hours
 SITEMAP_INDEX = "sitemap-index.xml"  # lists sitemap.xml and sitemap-news.xml
@@ -174,6 +175,10 @@ class Permalinks:
 
     def term_feed(self, taxonomy_name: str, slug: str) -> str:
         return f"{self.term(taxonomy_name, slug)}{TERM_FEED}"
+
+    def term_changes_feed(self, taxonomy_name: str, slug: str) -> str:
+        """A term's feed of trend changes and alerts only ('countries/mali/changes.xml')."""
+        return f"{self.term(taxonomy_name, slug)}{CHANGES_FEED}"
 
     def folder_led_by_slug(self) -> bool:
         """True when a briefing's first URL segment comes from its slug (then a slug may hit a reserved name)."""

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from generator.core import urls
 from generator.core.model import OutputPage, Site
 from generator.pages.page import html_page
+from generator.site.dossier import week_changes
 from generator.site.groups import MonthGroup, months, situation, weeks, years
 
 # /timeline/ lists whole months, newest first, until it holds at least this many briefings; older months
@@ -61,6 +62,7 @@ def timeline_pages(site: Site) -> Iterable[OutputPage]:
 def digest_pages(site: Site) -> Iterable[OutputPage]:
     """/digest/ (every week, newest first) and /digest/2026-W48/: a week's briefings with their takeaways."""
     all_weeks = weeks(site)
+    changes = week_changes(site, all_weeks)
     yield html_page(
         urls.DIGESTS,
         "digests.html",
@@ -79,6 +81,7 @@ def digest_pages(site: Site) -> Iterable[OutputPage]:
             description=f"{len(week.briefings)} briefing{'s' if len(week.briefings) != 1 else ''} "
             f"of {week.span}, with key takeaways.",
             week=week,
+            changes=changes[week.slug],
             newer=newer,
             older=older,
             kind="digest",

@@ -8,6 +8,7 @@ from typing import Any
 from generator.core import urls
 from generator.core.model import Briefing, OutputPage, Site, Taxonomy, Term
 from generator.core.urls import slug_from
+from generator.pages.dossier import chronology_start, dossier_context
 from generator.pages.feeds import term_feed_path
 from generator.pages.page import html_page, pagination
 from generator.site.assemble import paginate
@@ -104,6 +105,7 @@ def term_pages(site: Site, taxonomy: Taxonomy, term: Term) -> Iterable[OutputPag
             pagination=pagination(term.url, number, len(chunks)),
             kind="term",
             lastmod=term.briefings[0].revised or term.briefings[0].date,
+            continued=chronology_start(site, term, number),
             **extra,
         )
 
@@ -113,7 +115,14 @@ def term_context(site: Site, taxonomy: Taxonomy, term: Term) -> dict[str, Any]:
 
     feed = term_feed_path(site, taxonomy, term)
     if taxonomy.name != "countries":
-        return {"feed": feed, "region": "", "region_url": None, "actors": (), "trends": ()}
+        return {
+            "feed": feed,
+            "region": "",
+            "region_url": None,
+            "actors": (),
+            "trends": (),
+            **dossier_context(site, taxonomy, term, ()),
+        }
     region = country_region(term.name, term.info.extra.get("region") if term.info else None)
     region_url = None
     regions = site.taxonomies.get("regions")
@@ -133,6 +142,7 @@ def term_context(site: Site, taxonomy: Taxonomy, term: Term) -> dict[str, Any]:
         "region_url": region_url,
         "actors": people,
         "trends": trends,
+        **dossier_context(site, taxonomy, term, trends),
     }
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from generator.core import urls
 from generator.core.errors import Problem, SiteError
 from generator.core.model import Briefing, OutputPage, Page, Redirect, Site
+from generator.pages.dossier import changes_feed_path
 from generator.pages.feeds import term_feed_path
 
 
@@ -49,6 +50,8 @@ def current(site: Site, now: datetime | None = None) -> dict[str, tuple[str, str
                 found[f"{taxonomy.name}:{term.slug}"] = (term.url, term.name)
                 if feed := term_feed_path(site, taxonomy, term):
                     found[f"{taxonomy.name}:{term.slug}:feed"] = (feed, term.name)
+                if changes := changes_feed_path(site, taxonomy, term):
+                    found[f"{taxonomy.name}:{term.slug}:changes"] = (changes, term.name)
     return found
 
 

@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from generator.core import urls
 from generator.core.model import OutputPage, Site
-from generator.pages import archive, editorial, feeds, kinds, news, redirects, search
+from generator.pages import archive, dossier, editorial, feeds, kinds, news, redirects, search
 
 PageKind = Callable[[Site], Iterable[OutputPage]]
 
@@ -27,6 +27,7 @@ PAGE_KINDS: tuple[PageKind, ...] = (
     search.search_pages,
     editorial.corrections_pages,
     feeds.feed_pages,
+    dossier.changes_feed_pages,
 )
 
 

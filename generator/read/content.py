@@ -35,6 +35,7 @@ from generator.read import editorial
 from generator.read.editorial import clean_url
 from generator.read.limits import MAX_CONTENT_BYTES
 from generator.read.media import Rich, alt_warnings, lead_image
+from generator.read.mentions import find_mentions
 from generator.read.words import index_terms
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python loader where it isn't built.
@@ -361,6 +362,7 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
         expires=expires,
         withdrawn_note=withdrawn_note,
         image=image,
+        mentions=find_mentions(terms, takeaways, summary, html),
     )
     read = tuple(sorted({**inputs, **found.inputs}.items()))
     body = Body(

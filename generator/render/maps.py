@@ -396,6 +396,33 @@ def coverage(
 
 
 @dataclass(frozen=True)
+class Assessed:
+    """A country on the situation map: its shape, name and latest trend direction."""
+
+    shape: Shape
+    name: str
+    direction: str  # improved | unchanged | deteriorated
+
+
+def trend_map(
+    world: WorldMap, rows: Iterable
+) -> tuple[tuple[Assessed, ...], tuple[Shape, ...], tuple[str, ...]]:
+    """Countries with a latest trend (rows with .country and .trend.direction), the other shapes, and
+    assessed names not on the map."""
+    assessed: dict[str, Assessed] = {}
+    missing = []
+    for row in rows:
+        info = country_info(row.country)
+        shape = world.find(info.numeric if info else None, row.country)
+        if shape is None:
+            missing.append(row.country)
+        elif (shape.id or shape.name) not in assessed:
+            assessed[shape.id or shape.name] = Assessed(shape, row.country, row.trend.direction)
+    others = tuple(s for s in world.shapes if (s.id or s.name) not in assessed)
+    return tuple(assessed.values()), others, tuple(missing)
+
+
+@dataclass(frozen=True)
 class Month:
     """One bar of the activity chart."""
 

@@ -22,10 +22,13 @@ from generator.core.trace import record
 from generator.core.urls import slug_from
 from generator.read.content import is_utf8_name
 from generator.read.entities import country_info
+from generator.read.facts import KINDS as ENTITY_KINDS
+from generator.read.facts import entity_facts
 from generator.read.media import srcset
 from generator.render import maps, social
 from generator.render.components import expand_body
 from generator.render.data import DataProblem, data_digest, load_data
+from generator.site.dossier import chronology
 
 # The pages' Content-Security-Policy, in base.html's <meta http-equiv>; render/hosting.py sends the same
 # policy as a header (plus frame-ancestors, which only a header can carry). https: images: remote lead images.
@@ -270,6 +273,11 @@ def input_digests(
     }
 
 
+ENTITIES_FILE = (
+    "entities.yaml"  # content/_data/entities.yaml: the editor's part of the entity registry
+)
+
+
 _file_digests: dict[tuple[str, int, int], str] = {}
 
 
@@ -322,6 +330,16 @@ def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.E
         except DataProblem as exc:
             raise jinja2.TemplateRuntimeError(str(exc)) from None
 
+    def trend_map(rows: Any) -> Any:
+        world = world_map(config)
+        return maps.trend_map(world, rows) if world else None
+
+    def entity(taxonomy: str, name: str) -> Any:
+        if taxonomy not in ENTITY_KINDS:
+            return None
+        record("data", ENTITIES_FILE)
+        return entity_facts(config.content_dir / "_data" / ENTITIES_FILE, taxonomy, str(name))
+
     env.globals.update(
         content_security_policy=PAGE_CSP,
         data=data,  # data('refugees') -> content/_data/refugees.yaml|json|csv, parsed
@@ -345,6 +363,13 @@ def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.E
         locator=locator,  # locator('Russia') -> .view_box, .target, .neighbours, .marker, or None
         coverage=coverage,  # coverage(taxonomy.terms) -> (covered, other shapes, names not on the map)
         coverage_bins=maps.COVERAGE_BINS,
+        trend_map=trend_map,  # trend_map(rows) -> (assessed shapes with .direction, other shapes, names not on it)
+        entity=entity,
+        # chronology(briefings, 'countries', 'Mali') -> months (.key, .label, .year) of .entries (.briefing,
+        # .trend, .mention): a pure function of what it is given, so page keys still cover what it shows
+        chronology=lambda briefings, taxonomy, name: chronology(
+            config.tz, taxonomy, name, briefings
+        ),  # entity('people', 'Kaja Kallas') -> .role, .country, .wikidata, .wikidata_url, or None
         months=maps.months,  # months(dates) -> rows with .key '2026-11', .label 'Nov 2026', .count
         **social.template_globals(
             config
