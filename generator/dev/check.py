@@ -20,6 +20,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from generator.build.write import MARKER
 from generator.core.errors import Problem
 from generator.dev.moved import redirect_problems
+from generator.dev.safety import safety_problems
 from generator.dev.validate import Validation
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -283,7 +284,7 @@ def check_site(
     started = time.perf_counter()
     for rel in html_files:
         report.problems += _check_head(site, rel)
-        report.problems += _check_safety(site, rel)
+        report.problems += safety_problems(site.facts[rel], rel)
         problems, count = _check_links(site, rel)
         report.problems += problems
         report.links += count
@@ -342,44 +343,6 @@ def _check_head(site: _Site, rel: str) -> list[Problem]:
     return problems
 
 
-def _check_safety(site: _Site, rel: str) -> list[Problem]:
-    """Script where the Content-Security-Policy forbids it, or where content could have injected it."""
-    facts = site.facts[rel]
-    problems = [Problem(rel, line, what) for line, what in facts.unsafe]
-    if facts.csp is not None:
-        policy = _csp_directives(facts.csp)
-        script_src = policy.get("script-src", policy.get("default-src", ["*"]))
-        style_src = policy.get("style-src", policy.get("default-src", ["*"]))
-        if "'unsafe-inline'" not in script_src:
-            problems += [
-                Problem(
-                    rel,
-                    line,
-                    "inline <script> is blocked by the page's Content-Security-Policy; move it to a file",
-                )
-                for line in facts.inline_scripts
-            ]
-        if "'unsafe-inline'" not in style_src:
-            problems += [
-                Problem(
-                    rel,
-                    line,
-                    "inline style is blocked by the page's Content-Security-Policy; use a class and style.css",
-                )
-                for line in facts.inline_styles
-            ]
-    return problems
-
-
-def _csp_directives(policy: str) -> dict[str, list[str]]:
-    directives: dict[str, list[str]] = {}
-    for part in policy.split(";"):
-        words = part.split()
-        if words:
-            directives.setdefault(words[0].lower(), words[1:])
-    return directives
-
-
 def _check_links(site: _Site, rel: str) -> tuple[list[Problem], int]:
     facts = site.facts[rel]
     page_url = site.origin + site.url_of(rel)
@@ -390,7 +353,7 @@ def _check_links(site: _Site, rel: str) -> tuple[list[Problem], int]:
         if not url or (url.startswith("#") and len(url) == 1):
             continue
         scheme = urlsplit(url).scheme.lower()
-        # javascript: and vbscript: URLs are reported by _check_safety
+        # javascript: and vbscript: URLs are reported by safety.safety_problems
         if scheme in IGNORED_SCHEMES or scheme in ("javascript", "vbscript"):
             continue
         absolute = urljoin(page_url, url)
