@@ -11,7 +11,7 @@ from datetime import date, timedelta, tzinfo
 from generator.core import urls
 from generator.core.model import Briefing, Mention, Site, Term, Trend
 from generator.core.urls import slug_from
-from generator.site.groups import ACTORS_SHOWN, MONTH_NAMES, Actor, TrendEntry, Week, local
+from generator.site.groups import ACTORS_SHOWN, Actor, Month, TrendEntry, Week, local
 
 # The taxonomies whose terms are entities (things that act or are acted upon), in the order shown.
 ENTITY_TAXONOMIES = ("countries", "people", "organisations")
@@ -96,20 +96,10 @@ class ChronologyEntry:
 
 
 @dataclass(frozen=True)
-class ChronologyMonth:
+class ChronologyMonth(Month):
     """A month of a chronology page, newest first."""
 
-    year: int
-    month: int
     entries: tuple[ChronologyEntry, ...]
-
-    @property
-    def key(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-    @property
-    def label(self) -> str:
-        return f"{MONTH_NAMES[self.month - 1]} {self.year}"
 
 
 def chronology(

@@ -30,12 +30,11 @@ MONTH_NAMES = (
 
 
 @dataclass(frozen=True)
-class MonthGroup:
-    """The briefings of one calendar month (site timezone), newest first."""
+class Month:
+    """A calendar month: its anchor key ('2026-11') and its label ('November 2026')."""
 
     year: int
     month: int
-    briefings: tuple[Briefing, ...]
 
     @property
     def key(self) -> str:
@@ -44,6 +43,13 @@ class MonthGroup:
     @property
     def label(self) -> str:
         return f"{MONTH_NAMES[self.month - 1]} {self.year}"
+
+
+@dataclass(frozen=True)
+class MonthGroup(Month):
+    """The briefings of one calendar month (site timezone), newest first."""
+
+    briefings: tuple[Briefing, ...]
 
 
 @dataclass(frozen=True)
