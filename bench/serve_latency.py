@@ -133,14 +133,7 @@ def bench_briefings(
     md = root / "content/briefings" / f"{item.slug}.md"
     port = free_port()
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "generator", "-C", str(root), "serve", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        cwd=ROOT,
-        bufsize=1,
-    )
+    proc = serve_process(root, port)
     try:
         wait_for_line(proc, r"serving http://")
         first = time.perf_counter() - started
@@ -152,6 +145,18 @@ def bench_briefings(
     finally:
         stop(proc)
     return samples, settled, first, [line for _, line in output.seen if "rendered" in line]
+
+
+def serve_process(root: Path, port: int) -> subprocess.Popen[str]:
+    """`briefings serve` of the project at `root` on `port`, its output (stdout and stderr) line-buffered."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "generator", "-C", str(root), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
+        bufsize=1,
+    )
 
 
 def bench_hugo(n: int, work: Path, edits: int) -> tuple[list[float], float] | None:

@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.corpus import items, make_corpus
+from bench.serve_latency import serve_process
 
-ROOT = Path(__file__).resolve().parent.parent
 OVERLAY = b'id="__livereload_error__"'
 
 
@@ -86,14 +86,7 @@ def threads_of(pid: int) -> int:
 
 def start_server(root: Path, port: int) -> tuple[subprocess.Popen[str], str, list[str]]:
     """`briefings serve` on `port`: (process, base URL path, its output lines as they arrive)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "generator", "-C", str(root), "serve", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        cwd=ROOT,
-        bufsize=1,
-    )
+    proc = serve_process(root, port)
     assert proc.stdout is not None
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
