@@ -14,7 +14,6 @@ import os
 import re
 import time
 
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +22,7 @@ from generator.core.config import DEFAULT_MARKDOWN_EXTENSIONS
 from generator.core.errors import TooComplex
 from generator.read.limits import RENDER_BUDGET
 from generator.read.markup import Markup
+from tests.test_hardening import one_file_project
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
 # CPU seconds to render one body at default settings (CPU, not wall time: the machine may be busy). The
@@ -141,16 +141,7 @@ def test_markdown_and_front_matter_build_or_fail_cleanly(tmp_path_factory, meta,
     assert seconds < SLOWEST_ALLOWED, f"{seconds:.2f} s to render {body[:200]!r}"
 
     root = tmp_path_factory.mktemp("fuzz")
-    (root / "site.yaml").write_text("base_url: https://example.org/sub/\n", encoding="utf-8")
-    folder = root / "content" / kind
-    folder.mkdir(parents=True)
-    try:
-        head = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
-    except yaml.YAMLError:
-        head = "title: x\n"
-    (folder / "doc.md").write_bytes(
-        ("---\n" + head + "---\n\n" + body + "\n").encode("utf-8", "surrogatepass")
-    )
+    one_file_project(root, kind, meta, body)
     code, err = _build(["-C", str(root), "build", "--no-import", "--no-cache", "--jobs", "1"])
     assert code in (0, 1) and "Traceback" not in err, err
     if code == 1:

@@ -490,8 +490,9 @@ bodies = st.lists(texts | hostile_bits, max_size=8).map(" ".join)
     kind=st.sampled_from(["briefings", "pages"]),
     raw=st.binary(max_size=40) | st.none(),
 )
-def test_random_content_builds_or_reports_path_line(tmp_path_factory, meta, body, kind, raw):
-    root = tmp_path_factory.mktemp("prop")
+def one_file_project(root: Path, kind: str, meta: object, body: str, raw: bytes = b"") -> None:
+    """A project at `root` (base_url under /sub/) holding one content file, content/<kind>/doc.md, made of
+    `meta` as YAML front matter (a placeholder title if it cannot be dumped), `body` and `raw` bytes."""
     (root / "site.yaml").write_text("base_url: https://example.org/sub/\n", encoding="utf-8")
     folder = root / "content" / kind
     folder.mkdir(parents=True)
@@ -499,10 +500,13 @@ def test_random_content_builds_or_reports_path_line(tmp_path_factory, meta, body
         head = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
     except yaml.YAMLError:
         head = "title: x\n"
-    data = ("---\n" + head + "---\n\n" + body + "\n").encode("utf-8", "surrogatepass") + (
-        raw or b""
-    )
-    (folder / "doc.md").write_bytes(data)
+    text = "---\n" + head + "---\n\n" + body + "\n"
+    (folder / "doc.md").write_bytes(text.encode("utf-8", "surrogatepass") + raw)
+
+
+def test_random_content_builds_or_reports_path_line(tmp_path_factory, meta, body, kind, raw):
+    root = tmp_path_factory.mktemp("prop")
+    one_file_project(root, kind, meta, body, raw or b"")
     code, out, err = _run(["-C", str(root), "build", "--no-import"])
     assert code in (0, 1), err
     assert "Traceback" not in err + out
