@@ -479,17 +479,6 @@ front_matter = st.dictionaries(st.sampled_from(FIELDS) | texts, values, max_size
 bodies = st.lists(texts | hostile_bits, max_size=8).map(" ".join)
 
 
-@settings(
-    max_examples=100,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(
-    meta=front_matter,
-    body=bodies,
-    kind=st.sampled_from(["briefings", "pages"]),
-    raw=st.binary(max_size=40) | st.none(),
-)
 def one_file_project(root: Path, kind: str, meta: object, body: str, raw: bytes = b"") -> None:
     """A project at `root` (base_url under /sub/) holding one content file, content/<kind>/doc.md, made of
     `meta` as YAML front matter (a placeholder title if it cannot be dumped), `body` and `raw` bytes."""
@@ -504,6 +493,17 @@ def one_file_project(root: Path, kind: str, meta: object, body: str, raw: bytes 
     (folder / "doc.md").write_bytes(text.encode("utf-8", "surrogatepass") + raw)
 
 
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    meta=front_matter,
+    body=bodies,
+    kind=st.sampled_from(["briefings", "pages"]),
+    raw=st.binary(max_size=40) | st.none(),
+)
 def test_random_content_builds_or_reports_path_line(tmp_path_factory, meta, body, kind, raw):
     root = tmp_path_factory.mktemp("prop")
     one_file_project(root, kind, meta, body, raw or b"")
