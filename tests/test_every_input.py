@@ -950,8 +950,15 @@ class Rebuilds:
         fast = (
             self.builder.quick(touched) if touched else None
         )  # serve writes an edited briefing's page first
-        self.builder.build()
-        return " (fast render first)" if fast is not None else ""
+        full = self.builder._build
+        ran = []
+        self.builder._build = lambda: ran.append(1) or full()  # type: ignore[method-assign]
+        try:
+            self.builder.build(touched)  # serve hands over what its watcher saw
+        finally:
+            del self.builder._build
+        note = " (fast render first)" if fast is not None else ""
+        return note + ("" if ran else " (text-only settle)")
 
     def reset(self) -> None:
         """Forget everything: no output, no cache, a new Builder; then build."""
