@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import gc
 import hashlib
@@ -32,7 +31,7 @@ from generator.build.lock import project_lock
 from generator.build.options import BuildOptions, BuildReport
 from generator.build.pending import Pending, parse_pending, resolve_pending
 from generator.build.search_index import SearchIndex
-from generator.build.settle import file_digests, settle_bodies
+from generator.build.settle import file_digests, quick_render, settle_bodies
 from generator.build.state import Cached, LastBuild
 from generator.build.url_record import record_text, save_record
 from generator.build.write import (
@@ -40,7 +39,6 @@ from generator.build.write import (
     Kept,
     WriteStats,
     has_manifest,
-    write_files,
     write_site,
 )
 from generator.core.config import Config, load_config
@@ -48,7 +46,6 @@ from generator.core.errors import Problem, SiteError
 from generator.core.model import BriefingFile, Document, OutputPage, Site, TermInfo
 from generator.core.parallel import default_jobs, fork_map
 from generator.core.trace import Digests
-from generator.pages.kinds import briefing_page
 from generator.pages.news import news_change
 from generator.pages.registry import plan
 from generator.read.content import (
@@ -67,7 +64,7 @@ from generator.read.published import RECORD_FILE, read_record
 from generator.read.terms import read_term_yaml, term_yaml_files
 from generator.render.hosting import headers_pages
 from generator.render.preview import preview_pages
-from generator.render.render import Rendered, render_many, render_traced
+from generator.render.render import Rendered, render_many
 from generator.render.theme import input_digests, make_environment, static_files, theme_dirs
 from generator.site.assemble import assemble, next_change
 
@@ -105,6 +102,8 @@ class Builder:
     # the last search index, patched where briefings changed
     search: SearchIndex = field(default_factory=SearchIndex)
     _search_written: dict[str, str] = field(default_factory=dict)  # file of search/ -> digest
+    # body digest -> paths of the pages whose records hold it (a superset), made by `settle` when needed
+    _holders: dict[str, set[str]] | None = None
     # after load_site: (when, briefing, what) of the next briefing to appear or be withdrawn
     next_due: tuple[datetime, Any, str] | None = None
 
@@ -426,51 +425,9 @@ class Builder:
             return None
         try:
             with project_lock(self.root, "briefings serve", wait=0, quiet=True):
-                return self._quick(changed, last)
+                return quick_render(self, changed, last)
         except SiteError:  # another process is writing: the full rebuild waits for it
             return None
-
-    def _quick(self, changed: set[Path], last: LastBuild) -> WriteStats | None:
-        files: dict[str, bytes] = {}
-        parsed: dict[Path, Cached] = {}
-        for path in changed:
-            cached = self._documents.get(path)
-            old = cached.item if cached else None
-            if not isinstance(old, BriefingFile) or old.briefing.slug not in last.site.neighbours:
-                return None
-            try:
-                st = os.stat(path)
-                data = read_content_bytes(path)
-                new = load_briefing(read_document(path, data), last.site.config, last.markup.render)
-            except (OSError, SiteError):
-                return None
-            # what decides its neighbours and related briefings
-            placed = ("slug", "date", "draft", "terms", "publish", "expires")
-            if any(getattr(new.briefing, f) != getattr(old.briefing, f) for f in placed):
-                return None
-            site = dataclasses.replace(
-                last.site, bodies={**last.site.bodies, new.briefing.slug: new.body}
-            )
-            page = briefing_page(site, new.briefing)
-            try:
-                rendered = render_traced(last.env, page, last.keys.common)
-            except Exception:  # a template error: the full rebuild reports it with file and line
-                return None
-            files[page.path] = rendered.content.data
-            key = last.keys.key(page)
-            records = self._page_records()
-            records[page.path] = PageRecord(
-                key,
-                last.keys.digests.trace(rendered.reads),
-                rendered.content.digest,
-                tuple(last.keys.seen),
-            )
-            self._held[page.path] = rendered
-            parsed[path] = Cached((st.st_mtime_ns, st.st_size), new)
-        self._documents.update(parsed)
-        stats, entries = write_files(self.output, files)
-        self._quick_written.update(entries)
-        return stats
 
     def _related_memo(self) -> dict[str, Any]:
         if (
@@ -561,7 +518,7 @@ class Builder:
             self._held[page.path] = done
         for stale in set(self._held) - set(records):
             del self._held[stale]
-        self._records, self._skeleton = records, keys.skeleton
+        self._records, self._skeleton, self._holders = records, keys.skeleton, None
         return files, len(todo)
 
     @property

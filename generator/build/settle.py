@@ -18,7 +18,7 @@ import dataclasses
 import hashlib
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,14 +27,76 @@ from generator.build.inputs import code_version
 from generator.build.keys import PageKeys
 from generator.build.options import BuildReport
 from generator.build.state import Cached, LastBuild
-from generator.build.write import Content, write_files
+from generator.build.write import Content, WriteStats, write_files
 from generator.core.errors import SiteError
 from generator.core.model import Body, BriefingFile, OutputPage
+from generator.pages.kinds import briefing_page
 from generator.read.content import load_briefing, read_content_bytes, read_document
-from generator.render.render import Digested, render_many
+from generator.render.render import Digested, render_many, render_traced
 
 if TYPE_CHECKING:
     from generator.build.builder import Builder
+
+
+def quick_render(builder: Builder, changed: set[Path], last: LastBuild) -> WriteStats | None:
+    """`Builder.quick`: write the pages of edited briefings at once, before the full rebuild (None when
+    it does not apply)."""
+    files: dict[str, bytes] = {}
+    parsed: dict[Path, Cached] = {}
+    for path in changed:
+        cached = builder._documents.get(path)
+        old = cached.item if cached else None
+        if not isinstance(old, BriefingFile) or old.briefing.slug not in last.site.neighbours:
+            return None
+        try:
+            st = os.stat(path)
+            data = read_content_bytes(path)
+            new = load_briefing(read_document(path, data), last.site.config, last.markup.render)
+        except (OSError, SiteError):
+            return None
+        # what decides its neighbours and related briefings
+        placed = ("slug", "date", "draft", "terms", "publish", "expires")
+        if any(getattr(new.briefing, f) != getattr(old.briefing, f) for f in placed):
+            return None
+        site = dataclasses.replace(
+            last.site, bodies={**last.site.bodies, new.briefing.slug: new.body}
+        )
+        page = briefing_page(site, new.briefing)
+        try:
+            rendered = render_traced(last.env, page, last.keys.common)
+        except Exception:  # a template error: the full rebuild reports it with file and line
+            return None
+        files[page.path] = rendered.content.data
+        key = last.keys.key(page)
+        held = tuple(last.keys.seen)
+        builder._page_records()[page.path] = PageRecord(
+            key, last.keys.digests.trace(rendered.reads), rendered.content.digest, held
+        )
+        _note_holder(builder._holders, page.path, held)
+        builder._held[page.path] = rendered
+        parsed[path] = Cached((st.st_mtime_ns, st.st_size), new)
+    builder._documents.update(parsed)
+    stats, entries = write_files(builder.output, files)
+    builder._quick_written.update(entries)
+    return stats
+
+
+def _note_holder(holders: dict[str, set[str]] | None, path: str, bodies: Iterable[str]) -> None:
+    if holders is not None:
+        for digest in bodies:
+            holders.setdefault(digest, set()).add(path)
+
+
+def _holders(builder: Builder, records: Mapping[str, PageRecord]) -> dict[str, set[str]]:
+    """body digest -> paths of the pages whose records hold it: made once per full build, then kept up to
+    date by `quick` and `settle` (a superset: callers check the record)."""
+    if builder._holders is None:
+        holders: dict[str, set[str]] = {}
+        for path, record in records.items():
+            for digest in record.bodies:
+                holders.setdefault(digest, set()).add(path)
+        builder._holders = holders
+    return builder._holders
 
 
 def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
@@ -57,7 +119,7 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
     now = builder.now(config)
     if builder._reveal_at is not None and builder._reveal_at <= now:
         return None  # a briefing appears or goes: lists change
-    shown = {b.slug: b for b in site.briefings}
+    shown = last.by_slug
     swaps: dict[int, Body] = {}  # id of the body the last site holds -> the new one
     old_words: dict[str, str] = {}  # slug -> its search words in the last site
     parsed: dict[Path, tuple[tuple[int, int], BriefingFile]] = {}
@@ -83,16 +145,21 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
     bodies = dict(site.bodies)
     bodies.update((new.briefing.slug, new.body) for _, new in parsed.values())
     site = dataclasses.replace(site, bodies=bodies, now=now)
-    keys = PageKeys(builder._settings, last.keys.common, last.keys.digests, site)
-    finish_search = builder.search.update(site, builder._settings, builder.output, old_words)
-    search_files = finish_search()
+    current = (last.keys.bodies - old_digests) | {new.body.digest for _, new in parsed.values()}
+    keys = PageKeys(builder._settings, last.keys.common, last.keys.digests, site, current)
+    edited_bodies = {new.briefing.slug: new.body for _, new in parsed.values()}
+    search_files = builder.search.update_texts(site, edited_bodies)
+    if search_files is None:
+        search_files = builder.search.update(site, builder._settings, builder.output, old_words)()
     # the pages holding an edited briefing's body: as the last full build planned them, or as `quick` wrote
     # them (its record holds the new body; the planned context still holds the old one)
     edited = old_digests | {new.body.digest for _, new in parsed.values()}
     pages: dict[str, OutputPage] = {}
     todo: list[tuple[OutputPage, str, tuple[str, ...]]] = []
-    for rel, record in records.items():
-        if edited.isdisjoint(record.bodies):
+    holders = _holders(builder, records)
+    for rel in sorted(set().union(*(holders.get(digest, ()) for digest in edited))):
+        record = records.get(rel)
+        if record is None or edited.isdisjoint(record.bodies):
             continue
         page = last.pages.get(rel)
         if page is None:
@@ -121,6 +188,7 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
         records[page.path] = PageRecord(
             key, keys.digests.trace(result.reads), result.content.digest, held_bodies
         )
+        _note_holder(holders, page.path, held_bodies)
         builder._held[page.path] = result
     digests = file_digests(search_files)
     for rel, digest in digests.items():

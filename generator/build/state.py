@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from generator.build.keys import PageKeys
-from generator.core.model import BriefingFile, OutputPage, Page, Site, TermInfo
+from generator.core.model import Briefing, BriefingFile, OutputPage, Page, Site, TermInfo
 from generator.read.markup import Markup
 
 
@@ -29,3 +30,8 @@ class LastBuild:
     keys: PageKeys
     markup: Markup
     pages: Mapping[str, OutputPage]  # the keyed pages as planned, by path
+
+    @cached_property
+    def by_slug(self) -> dict[str, Briefing]:
+        """The site's visible briefings by slug."""
+        return {b.slug: b for b in self.site.briefings}
