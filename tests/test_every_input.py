@@ -35,7 +35,7 @@ from typing import Any
 import yaml
 from PIL import Image
 
-from generator.build import Builder, BuildOptions, build
+from generator.build.builder import Builder, BuildOptions, build
 from generator.render.theme import THEME_COLORS
 from tests.conftest import ROOT, briefing_md
 from tests.test_incremental import COUNTRIES, TOPICS, WORDS, tree
@@ -1118,7 +1118,7 @@ import sys
 from pathlib import Path
 
 import generator
-from generator.build import Builder, BuildOptions
+from generator.build.builder import Builder, BuildOptions
 
 package = Path(sys.argv[1]).resolve()
 assert Path(generator.__file__).resolve().is_relative_to(package), generator.__file__

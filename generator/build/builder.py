@@ -16,14 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from generator.build.cache import CACHE_DIR, BuildCache, PageRecord
+from generator.build.current import survey
 from generator.build.images import content_warnings, derive_images, inputs_current
 from generator.build.inputs import (
-    GENERATOR_DIR,
     code_version,
-    inputs_stamp,
     key_of,
     record_inputs,
-    unchanged_since_last_build,
     walk_stats,
 )
 from generator.build.keys import PageKeys, kept_bytes
@@ -33,7 +31,7 @@ from generator.build.pending import Pending, parse_pending, resolve_pending
 from generator.build.search_index import SearchIndex
 from generator.build.settle import file_digests, quick_render, settle_bodies
 from generator.build.state import Cached, LastBuild
-from generator.build.url_record import record_text, save_record
+from generator.build.url_record import save_record
 from generator.build.write import (
     Content,
     Kept,
@@ -45,6 +43,7 @@ from generator.core.config import Config, load_config
 from generator.core.errors import Problem, SiteError
 from generator.core.model import BriefingFile, Document, OutputPage, Site, TermInfo
 from generator.core.parallel import default_jobs, fork_map
+from generator.core.themes import theme_dirs
 from generator.core.trace import Digests
 from generator.pages.news import news_change
 from generator.pages.registry import plan
@@ -65,7 +64,7 @@ from generator.read.terms import read_term_yaml, term_yaml_files
 from generator.render.hosting import headers_pages
 from generator.render.preview import preview_pages
 from generator.render.render import Rendered, render_many
-from generator.render.theme import input_digests, make_environment, static_files, theme_dirs
+from generator.render.theme import input_digests, make_environment, static_files
 from generator.site.assemble import assemble, next_change
 
 
@@ -140,24 +139,17 @@ class Builder:
                 forget_data()
             self._code = code
         config = self.load_config()
-        imported: tuple[Any, ...] = ()
-        if self.options.run_import:
-            imported = self._import_seeds(config)
-        settings = key_of(code, config.digest(), self.options.drafts, self.options.future)
-        if settings != self._settings:  # a config change invalidates every parsed file and page
+        found = survey(config, self.options, code, self.output)
+        # a config change invalidates every parsed file and page
+        if found.settings != self._settings:
             self._documents.clear()
             self._records, self._skeleton = None, None
             self._held.clear()
-            self._settings = settings
-        if self._cache is None or self._cache.settings != settings:
-            self._cache = BuildCache(self.root, settings, enabled=self.options.cache)
-        folders = [config.content_dir, *theme_dirs(config), GENERATOR_DIR]
-        files_stamp = inputs_stamp(
-            key_of(settings, self.options.as_of), self.output, self.options.swap, folders
-        )
-        before = record_text(config)  # the URL record: an input, and written by this build
-        inputs = key_of(files_stamp, before, self.records_urls)
-        unchanged = unchanged_since_last_build(self._cache, inputs, self.output, self.now(config))
+            self._settings = found.settings
+        if self._cache is None or self._cache.settings != found.settings:
+            self._cache = BuildCache(self.root, found.settings, enabled=self.options.cache)
+        now = self.now(config)
+        unchanged = found.unchanged(self._cache, self.output, now)
         if unchanged is not None and not self.options.verify:
             return BuildReport(
                 output=self.output,
@@ -165,9 +157,12 @@ class Builder:
                 rendered=0,
                 stats=WriteStats(0, unchanged, 0),
                 seconds=time.perf_counter() - started,
-                imported=imported,
                 base_path=config.base_path,
             )
+        imported: tuple[Any, ...] = ()
+        if self.options.run_import and (imported := self._import_seeds(config)):
+            found = survey(config, self.options, code, self.output)  # new briefings were written
+        settings, before = found.settings, found.record
         site = self.load_site(config, read_record(config.root / RECORD_FILE, before))
         self._reveal_at = min(filter(None, (self._reveal_at, news_change(site))), default=None)
         if (
@@ -211,8 +206,9 @@ class Builder:
         self._stage("writing", 0)
         stats = write_site(self.output, files, swap=self.options.swap, recent=self._quick_written)
         self._quick_written = {}
+        inputs = found.inputs
         if self.records_urls:
-            inputs = key_of(files_stamp, save_record(config, site, before, self.now(config)), True)
+            inputs = key_of(found.files, save_record(config, site, before, now), True)
         self._save_cache()
         if self._cache and self._related.get("key") != self._related_saved:
             with contextlib.suppress(OSError):
@@ -393,8 +389,7 @@ class Builder:
 
     @property
     def records_urls(self) -> bool:
-        """Whether this build adds to the URL record: not a preview at another moment (--as-of)."""
-        return self.options.record_urls and self.options.as_of is None
+        return self.options.records_urls
 
     def now(self, config: Config) -> datetime:
         """The moment the site is built for: `--as-of`, or the clock."""

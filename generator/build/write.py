@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from generator.core.atomic import create, write_atomic
 from generator.core.errors import SiteError
-from generator.render.render import Digested
+from generator.core.model import Digested
 
 MARKER = (
     ".briefings-build"  # proves a folder is ours to replace (the manifest lives beside the folder)
