@@ -82,7 +82,10 @@ def test_a_body_edit_renders_only_the_pages_holding_that_body(make_site, tmp_pat
     assert 1 <= report.rendered <= 8, sorted(report.stats.changed_paths)
     written = report.stats.changed_paths
     assert "briefings/briefing-13/index.html" in written, sorted(written)
-    assert not any(p in written for p in ("index.html", "countries/chad/index.html", "topics/security/index.html"))
+    assert not any(
+        p in written
+        for p in ("index.html", "countries/chad/index.html", "topics/security/index.html")
+    )
     assert any(p.startswith("search/") for p in written)  # the new word's shard
     assert tree(project.output) == clean(project.root, tmp_path / "clean")
     # the page shows the new text
