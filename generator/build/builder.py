@@ -7,6 +7,7 @@ import functools
 import gc
 import hashlib
 import os
+import shutil
 import stat
 import time
 from collections.abc import Callable
@@ -184,7 +185,7 @@ class Builder:
         env_key = key_of(settings, sorted((f.name, f.output) for f in statics.values()), templates)
         # kept across builds: Jinja recompiles only edited templates
         if self._env is None or self._env[0] != env_key:
-            self._env = (env_key, make_environment(config, statics))
+            self._env = (env_key, make_environment(config, statics, self._bytecode(env_key)))
         env = self._env[1]
         pages = plan(site, (preview_pages, functools.partial(headers_pages, statics=statics)))
         keys = PageKeys(
@@ -423,6 +424,20 @@ class Builder:
                 return quick_render(self, changed, last)
         except SiteError:  # another process is writing: the full rebuild waits for it
             return None
+
+    def _bytecode(self, env_key: str) -> Path | None:
+        """.cache/templates/<key>/ for the environment of `env_key` (others removed), None without a cache."""
+        if not self.options.cache:
+            return None
+        folder = self.root / CACHE_DIR / "templates"
+        try:
+            for old in folder.iterdir() if folder.is_dir() else ():
+                if old.name != env_key[:24]:
+                    shutil.rmtree(old, ignore_errors=True)
+            (folder / env_key[:24]).mkdir(parents=True, exist_ok=True)
+        except OSError:  # a read-only project: templates are compiled in memory
+            return None
+        return folder / env_key[:24]
 
     def _related_memo(self) -> dict[str, Any]:
         if (
