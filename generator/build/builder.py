@@ -68,7 +68,8 @@ from generator.render.hosting import headers_pages
 from generator.render.preview import preview_pages
 from generator.render.render import Rendered, render_many, render_traced
 from generator.render.theme import input_digests, make_environment, static_files, theme_dirs
-from generator.site.assemble import assemble, next_change
+from generator.site.assemble import next_change
+from generator.site.languages import assemble_site
 
 
 @dataclass
@@ -366,7 +367,7 @@ class Builder:
         )
         self._reveal_at = due[0] if due else None
         self.next_due = due
-        return assemble(
+        return assemble_site(
             config,
             [b for b in briefings if b],
             [p for p in pages if p],

@@ -25,7 +25,7 @@ from generator.read.entities import country_info
 from generator.read.facts import KINDS as ENTITY_KINDS
 from generator.read.facts import entity_facts
 from generator.read.media import srcset
-from generator.render import maps, social
+from generator.render import locale, maps, social
 from generator.render.components import expand_body
 from generator.render.data import DataProblem, data_digest, load_data
 from generator.site.dossier import chronology
@@ -270,6 +270,7 @@ def input_digests(
         "theme": theme,
         "asset": asset,
         "data": lambda name: data_digest(config, name),
+        "catalog": lambda code: locale.catalog_digest(theme_dirs(config), code),
     }
 
 
@@ -384,6 +385,8 @@ def make_environment(config: Config, statics: dict[str, StaticFile]) -> jinja2.E
         flag=lambda name: c.flag if (c := country_info(str(name))) else "",
         iso2=lambda name: c.alpha2 if (c := country_info(str(name))) else "",
     )
+    # UI strings, and for a multilingual site the language of the page being rendered (render/locale.py)
+    locale.install(env, config, theme_dirs(config), format_date, social.template_globals)
     return env
 
 

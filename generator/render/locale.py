@@ -1,0 +1,228 @@
+"""Pages in the reader's language: the theme's UI strings from gettext catalogs (Jinja2's i18n extension over
+Babel's .po reader), dates and numbers in the language's conventions (Babel/CLDR), and the configuration a
+page of a language's site sees.
+
+A page of a multilingual site carries its `lang` (pages/languages.py); rendering it sets the language for
+the whole render, macros and includes too (a context variable), and every catalog read is recorded
+(`trace.record('catalog', code)`), so editing a .po file renders again exactly the pages in that language.
+A site without `languages:` renders the English msgids as they are: its pages do not change.
+"""
+
+from __future__ import annotations
+
+import gettext as stdlib_gettext
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel import Locale
+from babel.dates import format_datetime
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+from generator.core import urls
+from generator.core.config import Config
+from generator.core.errors import SiteError
+from generator.core.languages import Language, language_config
+from generator.core.trace import record
+
+CATALOG = "messages.po"  # <theme>/locales/<code>/LC_MESSAGES/messages.po, the layout pybabel uses
+ENGLISH = "en"
+_current: ContextVar[Language | None] = ContextVar("briefings_language", default=None)
+# Babel patterns for the date filter's styles (the English ones stay format_date's, as before languages)
+DATE_PATTERNS = {
+    "long": "d MMMM y",
+    "short": "d MMM y",
+    "month": "LLLL y",
+    "time": "d MMMM y, HH:mm zzz",
+}
+
+
+def catalog_paths(theme_dirs: list[Path], code: str) -> list[Path]:
+    """The catalogs of a language in the theme chain, the site's theme first."""
+    name = code.replace("-", "_")
+    paths = []
+    for theme in theme_dirs:
+        for folder in dict.fromkeys((name, code, code.split("-")[0])):
+            path = theme / "locales" / folder / "LC_MESSAGES" / CATALOG
+            if path.is_file():
+                paths.append(path)
+                break
+    return paths
+
+
+def catalog_digest(theme_dirs: list[Path], code: str) -> str:
+    """What a page in language `code` read of the catalogs: their paths and bytes."""
+    h = hashlib.sha256()
+    for path in catalog_paths(theme_dirs, code):
+        h.update(f"{path}\0".encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+@dataclass
+class Messages:
+    """One language's UI strings: the theme chain's catalogs merged (the site's theme wins), then site.yaml's
+    `strings:`."""
+
+    singular: dict[str, str] = field(default_factory=dict)
+    plural: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    form: Callable[[int], int] = lambda n: int(n != 1)
+
+    @classmethod
+    def load(cls, paths: list[Path], language: Language) -> Messages:
+        messages = cls()
+        for path in reversed(paths):  # the default theme first, then the site's over it
+            try:
+                with path.open("rb") as handle:
+                    catalog = read_po(handle, locale=language.babel)
+            except (OSError, ValueError) as exc:
+                raise SiteError.at(path, None, f"cannot read this catalog: {exc}") from None
+            messages.form = stdlib_gettext.c2py(catalog.plural_expr)
+            for message in catalog:
+                if not message.id or message.fuzzy:
+                    continue
+                if isinstance(message.id, tuple) and any(message.string):
+                    messages.plural[message.id[0]] = tuple(message.string)
+                elif isinstance(message.id, str) and message.string:
+                    messages.singular[message.id] = str(message.string)
+        messages.singular.update(language.strings)
+        return messages
+
+
+class LocalizedTemplate(jinja2.Template):
+    """A template whose render sets the page's language (its context's `lang`) for everything it calls."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        values = dict(*args, **kwargs)
+        lang = values.get("lang")
+        if lang is None:
+            return super().render(values)
+        token = _current.set(lang)
+        try:
+            return super().render(values)
+        finally:
+            _current.reset(token)
+
+
+@contextmanager
+def speaking(lang: Language | None) -> Iterator[None]:
+    """Make what runs inside (a page rendered by code, not a template) use `lang`."""
+    token = _current.set(lang)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def current_language() -> Language | None:
+    return _current.get()
+
+
+class ConfigView:
+    """The configuration as a page of the language being rendered sees it (`config` in templates): that
+    language's title, description, language code and base URL. Static files and the logo stay at the root."""
+
+    def __init__(self, config: Config):
+        self._root = config
+        self._by_code = {lang.code: language_config(config, lang) for lang in config.languages}
+
+    def _config(self) -> Config:
+        lang = _current.get()
+        return self._by_code[lang.code] if lang is not None else self._root
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._config(), name)
+
+    def _for(self, path: str) -> Config:
+        at_root = path.startswith(urls.STATIC) or path == urls.LOGO
+        return self._root if at_root else self._config()
+
+    def url(self, path: str) -> str:
+        return self._for(path).url(path)
+
+    def absolute_url(self, path: str) -> str:
+        return self._for(path).absolute_url(path)
+
+    @property
+    def fingerprint(self) -> str:
+        return self._config().digest()
+
+
+def install(
+    env: jinja2.Environment,
+    config: Config,
+    theme_dirs: list[Path],
+    format_date: Callable[..., str],
+    template_globals: Callable[[Any], dict[str, Any]],
+) -> None:
+    """Jinja's i18n extension on `env` (`{{ _('Latest') }}`, `{% trans %}`), and for a multilingual site
+    the language-aware configuration, URLs, dates and numbers."""
+    env.template_class = LocalizedTemplate
+    env.add_extension("jinja2.ext.i18n")
+    env.globals["text_direction"] = lambda: "ltr"
+    if not config.languages:
+        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+        env.filters["number"] = lambda n: str(n)
+        return
+    view = ConfigView(config)
+    loaded: dict[str, tuple[str, Messages]] = {}
+
+    def messages() -> Messages | None:
+        lang = _current.get()
+        if lang is None or lang.code == ENGLISH and not lang.strings:
+            return None
+        record("catalog", lang.code)
+        paths = catalog_paths(theme_dirs, lang.code)
+        stamp = repr([(p, p.stat().st_mtime_ns, p.stat().st_size) for p in paths])
+        if lang.code not in loaded or loaded[lang.code][0] != stamp:
+            loaded[lang.code] = (stamp, Messages.load(paths, lang))
+        return loaded[lang.code][1]
+
+    def gettext(message: str) -> str:
+        found = messages()
+        return found.singular.get(message, message) if found else message
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        found = messages()
+        forms = found.plural.get(singular) if found else None
+        if not found or not forms:
+            return singular if n == 1 else plural
+        return forms[min(found.form(n), len(forms) - 1)]
+
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+
+    def localized_date(value: datetime | None, style: str = "long") -> str:
+        lang = _current.get()
+        if value is None or lang is None or lang.code == ENGLISH:
+            return format_date(value, style)
+        pattern = DATE_PATTERNS.get(style, DATE_PATTERNS["long"])
+        return format_datetime(value, pattern, tzinfo=value.tzinfo, locale=lang.babel)
+
+    def number(value: Any) -> str:
+        lang = _current.get()
+        return format_decimal(value, locale=lang.babel) if lang else str(value)
+
+    def direction() -> str:
+        lang = _current.get()
+        return lang.direction if lang else "ltr"
+
+    env.filters.update(date=localized_date, number=number)
+    env.globals.update(
+        config=view,
+        url=view.url,
+        absolute_url=view.absolute_url,
+        term_url=lambda taxonomy, name: view.url(view.links.term_of(taxonomy, str(name))),
+        year_url=lambda year: view.url(urls.year(year)),
+        text_direction=direction,
+        language_name=lambda code: Locale.parse(code.replace("-", "_")).get_display_name(
+            (_current.get() or config.languages[0]).babel
+        ),
+        **template_globals(view),
+    )
