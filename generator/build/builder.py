@@ -28,6 +28,7 @@ from generator.build.inputs import (
     walk_stats,
 )
 from generator.build.keys import PageKeys, kept_bytes
+from generator.build.language_search import LanguageIndexes
 from generator.build.lock import project_lock
 from generator.build.options import BuildOptions, BuildReport
 from generator.build.pending import Pending, parse_pending, resolve_pending
@@ -110,6 +111,8 @@ class Builder:
     _previous_words: dict[str, str] = field(default_factory=dict)
     # the last search index, patched where briefings changed
     search: SearchIndex = field(default_factory=SearchIndex)
+    # the other languages' indexes of a multilingual site
+    language_search: LanguageIndexes = field(default_factory=LanguageIndexes)
     # after load_site: (when, briefing, what) of the next briefing to appear or be withdrawn
     next_due: tuple[datetime, Any, str] | None = None
 
@@ -185,6 +188,7 @@ class Builder:
         finish_search = self.search.update(
             site, settings, self.output, self._previous_words, background=self.jobs > 1
         )
+        finish_languages = self.language_search.update(site, settings, self.output)
         self._stage("planning", 0)
         statics = static_files(config)
         # A new template file can shadow one Jinja has compiled already: a new set of files, a new environment.
@@ -202,6 +206,7 @@ class Builder:
         self._last = LastBuild(site, env, keys, self.markup(config))
         self._stage("indexing", 0)
         files.update(finish_search())
+        files.update(finish_languages())
         self._stage("images", 0)
         cache_root = self.root / CACHE_DIR if self.options.cache else None
         images, derived = derive_images(site, config, cache_root, self.jobs, self._advance)
@@ -437,6 +442,8 @@ class Builder:
             old = cached.item if cached else None
             if not isinstance(old, BriefingFile) or old.briefing.slug not in last.site.neighbours:
                 return None
+            if last.site.lang is not None:
+                return None  # a multilingual site's pages carry their translations: the full rebuild
             try:
                 st = os.stat(path)
                 data = read_content_bytes(path)

@@ -30,7 +30,7 @@ class PageKeys:
         # skeletons mean equal page contexts but for the bodies they hold.
         # A site not made by assemble() has no skeleton: then no page may skip its fingerprint.
         self.skeleton = key_of(self._base, site.skeleton) if site.skeleton else None
-        self.bodies = frozenset(body.digest for body in site.bodies.values())
+        self.bodies = frozenset(b.digest for s in site.every_language for b in s.bodies.values())
 
     def key(self, page: OutputPage) -> str:
         """The page's key; afterwards `seen` lists the digests of the bodies its context holds."""

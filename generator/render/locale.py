@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from babel import Locale
+import pycountry
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -31,9 +32,11 @@ from generator.core.config import Config
 from generator.core.errors import SiteError
 from generator.core.languages import Language, language_config
 from generator.core.trace import record
+from generator.read.entities import country_info
 
 CATALOG = "messages.po"  # <theme>/locales/<code>/LC_MESSAGES/messages.po, the layout pybabel uses
 ENGLISH = "en"
+LANGUAGE_ASSETS = ("i18n.css", "languages.js")  # the default theme's files for a multilingual site
 _current: ContextVar[Language | None] = ContextVar("briefings_language", default=None)
 # Babel patterns for the date filter's styles (the English ones stay format_date's, as before languages)
 DATE_PATTERNS = {
@@ -155,6 +158,27 @@ class ConfigView:
         return self._config().digest()
 
 
+def localized_country(name: str, lang: Language) -> str:
+    """A country's name in `lang`: CLDR's (Babel: 'Russie'), else the ISO 3166 catalog pycountry ships,
+    else the name as written."""
+    info = country_info(name)
+    if info is None:
+        return name
+    try:
+        found = Locale.parse(lang.babel).territories.get(info.alpha2)
+    except (ValueError, UnknownLocaleError):
+        found = None
+    if found:
+        return str(found)
+    try:
+        catalog = stdlib_gettext.translation(
+            "iso3166-1", pycountry.LOCALES_DIR, languages=[lang.babel]
+        )
+    except OSError:
+        return name
+    return catalog.gettext(info.name)
+
+
 def install(
     env: jinja2.Environment,
     config: Config,
@@ -166,7 +190,12 @@ def install(
     the language-aware configuration, URLs, dates and numbers."""
     env.template_class = LocalizedTemplate
     env.add_extension("jinja2.ext.i18n")
-    env.globals["text_direction"] = lambda: "ltr"
+    env.globals.update(
+        text_direction=lambda: "ltr",
+        ui=str,  # a text from the content or code (a page title, a taxonomy's name), in the catalog or not
+        term_name=lambda taxonomy, name: str(name),  # a term's name in the page's language
+        root_url=config.url,  # a file at the site's root whatever the language (sitemap.xml)
+    )
     if not config.languages:
         env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
         env.filters["number"] = lambda n: str(n)
@@ -198,6 +227,17 @@ def install(
 
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
 
+    def ui(text: Any) -> str:
+        # gettext without %-formatting: a title may hold '%'
+        found = messages()
+        return found.singular.get(str(text), str(text)) if found else str(text)
+
+    def term_name(taxonomy: str, name: Any) -> str:
+        lang = _current.get()
+        if lang is None or lang.code == ENGLISH or taxonomy != "countries":
+            return str(name)
+        return localized_country(str(name), lang)
+
     def localized_date(value: datetime | None, style: str = "long") -> str:
         lang = _current.get()
         if value is None or lang is None or lang.code == ENGLISH:
@@ -221,6 +261,8 @@ def install(
         term_url=lambda taxonomy, name: view.url(view.links.term_of(taxonomy, str(name))),
         year_url=lambda year: view.url(urls.year(year)),
         text_direction=direction,
+        ui=ui,
+        term_name=term_name,
         language_name=lambda code: Locale.parse(code.replace("-", "_")).get_display_name(
             (_current.get() or config.languages[0]).babel
         ),

@@ -91,6 +91,8 @@ def static_files(config: Config) -> dict[str, StaticFile]:
             if not path.is_file() or path.name.startswith(".") or path.name.endswith("~"):
                 continue
             name = path.relative_to(base).as_posix()
+            if name in locale.LANGUAGE_ASSETS and not config.languages:
+                continue  # a site in one language publishes what it did before languages existed
             data = path.read_bytes()
             output = "static/" + name
             if path.suffix in FINGERPRINTED:
