@@ -16,6 +16,7 @@ from generator.core.config import Config, load_config
 from generator.core.errors import SiteError
 from generator.core.parallel import default_jobs
 from generator.core.urls import slug_from
+from generator.dev import translations
 from generator.dev.rebuilds import ServeBuilds
 from generator.read.published import RECORD_FILE
 
@@ -119,18 +120,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-NEW_BRIEFING = """---
-title: {title}
-date: '{date}'
-summary: ''
-takeaways: []
-{terms}draft: true
----
-
-Write the briefing here. Use `## Section heading` lines for sections.
-"""
-
-
 def cmd_import(args: argparse.Namespace) -> int:
     """Import seed texts into content/briefings/, never overwriting an editor's work."""
     from generator.read.content import parse_datetime
@@ -180,6 +169,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                 dry_run=args.dry_run,
                 force=args.force,
                 jobs=default_jobs(),
+                languages=[lang.code for lang in config.languages],
+                lang=args.lang or "",
             )
     except SiteError as error:
         _print_problems(error)
@@ -194,6 +185,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     """Create a draft briefing with its front matter filled in."""
     import yaml
+
+    from generator.dev.scaffold import NEW_BRIEFING
 
     root = _project(args)
     config = _config_or_report(root)
@@ -271,6 +264,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         output, config.base_url, html_validation=not args.no_html_validation, vnu=vnu
     )
     editorial = audit_content(config)
+    translations.list_stale(root, config)  # listed, not failing the check
     for problem in [*editorial, *report.problems]:
         print(problem)
     if editorial:
@@ -464,6 +458,7 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument(
         "--date", help="date for seeds without a dateline (default: the file's modification time)"
     )
+    i.add_argument("--lang", help="the seeds' language (default: detected among `languages:`)")
     i.add_argument("--dry-run", action="store_true", help="report what would happen, write nothing")
     i.add_argument(
         "--force",
@@ -577,6 +572,7 @@ def parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--output", "-o", metavar="DIR", help="output folder (default: output/)")
     c.set_defaults(run=cmd_clean)
+    translations.add_command(commands)
     return top
 
 

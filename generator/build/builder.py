@@ -60,8 +60,8 @@ from generator.read.content import (
     read_document,
 )
 from generator.read.corrections import with_term_corrections
-from generator.read.entities import forget_data, load_registry
-from generator.read.importer import import_seeds, seeds_to_import
+from generator.read.entities import forget_data
+from generator.read.importer import import_options, import_seeds, seeds_to_import
 from generator.read.markup import Markup
 from generator.read.published import RECORD_FILE, read_record
 from generator.read.terms import read_term_yaml, term_yaml_files
@@ -69,8 +69,7 @@ from generator.render.hosting import headers_pages
 from generator.render.preview import preview_pages
 from generator.render.render import Rendered, render_many, render_traced
 from generator.render.theme import input_digests, make_environment, static_files, theme_dirs
-from generator.site.assemble import next_change
-from generator.site.languages import assemble_site
+from generator.site.languages import assemble_site, next_change
 
 
 @dataclass
@@ -111,8 +110,7 @@ class Builder:
     _previous_words: dict[str, str] = field(default_factory=dict)
     # the last search index, patched where briefings changed
     search: SearchIndex = field(default_factory=SearchIndex)
-    # the other languages' indexes of a multilingual site
-    language_search: LanguageIndexes = field(default_factory=LanguageIndexes)
+    languages_search: LanguageIndexes = field(default_factory=LanguageIndexes)
     # after load_site: (when, briefing, what) of the next briefing to appear or be withdrawn
     next_due: tuple[datetime, Any, str] | None = None
 
@@ -185,10 +183,9 @@ class Builder:
             self.search = restored
         search_state = (self.search.key, self.search.docs)
         # A whole-index rebuild (cold builds) runs in a forked process while pages are planned and rendered.
-        finish_search = self.search.update(
-            site, settings, self.output, self._previous_words, background=self.jobs > 1
+        finish_search = self.languages_search.update(
+            self.search, site, settings, self.output, self._previous_words, self.jobs > 1
         )
-        finish_languages = self.language_search.update(site, settings, self.output)
         self._stage("planning", 0)
         statics = static_files(config)
         # A new template file can shadow one Jinja has compiled already: a new set of files, a new environment.
@@ -206,7 +203,6 @@ class Builder:
         self._last = LastBuild(site, env, keys, self.markup(config))
         self._stage("indexing", 0)
         files.update(finish_search())
-        files.update(finish_languages())
         self._stage("images", 0)
         cache_root = self.root / CACHE_DIR if self.options.cache else None
         images, derived = derive_images(site, config, cache_root, self.jobs, self._advance)
@@ -247,8 +243,7 @@ class Builder:
         todo = seeds_to_import(config.seeds_dir, briefings_dir)
         if not todo:
             return ()
-        registry = load_registry(config.content_dir / "_data" / "entities.yaml")
-        results = import_seeds(todo, briefings_dir, tz=config.tz, registry=registry, jobs=self.jobs)
+        results = import_seeds(todo, briefings_dir, jobs=self.jobs, **import_options(config))
         # a seed that cannot be imported fails the build, as it fails `briefings import` (the others are in)
         if failed := [Problem(r.seed, None, r.message) for r in results if r.status == "error"]:
             raise SiteError(failed)
@@ -426,6 +421,7 @@ class Builder:
             last is None
             or not changed
             or (self.options.run_import and any(p.suffix == ".txt" for p in changed))
+            or last.site.lang is not None  # a multilingual site's pages carry their translations
         ):
             return None
         try:
@@ -442,8 +438,6 @@ class Builder:
             old = cached.item if cached else None
             if not isinstance(old, BriefingFile) or old.briefing.slug not in last.site.neighbours:
                 return None
-            if last.site.lang is not None:
-                return None  # a multilingual site's pages carry their translations: the full rebuild
             try:
                 st = os.stat(path)
                 data = read_content_bytes(path)

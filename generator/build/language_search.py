@@ -3,7 +3,7 @@ searches the briefings of the language they read (the default language's index i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,18 +18,31 @@ class LanguageIndexes:
 
     indexes: dict[str, SearchIndex] = field(default_factory=dict)
 
-    def update(self, site: Site, settings: str, output: Path) -> Callable[[], dict[str, Content]]:
-        """Start bringing every other language's index up to date; the returned function gives their files,
-        each under its language's folder."""
-        finishes = []
+    def update(
+        self,
+        index: SearchIndex,
+        site: Site,
+        settings: str,
+        output: Path,
+        previous: Mapping[str, str],
+        background: bool,
+    ) -> Callable[[], dict[str, Content]]:
+        """Start bringing the default language's `index` and every other language's up to date (see
+        SearchIndex.update); the returned function gives all their files, each under its language's folder."""
+        finishes = [("", index.update(site, settings, output, previous, background=background))]
         for other in site.others:
-            index = self.indexes.setdefault(other.lang.code, SearchIndex())
-            finish = index.update(other, settings, output / other.lang.prefix)
-            finishes.append((other.lang.prefix, finish))
+            mine = self.indexes.setdefault(other.lang.code, SearchIndex())
+            finishes.append(
+                (other.lang.prefix, mine.update(other, settings, output / other.lang.prefix))
+            )
         for gone in set(self.indexes) - {o.lang.code for o in site.others}:
             del self.indexes[gone]
 
         def files() -> dict[str, Content]:
-            return {prefix + path: data for prefix, finish in finishes for path, data in finish().items()}
+            return {
+                prefix + path: data
+                for prefix, finish in finishes
+                for path, data in finish().items()
+            }
 
         return files

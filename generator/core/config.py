@@ -196,7 +196,10 @@ _SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
     "params": ((dict,), "a mapping of values for templates"),
     "email": ((dict,), "a mapping with from, recipients, unsubscribe and smtp (host, port, user)"),
     "images": ((dict,), "a mapping such as {widths: [480, 960, 1600], keep_location: false}"),
-    "languages": ((list,), "a list of languages such as [{code: en, name: English, default: true}]"),
+    "languages": (
+        (list,),
+        "a list of languages such as [{code: en, name: English, default: true}]",
+    ),
 }
 
 

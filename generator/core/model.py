@@ -192,7 +192,9 @@ class Translation:
     of: str  # the source briefing's slug
     made_from: str  # the source's version (`translated_from:`; '' when not recorded)
     line: int  # of `translation_of:` (or 1), for errors
-    implied: bool = False  # by its file name in a language's folder: a translation only if the source exists
+    implied: bool = (
+        False  # by its file name in a language's folder: a translation only if the source exists
+    )
 
 
 @dataclass(frozen=True)

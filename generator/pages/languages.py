@@ -112,9 +112,7 @@ def _folder(path: str) -> str:
     return path[: -len("index.html")] if path.endswith("index.html") else path
 
 
-def _versions(
-    site: Site, s: Site, page: OutputPage, have: set[tuple[str, str]]
-) -> dict[str, str]:
+def _versions(site: Site, s: Site, page: OutputPage, have: set[tuple[str, str]]) -> dict[str, str]:
     """Output paths of this page in every language it exists in (its own included): a briefing's translations;
     any other page, the page at the same place in each language's site."""
     briefing = page.context.get("briefing") if page.context.get("kind") == "briefing" else None

@@ -397,7 +397,9 @@ def _language(check: _Checker, config: Config, slug: str) -> tuple[str, Translat
     fields = [k for k in ("lang", "translation_of", "translated_from") if k in check.doc.meta]
     if not config.languages:
         if fields:
-            check.fail(fields[0], f"'{fields[0]}' needs `languages:` in site.yaml (README: Languages)")
+            check.fail(
+                fields[0], f"'{fields[0]}' needs `languages:` in site.yaml (README: Languages)"
+            )
         return "", None
     codes = [lang.code for lang in config.languages]
     folder = ""
@@ -409,9 +411,13 @@ def _language(check: _Checker, config: Config, slug: str) -> tuple[str, Translat
         pass
     lang = check.text("lang") or folder or codes[0]
     if lang not in codes:
-        check.fail("lang", f"unknown language {lang!r}; site.yaml `languages:` has {', '.join(codes)}")
+        check.fail(
+            "lang", f"unknown language {lang!r}; site.yaml `languages:` has {', '.join(codes)}"
+        )
     elif folder and lang != folder:
-        check.fail("lang", f"'lang: {lang}' in the folder of {folder}; move the file or fix `lang:`")
+        check.fail(
+            "lang", f"'lang: {lang}' in the folder of {folder}; move the file or fix `lang:`"
+        )
     of = check.text("translation_of")
     made_from = check.text("translated_from")
     if of:
@@ -421,7 +427,9 @@ def _language(check: _Checker, config: Config, slug: str) -> tuple[str, Translat
         of = Path(*parts[1:]).as_posix()
         return lang, Translation(of=of, made_from=made_from, line=1, implied=True)
     if made_from:
-        check.fail("translated_from", "'translated_from' needs `translation_of:` (the source's slug)")
+        check.fail(
+            "translated_from", "'translated_from' needs `translation_of:` (the source's slug)"
+        )
     return lang, None
 
 

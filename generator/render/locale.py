@@ -91,8 +91,9 @@ class Messages:
             for message in catalog:
                 if not message.id or message.fuzzy:
                     continue
-                if isinstance(message.id, tuple) and any(message.string):
-                    messages.plural[message.id[0]] = tuple(message.string)
+                if isinstance(message.id, tuple) and isinstance(message.string, tuple):
+                    if any(message.string):
+                        messages.plural[message.id[0]] = message.string
                 elif isinstance(message.id, str) and message.string:
                     messages.singular[message.id] = str(message.string)
         messages.singular.update(language.strings)
@@ -205,7 +206,7 @@ def install(
 
     def messages() -> Messages | None:
         lang = _current.get()
-        if lang is None or lang.code == ENGLISH and not lang.strings:
+        if lang is None or (lang.code == ENGLISH and not lang.strings):
             return None
         record("catalog", lang.code)
         paths = catalog_paths(theme_dirs, lang.code)

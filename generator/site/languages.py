@@ -19,7 +19,10 @@ from generator.core.errors import Problem, SiteError
 from generator.core.fingerprint import Fingerprints
 from generator.core.languages import Language, language_config
 from generator.core.model import Body, Briefing, BriefingFile, Page, Site, TermInfo
-from generator.site.assemble import assemble
+from generator.site.assemble import assemble, next_change
+
+# the builder's entry point to assembly: a site in one language or several, and what changes next
+__all__ = ["assemble_site", "link_translations", "next_change", "page_language", "version"]
 
 VERSION_CHARS = 12  # of a source's digest, as `translated_from:` records it
 
@@ -202,20 +205,20 @@ def link_translations(
         current = version(body)
         versions = []
         for code in order:
-            b = found.get(code)
-            if b is None:
+            member = found.get(code)
+            if member is None:
                 continue
-            made_from = b.translation.made_from if b.translation else ""
+            made_from = member.translation.made_from if member.translation else ""
             state = (
                 "source"
-                if b is source
+                if member is source
                 else "unknown"
                 if not made_from
                 else "current"
                 if made_from[:VERSION_CHARS] == current
                 else "stale"
             )
-            versions.append(Version(code, b, state))
+            versions.append(Version(code, member, state))
         groups.append(Group(source, source_lang, current, tuple(versions)))
     return Translations(tuple(groups))
 
