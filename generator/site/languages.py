@@ -208,10 +208,11 @@ def link_translations(
             member = found.get(code)
             if member is None:
                 continue
+            member = shown[(code, member.slug)][0]  # as its language's site shows it
             made_from = member.translation.made_from if member.translation else ""
             state = (
                 "source"
-                if member is source
+                if code == source_lang
                 else "unknown"
                 if not made_from
                 else "current"
