@@ -344,7 +344,7 @@ def test_errors_name_the_file_and_line(make_site) -> None:
     assert "already translates 'black-sea-grain-corridor-under-strain' into fr" in str(caught.value)
     shutil.rmtree(project.root)
     project = make_site({"content/briefings/a.md": briefing_md("A", lang="fr")})
-    with pytest.raises(SiteError, match="needs `languages:` in site.yaml"):
+    with pytest.raises(SiteError, match=r"needs `languages:` in site\.yaml"):
         project.build()
     shutil.rmtree(project.root)
     bad = CONFIG.replace("{code: ar, name: العربية}", "{code: 'Arabic!'}")
@@ -445,3 +445,126 @@ def test_import_with_lang_uses_the_registry_only_and_says_so(make_site) -> None:
     assert main(["--project", str(project.root), "import", "--lang", "de"]) == 1
     project.build()
     assert any(p.startswith("fr/briefings/") for p in project.files())
+
+
+# --- in Chromium: search per language, axe per language, right-to-left screenshots ---------------------
+
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SHOTS = Path("/tmp/briefings-i18n-shots")  # looked at by whoever changes the theme's RTL rules
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The four-language site built for and served at http://127.0.0.1:<port>/."""
+    from tests.conftest import static_server
+
+    root = tmp_path_factory.mktemp("i18n-browser") / "site"
+    project = Project(root)
+    root.mkdir()
+    project.write({"site.yaml": CONFIG, **FILES})
+    with static_server(project.output) as port:
+        base = f"http://127.0.0.1:{port}/"
+        Builder(root, BuildOptions(run_import=False, base_url=base)).build()
+        yield base
+
+
+def _results(page) -> list[str]:  # type: ignore[no-untyped-def]
+    return page.eval_on_selector_all(
+        "#search .search-result-link", "els => els.map(e => e.getAttribute('href'))"
+    )
+
+
+def _search(page, base: str, lang: str, query: str) -> list[str]:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}{PREFIX[lang]}search/?q={query}")
+    for _ in range(200):
+        status = page.text_content("#search [aria-live=polite]") or ""
+        if f"“{query}”" in status:
+            return _results(page)
+        page.wait_for_timeout(50)
+    raise AssertionError(f"no search status for {query!r} in {lang}: {status!r}")
+
+
+@pytest.mark.browser
+def test_search_finds_cyrillic_and_arabic_words_in_their_language(browser, served) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        assert _search(page, served, "uk", "відвантаження") == ["/" + GRAIN["uk"]]
+        assert _search(page, served, "uk", "зерн") == ["/" + GRAIN["uk"]]  # the start of a word
+        ar = _search(page, served, "ar", "الفاشر")
+        assert len(ar) == 1 and ar[0].startswith("/ar/briefings/")
+        assert _search(page, served, "ar", "الْفَاشِر") == ar  # harakat are folded away
+        assert _search(page, served, "fr", "cereales") == ["/" + GRAIN["fr"]]  # accents folded
+        # results stay in the reader's language; the other languages are a link away, query kept
+        assert _search(page, served, "en", "odesa") == ["/" + GRAIN["en"]]
+        assert _search(page, served, "en", "відвантаження") == []
+        elsewhere = page.eval_on_selector_all(
+            "a[data-search-language]", "els => els.map(e => e.getAttribute('href'))"
+        )
+        assert (
+            "/uk/search/?q=%D0%B2%D1%96%D0%B4%D0%B2%D0%B0%D0%BD%D1%82%D0%B0%D0%B6%D0%B5%D0%BD%D0%BD%D1%8F"
+            in elsewhere
+        )
+    finally:
+        context.close()
+    assert not errors
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", LANGS)
+def test_axe_finds_nothing_in_every_language(browser, served, lang) -> None:  # type: ignore[no-untyped-def]
+    from axe_playwright_python.sync_playwright import Axe
+
+    briefing = GRAIN.get(lang) or "ar/briefings/"
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        paths = [PREFIX[lang], f"{PREFIX[lang]}countries/", f"{PREFIX[lang]}search/"]
+        if lang != "ar":
+            paths.append(briefing)
+        else:
+            page.goto(served + "ar/")
+            paths.append(page.get_attribute(".card-title a", "href").lstrip("/"))
+        for path in paths + (["translations/"] if lang == "en" else []):
+            page.goto(served + path)
+            report = Axe().run(
+                page,
+                options={
+                    "runOnly": {"type": "tag", "values": WCAG_AA},
+                    "resultTypes": ["violations"],
+                },
+            )
+            found = [
+                f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}"
+                for v in report.response["violations"]
+            ]
+            assert not found, (path, found)
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_screenshots_of_an_arabic_briefing_and_the_french_home(browser, served) -> None:  # type: ignore[no-untyped-def]
+    SHOTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(served + "ar/")
+        page.click(".card-title a")
+        page.wait_for_load_state("networkidle")
+        assert page.get_attribute("html", "dir") == "rtl"
+        # right to left: the title sits at the right, the switcher and search at the left
+        title = page.locator("h1").bounding_box()
+        assert title is not None and title["x"] + title["width"] > 1280 / 2
+        page.screenshot(path=str(SHOTS / "ar-briefing.png"), full_page=True)
+        page.emulate_media(media="print")
+        page.screenshot(path=str(SHOTS / "ar-briefing-print.png"), full_page=True)
+        page.emulate_media(media="screen")
+        page.goto(served + "fr/")
+        page.screenshot(path=str(SHOTS / "fr-home.png"), full_page=True)
+        page.goto(served + "ar/countries/sudan/")
+        page.screenshot(path=str(SHOTS / "ar-term.png"), full_page=True)
+    finally:
+        context.close()

@@ -16,14 +16,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import pycountry
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
@@ -184,7 +184,7 @@ def install(
     env: jinja2.Environment,
     config: Config,
     theme_dirs: list[Path],
-    format_date: Callable[..., str],
+    english_date: Callable[..., str],
     template_globals: Callable[[Any], dict[str, Any]],
 ) -> None:
     """Jinja's i18n extension on `env` (`{{ _('Latest') }}`, `{% trans %}`), and for a multilingual site
@@ -196,6 +196,9 @@ def install(
         ui=str,  # a text from the content or code (a page title, a taxonomy's name), in the catalog or not
         term_name=lambda taxonomy, name: str(name),  # a term's name in the page's language
         root_url=config.url,  # a file at the site's root whatever the language (sitemap.xml)
+        month_label=lambda month: (
+            month.label
+        ),  # a month (.key '2026-11', .label) in the page's language
     )
     if not config.languages:
         env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
@@ -242,7 +245,7 @@ def install(
     def localized_date(value: datetime | None, style: str = "long") -> str:
         lang = _current.get()
         if value is None or lang is None or lang.code == ENGLISH:
-            return format_date(value, style)
+            return english_date(value, style)
         pattern = DATE_PATTERNS.get(style, DATE_PATTERNS["long"])
         return format_datetime(value, pattern, tzinfo=value.tzinfo, locale=lang.babel)
 
@@ -254,6 +257,13 @@ def install(
         lang = _current.get()
         return lang.direction if lang else "ltr"
 
+    def month_label(month: Any) -> str:
+        lang = _current.get()
+        if lang is None or lang.code == ENGLISH:
+            return str(month.label)
+        year, number = (int(part) for part in str(month.key).split("-")[:2])
+        return format_date(date(year, number, 1), "LLLL y", locale=lang.babel).capitalize()
+
     env.filters.update(date=localized_date, number=number)
     env.globals.update(
         config=view,
@@ -264,6 +274,7 @@ def install(
         text_direction=direction,
         ui=ui,
         term_name=term_name,
+        month_label=month_label,
         language_name=lambda code: Locale.parse(code.replace("-", "_")).get_display_name(
             (_current.get() or config.languages[0]).babel
         ),
