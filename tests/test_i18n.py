@@ -568,3 +568,32 @@ def test_screenshots_of_an_arabic_briefing_and_the_french_home(browser, served) 
         page.screenshot(path=str(SHOTS / "ar-term.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_the_default_language_in_a_folder_and_pages_per_language(make_site) -> None:
+    config = CONFIG.replace(
+        "{code: en, name: English, default: true}", "{code: en, default: true, path: en}"
+    )
+    files = {
+        **FILES,
+        "content/pages/fr/apropos.md": "---\ntitle: À propos\n---\n\nQui sommes-nous.\n",
+    }
+    project = make_site(files, config=config)
+    project.build()
+    assert (
+        "en/index.html" in project.files() and "en/" + GRAIN["en"] + "index.html" in project.files()
+    )
+    root = project.html("index.html")
+    assert root.all("link", rel="canonical")[0]["href"] == "https://example.org/en/"
+    assert "404.html" in project.files() and "sitemap.xml" in project.files()
+    fr_nav = [a["href"] for a in project.html("fr/index.html").all("a")]
+    assert "/fr/apropos/" in fr_nav and "/en/about/" not in fr_nav
+    assert "/en/about/" in [a["href"] for a in project.html("en/index.html").all("a")]
+
+
+def test_briefings_check_finds_nothing_wrong_in_any_language(site: Project) -> None:
+    from generator.dev.check import check_site
+
+    report = check_site(site.output, "https://example.org/", html_validation=False)
+    assert not report.problems, report.problems[:5]
+    assert report.pages == len(html_files(site))

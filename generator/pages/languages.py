@@ -70,7 +70,7 @@ def localize(
     for s, ps in made:
         prefix = s.lang.prefix
         for page in ps:
-            path = prefix + page.path
+            path = page.path if page.path in ROOT_ONLY else prefix + page.path
             if page.data is not None or page.make is not None:
                 out.append(dataclasses.replace(page, path=path))
                 continue
@@ -104,6 +104,9 @@ def localize(
             if s is not site:
                 context["nav_pages"] = s.nav
             out.append(dataclasses.replace(page, path=path, context=context))
+    if site.lang.prefix:  # the default language in a folder too: the root sends readers to its home
+        context = {"title": site.config.title, "target": site.lang.prefix, "kind": "redirect"}
+        out.append(OutputPage(path="index.html", template="redirect.html", context=context))
     return out
 
 
