@@ -496,6 +496,8 @@ def test_search_finds_cyrillic_and_arabic_words_in_their_language(browser, serve
         ar = _search(page, served, "ar", "الفاشر")
         assert len(ar) == 1 and ar[0].startswith("/ar/briefings/")
         assert _search(page, served, "ar", "الْفَاشِر") == ar  # harakat are folded away
+        assert _search(page, served, "ar", "فاشر") == ar  # the bare word finds it with its article
+        assert _search(page, served, "ar", "المدنيين") == ar
         assert _search(page, served, "fr", "cereales") == ["/" + GRAIN["fr"]]  # accents folded
         # results stay in the reader's language; the other languages are a link away, query kept
         assert _search(page, served, "en", "odesa") == ["/" + GRAIN["en"]]
@@ -597,3 +599,12 @@ def test_briefings_check_finds_nothing_wrong_in_any_language(site: Project) -> N
     report = check_site(site.output, "https://example.org/", html_validation=False)
     assert not report.problems, report.problems[:5]
     assert report.pages == len(html_files(site))
+
+
+def test_arabic_words_are_indexed_without_their_article_too() -> None:
+    from generator.read.words import arabic_stem, index_terms
+
+    assert arabic_stem("الفاشر") == "فاشر" and arabic_stem("والمدنيين") == "مدنيين"
+    assert arabic_stem("الى") == "الى" and arabic_stem("corridor") == "corridor"
+    terms = dict(pair.rsplit(":", 1) for pair in index_terms("", "", (), {}, "في الفاشر").split())
+    assert terms["الفاشر"] == terms["فاشر"] == "1"
