@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
@@ -608,3 +609,14 @@ def test_arabic_words_are_indexed_without_their_article_too() -> None:
     assert arabic_stem("الى") == "الى" and arabic_stem("corridor") == "corridor"
     terms = dict(pair.rsplit(":", 1) for pair in index_terms("", "", (), {}, "في الفاشر").split())
     assert terms["الفاشر"] == terms["فاشر"] == "1"
+
+
+def test_the_news_sitemap_lists_every_language(site: Project) -> None:
+    as_of = datetime(2026, 11, 21, 8, tzinfo=UTC)
+    Builder(site.root, BuildOptions(run_import=False, as_of=as_of)).build()
+    text = site.read("sitemap-news.xml")
+    assert f"<loc>https://example.org/{GRAIN['uk']}</loc>" in text
+    assert (
+        "<news:language>uk</news:language>" in text and "<news:language>fr</news:language>" in text
+    )
+    assert "<news:language>ar</news:language>" not in text  # 18 November: over 48 hours before
