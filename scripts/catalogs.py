@@ -38,7 +38,7 @@ def template() -> Catalog:
         method_map=[("**.html", "jinja2")],
         options_map={"**.html": options},
     )
-    for filename, line, message, comments, context in found:
+    for filename, line, message, _comments, context in found:
         catalog.add(message, locations=[(f"templates/{filename}", line)], context=context)
     for message in DYNAMIC:
         if message not in catalog:
