@@ -620,3 +620,17 @@ def test_the_news_sitemap_lists_every_language(site: Project) -> None:
         "<news:language>uk</news:language>" in text and "<news:language>fr</news:language>" in text
     )
     assert "<news:language>ar</news:language>" not in text  # 18 November: over 48 hours before
+
+
+def test_an_arabic_title_is_drawn_on_its_preview_image(make_site) -> None:
+    from PIL import Image
+
+    project = make_site(
+        {"content/briefings/ar/sudan.md": SUDAN_AR, "content/briefings/sudan.md": SUDAN_EN},
+        config=CONFIG.replace("preview_images: false", "preview_images: true"),
+    )
+    project.build()
+    folder = next((project.output / "ar/briefings").iterdir())
+    image = Image.open(folder / "preview.png").convert("L")
+    title_area = image.crop((64, 120, 640, 420))  # where the title goes, left of the map
+    assert title_area.getextrema()[0] < 80  # ink: the glyphs were in the font
