@@ -634,3 +634,61 @@ def test_an_arabic_title_is_drawn_on_its_preview_image(make_site) -> None:
     image = Image.open(folder / "preview.png").convert("L")
     title_area = image.crop((64, 120, 640, 420))  # where the title goes, left of the map
     assert title_area.getextrema()[0] < 80  # ink: the glyphs were in the font
+
+
+def test_entity_names_per_language_from_the_registry(make_site) -> None:
+    registry = (
+        "people:\n  - name: Volodymyr Zelenskyy\n    aliases: [Zelenskyy]\n"
+        "    names: {uk: Володимир Зеленський, fr: Volodymyr Zelensky}\n"
+        "countries:\n  - name: Moldova\n    names: {fr: République de Moldavie}\n"
+    )
+    files = {
+        **FILES,
+        "content/_data/entities.yaml": registry,
+        "content/briefings/fr/moldavie.md": ELECTIONS_FR.replace(
+            "countries:", "people: [Volodymyr Zelenskyy]\ncountries:"
+        ),
+        "content/briefings/uk/zernovyi-korydor.md": GRAIN_UK.replace(
+            "countries:", "people: [Volodymyr Zelenskyy]\ncountries:"
+        ),
+    }
+    project = make_site(files, config=CONFIG)
+    project.build()
+    assert (
+        "Володимир Зеленський"
+        in project.html("uk/people/volodymyr-zelenskyy/index.html").texts("h1")[0]
+    )
+    assert (
+        "Volodymyr Zelensky"
+        in project.html("fr/people/volodymyr-zelenskyy/index.html").texts("h1")[0]
+    )
+    assert (
+        "République de Moldavie" in project.html("fr/countries/moldova/index.html").texts("h1")[0]
+    )
+    assert "Ukraine" in project.html("fr/countries/ukraine/index.html").texts("h1")[0]  # CLDR's
+    # editing a name renders that language's pages showing it again, like a clean build
+    builder = Builder(project.root, BuildOptions(run_import=False))
+    builder.build()
+    project.write(
+        {"content/_data/entities.yaml": registry.replace("Зеленський", "Зеленський (Президент)")}
+    )
+    builder.build()
+    assert "(Президент)" in project.read("uk/people/volodymyr-zelenskyy/index.html")
+    clean = project.root.parent / "clean-names"
+    shutil.copytree(project.root, clean, ignore=shutil.ignore_patterns("output", ".cache"))
+    Builder(clean, BuildOptions(run_import=False)).build()
+    assert _tree(clean / "output") == _tree(project.output)
+
+
+def test_registry_names_find_entities_in_other_languages_seeds(tmp_path: Path) -> None:
+    from generator.read.entities import find_entities, load_registry
+
+    text = "У Києві Володимир Зеленський зустрівся з послами."
+    assert "Volodymyr Zelenskyy" not in find_entities(text, "Візит", load_registry(None)).people
+    extra = tmp_path / "entities.yaml"
+    extra.write_text(
+        "people:\n  - name: Volodymyr Zelenskyy\n    names: {uk: Володимир Зеленський}\n",
+        encoding="utf-8",
+    )
+    found = find_entities(text, "Візит", load_registry(extra))
+    assert "Volodymyr Zelenskyy" in found.people  # the canonical name, shared by every language

@@ -33,9 +33,14 @@ from generator.core.errors import SiteError
 from generator.core.languages import Language, language_config
 from generator.core.trace import record
 from generator.read.entities import country_info
+from generator.read.facts import KINDS as ENTITY_KINDS
+from generator.read.facts import entity_facts
 
 CATALOG = "messages.po"  # <theme>/locales/<code>/LC_MESSAGES/messages.po, the layout pybabel uses
 ENGLISH = "en"
+ENTITIES_FILE = (
+    "entities.yaml"  # content/_data/: the editor's registry (render/theme.py reads it too)
+)
 LANGUAGE_ASSETS = ("i18n.css", "languages.js")  # the default theme's files for a multilingual site
 _current: ContextVar[Language | None] = ContextVar("briefings_language", default=None)
 # Babel patterns for the date filter's styles (the English ones stay format_date's, as before languages)
@@ -238,9 +243,13 @@ def install(
 
     def term_name(taxonomy: str, name: Any) -> str:
         lang = _current.get()
-        if lang is None or lang.code == ENGLISH or taxonomy != "countries":
+        if lang is None or lang.code == ENGLISH or taxonomy not in ENTITY_KINDS:
             return str(name)
-        return localized_country(str(name), lang)
+        record("data", ENTITIES_FILE)  # the editor's `names:` come first
+        facts = entity_facts(config.content_dir / "_data" / ENTITIES_FILE, taxonomy, str(name))
+        if facts is not None and (found := dict(facts.names).get(lang.code)):
+            return found
+        return localized_country(str(name), lang) if taxonomy == "countries" else str(name)
 
     def localized_date(value: datetime | None, style: str = "long") -> str:
         lang = _current.get()
