@@ -348,9 +348,18 @@ def test_errors_name_the_file_and_line(make_site) -> None:
     with pytest.raises(SiteError, match=r"needs `languages:` in site\.yaml"):
         project.build()
     shutil.rmtree(project.root)
-    bad = CONFIG.replace("{code: ar, name: العربية}", "{code: 'Arabic!'}")
-    with pytest.raises(SiteError, match="not a language tag"):
-        make_site(FILES, config=bad).build()
+    for wrong, message in (
+        ("{code: 'Arabic!'}", "not a language tag"),
+        ("{code: ar, path: search}", "a folder the site writes itself"),
+        ("{code: ar, path: countries}", "a folder the site writes itself"),
+        ("{code: ar, default: true}", "exactly one language `default: true`"),
+        ("{code: fr}", "two languages share a code or a path"),
+        ("{code: ar, dir: rtl}", "unknown key 'dir'"),
+    ):
+        bad = CONFIG.replace("{code: ar, name: العربية}", wrong)
+        with pytest.raises(SiteError, match=re.escape(message)) as caught:
+            make_site(FILES, config=bad).build()
+        assert caught.value.problems[0].line == 5, wrong  # the line of `languages:`
 
 
 def _tree(folder: Path) -> dict[str, bytes]:

@@ -258,7 +258,8 @@ def load_config(root: Path, *, base_url: str | None = None) -> Config:
         if problems:
             raise SiteError(problems)
     if "languages" in values:
-        values["languages"] = languages(path, lines, values["languages"])
+        taxonomies = values.get("taxonomies", DEFAULT_TAXONOMIES)
+        values["languages"] = languages(path, lines, values["languages"], taxonomies)
         values["language"] = next(lang.code for lang in values["languages"] if lang.default)
     if base_url is not None:
         values["base_url"] = base_url

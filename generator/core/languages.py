@@ -10,6 +10,7 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
+from generator.core import urls
 from generator.core.errors import Problem, SiteError
 
 _CODE_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
@@ -39,7 +40,9 @@ class Language:
         return self.code.replace("-", "_")
 
 
-def languages(path: Path, lines: dict[str, int], raw: list[Any]) -> tuple[Language, ...]:
+def languages(
+    path: Path, lines: dict[str, int], raw: list[Any], taxonomies: tuple[str, ...] = ()
+) -> tuple[Language, ...]:
     """`languages:` of site.yaml as Languages, the default first; SiteError naming the line otherwise."""
     line = lines.get("languages")
     problems: list[Problem] = []
@@ -68,6 +71,8 @@ def languages(path: Path, lines: dict[str, int], raw: list[Any]) -> tuple[Langua
         prefix = str(item.get("path", "" if default else code) or "").strip("/")
         if prefix and not _PREFIX_RE.fullmatch(prefix):
             bad(f"{code}: path {prefix!r} must be one folder name such as {code}")
+        elif prefix in urls.RESERVED or prefix in taxonomies:
+            bad(f"{code}: path {prefix!r} is a folder the site writes itself; use {code}")
         strings = item.get("strings") or {}
         if not isinstance(strings, dict):
             bad(f"{code}: strings must map English UI strings to their translation")
