@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import gettext as stdlib_gettext
 import hashlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import re
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,6 +26,8 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
+from jinja2.ext import Extension
+from markupsafe import Markup
 
 from generator.core import urls
 from generator.core.config import Config
@@ -43,6 +45,7 @@ ENTITIES_FILE = (
 )
 LANGUAGE_ASSETS = ("i18n.css", "languages.js")  # the default theme's files for a multilingual site
 _current: ContextVar[Language | None] = ContextVar("briefings_language", default=None)
+_messages: ContextVar[Messages | None] = ContextVar("briefings_messages", default=None)
 # Babel patterns for the date filter's styles (the English ones stay format_date's, as before languages)
 DATE_PATTERNS = {
     "long": "d MMMM y",
@@ -106,32 +109,42 @@ class Messages:
 
 
 class LocalizedTemplate(jinja2.Template):
-    """A template whose render sets the page's language (its context's `lang`) for everything it calls."""
+    """A template whose render sets the page's language (its context's `lang`), and that language's UI
+    strings, for everything it calls."""
 
     def render(self, *args: Any, **kwargs: Any) -> str:
         values = dict(*args, **kwargs)
         lang = values.get("lang")
         if lang is None:
             return super().render(values)
+        load = getattr(self.environment, "language_messages", None)
         token = _current.set(lang)
+        strings = _messages.set(load(lang) if load else None)
         try:
             return super().render(values)
         finally:
+            _messages.reset(strings)
             _current.reset(token)
 
 
-@contextmanager
-def speaking(lang: Language | None) -> Iterator[None]:
-    """Make what runs inside (a page rendered by code, not a template) use `lang`."""
-    token = _current.set(lang)
-    try:
-        yield
-    finally:
-        _current.reset(token)
+class FoldedMessages(Extension):
+    """For a site in one language: `{{ _('Latest') }}` compiled as the text itself, since it shows its
+    msgids as they are (a call per string per page would cost seconds at 10,000 briefings)."""
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        return _FOLDABLE.sub(lambda m: m.group(2), source)
 
 
-def current_language() -> Language | None:
-    return _current.get()
+# `{{ _('text') }}` without variables, '%' or braces: the same output as the call, Markup(text)
+_FOLDABLE = re.compile(r"""\{\{ _\((['"])([^'"%{}\\\n]*)\1\) \}\}""")
+
+
+def _gettext(message: str, **variables: Any) -> Markup:
+    """`_()`: the page's language's translation (or the msgid), %-formatted with its variables escaped, as
+    Jinja's newstyle gettext does, without its per-call wrapper."""
+    found = _messages.get()
+    text = Markup(found.singular.get(message, message) if found else message)
+    return text % variables if variables else text
 
 
 class ConfigView:
@@ -206,15 +219,17 @@ def install(
         ),  # a month (.key '2026-11', .label) in the page's language
     )
     if not config.languages:
+        env.add_extension(FoldedMessages)
         env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+        env.globals["_"] = _gettext
         env.filters["number"] = lambda n: str(n)
         return
     view = ConfigView(config)
     loaded: dict[str, tuple[str, Messages]] = {}
 
-    def messages() -> Messages | None:
-        lang = _current.get()
-        if lang is None or (lang.code == ENGLISH and not lang.strings):
+    def language_messages(lang: Language) -> Messages | None:
+        """A language's strings, read once per page render (and recorded as its input)."""
+        if lang.code == ENGLISH and not lang.strings:
             return None
         record("catalog", lang.code)
         paths = catalog_paths(theme_dirs, lang.code)
@@ -223,22 +238,25 @@ def install(
             loaded[lang.code] = (stamp, Messages.load(paths, lang))
         return loaded[lang.code][1]
 
+    env.language_messages = language_messages  # type: ignore[attr-defined]
+
     def gettext(message: str) -> str:
-        found = messages()
+        found = _messages.get()
         return found.singular.get(message, message) if found else message
 
     def ngettext(singular: str, plural: str, n: int) -> str:
-        found = messages()
+        found = _messages.get()
         forms = found.plural.get(singular) if found else None
         if not found or not forms:
             return singular if n == 1 else plural
         return forms[min(found.form(n), len(forms) - 1)]
 
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["_"] = _gettext
 
     def ui(text: Any) -> str:
         # gettext without %-formatting: a title may hold '%'
-        found = messages()
+        found = _messages.get()
         return found.singular.get(str(text), str(text)) if found else str(text)
 
     def term_name(taxonomy: str, name: Any) -> str:
