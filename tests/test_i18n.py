@@ -701,3 +701,30 @@ def test_registry_names_find_entities_in_other_languages_seeds(tmp_path: Path) -
     )
     found = find_entities(text, "Візит", load_registry(extra))
     assert "Volodymyr Zelenskyy" in found.people  # the canonical name, shared by every language
+
+
+def test_one_language_declared_translates_the_ui_and_an_english_theme_catalog_renames(
+    make_site,
+) -> None:
+    arabic = "title: Desk\nbase_url: https://example.org/\npreview_images: false\n"
+    project = make_site(
+        {"content/briefings/sudan.md": SUDAN_AR},
+        config=arabic + "languages: [{code: ar, default: true}]\n",
+    )
+    project.build()
+    page = project.html("index.html")
+    assert page.all("html")[0].get("dir") == "rtl" and "أحدث الإحاطات" in page.text
+    assert not page.all("nav", class_="language-switcher") and not alternates(page)
+    assert any("i18n" in str(a.get("href")) for a in page.all("link", rel="stylesheet"))
+    shutil.rmtree(project.root)
+    project = make_site(FILES, config=CONFIG + "theme: desk\n")
+    project.write(
+        {
+            "themes/desk/locales/en/LC_MESSAGES/messages.po": (
+                'msgid ""\nmsgstr ""\n\nmsgid "Latest briefings"\nmsgstr "Top stories"\n'
+            )
+        }
+    )
+    project.build()
+    assert "Top stories" in project.html("index.html").text
+    assert "Top stories" not in project.html("fr/index.html").text

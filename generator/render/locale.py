@@ -229,10 +229,10 @@ def install(
 
     def language_messages(lang: Language) -> Messages | None:
         """A language's strings, read once per page render (and recorded as its input)."""
-        if lang.code == ENGLISH and not lang.strings:
-            return None
         record("catalog", lang.code)
         paths = catalog_paths(theme_dirs, lang.code)
+        if not paths and not lang.strings:  # English, unless a theme or site.yaml renames a string
+            return None
         stamp = repr([(p, p.stat().st_mtime_ns, p.stat().st_size) for p in paths])
         if lang.code not in loaded or loaded[lang.code][0] != stamp:
             loaded[lang.code] = (stamp, Messages.load(paths, lang))
