@@ -26,6 +26,13 @@ DYNAMIC = (
     "Corrections",
     "Page not found",
     "Translations",
+    "Deteriorated",
+    "Improved",
+    "Unchanged",
+    "Correction",
+    "Clarification",
+    "Update",
+    "Week %(week)s, %(year)s",
 )
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import jinja2
 import pycountry
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_interval
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from jinja2.ext import Extension
@@ -217,6 +217,8 @@ def install(
         month_label=lambda month: (
             month.label
         ),  # a month (.key '2026-11', .label) in the page's language
+        week_label=lambda week: week.label,  # 'Week 48, 2026' in the page's language
+        week_span=lambda week: week.span,  # '23–29 November 2026' in the page's language
     )
     if not config.languages:
         env.add_extension(FoldedMessages)
@@ -291,6 +293,18 @@ def install(
         year, number = (int(part) for part in str(month.key).split("-")[:2])
         return format_date(date(year, number, 1), "LLLL y", locale=lang.babel).capitalize()
 
+    def week_label(week: Any) -> str:
+        lang = _current.get()
+        if lang is None or lang.code == ENGLISH:
+            return str(week.label)
+        return str(_gettext("Week %(week)s, %(year)s", week=week.week, year=week.year))
+
+    def week_span(week: Any) -> str:
+        lang = _current.get()
+        if lang is None or lang.code == ENGLISH:
+            return str(week.span)
+        return format_interval(week.monday, week.sunday, "yMMMMd", locale=lang.babel)
+
     env.filters.update(date=localized_date, number=number)
     env.globals.update(
         config=view,
@@ -302,6 +316,8 @@ def install(
         ui=ui,
         term_name=term_name,
         month_label=month_label,
+        week_label=week_label,
+        week_span=week_span,
         language_name=lambda code: Locale.parse(code.replace("-", "_")).get_display_name(
             (_current.get() or config.languages[0]).babel
         ),
