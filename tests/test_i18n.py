@@ -728,3 +728,27 @@ def test_one_language_declared_translates_the_ui_and_an_english_theme_catalog_re
     project.build()
     assert "Top stories" in project.html("index.html").text
     assert "Top stories" not in project.html("fr/index.html").text
+
+
+def test_briefings_check_reports_a_one_way_hreflang(site: Project) -> None:
+    from generator.dev.check import check_site
+
+    page = site.output / GRAIN["uk"] / "index.html"
+    text = page.read_text(encoding="utf-8")
+    french = f'<link rel="alternate" hreflang="fr" href="https://example.org/{GRAIN["fr"]}">\n'
+    assert french in text
+    page.write_text(text.replace(french, ""), encoding="utf-8")
+    messages = [
+        str(p)
+        for p in check_site(site.output, "https://example.org/", html_validation=False).problems
+    ]
+    assert any(
+        m.startswith(GRAIN["fr"]) and f"{GRAIN['uk']} does not link back" in m for m in messages
+    ), messages
+    absent = text.replace(french, french.replace("le-corridor", "no-such"))
+    page.write_text(absent, encoding="utf-8")
+    messages = [
+        str(p)
+        for p in check_site(site.output, "https://example.org/", html_validation=False).problems
+    ]
+    assert any("no-such" in m and "does not exist" in m for m in messages), messages
