@@ -1051,7 +1051,13 @@ LANGUAGES = [
     {"code": "uk", "name": "Українська"},
     {"code": "ar", "name": "العربية"},
 ]
-LANGUAGE_STEPS = {"translation": 8, "languages": 3, "briefing": 3, "template": 1}
+LANGUAGE_STEPS = {
+    "translation": 8,
+    "languages": 3,
+    "briefing": 3,
+    "template": 1,
+    "term translation": 2,
+}
 
 
 class LanguageInputs(Inputs):
@@ -1146,6 +1152,18 @@ class LanguageInputs(Inputs):
             path = self.translate(source, code)
         return Change("translation", f"added {path.relative_to(self.root)} ({code})", {path})
 
+    def term_translation(self) -> Change:
+        """A term's description in a language's folder (content/countries/fr/france.md): added, edited or
+        deleted."""
+        code = self.rng.choice(self.codes())
+        path = self.root / f"content/countries/{code}/france.md"
+        if path.exists() and self.rng.random() < 0.4:
+            path.unlink()
+            return Change("term translation", f"deleted {path.relative_to(self.root)}", {path})
+        text = f"---\ntitle: France\n---\n\n{self.words(4, 9).capitalize()} ({code}).\n"
+        self.write(path.relative_to(self.root).as_posix(), text)
+        return Change("term translation", f"wrote {path.relative_to(self.root)}", {path})
+
     def languages(self) -> Change:
         action = self.pick("languages", ["drop", "rename", "retitle"])
         langs = self.config["languages"]
@@ -1157,6 +1175,9 @@ class LanguageInputs(Inputs):
                 if parts[0] == gone["code"] or front_matter(path)[0].get("lang") == gone["code"]:
                     path.unlink()
                     touched.add(path)
+            for path in sorted((self.root / "content/countries" / gone["code"]).glob("*.md")):
+                path.unlink()
+                touched.add(path)
             what = f"dropped {gone['code']} and its translations"
         elif action == "rename":
             lang = self.rng.choice(langs[1:])

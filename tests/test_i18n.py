@@ -752,3 +752,19 @@ def test_briefings_check_reports_a_one_way_hreflang(site: Project) -> None:
         for p in check_site(site.output, "https://example.org/", html_validation=False).problems
     ]
     assert any("no-such" in m and "does not exist" in m for m in messages), messages
+
+
+def test_term_descriptions_per_language(make_site) -> None:
+    project = make_site(
+        {
+            **FILES,
+            "content/countries/ukraine.md": "---\ntitle: Ukraine\n---\n\nA country at war since 2022.\n",
+            "content/countries/fr/ukraine.md": "---\ntitle: Ukraine\n---\n\nUn pays en guerre depuis 2022.\n",
+        },
+        config=CONFIG,
+    )
+    project.build()
+    assert "A country at war" in project.read("countries/ukraine/index.html")
+    assert "Un pays en guerre" in project.read("fr/countries/ukraine/index.html")
+    assert "A country at war" in project.read("uk/countries/ukraine/index.html")  # the default's
+    assert "Un pays en guerre" not in project.read("countries/ukraine/index.html")

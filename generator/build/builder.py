@@ -69,7 +69,7 @@ from generator.render.hosting import headers_pages
 from generator.render.preview import preview_pages
 from generator.render.render import Rendered, render_many, render_traced
 from generator.render.theme import input_digests, make_environment, static_files, theme_dirs
-from generator.site.languages import assemble_site, next_change
+from generator.site.languages import assemble_site, next_change, term_key
 
 
 @dataclass
@@ -322,8 +322,8 @@ class Builder:
             ):
                 read = read_document if path.suffix == ".md" else read_term_yaml
                 info = load(path, lambda d, m: load_term_info(d, m.render), read)
-                if info is not None and (taxonomy, path.stem) in infos:
-                    first = infos[(taxonomy, path.stem)].path.name
+                if info is not None and (key := term_key(config, taxonomy, path)) in infos:
+                    first = infos[key].path.name
                     problems.append(
                         Problem(
                             path,
@@ -332,7 +332,7 @@ class Builder:
                         )
                     )
                 elif info is not None:
-                    infos[(taxonomy, path.stem)] = info
+                    infos[key] = info
         self._stage("parsing", len(pending))
         for job, (item, found) in zip(
             pending,

@@ -22,7 +22,14 @@ from generator.core.model import Body, Briefing, BriefingFile, Page, Site, TermI
 from generator.site.assemble import assemble, next_change
 
 # the builder's entry point to assembly: a site in one language or several, and what changes next
-__all__ = ["assemble_site", "link_translations", "next_change", "page_language", "version"]
+__all__ = [
+    "assemble_site",
+    "link_translations",
+    "next_change",
+    "page_language",
+    "term_key",
+    "version",
+]
 
 VERSION_CHARS = 12  # of a source's digest, as `translated_from:` records it
 
@@ -111,7 +118,7 @@ def assemble_site(
             language_config(config, lang),
             mine,
             [p for p in pages if page_language(config, p.path) == lang.code],
-            term_infos,
+            language_infos(term_infos or {}, lang),
             previous=before.get(lang.code),
             related_memo=related_memo if lang.default else None,
             **options,
@@ -126,6 +133,31 @@ def assemble_site(
     return dataclasses.replace(
         first, others=tuple(sites[1:]), translations=translations, skeleton=skeleton
     )
+
+
+def term_key(config: Config, taxonomy: str, path: Path) -> tuple[str, str]:
+    """The key of a term description file: (taxonomy, its term's slug), or for one in a language's folder
+    (content/countries/fr/ukraine.md) (taxonomy, 'fr/ukraine'): that language's description of the term."""
+    try:
+        parts = path.relative_to(config.content_dir / taxonomy).parts
+    except ValueError:
+        parts = ()
+    codes = [lang.code for lang in config.languages[1:]]
+    if len(parts) > 1 and parts[0] in codes:
+        return taxonomy, f"{parts[0]}/{path.stem}"
+    return taxonomy, path.stem
+
+
+def language_infos(
+    infos: Mapping[tuple[str, str], TermInfo], lang: Language
+) -> dict[tuple[str, str], TermInfo]:
+    """The term descriptions a language's pages show: its own (term_key), else the default's."""
+    own = f"{lang.code}/"
+    shared = {k: v for k, v in infos.items() if "/" not in k[1]}
+    if lang.default:
+        return shared
+    mine = {(t, s[len(own) :]): v for (t, s), v in infos.items() if s.startswith(own)}
+    return {**shared, **mine}
 
 
 def page_language(config: Config, path: Path) -> str:
