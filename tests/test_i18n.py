@@ -768,3 +768,23 @@ def test_term_descriptions_per_language(make_site) -> None:
     assert "Un pays en guerre" in project.read("fr/countries/ukraine/index.html")
     assert "A country at war" in project.read("uk/countries/ukraine/index.html")  # the default's
     assert "Un pays en guerre" not in project.read("countries/ukraine/index.html")
+
+
+def test_a_renamed_translation_and_its_aliases_redirect(site: Project) -> None:
+    record = (site.root / "published-urls.txt").read_text(encoding="utf-8")
+    assert GRAIN["fr"] in record and "uk:countries:ukraine" in record
+    fr_file = site.root / "content/briefings/fr/black-sea-grain.md"
+    fr_file.write_text(
+        GRAIN_FR.replace("sous tension", "sous pression").replace(
+            "summary:", "aliases: [/fr/ancien/corridor/]\nsummary:"
+        ),
+        encoding="utf-8",
+    )
+    site.build()
+    new = "fr/briefings/le-corridor-cerealier-de-la-mer-noire-sous-pression/"
+    assert f"{new}index.html" in site.files()
+    for old in (GRAIN["fr"], "fr/ancien/corridor/"):
+        moved = site.html(f"{old}index.html")
+        assert moved.all("link", rel="canonical")[0]["href"] == f"https://example.org/{new}"
+    rules = site.read("_redirects")
+    assert f"/{GRAIN['fr']} /{new} 301" in rules
