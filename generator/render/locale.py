@@ -280,7 +280,11 @@ def install(
 
     def number(value: Any) -> str:
         lang = _current.get()
-        return format_decimal(value, locale=lang.babel) if lang else str(value)
+        return (
+            str(value)
+            if lang is None or lang.code == ENGLISH
+            else format_decimal(value, locale=lang.babel)
+        )
 
     def direction() -> str:
         lang = _current.get()
@@ -290,8 +294,8 @@ def install(
         lang = _current.get()
         if lang is None or lang.code == ENGLISH:
             return str(month.label)
-        year, number = (int(part) for part in str(month.key).split("-")[:2])
-        return format_date(date(year, number, 1), "LLLL y", locale=lang.babel).capitalize()
+        year, month_number = (int(part) for part in str(month.key).split("-")[:2])
+        return format_date(date(year, month_number, 1), "LLLL y", locale=lang.babel).capitalize()
 
     def week_label(week: Any) -> str:
         lang = _current.get()
