@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from generator.build import BuildOptions, build
+from generator.build.builder import BuildOptions, build
 
 
 def photo(rng: random.Random) -> bytes:

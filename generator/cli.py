@@ -8,16 +8,16 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator.build.builder import BuildOptions, build
 from generator.build.cache import cache_dir
+from generator.build.current import unchanged_report
 from generator.build.lock import project_lock
+from generator.build.options import BuildOptions
 from generator.build.progress import Progress
 from generator.core.config import Config, load_config
 from generator.core.errors import SiteError
 from generator.core.parallel import default_jobs
 from generator.core.urls import slug_from
 from generator.dev import translations
-from generator.dev.rebuilds import ServeBuilds
 from generator.read.published import RECORD_FILE
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -105,7 +105,13 @@ def cmd_build(args: argparse.Namespace) -> int:
         verify=args.verify,
     )
     try:
-        report = build(_project(args), options)
+        # a build that would change nothing is told apart before the renderer is imported (start-up is
+        # most of a no-op build's time)
+        report = unchanged_report(_project(args), options)
+        if report is None:
+            from generator.build.builder import build
+
+            report = build(_project(args), options)
     except SiteError as error:
         _print_problems(error)
         return EXIT_CONTENT
@@ -350,15 +356,17 @@ def _week(text: str) -> str:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Build, serve at base_url's path, rebuild on every save and reload open tabs."""
+    from generator.core.themes import DEFAULT_THEME_DIR
     from generator.dev.serve import LiveServer, run
     from generator.dev.watch import Watcher
-    from generator.render.theme import DEFAULT_THEME_DIR
 
     root = _project(args)
     config = _config_or_report(root)
     if config is None:
         return EXIT_CONTENT
     # a preview: it follows the URL record but never adds to it (every title typed would leave a redirect)
+    from generator.dev.rebuilds import ServeBuilds
+
     rebuild = ServeBuilds(root, BuildOptions(swap=False, drafts=args.drafts, record_urls=False))
     try:
         server = LiveServer(

@@ -73,3 +73,51 @@ def test_every_command_has_help(command):
         [sys.executable, "-m", "generator", *command, "--help"], capture_output=True, text=True
     )
     assert result.returncode == 0 and "usage:" in result.stdout
+
+
+NO_OP_PROBE = """
+import sys
+from generator.cli import main
+code = main(["-C", sys.argv[1], "build"])
+loaded = [m for m in ("generator.build.builder", "generator.read.importer", "jinja2", "markdown", "PIL.Image")
+          if m in sys.modules]
+print("LOADED", ",".join(loaded))
+sys.exit(code)
+"""
+
+
+def test_a_no_op_build_loads_neither_renderer_nor_importer_and_a_seed_edit_is_still_imported(
+    make_site,
+):
+    """Start-up is most of a no-op build, so it is told apart first; seeds are in its survey, so a project
+    with seeds does not read every briefing to match them."""
+    project = make_site({"content/briefings/a.md": briefing_md("A")})
+    seeds = project.root / "seeds"
+    seeds.mkdir()
+    seed_text = (
+        "Ukraine talks resume in Geneva\n\nOfficials from Ukraine met in Geneva on Monday.\n"
+    )
+    (seeds / "001.txt").write_text(seed_text, encoding="utf-8")
+
+    def build() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", NO_OP_PROBE, str(project.root)],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parent.parent,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    first = build()
+    assert "imported" in first or "created" in first
+    assert "generator.build.builder" in first.split("LOADED")[1]
+    again = build()
+    assert again.split("LOADED")[1].strip() == ""
+    assert "0 rendered" in again
+    (seeds / "001.txt").write_text(seed_text + "\nA second day of talks ended.\n", encoding="utf-8")
+    third = build()
+    assert "generator.read.importer" in third.split("LOADED")[1]
+    briefing = next((project.root / "content/briefings").glob("ukraine-talks*.md"))
+    assert "second day of talks" in briefing.read_text(encoding="utf-8")

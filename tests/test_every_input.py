@@ -35,7 +35,7 @@ from typing import Any
 import yaml
 from PIL import Image
 
-from generator.build import Builder, BuildOptions, build
+from generator.build.builder import Builder, BuildOptions, build
 from generator.render.theme import THEME_COLORS
 from tests.conftest import ROOT, briefing_md
 from tests.test_incremental import COUNTRIES, TOPICS, WORDS, tree
@@ -950,8 +950,15 @@ class Rebuilds:
         fast = (
             self.builder.quick(touched) if touched else None
         )  # serve writes an edited briefing's page first
-        self.builder.build()
-        return " (fast render first)" if fast is not None else ""
+        full = self.builder._build
+        ran = []
+        self.builder._build = lambda: ran.append(1) or full()  # type: ignore[method-assign]
+        try:
+            self.builder.build(touched)  # serve hands over what its watcher saw
+        finally:
+            del self.builder._build
+        note = " (fast render first)" if fast is not None else ""
+        return note + ("" if ran else " (text-only settle)")
 
     def reset(self) -> None:
         """Forget everything: no output, no cache, a new Builder; then build."""
@@ -1281,7 +1288,7 @@ import sys
 from pathlib import Path
 
 import generator
-from generator.build import Builder, BuildOptions
+from generator.build.builder import Builder, BuildOptions
 
 package = Path(sys.argv[1]).resolve()
 assert Path(generator.__file__).resolve().is_relative_to(package), generator.__file__

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from generator.build.builder import BuildOptions
-from generator.cli import ServeBuilds
+from generator.dev.rebuilds import ServeBuilds
 from generator.dev.serve import OVERLAY_ID, SCRIPT_NAME, LiveServer, Outcome, inject
 from generator.dev.watch import Watcher
 from tests.conftest import ROOT, Page, Project, briefing_md

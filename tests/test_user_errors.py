@@ -11,7 +11,8 @@ import feedparser
 import pytest
 
 from generator.build.builder import BuildOptions
-from generator.cli import ServeBuilds, main
+from generator.cli import main
+from generator.dev.rebuilds import ServeBuilds
 from tests.conftest import briefing_md
 
 CONTROLS = ["\x0b", "\x0c", "\x01", "\x1b", "\x7f"]

@@ -1,8 +1,6 @@
 """Builds: the builder, its stores (cache, search index), the one writer, progress.
 
-`Builder`, `BuildOptions`, `BuildReport` and `build` are the entry points (the CLI, `serve` and tests use them).
+The entry points are `builder.Builder` and `builder.build`, with `options.BuildOptions` and
+`options.BuildReport` (the CLI, `serve` and tests use them). This package imports nothing itself, so that
+`current` (is the site up to date?) is asked without loading the renderer.
 """
-
-from generator.build.builder import Builder, BuildOptions, BuildReport, build
-
-__all__ = ["BuildOptions", "BuildReport", "Builder", "build"]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import gc
 import hashlib
 import os
+import shutil
 import stat
 import time
 from collections.abc import Callable
@@ -17,14 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from generator.build.cache import CACHE_DIR, BuildCache, PageRecord
+from generator.build.current import survey
 from generator.build.images import content_warnings, derive_images, inputs_current
 from generator.build.inputs import (
-    GENERATOR_DIR,
     code_version,
-    inputs_stamp,
     key_of,
     record_inputs,
-    unchanged_since_last_build,
     walk_stats,
 )
 from generator.build.keys import PageKeys, kept_bytes
@@ -33,22 +31,22 @@ from generator.build.lock import project_lock
 from generator.build.options import BuildOptions, BuildReport
 from generator.build.pending import Pending, parse_pending, resolve_pending
 from generator.build.search_index import SearchIndex
-from generator.build.state import LastBuild
-from generator.build.url_record import record_text, save_record
+from generator.build.settle import file_digests, quick_render, settle_bodies
+from generator.build.state import Cached, LastBuild
+from generator.build.url_record import save_record
 from generator.build.write import (
     Content,
     Kept,
     WriteStats,
     has_manifest,
-    write_files,
     write_site,
 )
 from generator.core.config import Config, load_config
 from generator.core.errors import Problem, SiteError
-from generator.core.model import BriefingFile, Document, OutputPage, Page, Site, TermInfo
+from generator.core.model import BriefingFile, Document, OutputPage, Site, TermInfo
 from generator.core.parallel import default_jobs, fork_map
+from generator.core.themes import theme_dirs
 from generator.core.trace import Digests
-from generator.pages.kinds import briefing_page
 from generator.pages.news import news_change
 from generator.pages.registry import plan
 from generator.read.content import (
@@ -67,15 +65,9 @@ from generator.read.published import RECORD_FILE, read_record
 from generator.read.terms import read_term_yaml, term_yaml_files
 from generator.render.hosting import headers_pages
 from generator.render.preview import preview_pages
-from generator.render.render import Rendered, render_many, render_traced
-from generator.render.theme import input_digests, make_environment, static_files, theme_dirs
+from generator.render.render import Rendered, render_many
+from generator.render.theme import input_digests, make_environment, static_files
 from generator.site.languages import assemble_site, next_change, term_key
-
-
-@dataclass
-class _Cached:
-    stamp: tuple[int, int]  # (mtime_ns, size) of the file when parsed
-    item: BriefingFile | Page | TermInfo
 
 
 @dataclass
@@ -86,7 +78,7 @@ class Builder:
     options: BuildOptions = field(default_factory=BuildOptions)
     _settings: str = ""
     _code: str = ""  # code_version() of the last build
-    _documents: dict[Path, _Cached] = field(default_factory=dict)
+    _documents: dict[Path, Cached] = field(default_factory=dict)
     # page path -> how it was last rendered (None: as in .cache/)
     _records: dict[str, PageRecord] | None = None
     # page path -> its bytes, kept by `serve`
@@ -111,6 +103,9 @@ class Builder:
     # the last search index, patched where briefings changed
     search: SearchIndex = field(default_factory=SearchIndex)
     languages_search: LanguageIndexes = field(default_factory=LanguageIndexes)
+    _search_written: dict[str, str] = field(default_factory=dict)  # file of search/ -> digest
+    # body digest -> paths of the pages whose records hold it (a superset), made by `settle` when needed
+    _holders: dict[str, set[str]] | None = None
     # after load_site: (when, briefing, what) of the next briefing to appear or be withdrawn
     next_due: tuple[datetime, Any, str] | None = None
 
@@ -121,9 +116,10 @@ class Builder:
     def output(self) -> Path:
         return (self.options.output or self.root / "output").resolve()
 
-    def build(self) -> BuildReport:
+    def build(self, changed: set[Path] | None = None) -> BuildReport:
         """Build the whole site, reusing whatever is unchanged; raise SiteError and leave output/ alone on
-        any problem."""
+        any problem. `changed`: the paths serve's watcher reported since the last build, when it trusts
+        them (edits to the text of briefings alone then rebuild in time proportional to the edit)."""
         # A build allocates millions of objects that live until it ends (parsed briefings, pages, caches);
         # the cyclic collector re-scanning them cost a third of an incremental build at 10,000 briefings.
         # Reference counting still frees everything acyclic; the collector runs again once the build is done.
@@ -131,6 +127,8 @@ class Builder:
         gc.disable()
         try:
             with project_lock(self.root, "briefings build"):
+                if changed and (report := settle_bodies(self, changed)) is not None:
+                    return report
                 return self._build()
         finally:
             if enabled:
@@ -144,24 +142,17 @@ class Builder:
                 forget_data()
             self._code = code
         config = self.load_config()
-        imported: tuple[Any, ...] = ()
-        if self.options.run_import:
-            imported = self._import_seeds(config)
-        settings = key_of(code, config.digest(), self.options.drafts, self.options.future)
-        if settings != self._settings:  # a config change invalidates every parsed file and page
+        found = survey(config, self.options, code, self.output)
+        # a config change invalidates every parsed file and page
+        if found.settings != self._settings:
             self._documents.clear()
             self._records, self._skeleton = None, None
             self._held.clear()
-            self._settings = settings
-        if self._cache is None or self._cache.settings != settings:
-            self._cache = BuildCache(self.root, settings, enabled=self.options.cache)
-        folders = [config.content_dir, *theme_dirs(config), GENERATOR_DIR]
-        files_stamp = inputs_stamp(
-            key_of(settings, self.options.as_of), self.output, self.options.swap, folders
-        )
-        before = record_text(config)  # the URL record: an input, and written by this build
-        inputs = key_of(files_stamp, before, self.records_urls)
-        unchanged = unchanged_since_last_build(self._cache, inputs, self.output, self.now(config))
+            self._settings = found.settings
+        if self._cache is None or self._cache.settings != found.settings:
+            self._cache = BuildCache(self.root, found.settings, enabled=self.options.cache)
+        now = self.now(config)
+        unchanged = found.unchanged(self._cache, self.output, now)
         if unchanged is not None and not self.options.verify:
             return BuildReport(
                 output=self.output,
@@ -169,9 +160,12 @@ class Builder:
                 rendered=0,
                 stats=WriteStats(0, unchanged, 0),
                 seconds=time.perf_counter() - started,
-                imported=imported,
                 base_path=config.base_path,
             )
+        imported: tuple[Any, ...] = ()
+        if self.options.run_import and (imported := self._import_seeds(config)):
+            found = survey(config, self.options, code, self.output)  # new briefings were written
+        settings, before = found.settings, found.record
         site = self.load_site(config, read_record(config.root / RECORD_FILE, before))
         self._reveal_at = min(filter(None, (self._reveal_at, news_change(site))), default=None)
         if (
@@ -193,16 +187,19 @@ class Builder:
         env_key = key_of(settings, sorted((f.name, f.output) for f in statics.values()), templates)
         # kept across builds: Jinja recompiles only edited templates
         if self._env is None or self._env[0] != env_key:
-            self._env = (env_key, make_environment(config, statics))
+            self._env = (env_key, make_environment(config, statics, self._bytecode(env_key)))
         env = self._env[1]
         pages = plan(site, (preview_pages, functools.partial(headers_pages, statics=statics)))
         keys = PageKeys(
             settings, {"nav_pages": site.nav}, Digests(input_digests(env, config, statics)), site
         )
         files, rendered = self._render(env, pages, keys)
-        self._last = LastBuild(site, env, keys, self.markup(config))
+        keyed = {page.path: page for page in pages if page.data is None}
+        self._last = LastBuild(site, env, keys, self.markup(config), keyed)
         self._stage("indexing", 0)
-        files.update(finish_search())
+        search_files = finish_search()
+        self._search_written = file_digests(search_files)
+        files.update(search_files)
         self._stage("images", 0)
         cache_root = self.root / CACHE_DIR if self.options.cache else None
         images, derived = derive_images(site, config, cache_root, self.jobs, self._advance)
@@ -212,8 +209,9 @@ class Builder:
         self._stage("writing", 0)
         stats = write_site(self.output, files, swap=self.options.swap, recent=self._quick_written)
         self._quick_written = {}
+        inputs = found.inputs
         if self.records_urls:
-            inputs = key_of(files_stamp, save_record(config, site, before, self.now(config)), True)
+            inputs = key_of(found.files, save_record(config, site, before, now), True)
         self._save_cache()
         if self._cache and self._related.get("key") != self._related_saved:
             with contextlib.suppress(OSError):
@@ -282,7 +280,7 @@ class Builder:
                     return cached.item
                 item = cache.document_at(path, stamp) if cache and trust else None
                 if item is not None and inputs_current(item):
-                    self._documents[path] = _Cached(stamp, item)
+                    self._documents[path] = Cached(stamp, item)
                     return item
                 entry = cache.documents.get(str(path)) if cache else None
                 before = cached.item if cached else (entry[1] if entry else None)
@@ -298,7 +296,7 @@ class Builder:
                 if item is None or not inputs_current(item):
                     pending.append(Pending(path, stamp, parse, read, data))
                     return pending[-1]
-                self._documents[path] = _Cached(stamp, item)
+                self._documents[path] = Cached(stamp, item)
                 return item
             except SiteError as exc:
                 self._documents.pop(path, None)
@@ -346,7 +344,7 @@ class Builder:
             if item is None:
                 self._documents.pop(job.path, None)
             else:
-                self._documents[job.path] = _Cached(job.stamp, item)
+                self._documents[job.path] = Cached(job.stamp, item)
         briefings = [resolve_pending(b) for b in briefings]
         pages = [resolve_pending(p) for p in pages]
         infos = {
@@ -393,8 +391,7 @@ class Builder:
 
     @property
     def records_urls(self) -> bool:
-        """Whether this build adds to the URL record: not a preview at another moment (--as-of)."""
-        return self.options.record_urls and self.options.as_of is None
+        return self.options.records_urls
 
     def now(self, config: Config) -> datetime:
         """The moment the site is built for: `--as-of`, or the clock."""
@@ -426,51 +423,23 @@ class Builder:
             return None
         try:
             with project_lock(self.root, "briefings serve", wait=0, quiet=True):
-                return self._quick(changed, last)
+                return quick_render(self, changed, last)
         except SiteError:  # another process is writing: the full rebuild waits for it
             return None
 
-    def _quick(self, changed: set[Path], last: LastBuild) -> WriteStats | None:
-        files: dict[str, bytes] = {}
-        parsed: dict[Path, _Cached] = {}
-        for path in changed:
-            cached = self._documents.get(path)
-            old = cached.item if cached else None
-            if not isinstance(old, BriefingFile) or old.briefing.slug not in last.site.neighbours:
-                return None
-            try:
-                st = os.stat(path)
-                data = read_content_bytes(path)
-                new = load_briefing(read_document(path, data), last.site.config, last.markup.render)
-            except (OSError, SiteError):
-                return None
-            # what decides its neighbours and related briefings
-            placed = ("slug", "date", "draft", "terms", "publish", "expires")
-            if any(getattr(new.briefing, f) != getattr(old.briefing, f) for f in placed):
-                return None
-            site = dataclasses.replace(
-                last.site, bodies={**last.site.bodies, new.briefing.slug: new.body}
-            )
-            page = briefing_page(site, new.briefing)
-            try:
-                rendered = render_traced(last.env, page, last.keys.common)
-            except Exception:  # a template error: the full rebuild reports it with file and line
-                return None
-            files[page.path] = rendered.content.data
-            key = last.keys.key(page)
-            records = self._page_records()
-            records[page.path] = PageRecord(
-                key,
-                last.keys.digests.trace(rendered.reads),
-                rendered.content.digest,
-                tuple(last.keys.seen),
-            )
-            self._held[page.path] = rendered
-            parsed[path] = _Cached((st.st_mtime_ns, st.st_size), new)
-        self._documents.update(parsed)
-        stats, entries = write_files(self.output, files)
-        self._quick_written.update(entries)
-        return stats
+    def _bytecode(self, env_key: str) -> Path | None:
+        """.cache/templates/<key>/ for the environment of `env_key` (others removed), None without a cache."""
+        if not self.options.cache:
+            return None
+        folder = self.root / CACHE_DIR / "templates"
+        try:
+            for old in folder.iterdir() if folder.is_dir() else ():
+                if old.name != env_key[:24]:
+                    shutil.rmtree(old, ignore_errors=True)
+            (folder / env_key[:24]).mkdir(parents=True, exist_ok=True)
+        except OSError:  # a read-only project: templates are compiled in memory
+            return None
+        return folder / env_key[:24]
 
     def _related_memo(self) -> dict[str, Any]:
         if (
@@ -561,7 +530,7 @@ class Builder:
             self._held[page.path] = done
         for stale in set(self._held) - set(records):
             del self._held[stale]
-        self._records, self._skeleton = records, keys.skeleton
+        self._records, self._skeleton, self._holders = records, keys.skeleton, None
         return files, len(todo)
 
     @property

@@ -30,6 +30,11 @@ class BuildOptions:
     # hash every content file instead of trusting an unchanged size and mtime (--verify)
     verify: bool = False
 
+    @property
+    def records_urls(self) -> bool:
+        """Whether the build adds to the URL record: not a preview at another moment (--as-of)."""
+        return self.record_urls and self.as_of is None
+
 
 @dataclass(frozen=True)
 class BuildReport:

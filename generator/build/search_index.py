@@ -29,7 +29,7 @@ from itertools import accumulate
 from pathlib import Path
 
 from generator.build.write import Content, Digested, Kept
-from generator.core.model import Briefing, Site
+from generator.core.model import Body, Briefing, Site
 from generator.core.parallel import Background
 from generator.read.words import PREFIX
 
@@ -202,6 +202,10 @@ class SearchIndex:
     shards: dict[str, bytes] = field(default_factory=dict)  # name -> bytes (memory only, as used)
     full_runs: int = 0  # whole-index rebuilds (tests check that an edit does not cause one)
     shards_written: int = 0  # shards rebuilt by the last update
+    # (docs, slug -> id) for update_texts (memory only)
+    _slug_ids: tuple[tuple[tuple[str, str], ...], dict[str, int]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def __getstate__(self) -> dict[str, object]:
         return {
@@ -264,6 +268,36 @@ class SearchIndex:
             return self.files(site)
 
         return finish
+
+    def update_texts(self, site: Site, edited: Mapping[str, Body]) -> dict[str, Content] | None:
+        """Every file of search/ after the briefings `edited` (slug -> new body) changed their text alone:
+        the same briefings in the same order as the last update, so only their words are compared (no
+        pass over the site); None when this index cannot tell (the caller runs `update`)."""
+        if not self.key or len(self.words) != len(self.docs):
+            return None
+        ids = self._ids()
+        docs, words = list(self.docs), list(self.words)
+        old_words = {}
+        for slug, body in edited.items():
+            i = ids.get(slug)
+            if i is None:
+                return None
+            old_words[i] = words[i]
+            docs[i], words[i] = (slug, body.digest), body.words
+        if not self._patch(old_words, words):
+            return None
+        self.docs, self.words = tuple(docs), words
+        self._slug_ids = (self.docs, ids)
+        return self.files(site, sorted(old_words))
+
+    def _ids(self) -> dict[str, int]:
+        """slug -> id of the current docs, made once per list of docs."""
+        kept = getattr(self, "_slug_ids", None)
+        if kept is not None and kept[0] is self.docs:
+            return kept[1]
+        ids = {slug: i for i, (slug, _) in enumerate(self.docs)}
+        self._slug_ids = (self.docs, ids)
+        return ids
 
     def _install(self, shards: dict[str, bytes]) -> None:
         self.shards = shards

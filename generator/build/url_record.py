@@ -12,17 +12,6 @@ from generator.pages.redirects import record
 from generator.read.published import RECORD_FILE, format_record
 
 
-def record_text(config: Config) -> str:
-    """The URL record's text ('' when there is none yet)."""
-    path = config.root / RECORD_FILE
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return ""
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SiteError.at(path, None, f"cannot read the URL record: {exc}") from None
-
-
 def save_record(config: Config, site: Site, before: str, now: datetime) -> str:
     """Add the URLs this build published at `now` to the record (when any is new or changed owner); its new
     text."""

@@ -9,13 +9,13 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from generator.core.atomic import create, write_atomic
 from generator.core.errors import SiteError
-from generator.render.render import Digested
+from generator.core.model import Digested
 
 MARKER = (
     ".briefings-build"  # proves a folder is ours to replace (the manifest lives beside the folder)
@@ -399,14 +399,18 @@ def _write_marker(folder: Path, manifest: dict[str, list], home: Path | None = N
 SWAP_THRESHOLD = 200
 
 
-def write_files(output: Path, files: dict[str, bytes]) -> tuple[WriteStats, dict[str, list]]:
-    """Replace a few files of an existing site in place (each atomically), leaving the manifest to the next
-    write_site, which gets the returned entries as `recent` (serve's fast render: no 1.5 MB manifest rewrite)."""
+def write_files(
+    output: Path, files: dict[str, bytes], remove: Iterable[str] = ()
+) -> tuple[WriteStats, dict[str, list]]:
+    """Replace a few files of an existing site in place and remove others, through the journal, leaving the
+    manifest to the next write_site, which gets the returned entries as `recent` (serve's fast render and
+    settle: no 1.5 MB manifest rewrite; a removed file is gone from disk, which that write_site sees)."""
     check_output_dir(output)
     recover(output)
     files = {safe_relative(rel): data for rel, data in files.items()}
+    gone = [safe_relative(rel) for rel in remove]
     journal = Journal(output)
-    journal.begin({rel: _temp_name(rel) for rel in files}, [])
+    journal.begin({rel: _temp_name(rel) for rel in files}, gone)
     entries: dict[str, list] = {}
     made: set[str] = set()
     try:
@@ -418,7 +422,7 @@ def write_files(output: Path, files: dict[str, bytes]) -> tuple[WriteStats, dict
         raise
     journal.commit()
     journal.finish()
-    return WriteStats(len(entries), 0, 0, frozenset(entries)), entries
+    return WriteStats(len(entries), 0, len(gone), frozenset(entries) | frozenset(gone)), entries
 
 
 def write_site(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -428,3 +429,15 @@ class Site:
             if term.name == name:
                 return term
         return None
+
+
+@dataclass(frozen=True)
+class Digested:
+    """Bytes whose SHA-256 is already known (computed where they were made: in a render worker)."""
+
+    data: bytes
+    digest: str
+
+    @classmethod
+    def of(cls, data: bytes) -> Digested:
+        return cls(data, hashlib.sha256(data).hexdigest())

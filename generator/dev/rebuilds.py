@@ -47,7 +47,7 @@ class ServeBuilds:
         stamps: dict[Path, tuple[int, int] | None] = {}
         for wait in (*self.retries, None):
             try:
-                report = self.builder.build()
+                report = self.builder.build(changed)
             except SiteError as error:
                 now = _stamps(self.builder.root, error)
                 if wait is not None and _unsettled(now, stamps):

@@ -21,10 +21,9 @@ from generator.pages.feeds import term_feed_path
 
 def source_id(site: Site, path: Path) -> str:
     """How the URL record names a content file: its path from the project root ('content/briefings/x.md')."""
-    try:
-        return path.relative_to(site.config.root).as_posix()
-    except ValueError:
-        return path.as_posix()
+    # a string test: Path.relative_to costs ~50 us, and this runs for every briefing twice a build
+    root, text = str(site.config.root), path.as_posix()
+    return text[len(root) + 1 :] if text.startswith(root + "/") else text
 
 
 def current(site: Site, now: datetime | None = None) -> dict[str, tuple[str, str]]:

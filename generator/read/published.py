@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from generator.core.config import Config
 from generator.core.errors import Problem, SiteError
 
 RECORD_FILE = "published-urls.txt"
@@ -45,3 +46,14 @@ def read_record(path: Path, text: str) -> dict[str, str]:
 def format_record(record: Mapping[str, str]) -> str:
     """The record's text: the header, then one `/path source` line per URL, sorted (small diffs, easy merges)."""
     return HEADER + "".join(f"/{url} {source}\n" for url, source in sorted(record.items()))
+
+
+def record_text(config: Config) -> str:
+    """The URL record's text ('' when there is none yet)."""
+    path = config.root / RECORD_FILE
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SiteError.at(path, None, f"cannot read the URL record: {exc}") from None

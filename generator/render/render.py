@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -11,21 +10,9 @@ from typing import Any
 import jinja2
 
 from generator.core.errors import Problem, SiteError
-from generator.core.model import OutputPage
+from generator.core.model import Digested, OutputPage
 from generator.core.parallel import fork_map
 from generator.core.trace import Input, recording
-
-
-@dataclass(frozen=True)
-class Digested:
-    """Bytes whose SHA-256 is already known (computed where they were made: in a render worker)."""
-
-    data: bytes
-    digest: str
-
-    @classmethod
-    def of(cls, data: bytes) -> Digested:
-        return cls(data, hashlib.sha256(data).hexdigest())
 
 
 def render_page(env: jinja2.Environment, page: OutputPage, common: Mapping[str, Any]) -> bytes:

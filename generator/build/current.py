@@ -1,0 +1,88 @@
+"""Whether a build would change anything, told with the lightest imports and no parsing.
+
+A build first surveys its inputs: a digest of the settings and of every file it may read by path, size and
+mtime (content, seeds when it imports, themes, the generator), of the URL record and the choices that shape
+it. When that equals what the last build recorded, with the output folder as it left it and no briefing
+come due, the build would change nothing. `briefings build` asks this before it imports the renderer:
+imports were 0.3 s of a 0.45 s no-op build at 2,000 briefings. Seeds are in the survey, so the importer
+(which reads every briefing's front matter to match seeds to briefings) runs only when a seed or a
+briefing changed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from generator.build.cache import BuildCache
+from generator.build.inputs import (
+    GENERATOR_DIR,
+    code_version,
+    inputs_stamp,
+    key_of,
+    unchanged_since_last_build,
+)
+from generator.build.lock import project_lock
+from generator.build.options import BuildOptions, BuildReport
+from generator.build.write import WriteStats
+from generator.core.config import Config, load_config
+from generator.core.themes import theme_dirs
+from generator.read.corrections import with_term_corrections
+from generator.read.published import record_text
+
+
+@dataclass(frozen=True)
+class Survey:
+    """A build's inputs, by stamps."""
+
+    settings: str  # code, configuration and flags: what every parsed file and page depends on
+    files: str  # every input file by path, size and mtime, with the settings and the output folder
+    record: str  # the URL record's text (an input, and written by the build)
+    inputs: str  # all of the above: equal to the last build's, the build would change nothing
+
+    def unchanged(self, cache: BuildCache | None, output: Path, now: datetime) -> int | None:
+        """The number of files in the output if the last build left it for these inputs, else None."""
+        return unchanged_since_last_build(cache, self.inputs, output, now)
+
+
+def load_site_config(root: Path, options: BuildOptions) -> Config:
+    """site.yaml with the editor's entity corrections applied."""
+    return with_term_corrections(load_config(root, base_url=options.base_url))
+
+
+def survey(config: Config, options: BuildOptions, code: str, output: Path) -> Survey:
+    """The stamps of everything a build of `config` with `options` reads."""
+    settings = key_of(code, config.digest(), options.drafts, options.future)
+    folders = [config.content_dir, *theme_dirs(config), GENERATOR_DIR]
+    if options.run_import:
+        folders.append(config.seeds_dir)
+    files = inputs_stamp(
+        key_of(settings, options.as_of, options.run_import), output, options.swap, folders
+    )
+    record = record_text(config)
+    return Survey(settings, files, record, key_of(files, record, options.records_urls))
+
+
+def unchanged_report(root: Path, options: BuildOptions) -> BuildReport | None:
+    """The report of a build of `root` that would change nothing, or None (then build it)."""
+    if options.verify or not options.cache:
+        return None
+    started = time.perf_counter()
+    with project_lock(root, "briefings build"):
+        config = load_site_config(root, options)
+        output = (options.output or root / "output").resolve()
+        found = survey(config, options, code_version(), output)
+        cache = BuildCache(root, found.settings, enabled=True)
+        files = found.unchanged(cache, output, options.as_of or datetime.now(config.tz))
+    if files is None:
+        return None
+    return BuildReport(
+        output=output,
+        pages=files,
+        rendered=0,
+        stats=WriteStats(0, files, 0),
+        seconds=time.perf_counter() - started,
+        base_path=config.base_path,
+    )

@@ -1,0 +1,258 @@
+"""Serve's rebuild after edits that changed only the text of briefings, in time proportional to the edit.
+
+When the watcher reports nothing but briefing files, and each re-parsed briefing is equal to the one the
+last site holds (front matter, figures, mentions: everything lists and term pages show), the site's
+skeleton is unchanged; assembly and page kinds are pure, so every page's context is the last build's but for
+the bodies it holds. Then only the pages whose records hold a changed body (the briefing's page and the
+full-content feeds) are planned again: their last contexts with the new bodies swapped in. The fingerprint
+of each new context proves the swap: a page still holding an old body sends the edit to the full build.
+Nothing else is walked, planned, checked or written; the files are written through the journal and the
+writer's manifest takes them at the next full build, as it takes `quick`'s.
+
+A CLI build has no watcher to trust, so it walks the content and takes the full path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from generator.build.cache import PageRecord
+from generator.build.inputs import code_version
+from generator.build.keys import PageKeys
+from generator.build.options import BuildReport
+from generator.build.state import Cached, LastBuild
+from generator.build.write import Content, WriteStats, write_files
+from generator.core.errors import SiteError
+from generator.core.model import Body, BriefingFile, OutputPage
+from generator.pages.kinds import briefing_page
+from generator.read.content import load_briefing, read_content_bytes, read_document
+from generator.render.render import Digested, render_many, render_traced
+
+if TYPE_CHECKING:
+    from generator.build.builder import Builder
+
+
+def quick_render(builder: Builder, changed: set[Path], last: LastBuild) -> WriteStats | None:
+    """`Builder.quick`: write the pages of edited briefings at once, before the full rebuild (None when
+    it does not apply)."""
+    files: dict[str, bytes] = {}
+    parsed: dict[Path, Cached] = {}
+    for path in changed:
+        cached = builder._documents.get(path)
+        old = cached.item if cached else None
+        if not isinstance(old, BriefingFile) or old.briefing.slug not in last.site.neighbours:
+            return None
+        try:
+            st = os.stat(path)
+            data = read_content_bytes(path)
+            new = load_briefing(read_document(path, data), last.site.config, last.markup.render)
+        except (OSError, SiteError):
+            return None
+        # what decides its neighbours and related briefings
+        placed = ("slug", "date", "draft", "terms", "publish", "expires")
+        if any(getattr(new.briefing, f) != getattr(old.briefing, f) for f in placed):
+            return None
+        site = dataclasses.replace(
+            last.site, bodies={**last.site.bodies, new.briefing.slug: new.body}
+        )
+        page = briefing_page(site, new.briefing)
+        try:
+            rendered = render_traced(last.env, page, last.keys.common)
+        except Exception:  # a template error: the full rebuild reports it with file and line
+            return None
+        files[page.path] = rendered.content.data
+        key = last.keys.key(page)
+        held = tuple(last.keys.seen)
+        builder._page_records()[page.path] = PageRecord(
+            key, last.keys.digests.trace(rendered.reads), rendered.content.digest, held
+        )
+        _note_holder(builder._holders, page.path, held)
+        builder._held[page.path] = rendered
+        parsed[path] = Cached((st.st_mtime_ns, st.st_size), new)
+    builder._documents.update(parsed)
+    stats, entries = write_files(builder.output, files)
+    builder._quick_written.update(entries)
+    return stats
+
+
+def _note_holder(holders: dict[str, set[str]] | None, path: str, bodies: Iterable[str]) -> None:
+    if holders is not None:
+        for digest in bodies:
+            holders.setdefault(digest, set()).add(path)
+
+
+def _holders(builder: Builder, records: Mapping[str, PageRecord]) -> dict[str, set[str]]:
+    """body digest -> paths of the pages whose records hold it: made once per full build, then kept up to
+    date by `quick` and `settle` (a superset: callers check the record)."""
+    if builder._holders is None:
+        holders: dict[str, set[str]] = {}
+        for path, record in records.items():
+            for digest in record.bodies:
+                holders.setdefault(digest, set()).add(path)
+        builder._holders = holders
+    return builder._holders
+
+
+def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
+    """Rebuild after `changed` (paths the watcher reported) when they are all briefings whose text alone
+    changed; None when that does not hold (the caller runs the full build).
+
+    Builder's own fast path, kept in its own module: it reads and updates the builder's state."""
+    started = time.perf_counter()
+    last, records = builder._last, builder._records
+    if (
+        last is None
+        or records is None
+        or not changed
+        or builder.options.verify
+        or code_version() != builder._code
+    ):
+        return None
+    site = last.site
+    if len(site.every_language) > 1:
+        # a translation's page shows whether its source changed since it was made: the full build
+        return None
+    config = site.config
+    now = builder.now(config)
+    if builder._reveal_at is not None and builder._reveal_at <= now:
+        return None  # a briefing appears or goes: lists change
+    shown = last.by_slug
+    swaps: dict[int, Body] = {}  # id of the body the last site holds -> the new one
+    old_words: dict[str, str] = {}  # slug -> its search words in the last site
+    parsed: dict[Path, tuple[tuple[int, int], BriefingFile]] = {}
+    for path in changed:
+        cached = builder._documents.get(path)
+        if cached is None or not isinstance(cached.item, BriefingFile):
+            return None  # not a briefing the last build read: a new file, a template, site.yaml...
+        try:
+            st = os.stat(path)
+            data = read_content_bytes(path)
+            new = load_briefing(read_document(path, data), config, last.markup.render)
+        except (OSError, SiteError):
+            return None  # the full build reports it (and serve retries a half-written save)
+        slug = new.briefing.slug
+        held = site.bodies.get(slug)
+        if held is None or new.briefing != shown.get(slug) or new.inputs:
+            # hidden, or what lists show changed, or it has images to derive: the full build
+            return None
+        swaps[id(held)] = new.body
+        old_words[slug] = held.words
+        parsed[path] = ((st.st_mtime_ns, st.st_size), new)
+    old_digests = {site.bodies[slug].digest for slug in old_words}
+    bodies = dict(site.bodies)
+    bodies.update((new.briefing.slug, new.body) for _, new in parsed.values())
+    site = dataclasses.replace(site, bodies=bodies, now=now)
+    current = (last.keys.bodies - old_digests) | {new.body.digest for _, new in parsed.values()}
+    keys = PageKeys(builder._settings, last.keys.common, last.keys.digests, site, current)
+    edited_bodies = {new.briefing.slug: new.body for _, new in parsed.values()}
+    search_files = builder.search.update_texts(site, edited_bodies)
+    if search_files is None:
+        search_files = builder.search.update(site, builder._settings, builder.output, old_words)()
+    # the pages holding an edited briefing's body: as the last full build planned them, or as `quick` wrote
+    # them (its record holds the new body; the planned context still holds the old one)
+    edited = old_digests | {new.body.digest for _, new in parsed.values()}
+    pages: dict[str, OutputPage] = {}
+    todo: list[tuple[OutputPage, str, tuple[str, ...]]] = []
+    holders = _holders(builder, records)
+    for rel in sorted(set().union(*(holders.get(digest, ()) for digest in edited))):
+        record = records.get(rel)
+        if record is None or edited.isdisjoint(record.bodies):
+            continue
+        page = last.pages.get(rel)
+        if page is None:
+            return None
+        page = dataclasses.replace(page, context=swap_bodies(page.context, swaps))
+        key = keys.key(page)
+        held_bodies = tuple(keys.seen)
+        if not keys.bodies.issuperset(held_bodies):
+            return None  # the context holds a body where the swap did not reach: the full build
+        pages[rel] = page
+        todo.append((page, key, held_bodies))
+    # `quick` may have written the briefing's page already: what it wrote is current if the key agrees
+    done = render_many(
+        last.env,
+        [page for page, key, _ in todo if not _current(builder, records, page.path, key, keys)],
+        keys.common,
+        builder.jobs,
+    )
+    files: dict[str, bytes] = {}
+    for page, key, held_bodies in todo:
+        result = done.get(page.path)
+        if result is None:
+            continue
+        if result.content.digest != records[page.path].digest:
+            files[page.path] = result.content.data
+        records[page.path] = PageRecord(
+            key, keys.digests.trace(result.reads), result.content.digest, held_bodies
+        )
+        _note_holder(holders, page.path, held_bodies)
+        builder._held[page.path] = result
+    digests = file_digests(search_files)
+    for rel, digest in digests.items():
+        if digest != builder._search_written.get(rel):
+            files[rel] = _bytes(search_files[rel])
+    gone = builder._search_written.keys() - digests.keys()  # a shard whose last word went
+    builder._search_written = digests
+    stats, entries = write_files(builder.output, files, sorted(gone))
+    builder._quick_written.update(entries)
+    builder._documents.update((path, Cached(*stamped)) for path, stamped in parsed.items())
+    builder._last = LastBuild(site, last.env, keys, last.markup, {**last.pages, **pages})
+    return BuildReport(
+        output=builder.output,
+        pages=len(records),
+        rendered=len(done),
+        stats=stats,
+        seconds=time.perf_counter() - started,
+        base_path=config.base_path,
+    )
+
+
+def _current(
+    builder: Builder, records: Mapping[str, PageRecord], path: str, key: str, keys: PageKeys
+) -> bool:
+    """Whether the page at `path` is written already as `key` renders it (by `quick`)."""
+    record, held = records[path], builder._held.get(path)
+    return (
+        record.key == key
+        and held is not None
+        and held.content.digest == record.digest
+        and keys.digests.current(record.trace)
+    )
+
+
+def swap_bodies(value: Any, swaps: Mapping[int, Body]) -> Any:
+    """`value` (a page context) with each body whose id is in `swaps` replaced by its new body. Contexts hold
+    bodies in mappings, tuples and lists (a briefing page's `body`, a feed's (briefing, body) entries);
+    containers are rebuilt only along the way to a swapped body, and model objects are not entered (a
+    body held inside one is caught by the caller's fingerprint check)."""
+    new = swaps.get(id(value))
+    if new is not None:
+        return new
+    kind = type(value)
+    if kind is tuple or kind is list:
+        items = [swap_bodies(v, swaps) for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else kind(items)
+    if kind is dict:
+        swapped = {k: swap_bodies(v, swaps) for k, v in value.items()}
+        return value if all(swapped[k] is v for k, v in value.items()) else swapped
+    return value
+
+
+def file_digests(files: Mapping[str, Content]) -> dict[str, str]:
+    """The SHA-256 of each file's bytes, as the writer will see them."""
+    return {
+        rel: hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else data.digest
+        for rel, data in files.items()
+    }
+
+
+def _bytes(data: Content) -> bytes:
+    if isinstance(data, bytes):
+        return data
+    return data.data if isinstance(data, Digested) else data.load()

@@ -1,0 +1,38 @@
+"""Where a site's theme files are looked up: the site's theme folder first, then the built-in default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.core.config import Config
+from generator.core.errors import SiteError
+
+# An installed wheel carries the default theme as generator/_theme (setup.py copies it there); a checkout
+# and an editable install have it in themes/default beside the package.
+_PACKAGED_THEME = Path(__file__).resolve().parent.parent / "_theme"
+DEFAULT_THEME_DIR = (
+    _PACKAGED_THEME
+    if _PACKAGED_THEME.is_dir()
+    else Path(__file__).resolve().parent.parent.parent / "themes" / "default"
+)
+
+
+def theme_dirs(config: Config) -> list[Path]:
+    """Theme folders in lookup order: the site's theme first, then the built-in default."""
+    dirs = []
+    site_theme = config.themes_dir / config.theme  # one folder name: config.py refuses paths
+    if site_theme.is_dir():
+        if not site_theme.resolve().is_relative_to(config.root.resolve()):
+            raise SiteError.at(
+                site_theme, None, "symlink points outside the project; copy the theme in instead"
+            )
+        dirs.append(site_theme)
+    elif config.theme != "default":
+        raise SiteError.at(
+            config.root / "site.yaml",
+            config.lines.get("theme"),
+            f"theme '{config.theme}' not found: create themes/{config.theme}/ or set `theme: default`",
+        )
+    if DEFAULT_THEME_DIR.resolve() not in [d.resolve() for d in dirs]:
+        dirs.append(DEFAULT_THEME_DIR)
+    return dirs

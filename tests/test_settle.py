@@ -1,0 +1,158 @@
+"""serve's rebuild after edits to the text of briefings alone (build/settle.py): only the pages holding the
+edited bodies are rendered, nothing else is planned or written, and the output equals a clean build."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.build.builder import Builder
+from generator.build.options import BuildOptions
+from tests.conftest import briefing_md
+
+COUNTRIES = ["France", "Mali", "Niger", "Chad", "Japan"]
+WORDS = (
+    "ceasefire talks envoy sanctions border drones grain corridor ministers summit parliament "
+    "referendum militia airstrike convoy refugees pipeline tariffs election coalition"
+).split()
+
+
+def site_files(n: int = 14) -> dict[str, str]:
+    files: dict[str, str] = {}
+    for i in range(n):
+        files[f"content/briefings/b{i:02d}.md"] = briefing_md(
+            f"Briefing {i}",
+            f"2026-10-{i + 1:02d}T09:00:00+00:00",
+            body=f"## Context\n\nParagraph {i} about {COUNTRIES[i % 5]} and {WORDS[i]}.\n\n"
+            f"## Outlook\n\nNothing is settled yet.",
+            countries=[COUNTRIES[i % 5], COUNTRIES[(i + 2) % 5]],
+            topics=["Security"],
+        )
+    return files
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file() and p.name != ".briefings-build"
+    }
+
+
+def clean(root: Path, scratch: Path) -> dict[str, bytes]:
+    shutil.rmtree(scratch, ignore_errors=True)
+    shutil.copytree(root, scratch, ignore=shutil.ignore_patterns("output", ".cache", ".output*"))
+    Builder(scratch, BuildOptions(run_import=False, cache=False, jobs=1)).build()
+    return tree(scratch / "output")
+
+
+class Serve:
+    """A Builder kept alive as serve keeps it; counts the builds that took the full path."""
+
+    def __init__(self, root: Path):
+        self.builder = Builder(root, BuildOptions(run_import=False, swap=False, jobs=1))
+        self.builder.build()
+        self.full = 0
+        inner = self.builder._build
+
+        def counted():  # type: ignore[no-untyped-def]
+            self.full += 1
+            return inner()
+
+        self.builder._build = counted  # type: ignore[method-assign]
+
+    def save(self, path: Path, text: str, *, quick: bool = True):  # type: ignore[no-untyped-def]
+        path.write_text(text, encoding="utf-8")
+        if quick:
+            self.builder.quick({path})
+        return self.builder.build({path})
+
+
+def test_a_body_edit_renders_only_the_pages_holding_that_body(make_site, tmp_path):
+    project = make_site(site_files())
+    serve = Serve(project.root)
+    path = project.root / "content/briefings/b13.md"  # the newest: in every feed
+    text = path.read_text().replace("settled yet.", "settled yet, says a new word: hydropower.")
+    report = serve.save(path, text, quick=False)
+    assert serve.full == 0
+    # its page and the full-content feeds; no list, term page or the home page
+    assert 1 <= report.rendered <= 8, sorted(report.stats.changed_paths)
+    written = report.stats.changed_paths
+    assert "briefings/briefing-13/index.html" in written, sorted(written)
+    assert not any(
+        p in written
+        for p in ("index.html", "countries/chad/index.html", "topics/security/index.html")
+    )
+    assert any(p.startswith("search/") for p in written)  # the new word's shard
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
+    # the page shows the new text
+    assert "hydropower" in project.read(next(p for p in written if p.endswith(".html")))
+
+
+def test_settle_after_quick_and_repeated_edits_equals_a_clean_build(make_site, tmp_path):
+    project = make_site(site_files())
+    serve = Serve(project.root)
+    rng = random.Random(7)
+    for step in range(12):
+        path = project.root / f"content/briefings/b{rng.randrange(14):02d}.md"
+        text = path.read_text().rstrip() + f" {rng.choice(WORDS)} {rng.choice(WORDS)} step{step}.\n"
+        serve.save(path, text, quick=rng.random() < 0.6)
+        assert tree(project.output) == clean(project.root, tmp_path / "clean"), f"step {step}"
+    assert serve.full == 0
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        pytest.param(lambda t: t.replace("title: Briefing 3", "title: Briefing three"), id="title"),
+        pytest.param(lambda t: t.replace("- Security", "- Energy"), id="terms"),
+        pytest.param(
+            lambda t: t.replace("title: Briefing 3", "title: Briefing 3\ndraft: true"), id="draft"
+        ),
+        pytest.param(lambda t: t.replace("title: Briefing 3", "title: [broken"), id="error"),
+    ],
+)
+def test_edits_that_change_what_lists_show_take_the_full_build(make_site, tmp_path, edit):
+    project = make_site(site_files())
+    serve = Serve(project.root)
+    path = project.root / "content/briefings/b03.md"
+    try:
+        serve.save(path, edit(path.read_text()), quick=False)
+    except Exception as exc:  # the broken one: the full build reports it, as a clean build does
+        assert "b03.md" in str(exc)
+        assert serve.full == 1
+        return
+    assert serve.full == 1
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
+
+
+def test_a_mention_sentence_edit_takes_the_full_build(make_site, tmp_path):
+    """The sentence naming a term is shown on its term page: changing it changes the briefing, not only
+    the body."""
+    project = make_site(site_files())
+    serve = Serve(project.root)
+    path = project.root / "content/briefings/b01.md"
+    serve.save(
+        path, path.read_text().replace("about Mali and", "about Mali, and notably"), quick=False
+    )
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
+
+
+def test_other_inputs_in_the_same_batch_take_the_full_build(make_site, tmp_path):
+    project = make_site(site_files())
+    serve = Serve(project.root)
+    body = project.root / "content/briefings/b05.md"
+    body.write_text(body.read_text().replace("Paragraph 5", "Paragraph five"), encoding="utf-8")
+    config = project.root / "site.yaml"
+    config.write_text(
+        config.read_text().replace("paginate:", "paginate: 3\n#")
+        if "paginate:" in config.read_text()
+        else config.read_text() + "paginate: 3\n",
+        encoding="utf-8",
+    )
+    serve.builder.build({body, config})
+    assert serve.full == 1
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
