@@ -156,3 +156,20 @@ def test_other_inputs_in_the_same_batch_take_the_full_build(make_site, tmp_path)
     serve.builder.build({body, config})
     assert serve.full == 1
     assert tree(project.output) == clean(project.root, tmp_path / "clean")
+
+
+def test_removing_an_image_from_the_text_takes_the_full_build(make_site, tmp_path):
+    """Its derived files must go: only the full build prunes the output folder."""
+    from PIL import Image
+
+    files = site_files()
+    files["content/briefings/b02.md"] = files["content/briefings/b02.md"].replace(
+        "Nothing is settled yet.", "Nothing is settled yet.\n\n![A map of the border](map.png)"
+    )
+    project = make_site(files)
+    Image.new("RGB", (640, 400), "#336699").save(project.root / "content/briefings/map.png")
+    serve = Serve(project.root)
+    path = project.root / "content/briefings/b02.md"
+    serve.save(path, path.read_text().replace("![A map of the border](map.png)", "No map."))
+    assert serve.full == 1
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")

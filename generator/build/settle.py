@@ -138,9 +138,10 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
             return None  # the full build reports it (and serve retries a half-written save)
         slug = new.briefing.slug
         held = site.bodies.get(slug)
-        if held is None or new.briefing != shown.get(slug) or new.inputs:
-            # hidden, or what lists show changed, or it has images to derive: the full build
-            return None
+        if held is None or new.briefing != shown.get(slug):
+            return None  # hidden, or what lists show changed: the full build
+        if new.inputs or new.body.images or held.images:
+            return None  # images to derive, or derived files to remove: the full build
         swaps[id(held)] = new.body
         old_words[slug] = held.words
         parsed[path] = ((st.st_mtime_ns, st.st_size), new)
