@@ -17,7 +17,6 @@ from generator.core.config import Config, load_config
 from generator.core.errors import SiteError
 from generator.core.parallel import default_jobs
 from generator.core.urls import slug_from
-from generator.dev import translations
 from generator.read.published import RECORD_FILE
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -83,6 +82,13 @@ def _as_of(root: Path, moment: datetime | None) -> datetime | None:
         return moment
     config = load_config(root)
     return moment.replace(tzinfo=config.tz)
+
+
+def cmd_translations(args: argparse.Namespace) -> int:
+    """List translations and their state; mark some current."""
+    from generator.dev import translations
+
+    return translations.command(args)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -270,6 +276,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         output, config.base_url, html_validation=not args.no_html_validation, vnu=vnu
     )
     editorial = audit_content(config)
+    from generator.dev import translations
+
     translations.list_stale(root, config)  # listed, not failing the check
     for problem in [*editorial, *report.problems]:
         print(problem)
@@ -580,7 +588,15 @@ def parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--output", "-o", metavar="DIR", help="output folder (default: output/)")
     c.set_defaults(run=cmd_clean)
-    translations.add_command(commands)
+    tr = commands.add_parser(
+        "translations",
+        help="list translations and their state; mark one current",
+        description="Every translated briefing: current, stale (its source changed since) or unknown "
+        "(no translated_from: recorded). --mark-current FILE records the source's current version "
+        "in FILE's front matter once the translation is brought up to date.",
+    )
+    tr.add_argument("--mark-current", nargs="+", metavar="FILE", help="translations now up to date")
+    tr.set_defaults(run=cmd_translations)
     return top
 
 

@@ -9,7 +9,6 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from generator.build.builder import Builder
 from generator.build.options import BuildOptions
@@ -131,16 +130,3 @@ def command(args: argparse.Namespace) -> int:
         stale = sum(1 for r in found if r.version.state == "stale")
         print(f"{len(found)} translation{'s' if len(found) != 1 else ''}, {stale} stale")
     return 0
-
-
-def add_command(commands: Any) -> None:
-    """The `translations` subcommand, for cli.py's parser."""
-    t = commands.add_parser(
-        "translations",
-        help="list translations and their state; mark one current",
-        description="Every translated briefing: current, stale (its source changed since) or unknown "
-        "(no translated_from: recorded). --mark-current FILE records the source's current version "
-        "in FILE's front matter once the translation is brought up to date.",
-    )
-    t.add_argument("--mark-current", nargs="+", metavar="FILE", help="translations now up to date")
-    t.set_defaults(run=command)
