@@ -115,8 +115,9 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
     ):
         return None
     site = last.site
-    if len(site.every_language) > 1:
-        # a translation's page shows whether its source changed since it was made: the full build
+    if site.lang is not None:
+        # a multilingual site: pages carry their translations, and a translation's page shows whether
+        # its source changed since it was made (as for quick): the full build
         return None
     config = site.config
     now = builder.now(config)
