@@ -84,6 +84,13 @@ def _as_of(root: Path, moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=config.tz)
 
 
+def cmd_translations(args: argparse.Namespace) -> int:
+    """List translations and their state; mark some current."""
+    from generator.dev import translations
+
+    return translations.command(args)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     """Build the site into output/."""
     try:
@@ -123,18 +130,6 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"view it: briefings serve   (or any static server at {report.base_path} over {report.output})"
     )
     return EXIT_OK
-
-
-NEW_BRIEFING = """---
-title: {title}
-date: '{date}'
-summary: ''
-takeaways: []
-{terms}draft: true
----
-
-Write the briefing here. Use `## Section heading` lines for sections.
-"""
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -186,6 +181,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                 dry_run=args.dry_run,
                 force=args.force,
                 jobs=default_jobs(),
+                languages=[lang.code for lang in config.languages],
+                lang=args.lang or "",
             )
     except SiteError as error:
         _print_problems(error)
@@ -200,6 +197,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     """Create a draft briefing with its front matter filled in."""
     import yaml
+
+    from generator.dev.scaffold import NEW_BRIEFING
 
     root = _project(args)
     config = _config_or_report(root)
@@ -277,6 +276,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         output, config.base_url, html_validation=not args.no_html_validation, vnu=vnu
     )
     editorial = audit_content(config)
+    from generator.dev import translations
+
+    translations.list_stale(root, config)  # listed, not failing the check
     for problem in [*editorial, *report.problems]:
         print(problem)
     if editorial:
@@ -472,6 +474,7 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument(
         "--date", help="date for seeds without a dateline (default: the file's modification time)"
     )
+    i.add_argument("--lang", help="the seeds' language (default: detected among `languages:`)")
     i.add_argument("--dry-run", action="store_true", help="report what would happen, write nothing")
     i.add_argument(
         "--force",
@@ -585,6 +588,15 @@ def parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--output", "-o", metavar="DIR", help="output folder (default: output/)")
     c.set_defaults(run=cmd_clean)
+    tr = commands.add_parser(
+        "translations",
+        help="list translations and their state; mark one current",
+        description="Every translated briefing: current, stale (its source changed since) or unknown "
+        "(no translated_from: recorded). --mark-current FILE records the source's current version "
+        "in FILE's front matter once the translation is brought up to date.",
+    )
+    tr.add_argument("--mark-current", nargs="+", metavar="FILE", help="translations now up to date")
+    tr.set_defaults(run=cmd_translations)
     return top
 
 

@@ -973,10 +973,21 @@ class Rebuilds:
 
 def test_incremental_builds_equal_a_clean_build_after_random_changes_to_every_input(tmp_path):
     """The same seeded changes go to two copies of a project, one per mode; a clean build follows each step."""
+    run_steps(tmp_path, Inputs, STEPS)
+
+
+def test_incremental_builds_equal_a_clean_build_after_translations_and_languages_change(tmp_path):
+    """The same, on a site in several languages: translations added, edited and deleted (by `translation_of:`
+    or a language's folder), `languages:` changed, sources edited."""
+    run_steps(tmp_path, LanguageInputs, LANGUAGE_STEPS)
+
+
+def run_steps(tmp_path: Path, make: Callable[..., Inputs], steps: dict[str, int]) -> None:
+    """Every kind of step of `steps`, shuffled, to two copies of one project; each compared with a clean build."""
     rng = random.Random(SEED)
     roots = {mode: (tmp_path / mode).resolve() for mode in MODES}
     first = roots[MODES[0]]
-    inputs = Inputs(first, rng)
+    inputs = make(first, rng)
     inputs.setup()
     for mode in MODES[1:]:
         shutil.copytree(first, roots[mode])
@@ -1013,12 +1024,12 @@ def test_incremental_builds_equal_a_clean_build_after_random_changes_to_every_in
             rebuilds[mode].reset()
 
     check(0, Change("initial", "first build, seeds imported"))
-    queue = [kind for kind, count in STEPS.items() for _ in range(count)]
+    queue = [kind for kind, count in steps.items() for _ in range(count)]
     rng.shuffle(queue)
     kinds, number = set(), 0
     while queue:
         if (
-            inputs.config.get("theme") == "default"
+            inputs.config.get("theme") == "default" and "site.yaml" in steps
         ):  # the site theme again next, so that theme edits show
             if "site.yaml" in queue:
                 queue.remove("site.yaml")
@@ -1034,11 +1045,170 @@ def test_incremental_builds_equal_a_clean_build_after_random_changes_to_every_in
             ) as exc:  # reported with the step (a clean build raising too fails the test)
                 notes[mode] = f" raised {exc!r}"
         check(number, change)
-    assert kinds == set(STEPS)
+    assert kinds == set(steps)
     assert not failures, (
         f"{len(failures)} rebuilds of {number} steps differ from a clean build:\n"
         + "\n".join(failures)
     )
+
+
+LANGUAGES = [
+    {"code": "en", "name": "English", "default": True},
+    {"code": "fr", "name": "Français", "title": "Bureau"},
+    {"code": "uk", "name": "Українська"},
+    {"code": "ar", "name": "العربية"},
+]
+LANGUAGE_STEPS = {
+    "translation": 8,
+    "languages": 3,
+    "briefing": 3,
+    "template": 1,
+    "term translation": 2,
+}
+
+
+class LanguageInputs(Inputs):
+    """Inputs of a site in several languages, with translations of some of its briefings."""
+
+    def setup(self) -> None:
+        self.config["languages"] = [dict(lang) for lang in LANGUAGES]
+        super().setup()
+        sources = sorted((self.root / "content/briefings").glob("b*.md"))
+        self.write("content/briefings/fr/" + sources[0].name, self.new_briefing())  # by folder
+        self.translate(sources[1], "uk")  # by translation_of:
+
+    def codes(self) -> list[str]:
+        return [lang["code"] for lang in self.config["languages"] if not lang.get("default")]
+
+    def translations(self) -> list[Path]:
+        """Every translation file: in a language's folder, or naming its source."""
+        found = []
+        for path in sorted((self.root / "content/briefings").rglob("*.md")):
+            parts = path.relative_to(self.root / "content/briefings").parts
+            if parts[0] in self.codes() or "translation_of" in front_matter(path)[0]:
+                found.append(path)
+        return found
+
+    def sources(self) -> list[Path]:
+        """Briefings of the default language that may be translated (not page bundles or seeds' imports)."""
+        folder = self.root / "content/briefings"
+        return [
+            p
+            for p in sorted(folder.rglob("*.md"))
+            if p.relative_to(folder).parts[0] not in [lang["code"] for lang in LANGUAGES]
+            and p.name != "index.md"
+            and "translation_of" not in front_matter(p)[0]
+            and "lang" not in front_matter(p)[0]
+        ]
+
+    def translated(self, source: Path) -> set[str]:
+        """The languages `source` already has a translation in."""
+        folder = self.root / "content/briefings"
+        rel = source.relative_to(folder)
+        slug = source_slug(source)
+        have = {code for code in self.codes() if (folder / code / rel).exists()}
+        for path in self.translations():
+            meta = front_matter(path)[0]
+            if meta.get("translation_of") == slug:
+                have.add(str(meta.get("lang")))
+        return have
+
+    def translate(self, source: Path, code: str) -> Path:
+        meta = {
+            "title": f"{self.words(2, 4).capitalize()} ({code}) {self.next()}",
+            "date": str(front_matter(source)[0]["date"]),
+            "lang": code,
+            "translation_of": source_slug(source),
+            **self.terms(),
+        }
+        if self.rng.random() < 0.5:
+            meta["translated_from"] = self.rng.choice(["0123456789ab", "deadbeefcafe"])
+        return self.write(
+            f"content/briefings/t{self.next()}.md", briefing_md(body=self.body(), **meta)
+        )
+
+    def translation(self) -> Change:
+        action = self.pick("translation", ["add", "add-folder", "edit", "mark", "delete"])
+        existing = self.translations()
+        if action in ("edit", "mark", "delete") and existing:
+            path = self.rng.choice(existing)
+            rel = path.relative_to(self.root)
+            if action == "delete":
+                path.unlink()
+                return Change("translation", f"deleted {rel}", {path})
+            meta, body = front_matter(path)
+            if action == "mark":
+                meta["translated_from"] = self.rng.choice(["", "0123456789ab"])
+                meta = {k: v for k, v in meta.items() if v != ""}
+                what = f"translated_from {meta.get('translated_from')!r} in"
+            else:
+                meta["title"] = self.title()
+                body = body.rstrip() + " " + self.words(2, 6) + ".\n"
+                what = "retitled and extended"
+            path.write_text(briefing_md(body=body, **meta), encoding="utf-8")
+            return Change("translation", f"{what} {rel}", {path})
+        options = [
+            (s, c) for s in self.sources() for c in self.codes() if c not in self.translated(s)
+        ]
+        if not options:
+            return Change("translation", "nothing left to translate")
+        source, code = self.rng.choice(options)
+        if action == "add-folder" and source.parent == self.root / "content/briefings":
+            path = self.write(f"content/briefings/{code}/{source.name}", self.new_briefing())
+        else:
+            path = self.translate(source, code)
+        return Change("translation", f"added {path.relative_to(self.root)} ({code})", {path})
+
+    def term_translation(self) -> Change:
+        """A term's description in a language's folder (content/countries/fr/france.md): added, edited or
+        deleted."""
+        code = self.rng.choice(self.codes())
+        path = self.root / f"content/countries/{code}/france.md"
+        if path.exists() and self.rng.random() < 0.4:
+            path.unlink()
+            return Change("term translation", f"deleted {path.relative_to(self.root)}", {path})
+        text = f"---\ntitle: France\n---\n\n{self.words(4, 9).capitalize()} ({code}).\n"
+        self.write(path.relative_to(self.root).as_posix(), text)
+        return Change("term translation", f"wrote {path.relative_to(self.root)}", {path})
+
+    def languages(self) -> Change:
+        action = self.pick("languages", ["drop", "rename", "retitle"])
+        langs = self.config["languages"]
+        touched = set()
+        if action == "drop" and len(langs) > 2:
+            gone = langs.pop()
+            for path in self.translations():
+                parts = path.relative_to(self.root / "content/briefings").parts
+                if parts[0] == gone["code"] or front_matter(path)[0].get("lang") == gone["code"]:
+                    path.unlink()
+                    touched.add(path)
+            for path in sorted((self.root / "content/countries" / gone["code"]).glob("*.md")):
+                path.unlink()
+                touched.add(path)
+            what = f"dropped {gone['code']} and its translations"
+        elif action == "rename":
+            lang = self.rng.choice(langs[1:])
+            lang["name"] = f"{lang['name']} {self.next()}"
+            lang["path"] = self.rng.choice([lang["code"], f"{lang['code']}-x"])
+            what = f"{lang['code']} named {lang['name']!r} at /{lang['path']}/"
+        else:
+            missing = [lang for lang in LANGUAGES if lang["code"] not in [x["code"] for x in langs]]
+            if missing:
+                langs.append(dict(missing[0]))
+                what = f"added {missing[0]['code']}"
+            else:
+                langs[1]["title"] = f"Bureau {self.next()}"
+                what = f"{langs[1]['code']} titled {langs[1]['title']!r}"
+        touched.add(self.write_config())
+        return Change("languages", what, touched)
+
+
+def source_slug(path: Path) -> str:
+    """The slug of a briefing file, as the generator derives it (front matter `slug:`, else its title)."""
+    from generator.core.urls import slug_from
+
+    meta = front_matter(path)[0]
+    return str(meta.get("slug") or slug_from(str(meta["title"])))
 
 
 def test_editing_the_site_themes_map_data_rebuilds_country_pages_with_the_cache(

@@ -26,6 +26,7 @@ from generator.build.inputs import (
     walk_stats,
 )
 from generator.build.keys import PageKeys, kept_bytes
+from generator.build.language_search import LanguageIndexes
 from generator.build.lock import project_lock
 from generator.build.options import BuildOptions, BuildReport
 from generator.build.pending import Pending, parse_pending, resolve_pending
@@ -57,8 +58,8 @@ from generator.read.content import (
     read_document,
 )
 from generator.read.corrections import with_term_corrections
-from generator.read.entities import forget_data, load_registry
-from generator.read.importer import import_seeds, seeds_to_import
+from generator.read.entities import forget_data
+from generator.read.importer import import_options, import_seeds, seeds_to_import
 from generator.read.markup import Markup
 from generator.read.published import RECORD_FILE, read_record
 from generator.read.terms import read_term_yaml, term_yaml_files
@@ -66,7 +67,7 @@ from generator.render.hosting import headers_pages
 from generator.render.preview import preview_pages
 from generator.render.render import Rendered, render_many
 from generator.render.theme import input_digests, make_environment, static_files
-from generator.site.assemble import assemble, next_change
+from generator.site.languages import assemble_site, next_change, term_key
 
 
 @dataclass
@@ -101,6 +102,7 @@ class Builder:
     _previous_words: dict[str, str] = field(default_factory=dict)
     # the last search index, patched where briefings changed
     search: SearchIndex = field(default_factory=SearchIndex)
+    languages_search: LanguageIndexes = field(default_factory=LanguageIndexes)
     _search_written: dict[str, str] = field(default_factory=dict)  # file of search/ -> digest
     # body digest -> paths of the pages whose records hold it (a superset), made by `settle` when needed
     _holders: dict[str, set[str]] | None = None
@@ -175,8 +177,8 @@ class Builder:
             self.search = restored
         search_state = (self.search.key, self.search.docs)
         # A whole-index rebuild (cold builds) runs in a forked process while pages are planned and rendered.
-        finish_search = self.search.update(
-            site, settings, self.output, self._previous_words, background=self.jobs > 1
+        finish_search = self.languages_search.update(
+            self.search, site, settings, self.output, self._previous_words, self.jobs > 1
         )
         self._stage("planning", 0)
         statics = static_files(config)
@@ -239,8 +241,7 @@ class Builder:
         todo = seeds_to_import(config.seeds_dir, briefings_dir)
         if not todo:
             return ()
-        registry = load_registry(config.content_dir / "_data" / "entities.yaml")
-        results = import_seeds(todo, briefings_dir, tz=config.tz, registry=registry, jobs=self.jobs)
+        results = import_seeds(todo, briefings_dir, jobs=self.jobs, **import_options(config))
         # a seed that cannot be imported fails the build, as it fails `briefings import` (the others are in)
         if failed := [Problem(r.seed, None, r.message) for r in results if r.status == "error"]:
             raise SiteError(failed)
@@ -319,8 +320,8 @@ class Builder:
             ):
                 read = read_document if path.suffix == ".md" else read_term_yaml
                 info = load(path, lambda d, m: load_term_info(d, m.render), read)
-                if info is not None and (taxonomy, path.stem) in infos:
-                    first = infos[(taxonomy, path.stem)].path.name
+                if info is not None and (key := term_key(config, taxonomy, path)) in infos:
+                    first = infos[key].path.name
                     problems.append(
                         Problem(
                             path,
@@ -329,7 +330,7 @@ class Builder:
                         )
                     )
                 elif info is not None:
-                    infos[(taxonomy, path.stem)] = info
+                    infos[key] = info
         self._stage("parsing", len(pending))
         for job, (item, found) in zip(
             pending,
@@ -364,7 +365,7 @@ class Builder:
         )
         self._reveal_at = due[0] if due else None
         self.next_due = due
-        return assemble(
+        return assemble_site(
             config,
             [b for b in briefings if b],
             [p for p in pages if p],
@@ -417,6 +418,7 @@ class Builder:
             last is None
             or not changed
             or (self.options.run_import and any(p.suffix == ".txt" for p in changed))
+            or last.site.lang is not None  # a multilingual site's pages carry their translations
         ):
             return None
         try:

@@ -30,7 +30,7 @@ from generator.core.atomic import write_atomic
 from generator.core.config import Config
 from generator.core.errors import Problem, SiteError
 from generator.core.images import EXTENSIONS, ImageSettings, derived_files, derived_path
-from generator.core.model import Picture, Site
+from generator.core.model import Body, Briefing, Picture, Site
 from generator.core.parallel import fork_map
 
 CACHE_FOLDER = "images"
@@ -48,12 +48,16 @@ class _Job:
 def pictures_of(site: Site) -> dict[str, tuple[Picture, list[tuple[str, int | None]]]]:
     """Every local picture the site shows (lead images and images of the text), by output stem, with its uses."""
     found: dict[str, tuple[Picture, list[tuple[str, int | None]]]] = {}
-    for briefing in site.briefings:
-        body = site.bodies.get(briefing.slug)
+    for briefing, body in _shown(site):
         for pic in [briefing.image, *(body.images if body else ())]:
             if pic is not None and not pic.remote:
                 found.setdefault(pic.stem, (pic, []))[1].append((str(briefing.path), pic.line))
     return found
+
+
+def _shown(site: Site) -> list[tuple[Briefing, Body | None]]:
+    """Every visible briefing with its body, in every language of the site."""
+    return [(b, s.bodies.get(b.slug)) for s in site.every_language for b in s.briefings]
 
 
 def cache_name(pic: Picture, width: int, fmt: str, settings: ImageSettings) -> str:
@@ -225,8 +229,8 @@ def content_warnings(site: Site) -> list[Problem]:
     return sorted(
         (
             Problem(briefing.path, line, message)
-            for briefing in site.briefings
-            if (body := site.bodies.get(briefing.slug))
+            for briefing, body in _shown(site)
+            if body
             for line, message in body.warnings
         ),
         key=lambda p: (str(p.path), p.line or 0),

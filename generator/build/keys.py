@@ -42,7 +42,7 @@ class PageKeys:
         self.bodies = (
             bodies
             if bodies is not None
-            else frozenset(body.digest for body in site.bodies.values())
+            else frozenset(b.digest for s in site.every_language for b in s.bodies.values())
         )
 
     def key(self, page: OutputPage) -> str:

@@ -115,6 +115,10 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
     ):
         return None
     site = last.site
+    if site.lang is not None:
+        # a multilingual site: pages carry their translations, and a translation's page shows whether
+        # its source changed since it was made (as for quick): the full build
+        return None
     config = site.config
     now = builder.now(config)
     if builder._reveal_at is not None and builder._reveal_at <= now:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from generator.core import urls
 from generator.core.errors import Problem, SiteError
 from generator.core.images import ImageSettings, image_settings
+from generator.core.languages import Language, languages
 from generator.core.yamltext import control_characters, key_lines, load_yaml
 
 CONFIG_FILE = "site.yaml"
@@ -104,6 +105,8 @@ class Config:
     # The weekly digest e-mail (`briefings digest`): from, recipients, unsubscribe, smtp {host, port, user}.
     # Never shown on a page, so left out of `digest()`: changing it renders nothing again.
     email: dict[str, Any] = field(default_factory=dict)
+    # `languages:` (core/languages.py): empty for a site in one language
+    languages: tuple[Language, ...] = ()
     # Where site.yaml was found; everything else is relative to it.
     root: Path = Path(".")
     # Line of each key in site.yaml by dotted path ('params.colors.accent'), for errors; not a setting.
@@ -193,6 +196,10 @@ _SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
     "params": ((dict,), "a mapping of values for templates"),
     "email": ((dict,), "a mapping with from, recipients, unsubscribe and smtp (host, port, user)"),
     "images": ((dict,), "a mapping such as {widths: [480, 960, 1600], keep_location: false}"),
+    "languages": (
+        (list,),
+        "a list of languages such as [{code: en, name: English, default: true}]",
+    ),
 }
 
 
@@ -250,6 +257,10 @@ def load_config(root: Path, *, base_url: str | None = None) -> Config:
         )
         if problems:
             raise SiteError(problems)
+    if "languages" in values:
+        taxonomies = values.get("taxonomies", DEFAULT_TAXONOMIES)
+        values["languages"] = languages(path, lines, values["languages"], taxonomies)
+        values["language"] = next(lang.code for lang in values["languages"] if lang.default)
     if base_url is not None:
         values["base_url"] = base_url
     if "base_url" in values and not values["base_url"].endswith("/"):

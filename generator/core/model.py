@@ -186,6 +186,19 @@ class Body:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """What a translated briefing says of its source: front matter `translation_of:` (or the same file name in
+    a language's folder) and `translated_from:`, the source's version it was made from."""
+
+    of: str  # the source briefing's slug
+    made_from: str  # the source's version (`translated_from:`; '' when not recorded)
+    line: int  # of `translation_of:` (or 1), for errors
+    implied: bool = (
+        False  # by its file name in a language's folder: a translation only if the source exists
+    )
+
+
+@dataclass(frozen=True)
 class Briefing:
     """What lists, cards and links show of one briefing: front matter and figures, not its text."""
 
@@ -217,6 +230,8 @@ class Briefing:
     )
     # a sentence naming each term the takeaways don't name (read at parse time: lists never need the body)
     mentions: tuple[Mention, ...] = ()
+    lang: str = ""  # its language's code on a site with `languages:` ('' on a site in one language)
+    translation: Translation | None = None  # what it translates, if it is a translation
 
     @property
     def revised(self) -> datetime | None:
@@ -391,6 +406,17 @@ class Site:
     # the moment the site is built for (--as-of or the clock; None: no clock). Not in the skeleton: only
     # unkeyed pages (the news sitemap) may show what depends on it
     now: datetime | None = None
+    # a multilingual site (site/languages.py): the language of this one (a core.languages.Language)...
+    lang: Any = None
+    # ...and, on the default language's site, the sites of the other languages, in site.yaml's order
+    others: tuple[Site, ...] = ()
+    # every translation group and its state (site/languages.Translations)
+    translations: Any = None
+
+    @property
+    def every_language(self) -> tuple[Site, ...]:
+        """This site and its other languages' sites (just itself on a site in one language)."""
+        return (self, *self.others)
 
     @property
     def nav(self) -> tuple[NavLink, ...]:

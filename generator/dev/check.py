@@ -19,6 +19,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from generator.build.write import MARKER
 from generator.core.errors import Problem
+from generator.dev.hreflang import hreflang_problems
 from generator.dev.moved import redirect_problems
 from generator.dev.safety import safety_problems
 from generator.dev.validate import Validation
@@ -60,6 +61,7 @@ class HtmlFacts:
     titles: list[str] = field(default_factory=list)
     description: str | None = None
     canonicals: list[str] = field(default_factory=list)
+    alternates: dict[str, str] = field(default_factory=dict)  # hreflang -> absolute URL
     robots: str = ""
     refresh: str | None = None  # a redirect page's meta refresh
     ids: set[str] = field(default_factory=set)
@@ -124,6 +126,8 @@ class _Parser(HTMLParser):
             rel = a.get("rel", "").lower().split()
             if "canonical" in rel:
                 facts.canonicals.append(a.get("href", ""))
+            if "alternate" in rel and a.get("hreflang"):
+                facts.alternates[a["hreflang"]] = a.get("href", "")
             if "alternate" in rel and a.get("type", "").lower() in FEED_TYPES and a.get("href"):
                 facts.feeds.append(a["href"])
         elif tag == "script":
@@ -290,6 +294,7 @@ def check_site(
         report.links += count
     for rel in sorted(f for f in site.files if f.endswith(".css")):
         report.problems += _check_css(site, rel)
+    report.problems += hreflang_problems(site.facts, site.origin, site.url_of, site.resolve)
     report.timings["links"] = time.perf_counter() - started
 
     started = time.perf_counter()

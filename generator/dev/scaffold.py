@@ -89,3 +89,16 @@ def init_site(folder: Path, title: str = "Briefings") -> list[Path]:
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
+
+
+# `briefings new`: a draft briefing's file
+NEW_BRIEFING = """---
+title: {title}
+date: '{date}'
+summary: ''
+takeaways: []
+{terms}draft: true
+---
+
+Write the briefing here. Use `## Section heading` lines for sections.
+"""

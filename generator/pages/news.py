@@ -30,7 +30,8 @@ def news_briefings(site: Site) -> tuple[Briefing, ...]:
     if site.now is None:
         return ()
     cutoff = site.now - NEWS_WINDOW
-    fresh = [b for b in site.briefings if cutoff < appeared(b) <= site.now]
+    shown = (b for s in site.every_language for b in s.briefings)  # every language's
+    fresh = [b for b in shown if cutoff < appeared(b) <= site.now]
     return tuple(sorted(fresh, key=lambda b: (appeared(b), b.slug), reverse=True)[:NEWS_LIMIT])
 
 
@@ -51,9 +52,12 @@ def news_sitemap(site: Site) -> OutputPage:
     config = site.config
     entries = news_briefings(site)
     name = xml_escape(config.publisher or config.title)
-    language = xml_escape(news_language(config.language))
+    # a briefing's language and URL are its language's site's (one site: the site's)
+    sites = {id(b): s.config for s in site.every_language for b in s.briefings}
     rows = []
     for b in entries:
+        config = sites[id(b)]
+        language = xml_escape(news_language(config.language))
         rows.append(
             f"  <url>\n    <loc>{xml_escape(config.absolute_url(b.url))}</loc>\n"
             "    <news:news>\n"

@@ -36,21 +36,26 @@ def current(site: Site, now: datetime | None = None) -> dict[str, tuple[str, str
         )
 
     found: dict[str, tuple[str, str]] = {}
-    for b in site.briefings:
-        if shown((b,)):
-            found[source_id(site, b.path)] = (b.url, b.title)
-    for b in site.withdrawn:  # its notice stays at its URL: old URLs lead there too
-        found[source_id(site, b.path)] = (b.url, b.title)
-    for page in site.pages:
-        found[source_id(site, page.path)] = (page.url, page.title)
-    for taxonomy in site.taxonomies.values():
-        for term in taxonomy.terms:
-            if shown(term.briefings):
-                found[f"{taxonomy.name}:{term.slug}"] = (term.url, term.name)
-                if feed := term_feed_path(site, taxonomy, term):
-                    found[f"{taxonomy.name}:{term.slug}:feed"] = (feed, term.name)
-                if changes := changes_feed_path(site, taxonomy, term):
-                    found[f"{taxonomy.name}:{term.slug}:changes"] = (changes, term.name)
+    # a multilingual site: every language's pages, under its folder; its terms named with its code
+    for one in site.every_language:
+        at = one.lang.prefix if one.lang else ""
+        code = f"{one.lang.code}:" if one is not site else ""
+        for b in one.briefings:
+            if shown((b,)):
+                found[source_id(site, b.path)] = (at + b.url, b.title)
+        for b in one.withdrawn:  # its notice stays at its URL: old URLs lead there too
+            found[source_id(site, b.path)] = (at + b.url, b.title)
+        for page in one.pages:
+            found[source_id(site, page.path)] = (at + page.url, page.title)
+        for taxonomy in one.taxonomies.values():
+            for term in taxonomy.terms:
+                if shown(term.briefings):
+                    name = f"{code}{taxonomy.name}:{term.slug}"
+                    found[name] = (at + term.url, term.name)
+                    if feed := term_feed_path(one, taxonomy, term):
+                        found[f"{name}:feed"] = (at + feed, term.name)
+                    if changes := changes_feed_path(one, taxonomy, term):
+                        found[f"{name}:changes"] = (at + changes, term.name)
     return found
 
 
@@ -67,13 +72,16 @@ def redirects(site: Site, pages: Iterable[OutputPage]) -> list[Redirect]:
     live = {page.path for page in pages}
     found: dict[str, Redirect] = {}
     problems = []
-    items: tuple[Briefing | Page, ...] = (*site.briefings, *site.withdrawn, *site.pages)
-    for item in items:
-        for alias in item.aliases:
-            if urls.page_path(alias.path) in live:
-                message = f"alias /{alias.path} is also claimed by a page the generator makes"
-                problems.append(Problem(item.path, alias.line, message))
-            found.setdefault(alias.path, Redirect(alias.path, item.url, item.title, str(item.path)))
+    for one in site.every_language:
+        at = one.lang.prefix if one.lang else ""
+        items: tuple[Briefing | Page, ...] = (*one.briefings, *one.withdrawn, *one.pages)
+        for item in items:
+            for alias in item.aliases:
+                if urls.page_path(alias.path) in live:
+                    message = f"alias /{alias.path} is also claimed by a page the generator makes"
+                    problems.append(Problem(item.path, alias.line, message))
+                moved = Redirect(alias.path, at + item.url, item.title, str(item.path))
+                found.setdefault(alias.path, moved)
     if problems:
         raise SiteError(problems)
     now = current(site)

@@ -8,7 +8,17 @@ from xml.sax.saxutils import escape as xml_escape
 
 from generator.core import urls
 from generator.core.model import OutputPage, Site
-from generator.pages import archive, dossier, editorial, feeds, kinds, news, redirects, search
+from generator.pages import (
+    archive,
+    dossier,
+    editorial,
+    feeds,
+    kinds,
+    languages,
+    news,
+    redirects,
+    search,
+)
 
 PageKind = Callable[[Site], Iterable[OutputPage]]
 
@@ -28,6 +38,7 @@ PAGE_KINDS: tuple[PageKind, ...] = (
     editorial.corrections_pages,
     feeds.feed_pages,
     dossier.changes_feed_pages,
+    languages.translation_pages,
 )
 
 
@@ -35,6 +46,8 @@ def plan(site: Site, extra: Iterable[PageKind] = ()) -> list[OutputPage]:
     """Every output page of the site, plus the sitemaps and robots.txt, then the redirects of old paths (pages
     and server rules; never in the sitemap); paths are unique."""
     pages = [page for kind in (*PAGE_KINDS, *extra) for page in kind(site)]
+    if site.lang is not None:  # a multilingual site: every language's pages, under its folder
+        pages = languages.localize(site, pages, (*PAGE_KINDS, *extra))
     moved = redirects.redirects(site, pages)
     pages.append(sitemap(site, pages))
     pages += (news.news_sitemap(site), news.sitemap_index(site))
@@ -60,8 +73,16 @@ def sitemap(site: Site, pages: list[OutputPage]) -> OutputPage:
         row = f"  <url><loc>{xml_escape(url)}</loc>"
         if lastmod:
             row += f"<lastmod>{lastmod.isoformat(timespec='seconds')}</lastmod>"
+        for alternate in page.context.get("alternates", ()):
+            row += (
+                f'<xhtml:link rel="alternate" hreflang="{xml_escape(alternate.hreflang)}" '
+                f'href="{xml_escape(alternate.href)}"/>'
+            )
         rows.append(row + "</url>")
-    body = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    body = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+    if site.lang is not None:
+        body += ' xmlns:xhtml="http://www.w3.org/1999/xhtml"'
+    body += ">\n"
     body += "\n".join(rows) + "\n</urlset>\n"
     return OutputPage(path=urls.SITEMAP, template="", context={}, data=body.encode())
 

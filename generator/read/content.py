@@ -27,6 +27,7 @@ from generator.core.model import (
     Source,
     TermInfo,
     TocEntry,
+    Translation,
     Trend,
 )
 from generator.core.urls import slug_from
@@ -66,6 +67,9 @@ KNOWN_BRIEFING_FIELDS = {
     "expires",
     "aliases",
     "image",
+    "lang",
+    "translation_of",
+    "translated_from",
 }
 
 READ_ATTEMPTS = 3  # reads of a file that keeps changing while read; the last one is used
@@ -325,6 +329,7 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
     if expires and when and expires <= max(when, publish or when):
         check.fail("expires", "'expires' must come after the briefing's date and `publish:`")
     aliases = check.aliases()
+    lang, translation = _language(check, config, slug)
     image, inputs = lead_image(doc, config, check.fail)
     reading_time = doc.meta.get("reading_time")
     if not isinstance(reading_time, int) or isinstance(reading_time, bool) or reading_time < 1:
@@ -363,6 +368,8 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
         withdrawn_note=withdrawn_note,
         image=image,
         mentions=find_mentions(terms, takeaways, summary, html),
+        lang=lang,
+        translation=translation,
     )
     read = tuple(sorted({**inputs, **found.inputs}.items()))
     body = Body(
@@ -382,6 +389,48 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
     fingerprint(briefing)
     fingerprint(body)
     return BriefingFile(briefing, body, read, doc.digest if read else "")
+
+
+def _language(check: _Checker, config: Config, slug: str) -> tuple[str, Translation | None]:
+    """A briefing's language (`lang:`, else its folder content/briefings/<code>/, else the site's default)
+    and what it translates (`translation_of:`, else the same file name in a language's folder)."""
+    fields = [k for k in ("lang", "translation_of", "translated_from") if k in check.doc.meta]
+    if not config.languages:
+        if fields:
+            check.fail(
+                fields[0], f"'{fields[0]}' needs `languages:` in site.yaml (README: Languages)"
+            )
+        return "", None
+    codes = [lang.code for lang in config.languages]
+    folder = ""
+    parts: tuple[str, ...] = ()
+    try:
+        parts = check.doc.path.relative_to(config.content_dir / "briefings").parts
+        folder = parts[0] if len(parts) > 1 and parts[0] in codes else ""
+    except ValueError:
+        pass
+    lang = check.text("lang") or folder or codes[0]
+    if lang not in codes:
+        check.fail(
+            "lang", f"unknown language {lang!r}; site.yaml `languages:` has {', '.join(codes)}"
+        )
+    elif folder and lang != folder:
+        check.fail(
+            "lang", f"'lang: {lang}' in the folder of {folder}; move the file or fix `lang:`"
+        )
+    of = check.text("translation_of")
+    made_from = check.text("translated_from")
+    if of:
+        line = check.doc.meta_lines.get("translation_of", 1)
+        return lang, Translation(of=_check_slug(check, of), made_from=made_from, line=line)
+    if folder and folder != codes[0]:  # the source is the file of the same name outside the folder
+        of = Path(*parts[1:]).as_posix()
+        return lang, Translation(of=of, made_from=made_from, line=1, implied=True)
+    if made_from:
+        check.fail(
+            "translated_from", "'translated_from' needs `translation_of:` (the source's slug)"
+        )
+    return lang, None
 
 
 def _source(check: _Checker) -> Source | None:

@@ -21,6 +21,7 @@ every key is optional and entries are merged by `name` (aliases added, role/coun
     countries:
       - name: Russia                      # a canonical country name (see country_info)
         aliases: [Rossiya]
+        names: {uk: Росія, fr: Russie}    # shown on that language's pages, matched like aliases
     ignore: [Western Mediation]           # phrases never taken for an entity
 
 Matching is case-sensitive on word boundaries, the longest name wins ("Papua New Guinea" over "Guinea",
@@ -367,7 +368,9 @@ def _load_registry(extra_path: Path | None, stamp: float) -> Registry:
             old = people.get(e["name"], Person(e["name"]))
             aliases = tuple(
                 dict.fromkeys(
-                    old.aliases + yaml_strings(e.get("aliases"), path, f"aliases of {e['name']}")
+                    old.aliases
+                    + yaml_strings(e.get("aliases"), path, f"aliases of {e['name']}")
+                    + localized_names(e, path)
                 )
             )
             people[e["name"]] = Person(
@@ -381,6 +384,7 @@ def _load_registry(extra_path: Path | None, stamp: float) -> Registry:
                 dict.fromkeys(
                     orgs.get(e["name"], ())
                     + yaml_strings(e.get("aliases"), path, f"aliases of {e['name']}")
+                    + localized_names(e, path)
                 )
             )
         for e in yaml_entries(data, "topics", path):
@@ -400,7 +404,8 @@ def _load_registry(extra_path: Path | None, stamp: float) -> Registry:
                         f"unknown country {e['name']!r}; use a name like Russia or an ISO code like RU",
                     )
                 )
-            for alias in yaml_strings(e.get("aliases"), path, f"aliases of {e['name']}"):
+            aliases = yaml_strings(e.get("aliases"), path, f"aliases of {e['name']}")
+            for alias in aliases + localized_names(e, path):
                 country_aliases[alias] = info.alpha2
         ignore.update(yaml_strings(data.get("ignore"), path, "ignore"))
     return Registry(
@@ -410,6 +415,19 @@ def _load_registry(extra_path: Path | None, stamp: float) -> Registry:
         country_aliases,
         ignore,
     )
+
+
+def localized_names(entry: dict[str, Any], path: Path) -> tuple[str, ...]:
+    """An entry's names in other languages (`names: {uk: Володимир Зеленський}`): shown on that language's
+    pages (read/facts.py) and matched in seeds like aliases, so every language's briefings share the entry's
+    canonical name."""
+    names = entry.get("names") or {}
+    if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+        message = (
+            f"names of {entry['name']} must map language codes to names, such as {{fr: Russie}}"
+        )
+        raise SiteError(Problem(path, None, message))
+    return tuple(v.strip() for v in names.values() if v.strip())
 
 
 def load_registry(extra_path: Path | None = None) -> Registry:

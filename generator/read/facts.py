@@ -30,6 +30,11 @@ class EntityFacts:
     role: str = ""
     country: str = ""
     wikidata: str = ""  # e.g. 'Q7747': links out and tells namesakes apart
+    names: tuple[tuple[str, str], ...] = ()  # (language code, name) from `names:`
+
+    def name_in(self, code: str) -> str:
+        """The name in language `code` (`names:`), else the canonical one."""
+        return next((n for c, n in self.names if c == code), self.name)
 
     @property
     def wikidata_url(self) -> str:
@@ -66,11 +71,21 @@ def _facts(extra: Path | None, stamps: tuple[int, ...]) -> dict[tuple[str, str],
                             f"wikidata id of {name!r} must look like Q7747, not {wikidata!r}",
                         )
                     )
+                given = e.get("names")
+                names: dict[Any, Any] = given if isinstance(given, dict) else {}
                 facts[(kind, name)] = EntityFacts(
                     name,
                     str(e.get("role") or old.role),
                     str(e.get("country") or old.country),
                     wikidata or old.wikidata,
+                    tuple(
+                        sorted(
+                            {
+                                **dict(old.names),
+                                **{str(k): str(v) for k, v in names.items()},
+                            }.items()
+                        )
+                    ),
                 )
     return facts
 

@@ -30,10 +30,18 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from generator.core import atomic
+from generator.core.config import Config
 from generator.core.errors import SiteError
 from generator.core.parallel import fork_map_batches
 from generator.read.content import is_content_name, is_utf8_name
-from generator.read.entities import Entities, Registry, entity_text, find_entities
+from generator.read.detect import ENGLISH, NER_LANGUAGES, detect
+from generator.read.entities import (
+    Entities,
+    Registry,
+    entity_text,
+    find_entities,
+    load_registry,
+)
 from generator.read.ner import BATCH, MIN_TEXTS, find_mentions, load_model, mentions_in
 from generator.read.seed_markdown import is_untouched, seed_to_markdown, sha256_hex, slugify_title
 from generator.read.seeds import Seed, decode_seed, parse_seed
@@ -157,6 +165,15 @@ def _backup(path: Path) -> Path:
     return backup
 
 
+def import_options(config: Config) -> dict[str, Any]:
+    """What `import_seeds` needs of a site: its timezone, entity registry and languages."""
+    return {
+        "tz": config.tz,
+        "registry": load_registry(config.content_dir / "_data" / "entities.yaml"),
+        "languages": [lang.code for lang in config.languages],
+    }
+
+
 def import_seeds(
     seed_paths: list[Path],
     briefings_dir: Path,
@@ -167,10 +184,21 @@ def import_seeds(
     dry_run: bool = False,
     force: bool = False,
     jobs: int = 1,
+    languages: Sequence[str] = (),
+    lang: str = "",
 ) -> list[ImportResult]:
-    """Import seeds into briefings_dir following the rules in the module docstring; one result per seed."""
+    """Import seeds into briefings_dir following the rules in the module docstring; one result per seed.
+    On a multilingual site (`languages`, the default first) each briefing gets the seed's language, `lang`
+    or else detected (read/detect.py); entities of a language the NER model does not read come from the
+    registry only, and the result says so."""
+    if lang and lang not in languages:
+        why = f"--lang {lang} is not in site.yaml `languages:` ({', '.join(languages) or 'none'})"
+        raise SiteError.at(briefings_dir.parent.parent / "site.yaml", None, why)
     by_seed, taken = _index(briefings_dir)
-    entities = _entities(seed_paths, by_seed, registry, jobs)
+    language_of = {p: _language(p, languages, lang) for p in seed_paths}
+    entities = _entities(
+        [p for p in seed_paths if language_of[p] in NER_LANGUAGES], by_seed, registry, jobs
+    )
     results: list[ImportResult] = []
     for seed_path in seed_paths:
         try:
@@ -185,6 +213,8 @@ def import_seeds(
                 dry_run=dry_run,
                 force=force,
                 entities=entities.get(seed_path),
+                lang=language_of[seed_path] if languages else "",
+                default=languages[0] if languages else "",
             )
         except SiteError as exc:
             result = ImportResult(
@@ -199,6 +229,16 @@ def import_seeds(
 
 
 MAX_SEED_BYTES = 2_000_000
+
+
+def _language(path: Path, languages: Sequence[str], lang: str) -> str:
+    """A seed's language: `lang` when given, else detected among the site's `languages`."""
+    if lang or not languages:
+        return lang or ENGLISH
+    try:
+        return detect(decode_seed(path.read_bytes()[:MAX_SEED_BYTES], path)[0], languages)
+    except (OSError, SiteError):
+        return languages[0]
 
 
 def _entities(
@@ -246,6 +286,8 @@ def _import_one(
     dry_run: bool,
     force: bool,
     entities: Entities | None,
+    lang: str = "",
+    default: str = "",
 ) -> ImportResult:
     if not is_utf8_name(seed_path.name):  # it goes into the briefing's front matter (source.name)
         raise SiteError.at(seed_path, None, "file name is not valid UTF-8; rename the file")
@@ -309,7 +351,12 @@ def _import_one(
         else (_as_datetime(existing.date, tz) if existing else None)
         or datetime.fromtimestamp(int(seed_path.stat().st_mtime), tz)
     )
-    if entities is None:
+    if lang and lang not in NER_LANGUAGES:
+        notes.append(
+            f"no entity model for {lang}: countries, people and organisations from the registry only"
+        )
+        entities = find_entities(seed.plain_text(), seed.headline, registry, None)
+    elif entities is None:
         found = find_mentions([entity_text(seed.plain_text(), seed.headline)])[0]
         entities = find_entities(seed.plain_text(), seed.headline, registry, found)
     output = seed_to_markdown(
@@ -320,6 +367,9 @@ def _import_one(
         entities=entities,
         slug=slug,
     )
+    if lang and lang != default:  # the front matter's first line: `lang: fr`
+        output = output.replace("---\n", f"---\nlang: {lang}\n", 1)
+        notes.append(f"language {lang}")
     if not dry_run:
         write_atomic(target, output)
     taken.add(slug)

@@ -37,6 +37,21 @@ class _MarkStripper(dict[int, int | None]):
 _STRIP_MARKS = _MarkStripper()
 
 
+# proclitics of Arabic written words: the article, and 'and'/'with'/'for' fused to it
+_ARABIC_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال")
+
+
+def arabic_stem(term: str) -> str:
+    """An Arabic word without its article (and a conjunction or preposition fused to it), so a search for
+    the bare word finds it; any other word as it is."""
+    if not term or not "\u0600" <= term[0] <= "\u06ff":
+        return term
+    for prefix in _ARABIC_PREFIXES:
+        if term.startswith(prefix) and len(term) - len(prefix) >= 3:
+            return term[len(prefix) :]
+    return term
+
+
 def plain_text(fragment: str) -> str:
     """The text of an HTML fragment (rendered Markdown), tags dropped, entities decoded."""
     return html.unescape(_TAG_RE.sub(" ", fragment))
@@ -60,6 +75,11 @@ def index_terms(
         plain_text(body_html),
     ]
     counts.update(tokens("\n".join(rest)))
+    for term, tf in list(
+        counts.items()
+    ):  # Arabic: found without its article too ('فاشر', 'الفاشر')
+        if (bare := arabic_stem(term)) != term:
+            counts[bare] += tf
     return " ".join(
         [f"{term}:{tf if tf < MAX_TF else MAX_TF}" for term, tf in sorted(counts.items())]
     )

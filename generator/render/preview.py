@@ -28,6 +28,9 @@ from generator.render.theme import WORLD_MAP, format_date, theme_file
 WIDTH, HEIGHT = 1200, 630
 LOGO_SIZE = 512
 BOLD_FONT = "fonts/DejaVuSans-Bold.ttf"
+ARABIC_BOLD_FONT = (
+    "fonts/DejaVuSans-Bold-Arabic.ttf"  # for a title in Arabic script (shaped by raqm)
+)
 REGULAR_FONT = "fonts/DejaVuSans.ttf"
 # The default theme's light colours (style.css); params.colors of site.yaml override them.
 DEFAULT_PALETTE = {
@@ -218,8 +221,9 @@ def _fit(
     sizes: Sequence[int],
 ) -> tuple[Any, list[str], int]:
     """The largest of `sizes` at which `text` fits in `max_lines` lines; else the smallest, cut with '…'."""
+    bold = ARABIC_BOLD_FONT if any("\u0600" <= c <= "\u06ff" for c in text) else BOLD_FONT
     for size in sizes:
-        font = _font(config, BOLD_FONT, size)
+        font = _font(config, bold, size)
         lines = _wrap(draw, text, font, width)
         if len(lines) <= max_lines:
             return font, lines, size

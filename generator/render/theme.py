@@ -26,7 +26,7 @@ from generator.read.entities import country_info
 from generator.read.facts import KINDS as ENTITY_KINDS
 from generator.read.facts import entity_facts
 from generator.read.media import srcset
-from generator.render import maps, social
+from generator.render import locale, maps, social
 from generator.render.components import expand_body
 from generator.render.data import DataProblem, data_digest, load_data
 from generator.site.dossier import chronology
@@ -63,6 +63,8 @@ def static_files(config: Config) -> dict[str, StaticFile]:
             if not path.is_file() or path.name.startswith(".") or path.name.endswith("~"):
                 continue
             name = path.relative_to(base).as_posix()
+            if name in locale.LANGUAGE_ASSETS and not config.languages:
+                continue  # a site in one language publishes what it did before languages existed
             data = path.read_bytes()
             output = "static/" + name
             if path.suffix in FINGERPRINTED:
@@ -242,6 +244,7 @@ def input_digests(
         "theme": theme,
         "asset": asset,
         "data": lambda name: data_digest(config, name),
+        "catalog": lambda code: locale.catalog_digest(theme_dirs(config), code),
     }
 
 
@@ -362,6 +365,8 @@ def make_environment(
         flag=lambda name: c.flag if (c := country_info(str(name))) else "",
         iso2=lambda name: c.alpha2 if (c := country_info(str(name))) else "",
     )
+    # UI strings, and for a multilingual site the language of the page being rendered (render/locale.py)
+    locale.install(env, config, theme_dirs(config), format_date, social.template_globals)
     return env
 
 

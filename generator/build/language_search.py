@@ -1,0 +1,48 @@
+"""The search index of each other language of a multilingual site, under its folder (`fr/search/`): a reader
+searches the briefings of the language they read (the default language's index is the Builder's own)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.build.search_index import SearchIndex
+from generator.build.write import Content
+from generator.core.model import Site
+
+
+@dataclass
+class LanguageIndexes:
+    """One SearchIndex per other language, kept across `serve` rebuilds (patched as the default one is)."""
+
+    indexes: dict[str, SearchIndex] = field(default_factory=dict)
+
+    def update(
+        self,
+        index: SearchIndex,
+        site: Site,
+        settings: str,
+        output: Path,
+        previous: Mapping[str, str],
+        background: bool,
+    ) -> Callable[[], dict[str, Content]]:
+        """Start bringing the default language's `index` and every other language's up to date (see
+        SearchIndex.update); the returned function gives all their files, each under its language's folder."""
+        finishes = [("", index.update(site, settings, output, previous, background=background))]
+        for other in site.others:
+            mine = self.indexes.setdefault(other.lang.code, SearchIndex())
+            finishes.append(
+                (other.lang.prefix, mine.update(other, settings, output / other.lang.prefix))
+            )
+        for gone in set(self.indexes) - {o.lang.code for o in site.others}:
+            del self.indexes[gone]
+
+        def files() -> dict[str, Content]:
+            return {
+                prefix + path: data
+                for prefix, finish in finishes
+                for path, data in finish().items()
+            }
+
+        return files
