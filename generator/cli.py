@@ -6,8 +6,8 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+from generator import arguments
 from generator.build.cache import cache_dir
 from generator.build.current import unchanged_report
 from generator.build.lock import project_lock
@@ -42,38 +42,6 @@ def _print_problems(error: SiteError) -> None:
     print(
         f"error: {count} problem{'s' if count != 1 else ''}; nothing was written", file=sys.stderr
     )
-
-
-def _jobs(text: str) -> int:
-    """--jobs N: a whole number of processes, 1 or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(
-            f"--jobs takes a whole number of processes, 1 or more, not {text!r}"
-        )
-    return value
-
-
-def _moment(text: str) -> datetime:
-    """--as-of: a date or date and time; without an offset it is in the site's timezone (applied later)."""
-    from generator.read.content import parse_datetime
-
-    try:
-        value = parse_datetime(text, ZoneInfo("UTC"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"--as-of takes a date or time such as 2026-12-24 or 2026-12-24T09:00, not {text!r}"
-        ) from None
-    # remember that the user gave no offset, so the site's timezone applies (see _in_site_tz)
-    return value if _has_offset(text) else value.replace(tzinfo=None)
-
-
-def _has_offset(text: str) -> bool:
-    tail = text.strip()[10:]
-    return tail.endswith("Z") or "+" in tail or "-" in tail
 
 
 def _as_of(root: Path, moment: datetime | None) -> datetime | None:
@@ -351,17 +319,6 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _week(text: str) -> str:
-    from generator.dev.mail import week_slug
-
-    try:
-        return week_slug(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"--week takes an ISO week such as 2026-W48, not {text!r}"
-        ) from None
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     """Build, serve at base_url's path, rebuild on every save and reload open tabs."""
     from generator.core.themes import DEFAULT_THEME_DIR
@@ -434,7 +391,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--output", "-o", metavar="DIR", help="output folder (default: output/)")
     b.add_argument(
         "--as-of",
-        type=_moment,
+        type=arguments.moment,
         metavar="TIME",
         help="build the site as it will be at TIME (e.g. 2026-12-24T09:00, site timezone unless "
         "an offset is given): embargoes lifted and expiries passed by then; use with --output",
@@ -454,7 +411,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--jobs",
         "-j",
-        type=_jobs,
+        type=arguments.jobs,
         default=0,
         metavar="N",
         help="processes for parsing and rendering (default: one per core; 1 = serial)",
@@ -549,7 +506,9 @@ def parser() -> argparse.ArgumentParser:
         "if none is due. Schedule a build at that time.",
     )
     d.add_argument("--drafts", action="store_true", help="count briefings marked draft: true")
-    d.add_argument("--as-of", type=_moment, metavar="TIME", help="look from TIME instead of now")
+    d.add_argument(
+        "--as-of", type=arguments.moment, metavar="TIME", help="look from TIME instead of now"
+    )
     d.set_defaults(run=cmd_next_due)
 
     e = commands.add_parser(
@@ -560,7 +519,7 @@ def parser() -> argparse.ArgumentParser:
         "with --send through SMTP (site.yaml email.smtp, overridden by BRIEFINGS_SMTP_HOST, "
         "BRIEFINGS_SMTP_PORT, BRIEFINGS_SMTP_USER; password from BRIEFINGS_SMTP_PASSWORD only).",
     )
-    e.add_argument("--week", required=True, type=_week, help="ISO week, e.g. 2026-W48")
+    e.add_argument("--week", required=True, type=arguments.week, help="ISO week, e.g. 2026-W48")
     e.add_argument("--to", metavar="FILE", help="write the message to FILE (.eml)")
     e.add_argument("--send", action="store_true", help="deliver it through SMTP")
     e.add_argument(
