@@ -2,7 +2,7 @@
 language's messages.po (pybabel's extract + update, in one step): `python scripts/catalogs.py`.
 
 Dynamic strings (taxonomy names, revision labels, page titles made in code, shown through `ui()`) are not
-seen by the extractor and are listed here."""
+seen by the extractor and are listed here, and so are the texts of static/search.js (render/search_strings.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
+
+from generator.render.search_strings import PLURAL as SEARCH_PLURAL
+from generator.render.search_strings import SINGULAR as SEARCH_SINGULAR
 
 THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 DYNAMIC = (
@@ -50,6 +53,11 @@ def template() -> Catalog:
     for message in DYNAMIC:
         if message not in catalog:
             catalog.add(message, auto_comments=["ui(): a name made in code"])
+    for message in SEARCH_SINGULAR.values():
+        if message not in catalog:
+            catalog.add(message, auto_comments=["static/search.js (render/search_strings.py)"])
+    for pair in SEARCH_PLURAL.values():
+        catalog.add(pair, auto_comments=["static/search.js (render/search_strings.py)"])
     return catalog
 
 

@@ -244,6 +244,88 @@ def test_ui_strings_dates_and_countries_in_the_page_language(site: Project) -> N
     assert "Bottom line" in en and "20 November 2026" in en
 
 
+def _search_strings(site: Project, lang: str) -> dict:  # type: ignore[type-arg]
+    """The data block search.html hands static/search.js (None if the page has none)."""
+    page = site.html(f"{PREFIX[lang]}search/index.html")
+    if not page.all("script", id="search-strings", type="application/json"):
+        return {}
+    blocks = [json.loads(t) for t in page.texts("script") if t.startswith("{")]  # and JSON-LD
+    return dict(next(b for b in blocks if "strings" in b))
+
+
+def test_the_search_page_gives_search_js_its_texts_in_the_page_language(site: Project) -> None:
+    uk = _search_strings(site, "uk")
+    assert uk["lang"] == "uk"
+    assert uk["strings"]["label"] == "Пошук в оглядах" and uk["strings"]["button"] == "Пошук"
+    assert (
+        uk["strings"]["clear"] == "Скинути фільтри" and uk["strings"]["fewer"] == "Показати менше"
+    )
+    assert uk["taxonomies"]["countries"] == "Країни"
+    english = re.compile(r"\b(Search|Filter|Clear|Show|Nothing|briefings?|Type|Check|Try|No)\b")
+    for text in [*uk["strings"].values(), *(f for p in uk["plurals"].values() for f in p.values())]:
+        assert not english.search(text), text
+    # one form per CLDR category Intl.PluralRules gives for whole numbers of the language
+    assert set(uk["plurals"]["found"]) >= {"one", "few", "many"}
+    assert uk["plurals"]["found"]["few"] == "%(count)s огляди"
+    assert uk["plurals"]["found"]["many"] == "%(count)s оглядів"
+    ar = _search_strings(site, "ar")
+    assert set(ar["plurals"]["foundQuery"]) == {"zero", "one", "two", "few", "many", "other"}
+    assert ar["plurals"]["foundQuery"]["two"] == "إحاطتان عن «%(query)s»"
+    fr = _search_strings(site, "fr")
+    assert set(fr["plurals"]["found"]) == {"one", "many", "other"}
+    assert fr["plurals"]["found"]["other"] == "%(count)s notes"
+    en = _search_strings(site, "en")  # the default language: search.js's own English texts
+    assert (
+        en["strings"]["label"] == "Search briefings"
+        and en["taxonomies"]["countries"] == "Countries"
+    )
+    assert en["plurals"]["found"] == {"one": "%(count)s briefing", "other": "%(count)s briefings"}
+
+
+def test_each_language_s_search_filters_name_terms_as_its_pages_do(site: Project) -> None:
+    uk = json.loads(site.read("uk/search/filters.json"))
+    assert ["Росія", "russia", [0], "Russia"] in uk["countries"]  # shown, slug, ids, the docs/ name
+    ar = json.loads(site.read("ar/search/filters.json"))
+    assert ar["countries"] == [["السودان", "sudan", [0], "Sudan"]]
+    en = json.loads(site.read("search/filters.json"))
+    assert ["Russia", "russia", [0]] in en["countries"]  # the default language's: as before
+
+
+def test_preview_datelines_in_the_briefing_s_language(make_site) -> None:
+    from PIL import Image
+
+    from generator.render import preview
+
+    project = make_site(
+        FILES, config=CONFIG.replace("preview_images: false", "preview_images: true")
+    )
+    builder = Builder(project.root, BuildOptions(run_import=False))
+    builder.build()
+    site = builder._last.site  # type: ignore[union-attr]
+    contexts = {
+        o.lang.code: [
+            p.context for p in preview.preview_pages(o) if p.make is preview.draw_briefing
+        ]
+        for o in site.others
+    }
+    (uk,) = contexts["uk"]
+    assert uk["dateline"] == "20 листопада 2026 · Огляд"
+    assert uk["names"] == ("Україна", "Росія")
+    ar = contexts["ar"][0]
+    assert ar["dateline"] == "18 نوفمبر 2026 · إحاطة" and ar["names"] == ("السودان",)
+    assert preview._regular(ar["dateline"]) == preview.ARABIC_FONT
+    (en,) = [
+        p.context
+        for p in preview.preview_pages(site)
+        if p.context.get("title", "").startswith("Black")
+    ]
+    assert en["dateline"] == "20 November 2026 · Food security" and "names" not in en
+    # the Arabic dateline is drawn (its glyphs are in the Arabic subset): ink where it goes
+    folder = project.output / "ar/briefings" / _slug(project, "ar")
+    image = Image.open(folder / "preview.png").convert("L")
+    assert image.crop((64, 470, 640, 510)).getextrema()[0] < 120
+
+
 def _slug(site: Project, lang: str) -> str:
     folder = site.output / PREFIX[lang] / "briefings"
     return sorted(p.name for p in folder.iterdir())[0]
@@ -418,6 +500,8 @@ def test_a_site_without_languages_shows_none_of_it(make_site) -> None:
     assert "hreflang" not in html and "language-switcher" not in html and "dir=" not in html
     assert not any("i18n" in f or "languages" in f for f in project.files())
     assert "xmlns:xhtml" not in project.read("sitemap.xml")
+    search = project.html("search/index.html")  # search.js keeps its own English texts
+    assert not search.all("script", id="search-strings") and "search-strings" not in search.ids
 
 
 def test_language_detection_for_import() -> None:
@@ -488,7 +572,7 @@ def _search(page, base: str, lang: str, query: str) -> list[str]:  # type: ignor
     page.goto(f"{base}{PREFIX[lang]}search/?q={query}")
     for _ in range(200):
         status = page.text_content("#search [aria-live=polite]") or ""
-        if f"“{query}”" in status:
+        if re.search(rf"[“«]\s?{re.escape(query)}\s?[”»]", status):  # as the language quotes
             return _results(page)
         page.wait_for_timeout(50)
     raise AssertionError(f"no search status for {query!r} in {lang}: {status!r}")
@@ -522,6 +606,94 @@ def test_search_finds_cyrillic_and_arabic_words_in_their_language(browser, serve
     finally:
         context.close()
     assert not errors
+
+
+# What search.js showed in English before it read the page's texts: none may show on /uk/search/.
+ENGLISH_UI = (
+    "Search briefings",
+    "Search",
+    "Every word",
+    "Filter results",
+    "Clear filters",
+    "Show more",
+    "Show all",
+    "Show fewer",
+    "Nothing to filter",
+    "unavailable",
+    "Type a word",
+    "There are no briefings",
+    "No briefings",
+    "Try clearing",
+    "Check the spelling",
+    "briefing",
+    "showing",
+    "selected",
+    "Countries",
+    "Russia",
+    "Ukraine",
+    "November",
+)
+
+
+def _wait_status(page, needle: str) -> str:  # type: ignore[no-untyped-def]
+    for _ in range(200):
+        status = page.text_content("#search [aria-live=polite]") or ""
+        if needle in status:
+            return status
+        page.wait_for_timeout(50)
+    raise AssertionError(f"no {needle!r} in the search status: {status!r}")
+
+
+@pytest.mark.browser
+def test_search_ui_reads_in_the_page_language(browser, served) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # the filters start open
+    page = context.new_page()
+    problems: list[str] = []
+    page.on(
+        "console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None
+    )
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    try:
+        page.goto(f"{served}uk/search/")
+        assert "1 огляді" in _wait_status(page, "Введіть слово")  # Intl.PluralRules('uk'): one
+        page.goto(f"{served}uk/search/?q=зерн")
+        assert _wait_status(page, "«зерн»") == "1 огляд за запитом «зерн»"
+        ui = page.text_content("#search") or ""  # hidden texts too (the advice, "Show more"...)
+        assert page.text_content("#search .search-label") == "Пошук в оглядах"
+        assert page.text_content("#search .search-box button") == "Пошук"
+        assert page.text_content("#search .search-filters summary").startswith(
+            "Фільтрувати результати"
+        )
+        assert page.text_content("#search fieldset[data-taxonomy=countries] legend") == "Країни"
+        names = page.eval_on_selector_all(
+            "#search fieldset[data-taxonomy=countries] .search-facet-name",
+            "els => els.map(e => e.textContent)",
+        )
+        assert sorted(names) == ["Росія", "Україна"]
+        meta = page.text_content("#search .search-result-meta")
+        assert "20 листопада 2026" in meta and "Україна, Росія" in meta
+        found = [word for word in ENGLISH_UI if re.search(rf"\b{word}\b", ui)]
+        assert not found, (found, ui)
+        page.check("#search input[value=russia]")  # a filter: its Ukrainian name in the status
+        assert "з фільтром Росія" in _wait_status(page, "Росія")
+        assert "вибрано: 1" in page.text_content("#search .search-filter-count")
+        assert page.text_content("#search .search-clear") == "Скинути фільтри"
+        page.goto(f"{served}uk/search/?q=qwertyzz")
+        assert _wait_status(page, "«qwertyzz»") == "Немає оглядів за запитом «qwertyzz»."
+        assert page.text_content("#search .search-advice").startswith("Перевірте написання")
+        # Arabic: the plural form Intl.PluralRules('ar') picks for 1, and the digits Intl.NumberFormat gives
+        page.goto(f"{served}ar/search/?q=الفاشر")
+        status = _wait_status(page, "«الفاشر»")
+        assert status == "إحاطة واحدة عن «الفاشر»", status
+        assert "briefing" not in page.text_content("#search")
+        # the default language's page reads as a site in one language does
+        page.goto(f"{served}search/?q=odesa")
+        assert _wait_status(page, "“odesa”") == "1 briefing for “odesa”"
+        assert "20 November 2026" in page.text_content("#search .search-result-meta")
+    finally:
+        context.close()
+    csp = [p for p in problems if "Content Security Policy" in p or "Refused" in p]
+    assert not csp and not [p for p in problems if "Uncaught" in p or "Error" in p], problems
 
 
 @pytest.mark.browser

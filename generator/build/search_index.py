@@ -93,15 +93,41 @@ def _doc_entry(briefing: Briefing, taxonomies: Iterable[str]) -> list[object]:
     return [briefing.url, briefing.title, briefing.date.date().isoformat(), summary, terms]
 
 
+def _localized(site: Site) -> bool:
+    """A language's site whose pages name countries... in that language (not English)."""
+    return site.lang is not None and site.lang.code.split("-")[0] != "en"
+
+
+def _same_name(taxonomy: str, name: str) -> str:
+    return name
+
+
 def _filters(site: Site) -> dict[str, list[object]]:
+    """{taxonomy: [[name, slug, Δids], ...]}; on a language's site, a term the pages name otherwise is
+    [its name there, slug, Δids, the name docs/ files give] (search.js shows the first)."""
     ids = {b.slug: i for i, b in enumerate(site.briefings)}
-    return {
-        name: [
-            [term.name, term.slug, _delta(sorted(ids[b.slug] for b in term.briefings))]
-            for term in taxonomy.terms
-        ]
-        for name, taxonomy in site.taxonomies.items()
-    }
+
+    named: Callable[[str, str], str] = _same_name
+    if _localized(site):
+        from generator.render.locale import localized_term  # Babel: only for a language's site
+
+        named = functools.partial(localized_term, site.config, lang=site.lang)
+
+    out: dict[str, list[object]] = {}
+    for name, taxonomy in site.taxonomies.items():
+        rows: list[object] = []
+        for term in taxonomy.terms:
+            row: list[object] = [
+                term.name,
+                term.slug,
+                _delta(sorted(ids[b.slug] for b in term.briefings)),
+            ]
+            local = named(name, term.name)
+            if local != term.name:
+                row = [local, *row[1:], term.name]
+            rows.append(row)
+        out[name] = rows
+    return out
 
 
 PARALLEL_INDEX = 2000  # briefings; a smaller index is rebuilt in the calling process
@@ -398,7 +424,7 @@ class SearchIndex:
         def filters() -> bytes:
             return _dump(_filters(site))
 
-        if new_tags:
+        if new_tags or _localized(site):  # a language's names may change with entities.yaml
             out[f"{FOLDER}/filters.json"] = made = Digested.of(filters())
             self.filters_digest = made.digest
         else:

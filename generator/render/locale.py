@@ -37,6 +37,7 @@ from generator.core.trace import record
 from generator.read.entities import country_info
 from generator.read.facts import KINDS as ENTITY_KINDS
 from generator.read.facts import entity_facts
+from generator.render.search_strings import search_strings
 
 CATALOG = "messages.po"  # <theme>/locales/<code>/LC_MESSAGES/messages.po, the layout pybabel uses
 ENGLISH = "en"
@@ -198,6 +199,29 @@ def localized_country(name: str, lang: Language) -> str:
     return catalog.gettext(info.name)
 
 
+def localized_term(config: Config, taxonomy: str, name: str, lang: Language | None) -> str:
+    """A term's name as the pages of `lang` show it: the editor's `names:` in entities.yaml, else (a country)
+    CLDR's; a topic keeps its name."""
+    if lang is None or lang.code == ENGLISH or taxonomy not in ENTITY_KINDS:
+        return name
+    record("data", ENTITIES_FILE)  # the editor's `names:` come first
+    facts = entity_facts(config.content_dir / "_data" / ENTITIES_FILE, taxonomy, name)
+    if facts is not None and (found := dict(facts.names).get(lang.code)):
+        return str(found)
+    return localized_country(name, lang) if taxonomy == "countries" else name
+
+
+def language_date(value: datetime, lang: Language, style: str = "long") -> str:
+    """A date in a language other than English, as the pages show it ('2 грудня 2026 р.')."""
+    pattern = DATE_PATTERNS.get(style, DATE_PATTERNS["long"])
+    return format_datetime(value, pattern, tzinfo=value.tzinfo, locale=lang.babel)
+
+
+def language_messages(theme_dirs: list[Path], lang: Language) -> Messages:
+    """A language's UI strings outside a page render (a preview image's kicker)."""
+    return Messages.load(catalog_paths(theme_dirs, lang.code), lang)
+
+
 def install(
     env: jinja2.Environment,
     config: Config,
@@ -262,21 +286,13 @@ def install(
         return found.singular.get(str(text), str(text)) if found else str(text)
 
     def term_name(taxonomy: str, name: Any) -> str:
-        lang = _current.get()
-        if lang is None or lang.code == ENGLISH or taxonomy not in ENTITY_KINDS:
-            return str(name)
-        record("data", ENTITIES_FILE)  # the editor's `names:` come first
-        facts = entity_facts(config.content_dir / "_data" / ENTITIES_FILE, taxonomy, str(name))
-        if facts is not None and (found := dict(facts.names).get(lang.code)):
-            return found
-        return localized_country(str(name), lang) if taxonomy == "countries" else str(name)
+        return localized_term(config, taxonomy, str(name), _current.get())
 
     def localized_date(value: datetime | None, style: str = "long") -> str:
         lang = _current.get()
         if value is None or lang is None or lang.code == ENGLISH:
             return english_date(value, style)
-        pattern = DATE_PATTERNS.get(style, DATE_PATTERNS["long"])
-        return format_datetime(value, pattern, tzinfo=value.tzinfo, locale=lang.babel)
+        return language_date(value, lang, style)
 
     def number(value: Any) -> str:
         lang = _current.get()
@@ -309,6 +325,11 @@ def install(
             return str(week.span)
         return format_interval(week.monday, week.sunday, "yMMMMd", locale=lang.babel)
 
+    def search_block() -> dict[str, Any]:
+        lang = _current.get() or config.languages[0]
+        labels = {name: ui(name.replace("_", " ").capitalize()) for name in config.taxonomies}
+        return search_strings(_messages.get(), lang.babel, lang.code, labels)
+
     env.filters.update(date=localized_date, number=number)
     env.globals.update(
         config=view,
@@ -322,6 +343,7 @@ def install(
         month_label=month_label,
         week_label=week_label,
         week_span=week_span,
+        search_strings=search_block,  # search.html's data block for static/search.js
         language_name=lambda code: Locale.parse(code.replace("-", "_")).get_display_name(
             (_current.get() or config.languages[0]).babel
         ),

@@ -10,7 +10,7 @@ text itself: no system library (cairo, librsvg) and no browser is needed to rast
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -32,6 +32,7 @@ ARABIC_BOLD_FONT = (
     "fonts/DejaVuSans-Bold-Arabic.ttf"  # for a title in Arabic script (shaped by raqm)
 )
 REGULAR_FONT = "fonts/DejaVuSans.ttf"
+ARABIC_FONT = "fonts/DejaVuSans-Arabic.ttf"  # for a dateline or places in Arabic script
 # The default theme's light colours (style.css); params.colors of site.yaml override them.
 DEFAULT_PALETTE = {
     "ink": "#1a1a1a",
@@ -67,22 +68,28 @@ def preview_pages(site: Site) -> Iterable[OutputPage]:
     if not config.preview_images:
         return
     colors = palette(config)
+    lang = site.lang if site.lang is not None and site.lang.code.split("-")[0] != "en" else None
+    in_language = _in_language(config, lang) if lang is not None else None
     for b in site.briefings:
         if own_image(config, b):
             continue
-        kicker = b.topics[0] if b.topics else "Briefing"
+        context = {
+            "config": config,
+            "title": b.title,
+            "dateline": f"{format_date(b.date)} · {b.topics[0] if b.topics else 'Briefing'}",
+            "site_title": config.title,
+            "countries": b.countries,
+            "colors": colors,
+        }
+        if (
+            in_language is not None
+        ):  # a language's briefing: its dateline and places as its pages show them
+            context.update(in_language(b))
         yield OutputPage(
             path=urls.preview(b.slug),
             template="",
             make=draw_briefing,
-            context={
-                "config": config,
-                "title": b.title,
-                "dateline": f"{format_date(b.date)} · {kicker}",
-                "site_title": config.title,
-                "countries": b.countries,
-                "colors": colors,
-            },
+            context=context,
         )
     covered = site.taxonomies.get("countries")
     yield OutputPage(
@@ -103,6 +110,28 @@ def preview_pages(site: Site) -> Iterable[OutputPage]:
         make=draw_logo,
         context={"config": config, "title": config.title, "colors": colors},
     )
+
+
+def _in_language(config: Config, lang: Any) -> Callable[[Any], dict[str, Any]]:
+    """For a briefing of a language other than English: the dateline (its date as the language writes it, and
+    its first topic or 'Briefing' in the language) and its countries' names in the language."""
+    from generator.core.themes import theme_dirs
+    from generator.render.locale import language_date, language_messages, localized_term
+
+    strings = language_messages(theme_dirs(config), lang).singular
+
+    def context(b: Any) -> dict[str, Any]:
+        kicker = (
+            localized_term(config, "topics", b.topics[0], lang)
+            if b.topics
+            else strings.get("Briefing", "Briefing")
+        )
+        return {
+            "dateline": f"{language_date(b.date, lang)} · {kicker}",
+            "names": tuple(localized_term(config, "countries", c, lang) for c in b.countries),
+        }
+
+    return context
 
 
 @dataclass(frozen=True)
@@ -212,6 +241,15 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: Any, width: int) -> list[s
     return lines
 
 
+def _arabic(text: str) -> bool:
+    return any("\u0600" <= c <= "\u06ff" for c in text)
+
+
+def _regular(text: str) -> str:
+    """The regular font that has the glyphs of `text` (DejaVu Sans lacks Arabic; its subset has it)."""
+    return ARABIC_FONT if _arabic(text) else REGULAR_FONT
+
+
 def _fit(
     draw: ImageDraw.ImageDraw,
     config: Config,
@@ -221,7 +259,7 @@ def _fit(
     sizes: Sequence[int],
 ) -> tuple[Any, list[str], int]:
     """The largest of `sizes` at which `text` fits in `max_lines` lines; else the smallest, cut with '…'."""
-    bold = ARABIC_BOLD_FONT if any("\u0600" <= c <= "\u06ff" for c in text) else BOLD_FONT
+    bold = ARABIC_BOLD_FONT if _arabic(text) else BOLD_FONT
     for size in sizes:
         font = _font(config, bold, size)
         lines = _wrap(draw, text, font, width)
@@ -414,8 +452,10 @@ def draw_briefing(
     site_title: str,
     countries: Sequence[str],
     colors: Sequence[tuple[str, str]],
+    names: Sequence[str] = (),
 ) -> bytes:
-    """A briefing's 1200x630 preview: site name, headline, dateline, its countries on a map (PNG bytes)."""
+    """A briefing's 1200x630 preview: site name, headline, dateline, its countries on a map (PNG bytes);
+    `names`: the countries as the briefing's language names them (default: as given)."""
     colors = tuple(colors)
     pal = _palette(colors)
     canvas = Image.new("L", (WIDTH, HEIGHT), pal.named["paper"])
@@ -433,11 +473,12 @@ def draw_briefing(
     headline = [((text_left, 130 + i * step), line, font) for i, line in enumerate(lines)]
     _text(canvas, headline, pal.ramps[("ink", "paper")])
     y = 130 + len(lines) * step
-    soft = [((text_left, max(y + 24, 470)), dateline, _font(config, REGULAR_FONT, 26))]
-    names = ", ".join(countries[:4]) + (f" +{len(countries) - 4}" if len(countries) > 4 else "")
-    if names:
-        small = _font(config, REGULAR_FONT, 24)
-        label = _wrap(draw, names, small, MAP_BOX[2] - MAP_BOX[0])[0]
+    soft = [((text_left, max(y + 24, 470)), dateline, _font(config, _regular(dateline), 26))]
+    shown = list(names or countries)
+    places = ", ".join(shown[:4]) + (f" +{len(shown) - 4}" if len(shown) > 4 else "")
+    if places:
+        small = _font(config, _regular(places), 24)
+        label = _wrap(draw, places, small, MAP_BOX[2] - MAP_BOX[0])[0]
         soft.append(((MAP_BOX[0], MAP_BOX[3] + 18), label, small))
     _text(canvas, soft, pal.ramps[("ink-soft", "paper")])
     draw.line((text_left, HEIGHT - 48, WIDTH - 40, HEIGHT - 48), fill=pal.named["rule"], width=2)

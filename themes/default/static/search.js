@@ -11,6 +11,101 @@
   const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December"];
 
+  // --- the texts: the page's language from search.html's data block (render/search_strings.py), else English
+
+  const ENGLISH = {
+    label: "Search briefings",
+    button: "Search",
+    hint: "Every word must match; the start of a word is enough (“sanct” finds sanctions).",
+    filters: "Filter results",
+    clear: "Clear filters",
+    selected: "%(count)s selected",
+    more: "Show more",
+    moreCount: "Show %(count)s more",
+    all: "Show all %(count)s",
+    fewer: "Show fewer",
+    showing: "showing %(count)s",
+    noFacets: "Nothing to filter by in these results.",
+    unavailable: "Search is unavailable: %(reason)s. Check your connection and try again.",
+    reasonNetwork: "the network is unreachable",
+    reasonServer: "the server answered %(status)s for %(url)s",
+    reasonDamaged: "a file of the index is damaged (%(url)s)",
+    reasonFormat: "this site's search index has a format this page cannot read",
+    reasonOther: "something went wrong",
+    empty: "There are no briefings to search yet.",
+    none: "No briefings.",
+    noneQuery: "No briefings for “%(query)s”.",
+    noneFiltered: "No briefings, filtered by %(names)s.",
+    noneQueryFiltered: "No briefings for “%(query)s”, filtered by %(names)s.",
+    adviceFiltered: "Try clearing the filters, fewer words, or the start of a word.",
+    advice: "Check the spelling, try fewer words, or the start of a word.",
+  };
+  const ENGLISH_PLURALS = {
+    prompt: { one: "Type a word to search %(count)s briefing, or pick a country or topic.",
+      other: "Type a word to search %(count)s briefings, or pick a country or topic." },
+    found: { one: "%(count)s briefing", other: "%(count)s briefings" },
+    foundQuery: { one: "%(count)s briefing for “%(query)s”", other: "%(count)s briefings for “%(query)s”" },
+    foundFiltered: { one: "%(count)s briefing filtered by %(names)s", other: "%(count)s briefings filtered by %(names)s" },
+    foundQueryFiltered: { one: "%(count)s briefing for “%(query)s”, filtered by %(names)s",
+      other: "%(count)s briefings for “%(query)s”, filtered by %(names)s" },
+  };
+
+  function pageTexts() {
+    const block = document.getElementById("search-strings");
+    let given = {};
+    if (block) {
+      try {
+        given = JSON.parse(block.textContent) || {};
+      } catch (e) {
+        given = {};
+      }
+    }
+    const lang = given.lang || document.documentElement.lang || "en";
+    const english = /^en\b/i.test(lang);
+    let plurals = null;
+    let numbers = null;
+    let dates = null;
+    try {
+      plurals = new Intl.PluralRules(lang);
+      numbers = new Intl.NumberFormat(lang);
+      if (!english) dates = new Intl.DateTimeFormat(lang, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+    } catch (e) {
+      plurals = numbers = dates = null;
+    }
+    return {
+      lang,
+      strings: Object.assign({}, ENGLISH, given.strings || {}),
+      forms: Object.assign({}, ENGLISH_PLURALS, given.plurals || {}),
+      taxonomies: given.taxonomies || {},
+      plurals,
+      numbers,
+      dates,
+    };
+  }
+
+  const TEXTS = pageTexts();
+
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, (whole, name) => (name in values ? String(values[name]) : whole));
+  }
+
+  // A text of the page with its %(name)s filled in.
+  function t(key, values) {
+    return fill(TEXTS.strings[key], values || {});
+  }
+
+  function number(n) {
+    return TEXTS.numbers ? TEXTS.numbers.format(n) : n.toLocaleString("en");
+  }
+
+  // The plural text for `n` (its %(count)s: n as the language writes it).
+  function tn(key, n, values) {
+    const forms = TEXTS.forms[key];
+    const category = TEXTS.plurals ? TEXTS.plurals.select(n) : (n === 1 ? "one" : "other");
+    const form = forms[category] || forms.other || forms.one;
+    return fill(form, Object.assign({ count: number(n) }, values || {}));
+  }
+
   // --- the tokenizer: must agree with generator/words.py ---------------------------------------------
 
   function fold(text) {
@@ -37,7 +132,7 @@
 
   // --- the index: files fetched once each, with the build's stamp -------------------------------------
 
-  class LoadError extends Error {}
+  class LoadError extends Error {}  // its message: a page text (the reason search is unavailable)
 
   class Index {
     constructor(url) {
@@ -46,11 +141,12 @@
       this.files = new Map(); // path -> Promise of parsed JSON
       this.meta = null;
       this.facets = null; // [{name, label, terms: [{name, slug, ids}]}] once filters.json is in
+      this.names = new Map(); // taxonomy -> Map of a term's name in docs/ -> its name in the page's language
     }
 
     async load() {
       this.meta = await fetchJSON(this.url, { cache: "no-cache" }, false);
-      if (!this.meta || this.meta.version !== 1) throw new LoadError("this site's search index has a format this page cannot read");
+      if (!this.meta || this.meta.version !== 1) throw new LoadError(t("reasonFormat"));
     }
 
     file(path, missingIsEmpty) {
@@ -67,9 +163,16 @@
       const data = await this.file("filters.json", false);
       this.facets = this.meta.taxonomies.map((t) => ({
         name: t.name,
-        label: t.label,
+        label: TEXTS.taxonomies[t.name] || t.label,
         terms: (data[t.name] || []).map(([name, slug, ids]) => ({ name, slug, ids: undelta(ids) })),
       }));
+      // A language's filters give a term's name in that language, and the name the docs/ files carry.
+      this.names = new Map();
+      for (const t of this.meta.taxonomies) {
+        const names = new Map();
+        for (const [name, , , source] of data[t.name] || []) if (source) names.set(source, name);
+        this.names.set(t.name, names);
+      }
       return this.facets;
     }
 
@@ -119,14 +222,14 @@
     try {
       response = await fetch(url, options);
     } catch (e) {
-      throw new LoadError("the network is unreachable");
+      throw new LoadError(t("reasonNetwork"));
     }
     if (response.status === 404 && missingIsEmpty) return {};
-    if (!response.ok) throw new LoadError("the server answered " + response.status + " for " + url.split("?")[0]);
+    if (!response.ok) throw new LoadError(t("reasonServer", { status: response.status, url: url.split("?")[0] }));
     try {
       return await response.json();
     } catch (e) {
-      throw new LoadError("a file of the index is damaged (" + url.split("?")[0] + ")");
+      throw new LoadError(t("reasonDamaged", { url: url.split("?")[0] }));
     }
   }
 
@@ -146,11 +249,9 @@
 
   function formatDate(iso) {
     const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
-    return m ? Number(m[3]) + " " + MONTHS[Number(m[2]) - 1] + " " + m[1] : iso || "";
-  }
-
-  function plural(n, one, many) {
-    return n.toLocaleString("en") + " " + (n === 1 ? one : many);
+    if (!m) return iso || "";
+    if (TEXTS.dates) return TEXTS.dates.format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))));
+    return Number(m[3]) + " " + MONTHS[Number(m[2]) - 1] + " " + m[1];
   }
 
   // Text with the words a query token matches (equal, or starting with it from 3 letters on) wrapped in <mark>.
@@ -195,20 +296,20 @@
         enterkeyhint: "search", "aria-describedby": "search-hint", "aria-controls": "search-results" });
       this.input.value = params.get("q") || "";
       this.form = el("form", { class: "search-form", action: "", method: "get" },
-        el("label", { for: "search-q", class: "search-label", text: "Search briefings" }),
-        el("div", { class: "search-box" }, this.input, el("button", { type: "submit", text: "Search" })),
+        el("label", { for: "search-q", class: "search-label", text: t("label") }),
+        el("div", { class: "search-box" }, this.input, el("button", { type: "submit", text: t("button") })),
         el("p", { id: "search-hint", class: "search-hint",
-          text: "Every word must match; the start of a word is enough (“sanct” finds sanctions)." }));
+          text: t("hint") }));
       this.status = el("p", { class: "search-status", role: "status", "aria-live": "polite", "aria-atomic": "true" });
       this.list = el("ol", { id: "search-results", class: "search-results" });
       this.advice = el("p", { class: "search-advice", hidden: true });
-      this.more = el("button", { type: "button", class: "search-more", hidden: true, text: "Show more" });
+      this.more = el("button", { type: "button", class: "search-more", hidden: true, text: t("more") });
       this.filterBody = el("div", { class: "search-facets" });
-      this.noFacets = el("p", { class: "search-facets-empty", hidden: true, text: "Nothing to filter by in these results." });
+      this.noFacets = el("p", { class: "search-facets-empty", hidden: true, text: t("noFacets") });
       this.filterCount = el("span", { class: "search-filter-count" });
-      this.clear = el("button", { type: "button", class: "search-clear", hidden: true, text: "Clear filters" });
+      this.clear = el("button", { type: "button", class: "search-clear", hidden: true, text: t("clear") });
       this.panel = el("details", { class: "search-filters" },
-        el("summary", {}, el("span", { text: "Filter results" }), this.filterCount),
+        el("summary", {}, el("span", { text: t("filters") }), this.filterCount),
         this.noFacets, this.filterBody, this.clear);
       this.panel.open = window.matchMedia ? window.matchMedia(WIDE).matches : true;
       const main = el("div", { class: "search-main" }, this.status, this.list, this.advice, this.more);
@@ -242,8 +343,8 @@
     }
 
     fail(error) {
-      const why = error instanceof LoadError ? error.message : "something went wrong";
-      this.status.textContent = "Search is unavailable: " + why + ". Check your connection and try again.";
+      const why = error instanceof LoadError ? error.message : t("reasonOther");
+      this.status.textContent = t("unavailable", { reason: why });
       this.status.classList.add("search-error");
     }
 
@@ -351,25 +452,21 @@
       this.status.classList.remove("search-error");
       const n = this.results.length;
       const names = this.checkedNames();
-      const by = names.length ? " filtered by " + names.join(", ") : "";
+      const values = { query, names: names.join(", ") };
+      const kind = (hasQuery ? "Query" : "") + (names.length ? "Filtered" : "");
       this.advice.hidden = true;
       if (!filtered) {
         const total = this.index.meta.count;
-        this.status.textContent = total
-          ? "Type a word to search " + plural(total, "briefing", "briefings") + ", or pick a country or topic."
-          : "There are no briefings to search yet.";
+        this.status.textContent = total ? tn("prompt", total) : t("empty");
         return;
       }
-      const what = hasQuery ? " for “" + query + "”" : "";
       if (n === 0) {
-        this.status.textContent = "No briefings" + what + (by ? "," + by : "") + ".";
-        this.advice.textContent = names.length
-          ? "Try clearing the filters, fewer words, or the start of a word."
-          : "Check the spelling, try fewer words, or the start of a word.";
+        this.status.textContent = t("none" + kind, values);
+        this.advice.textContent = names.length ? t("adviceFiltered") : t("advice");
         this.advice.hidden = false;
         return;
       }
-      this.statusText = plural(n, "briefing", "briefings") + what + (by && hasQuery ? "," : "") + by;
+      this.statusText = tn("found" + kind, n, values);
       this.status.textContent = this.statusText;
     }
 
@@ -384,7 +481,7 @@
       this.shown += next.length;
       const left = this.results.length - this.shown;
       this.more.hidden = left <= 0;
-      this.more.textContent = "Show " + Math.min(left, PAGE_SIZE) + " more";
+      this.more.textContent = t("moreCount", { count: number(Math.min(left, PAGE_SIZE)) });
       if (append && items.length) items[0].querySelector("a").focus();
       return true;
     }
@@ -396,7 +493,7 @@
       const seq = this.seq;
       try {
         if (await this.page(seq, true)) {
-          this.status.textContent = this.statusText + " · showing " + this.shown.toLocaleString("en");
+          this.status.textContent = this.statusText + " · " + t("showing", { count: number(this.shown) });
         }
       } catch (e) {
         if (seq === this.seq) this.fail(e);
@@ -408,16 +505,22 @@
     result(doc) {
       const prefix = this.index.meta.prefix;
       const meta = el("p", { class: "search-result-meta" });
-      const topics = doc.terms.topics || [];
+      const topics = this.localNames("topics", doc.terms.topics || []);
       if (topics.length) meta.append(el("span", { class: "search-result-kicker", text: topics[0] }), " ");
       meta.append(el("time", { datetime: doc.date, text: formatDate(doc.date) }));
-      const places = (doc.terms.countries || []).slice(0, 3);
+      const places = this.localNames("countries", (doc.terms.countries || []).slice(0, 3));
       if (places.length) meta.append(" · " + places.join(", "));
       const link = el("a", { class: "search-result-link", href: this.base + doc.url });
       link.append(highlight(doc.title, this.tokens, prefix));
       const item = el("li", { class: "search-result" }, el("h2", { class: "search-result-title" }, link), meta);
       if (doc.summary) item.append(el("p", { class: "search-result-summary" }, highlight(doc.summary, this.tokens, prefix)));
       return item;
+    }
+
+    // Terms of a doc (as docs/ files name them) as the page's language names them.
+    localNames(taxonomy, names) {
+      const local = this.index.names.get(taxonomy);
+      return local && local.size ? names.map((name) => local.get(name) || name) : names;
     }
 
     // One fieldset per taxonomy; counts are among the docs the query and the OTHER taxonomies' filters leave.
@@ -441,12 +544,12 @@
           for (const id of term.ids) n += base[id];
           if (n || slugs.has(term.slug)) rows.push({ term, n, on: slugs.has(term.slug) });
         }
-        rows.sort((a, b) => b.n - a.n || a.term.name.localeCompare(b.term.name, "en"));
+        rows.sort((a, b) => b.n - a.n || a.term.name.localeCompare(b.term.name, TEXTS.lang));
         this.renderFacet(facet, rows);
         offered += rows.length;
       }
       this.noFacets.hidden = offered > 0;
-      this.filterCount.textContent = selected ? " · " + selected + " selected" : "";
+      this.filterCount.textContent = selected ? " · " + t("selected", { count: number(selected) }) : "";
       this.clear.hidden = !selected;
       if (focused && focused !== document.activeElement && focused.isConnected) focused.focus();
     }
@@ -475,7 +578,7 @@
       const toggle = set.querySelector(".search-facet-more");
       toggle.hidden = rows.length <= FACET_TOP;
       toggle.setAttribute("aria-expanded", expanded ? "true" : "false");
-      toggle.textContent = expanded ? "Show fewer" : "Show all " + rows.length;
+      toggle.textContent = expanded ? t("fewer") : t("all", { count: number(rows.length) });
     }
 
     facetRow(facet, { term, n, on }) {
@@ -496,7 +599,7 @@
         this.facetRows.set(key, row);
       }
       row.box.checked = on;
-      row.count.textContent = n.toLocaleString("en");
+      row.count.textContent = number(n);
       return row.li;
     }
   }
