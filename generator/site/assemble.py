@@ -143,7 +143,8 @@ def _check_collisions(
         if first != owner:
             problems.append(Problem(source, line, f"{what} /{path} is also claimed by {first}"))
 
-    for briefing in sorted(briefings, key=lambda b: b.path):  # the first file keeps its URL
+    # the first file keeps its URL; sorted by the paths' parts, their order (Path's own < costs ~1.5 us)
+    for briefing in sorted(briefings, key=lambda b: b.path.parts):
         if config.links.folder_led_by_slug() and urls.first_segment(briefing.url) in reserved:
             message = f"URL /{briefing.url} is reserved for generated pages; give the briefing another `slug`"
             problems.append(Problem(briefing.path, 1, message))
@@ -160,8 +161,8 @@ def _check_collisions(
     for taxonomy in taxonomies.values():
         for term in taxonomy.terms:
             owners.setdefault(term.url, f"the page of {term.name} ({taxonomy.name})")
-    items: list[Briefing | Page] = sorted((*briefings, *pages), key=lambda item: item.path)
-    for item in items:
+    with_aliases = [item for item in (*briefings, *pages) if item.aliases]
+    for item in sorted(with_aliases, key=lambda item: item.path.parts):
         for alias in item.aliases:
             folder = urls.first_segment(alias.path)
             if alias.path == item.url:
