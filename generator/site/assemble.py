@@ -161,7 +161,8 @@ def _check_collisions(
     for taxonomy in taxonomies.values():
         for term in taxonomy.terms:
             owners.setdefault(term.url, f"the page of {term.name} ({taxonomy.name})")
-    with_aliases = [item for item in (*briefings, *pages) if item.aliases]
+    with_aliases: list[Briefing | Page] = [b for b in briefings if b.aliases]
+    with_aliases += [p for p in pages if p.aliases]
     for item in sorted(with_aliases, key=lambda item: item.path.parts):
         for alias in item.aliases:
             folder = urls.first_segment(alias.path)
