@@ -13,6 +13,7 @@ from generator.core import urls
 from generator.core.config import Config
 from generator.core.model import OutputPage, Site, Taxonomy, Term
 from generator.pages.feeds import FEED_TAXONOMIES, AtomFeed, entry_id
+from generator.pages.page import feed_page
 from generator.site.dossier import companions, term_changes, year_pages
 from generator.site.groups import TrendEntry
 
@@ -152,15 +153,6 @@ def changes_feed_pages(site: Site) -> Iterable[OutputPage]:
         taxonomy = site.taxonomies.get(name)
         for term in taxonomy.terms if taxonomy else ():
             path = site.config.links.term_changes_feed(name, term.slug)
-            yield OutputPage(
-                path=path,
-                template="",
-                make=changes_atom,
-                context={
-                    "config": site.config,
-                    "title": f"{term.name}: trend changes · {site.config.title}",
-                    "link": term.url,
-                    "feed_path": path,
-                    "rows": term_changes(name, term)[: site.config.feed_entries],
-                },
-            )
+            title = f"{term.name}: trend changes · {site.config.title}"
+            rows = term_changes(name, term)[: site.config.feed_entries]
+            yield feed_page(site, changes_atom, path, title, term.url, rows=rows)

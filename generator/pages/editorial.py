@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from generator.core import urls
 from generator.core.model import Briefing, Correction, OutputPage, Site
 from generator.pages.feeds import corrections_atom
-from generator.pages.page import html_page, pagination
+from generator.pages.page import feed_page, html_page, pagination
 from generator.site.assemble import paginate
 
 CORRECTIONS_FEED_ENTRIES = 50
@@ -42,18 +42,9 @@ def corrections_pages(site: Site) -> Iterable[OutputPage]:
             kind="corrections",
             lastmod=rows[0][1].date if rows else None,
         )
-    yield OutputPage(
-        path=feed,
-        template="",
-        make=corrections_atom,
-        context={
-            "config": site.config,
-            "title": f"Corrections · {site.config.title}",
-            "link": urls.CORRECTIONS,
-            "feed_path": feed,
-            "rows": rows[:CORRECTIONS_FEED_ENTRIES],
-        },
-    )
+    feed_title = f"Corrections · {site.config.title}"
+    latest = rows[:CORRECTIONS_FEED_ENTRIES]
+    yield feed_page(site, corrections_atom, feed, feed_title, urls.CORRECTIONS, rows=latest)
 
 
 def withdrawn_pages(site: Site) -> Iterable[OutputPage]:

@@ -20,6 +20,7 @@ from generator.core import urls
 from generator.core.config import Config
 from generator.core.images import MIME
 from generator.core.model import Body, Briefing, OutputPage, Site, Taxonomy, Term
+from generator.pages.page import feed_page
 from generator.read.markup import sanitize
 
 # Taxonomies whose terms get their own feed (/countries/russia/feed.xml); others would be noise.
@@ -259,18 +260,7 @@ def _feed(
     """A feed of `briefings`: its context (so its key) holds the entries, with their bodies in full-content feeds."""
     full = site.config.feed_full_content
     entries = tuple((b, site.bodies[b.slug] if full else None) for b in briefings)
-    return OutputPage(
-        path=path,
-        template="",
-        make=writer,
-        context={
-            "config": site.config,
-            "title": title,
-            "link": link,
-            "feed_path": path,
-            "entries": entries,
-        },
-    )
+    return feed_page(site, writer, path, title, link, entries=entries)
 
 
 PAGE_KINDS = [feed_pages]
