@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.build.cache import CACHE_DIR, BuildCache, PageRecord
-from generator.build.current import survey
+from generator.build.current import load_site_config, survey
 from generator.build.images import content_warnings, derive_images, inputs_current
 from generator.build.inputs import (
     code_version,
@@ -41,7 +41,7 @@ from generator.build.write import (
     has_manifest,
     write_site,
 )
-from generator.core.config import Config, load_config
+from generator.core.config import Config
 from generator.core.errors import Problem, SiteError
 from generator.core.model import BriefingFile, Document, OutputPage, Site, TermInfo
 from generator.core.parallel import default_jobs, fork_map
@@ -57,7 +57,6 @@ from generator.read.content import (
     read_content_bytes,
     read_document,
 )
-from generator.read.corrections import with_term_corrections
 from generator.read.entities import forget_data
 from generator.read.importer import import_options, import_seeds, seeds_to_import
 from generator.read.markup import Markup
@@ -110,11 +109,11 @@ class Builder:
     next_due: tuple[datetime, Any, str] | None = None
 
     def load_config(self) -> Config:
-        return with_term_corrections(load_config(self.root, base_url=self.options.base_url))
+        return load_site_config(self.root, self.options)
 
     @property
     def output(self) -> Path:
-        return (self.options.output or self.root / "output").resolve()
+        return self.options.output_of(self.root)
 
     def build(self, changed: set[Path] | None = None) -> BuildReport:
         """Build the whole site, reusing whatever is unchanged; raise SiteError and leave output/ alone on
@@ -210,7 +209,7 @@ class Builder:
         stats = write_site(self.output, files, swap=self.options.swap, recent=self._quick_written)
         self._quick_written = {}
         inputs = found.inputs
-        if self.records_urls:
+        if self.options.records_urls:
             inputs = key_of(found.files, save_record(config, site, before, now), True)
         self._save_cache()
         if self._cache and self._related.get("key") != self._related_saved:
@@ -389,13 +388,9 @@ class Builder:
         self.load_site(config)
         return self.next_due
 
-    @property
-    def records_urls(self) -> bool:
-        return self.options.records_urls
-
     def now(self, config: Config) -> datetime:
         """The moment the site is built for: `--as-of`, or the clock."""
-        return self.options.as_of or datetime.now(config.tz)
+        return self.options.moment(config.tz)
 
     def markup(self, config: Config) -> Markup:
         """The site's Markdown converter, made once per config (Python-Markdown setup costs ~10 ms)."""

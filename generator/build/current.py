@@ -72,10 +72,10 @@ def unchanged_report(root: Path, options: BuildOptions) -> BuildReport | None:
     started = time.perf_counter()
     with project_lock(root, "briefings build"):
         config = load_site_config(root, options)
-        output = (options.output or root / "output").resolve()
+        output = options.output_of(root)
         found = survey(config, options, code_version(), output)
         cache = BuildCache(root, found.settings, enabled=True)
-        files = found.unchanged(cache, output, options.as_of or datetime.now(config.tz))
+        files = found.unchanged(cache, output, options.moment(config.tz))
     if files is None:
         return None
     return BuildReport(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,14 @@ class BuildOptions:
     record_urls: bool = True
     # hash every content file instead of trusting an unchanged size and mtime (--verify)
     verify: bool = False
+
+    def output_of(self, root: Path) -> Path:
+        """The output folder of a build of the project at `root`: --output, or its output/."""
+        return (self.output or root / "output").resolve()
+
+    def moment(self, tz: tzinfo) -> datetime:
+        """The moment the site is built for: --as-of, or the clock."""
+        return self.as_of or datetime.now(tz)
 
     @property
     def records_urls(self) -> bool:

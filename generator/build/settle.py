@@ -48,12 +48,9 @@ def quick_render(builder: Builder, changed: set[Path], last: LastBuild) -> Write
         old = cached.item if cached else None
         if not isinstance(old, BriefingFile) or old.briefing.slug not in last.site.neighbours:
             return None
-        try:
-            st = os.stat(path)
-            data = read_content_bytes(path)
-            new = load_briefing(read_document(path, data), last.site.config, last.markup.render)
-        except (OSError, SiteError):
+        if (again := _reparse(path, last)) is None:
             return None
+        stamp, new = again
         # what decides its neighbours and related briefings
         placed = ("slug", "date", "draft", "terms", "publish", "expires")
         if any(getattr(new.briefing, f) != getattr(old.briefing, f) for f in placed):
@@ -74,11 +71,23 @@ def quick_render(builder: Builder, changed: set[Path], last: LastBuild) -> Write
         )
         _note_holder(builder._holders, page.path, held)
         builder._held[page.path] = rendered
-        parsed[path] = Cached((st.st_mtime_ns, st.st_size), new)
+        parsed[path] = Cached(stamp, new)
     builder._documents.update(parsed)
     stats, entries = write_files(builder.output, files)
     builder._quick_written.update(entries)
     return stats
+
+
+def _reparse(path: Path, last: LastBuild) -> tuple[tuple[int, int], BriefingFile] | None:
+    """A briefing file parsed again as the last build would, with its (mtime_ns, size); None when it cannot
+    be read or has an error (the full build reports it)."""
+    try:
+        st = os.stat(path)
+        data = read_content_bytes(path)
+        new = load_briefing(read_document(path, data), last.site.config, last.markup.render)
+    except (OSError, SiteError):
+        return None
+    return (st.st_mtime_ns, st.st_size), new
 
 
 def _note_holder(holders: dict[str, set[str]] | None, path: str, bodies: Iterable[str]) -> None:
@@ -131,12 +140,9 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
         cached = builder._documents.get(path)
         if cached is None or not isinstance(cached.item, BriefingFile):
             return None  # not a briefing the last build read: a new file, a template, site.yaml...
-        try:
-            st = os.stat(path)
-            data = read_content_bytes(path)
-            new = load_briefing(read_document(path, data), config, last.markup.render)
-        except (OSError, SiteError):
+        if (again := _reparse(path, last)) is None:
             return None  # the full build reports it (and serve retries a half-written save)
+        stamp, new = again
         slug = new.briefing.slug
         held = site.bodies.get(slug)
         if held is None or new.briefing != shown.get(slug):
@@ -145,7 +151,7 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
             return None  # images to derive, or derived files to remove: the full build
         swaps[id(held)] = new.body
         old_words[slug] = held.words
-        parsed[path] = ((st.st_mtime_ns, st.st_size), new)
+        parsed[path] = (stamp, new)
     old_digests = {site.bodies[slug].digest for slug in old_words}
     bodies = dict(site.bodies)
     bodies.update((new.briefing.slug, new.body) for _, new in parsed.values())

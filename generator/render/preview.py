@@ -200,6 +200,11 @@ def _area(ring: Sequence[maps.Point]) -> float:
     )
 
 
+def _world(version: tuple[str, tuple[int, int]]) -> tuple[_Country, ...]:
+    """The countries of the map data at `version` (as `_world_version` gives it; none without map data)."""
+    return _countries(*version) if version[0] else ()
+
+
 def _world_version(config: Config) -> tuple[str, tuple[int, int]]:
     """(path, (mtime, size)) of the theme's map data, recorded as a read of the page: ('', (0, 0)) if none."""
     path = theme_file(config, WORLD_MAP)
@@ -406,7 +411,7 @@ def _map_panel(
     Pillow's polygons have no anti-aliasing, so the map is drawn at twice the size, each subpixel a class
     (sea 0, land 4, highlighted 20, border 100), and averaged 2x2: the mean n_land + 5 n_hl + 25 n_border
     names the exact blend, which the palette holds."""
-    world = _countries(*version) if version[0] else ()
+    world = _world(version)
     w, h = width * SUPERSAMPLE, height * SUPERSAMPLE
     shown = [c for c in world if (c.id or c.name) in highlight]
     if shown and not whole:
@@ -462,7 +467,7 @@ def draw_briefing(
     draw = ImageDraw.Draw(canvas)
     draw.rectangle((0, 0, 16, HEIGHT), fill=pal.named["accent"])
     version = _world_version(config)
-    lit = _matches(_countries(*version) if version[0] else (), countries)
+    lit = _matches(_world(version), countries)
     _draw_map(canvas, MAP_BOX, version, lit, colors, whole=not lit)
     draw.rectangle(MAP_BOX, outline=pal.named["rule"], width=2)
     text_left, text_width = 64, MAP_BOX[0] - 64 - 40
@@ -499,7 +504,7 @@ def draw_site_card(
     draw = ImageDraw.Draw(canvas)
     draw.rectangle((0, 0, WIDTH, 399), fill=pal.named["map-sea"])
     version = _world_version(config)
-    lit = _matches(_countries(*version) if version[0] else (), countries)
+    lit = _matches(_world(version), countries)
     _draw_map(canvas, (100, 10, 1100, 396), version, lit, colors, whole=True)
     draw.rectangle((0, 400, WIDTH, 410), fill=pal.named["accent"])
     font, lines, size = _fit(draw, config, title, WIDTH - 128, 1, (72, 60, 48, 40))
