@@ -6,10 +6,11 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from generator import arguments
-from generator.build.cache import cache_dir
-from generator.build.current import unchanged_report
+from generator.build.cache import BuildCache, cache_dir
+from generator.build.current import Survey, unchanged_report
 from generator.build.lock import project_lock
 from generator.build.options import BuildOptions
 from generator.build.progress import Progress
@@ -80,8 +81,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     )
     try:
         # a build that would change nothing is told apart before the renderer is imported (start-up is
-        # most of a no-op build's time)
-        report = unchanged_report(_project(args), options)
+        # most of a no-op build's time); then one after edits to briefings' text alone, before the builder
+        report = unchanged_report(_project(args), options, then=_text_edits)
         if report is None:
             from generator.build.builder import build
 
@@ -98,6 +99,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"view it: briefings serve   (or any static server at {report.base_path} over {report.output})"
     )
     return EXIT_OK
+
+
+def _text_edits(config: Config, found: Survey, cache: BuildCache, options: BuildOptions) -> Any:
+    from generator.build.text_edits import text_edit_report
+
+    return text_edit_report(config, found, cache, options)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -201,7 +208,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     """Delete the output folder and the build cache."""
     import shutil
 
-    from generator.build.write import check_output_dir, journal_path, manifest_path
+    from generator.build.write import check_output_dir, delta_path, journal_path, manifest_path
 
     root = _project(args)
     output = Path(args.output).expanduser().resolve() if args.output else root / "output"
@@ -215,7 +222,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
             if output.exists():
                 shutil.rmtree(output)
                 print(f"removed {output}")
-            for beside in (manifest_path(output), journal_path(output)):
+            for beside in (manifest_path(output), delta_path(output), journal_path(output)):
                 beside.unlink(missing_ok=True)
             cache = cache_dir(root)
             if cache.exists():

@@ -33,6 +33,7 @@ from generator.build.pending import Pending, parse_pending, resolve_pending
 from generator.build.search_index import SearchIndex
 from generator.build.settle import file_digests, quick_render, settle_bodies
 from generator.build.state import Cached, LastBuild
+from generator.build.text_store import TextIndex, forget, options_key, save_store
 from generator.build.url_record import save_record
 from generator.build.write import (
     Content,
@@ -161,6 +162,8 @@ class Builder:
                 seconds=time.perf_counter() - started,
                 base_path=config.base_path,
             )
+        # what the last build left for a text edit no longer holds once this build writes anything
+        forget(self._cache)
         imported: tuple[Any, ...] = ()
         if self.options.run_import and (imported := self._import_seeds(config)):
             found = survey(config, self.options, code, self.output)  # new briefings were written
@@ -219,6 +222,18 @@ class Builder:
         if self._cache and (self.search.key, self.search.docs) != search_state:
             with contextlib.suppress(OSError):
                 self._cache.put_blob("search", self.search)
+        if self._cache and self._records is not None:
+            with contextlib.suppress(OSError):
+                index = TextIndex(
+                    settings,
+                    options_key(settings, self.options, self.output),
+                    keys.base,
+                    keys.common,
+                    env_key,
+                    (),
+                    (),
+                )
+                save_store(self._cache, site, keyed, self._records, index, found.stamps)
         record_inputs(self._cache, inputs, self._reveal_at, self.output)
         if self.options.progress:
             self.options.progress.done()

@@ -2,7 +2,8 @@
 
 Files, each written atomically with a header (format, generator settings) and a CRC-32 of its payload
 (it guards against truncation and bit rot, not attacks; SHA-256 of 100 MB of cache cost 0.2 s a build):
-- `documents-NN.pickle` (16 shards by path, so an edit rewrites 1/16 of them): content path ->
+- `documents-NN.pickle` (256 shards by path, so an edit rewrites 1/256 of them, and a CLI build after a
+  text edit reads one): content path ->
   (digest of the file's bytes, parsed Briefing/Page/TermInfo, (mtime_ns, size) when read) - a file whose
   size and mtime are unchanged is not even read again (as git's index and make trust them);
 - `pages.pickle`: output path -> PageRecord (key, trace of the inputs its rendering read, digest of its bytes,
@@ -28,7 +29,7 @@ from generator.core.trace import Trace
 
 CACHE_DIR = ".cache"
 FORMAT = b"briefings-cache 6"
-SHARDS = 16
+SHARDS = 256
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,26 @@ class BuildCache:
         """The parsed item of a content file whose (mtime_ns, size) are those it had when parsed, if cached."""
         entry = self.documents.get(str(path))
         return entry[1] if entry and len(entry) > 2 and entry[2] == stamp else None
+
+    def documents_of(self, paths: list[str]) -> dict[str, tuple]:
+        """The entries of these paths only, reading just their shards."""
+        if self._documents is not None:
+            return {p: self._documents[p] for p in paths if p in self._documents}
+        found: dict[str, tuple] = {}
+        for n in sorted({_shard(p) for p in paths}):
+            shard = self._load(f"documents-{n:02d}") or {}
+            found.update((p, shard[p]) for p in paths if _shard(p) == n and p in shard)
+        return found
+
+    def update_documents(self, entries: dict[str, tuple]) -> None:
+        """Replace the entries of these paths, rewriting just their shards (before any full load)."""
+        if not self.enabled or self._documents is not None:
+            raise ValueError("update_documents is for a cache whose documents were not loaded")
+        for n in sorted({_shard(p) for p in entries}):
+            kind = f"documents-{n:02d}"
+            shard = self._load(kind) or {}
+            shard.update((p, e) for p, e in entries.items() if _shard(p) == n)
+            save(self.folder / f"{kind}.pickle", kind, self.settings, shard)
 
     def blob(self, name: str) -> Any | None:
         """Any other value saved under `name` (e.g. the search index), or None."""

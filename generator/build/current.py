@@ -12,14 +12,17 @@ briefing changed.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from generator.build.cache import BuildCache
 from generator.build.inputs import (
     GENERATOR_DIR,
+    Stamps,
     code_version,
+    input_stamps,
     inputs_stamp,
     key_of,
     unchanged_since_last_build,
@@ -41,6 +44,8 @@ class Survey:
     files: str  # every input file by path, size and mtime, with the settings and the output folder
     record: str  # the URL record's text (an input, and written by the build)
     inputs: str  # all of the above: equal to the last build's, the build would change nothing
+    # the (size, mtime_ns) of each input file: which changed since the last build (build/text_edits.py)
+    stamps: Stamps = field(default_factory=dict, compare=False, repr=False)
 
     def unchanged(self, cache: BuildCache | None, output: Path, now: datetime) -> int | None:
         """The number of files in the output if the last build left it for these inputs, else None."""
@@ -58,15 +63,23 @@ def survey(config: Config, options: BuildOptions, code: str, output: Path) -> Su
     folders = [config.content_dir, *theme_dirs(config), GENERATOR_DIR]
     if options.run_import:
         folders.append(config.seeds_dir)
+    stamps = input_stamps(folders)
     files = inputs_stamp(
-        key_of(settings, options.as_of, options.run_import), output, options.swap, folders
+        key_of(settings, options.as_of, options.run_import), output, options.swap, stamps
     )
     record = record_text(config)
-    return Survey(settings, files, record, key_of(files, record, options.records_urls))
+    return Survey(settings, files, record, key_of(files, record, options.records_urls), stamps)
 
 
-def unchanged_report(root: Path, options: BuildOptions) -> BuildReport | None:
-    """The report of a build of `root` that would change nothing, or None (then build it)."""
+# a build that can take a short cut when this one would not be a no-op (build/text_edits.py)
+Then = Callable[[Config, Survey, BuildCache, BuildOptions], "BuildReport | None"]
+
+
+def unchanged_report(
+    root: Path, options: BuildOptions, then: Then | None = None
+) -> BuildReport | None:
+    """The report of a build of `root` that would change nothing, or else of `then` (given the survey, under
+    the same lock), or None (then build it)."""
     if options.verify or not options.cache:
         return None
     started = time.perf_counter()
@@ -76,8 +89,8 @@ def unchanged_report(root: Path, options: BuildOptions) -> BuildReport | None:
         found = survey(config, options, code_version(), output)
         cache = BuildCache(root, found.settings, enabled=True)
         files = found.unchanged(cache, output, options.moment(config.tz))
-    if files is None:
-        return None
+        if files is None:
+            return then(config, found, cache, options) if then else None
     return BuildReport(
         output=output,
         pages=files,

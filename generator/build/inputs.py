@@ -73,13 +73,20 @@ def code_version() -> str:
     return _code[1]
 
 
-def inputs_stamp(settings: str, output: Path, swap: bool, folders: list[Path]) -> str:
-    """A digest of the settings and of every file under `folders` by path, size and mtime."""
+Stamps = dict[str, tuple[int, int]]  # input file path -> (size, mtime_ns)
+
+
+def input_stamps(folders: list[Path]) -> Stamps:
+    """The (size, mtime_ns) of every file under `folders`, in walk order."""
+    return {path: (st.st_size, st.st_mtime_ns) for top in folders for path, st in walk_stats(top)}
+
+
+def inputs_stamp(settings: str, output: Path, swap: bool, stamps: Stamps) -> str:
+    """A digest of the settings and of every file of `stamps` by path, size and mtime."""
     h = hashlib.sha256(f"{settings}\0{output}\0{swap}".encode())
-    for top in folders:
-        for path, st in walk_stats(top):
-            # surrogateescape: a file name that is not UTF-8 is reported by the reader, not here
-            h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    for path, (size, mtime) in stamps.items():
+        # surrogateescape: a file name that is not UTF-8 is reported by the reader, not here
+        h.update(f"{path}\0{size}\0{mtime}\n".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 

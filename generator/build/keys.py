@@ -34,11 +34,11 @@ class PageKeys:
         self.common = common
         self.digests = digests
         self._fingerprints = Fingerprints()
-        self._base = key_of(settings, self._fingerprints(common))
+        self.base = key_of(settings, self._fingerprints(common))
         # Assembly and page kinds are pure functions of the site's skeleton plus its bodies, so equal
         # skeletons mean equal page contexts but for the bodies they hold.
         # A site not made by assemble() has no skeleton: then no page may skip its fingerprint.
-        self.skeleton = key_of(self._base, site.skeleton) if site.skeleton else None
+        self.skeleton = key_of(self.base, site.skeleton) if site.skeleton else None
         self.bodies = (
             bodies
             if bodies is not None
@@ -47,12 +47,18 @@ class PageKeys:
 
     def key(self, page: OutputPage) -> str:
         """The page's key; afterwards `seen` lists the digests of the bodies its context holds."""
-        maker = f"{page.make.__module__}.{page.make.__qualname__}" if page.make else page.template
-        return key_of(self._base, page.path, maker, self._fingerprints(page.context))
+        return page_key(self.base, page, self._fingerprints)
 
     @property
     def seen(self) -> list[str]:
         return self._fingerprints.seen
+
+
+def page_key(base: str, page: OutputPage, fingerprints: Fingerprints) -> str:
+    """The key of a page (`base`: the settings and common context); afterwards `fingerprints.seen` lists
+    the digests of the bodies its context holds."""
+    maker = f"{page.make.__module__}.{page.make.__qualname__}" if page.make else page.template
+    return key_of(base, page.path, maker, fingerprints(page.context))
 
 
 def kept_bytes(

@@ -357,7 +357,7 @@ class SearchIndex:
                 self.shards[name] = data
         return self.shards.get(name)
 
-    def _patch(self, old_words: Mapping[int, str], words: list[str]) -> bool:
+    def _patch(self, old_words: Mapping[int, str], words: Mapping[int, str] | list[str]) -> bool:
         """Apply the changed briefings' word counts to the shards they touch; False if a shard is
         not at hand."""
         # shard -> term -> id -> tf (0: gone)
@@ -429,14 +429,23 @@ class SearchIndex:
             self.filters_digest = made.digest
         else:
             out[f"{FOLDER}/filters.json"] = Kept(self.filters_digest, filters)
+        out[f"{FOLDER}/index.json"] = self._index_json(taxonomies, len(briefings))
+        return out
+
+    def _index_json(self, taxonomies: tuple[str, ...], count: int) -> bytes:
+        """index.json: counts, and a stamp of every other file's digest (fetched with each, so a browser
+        never mixes two builds)."""
+        named = [(f"{FOLDER}/terms/{name}.json", d) for name, d in self.shard_digests.items()]
+        named += [(f"{FOLDER}/docs/{n}.json", d) for n, d in enumerate(self.chunk_digests)]
+        named.append((f"{FOLDER}/filters.json", self.filters_digest))
         stamp = hashlib.sha256()
-        for name, file in sorted(out.items()):  # all Digested or Kept: each hashed once already
-            stamp.update(name.encode() + b"\0" + file.digest.encode())  # type: ignore[union-attr]
-        out[f"{FOLDER}/index.json"] = _dump(
+        for name, digest in sorted(named):
+            stamp.update(name.encode() + b"\0" + digest.encode())
+        return _dump(
             {
                 "version": VERSION,
                 "stamp": stamp.hexdigest()[:12],
-                "count": len(briefings),
+                "count": count,
                 "prefix": PREFIX,
                 "chunk": CHUNK,
                 # Which shards exist: the client asks for no file that would 404 (a console error).
@@ -447,7 +456,42 @@ class SearchIndex:
                 ],
             }
         )
-        return out
+
+    def patch_texts(
+        self, output: Path, taxonomies: tuple[str, ...], edited: Mapping[str, tuple[str, str, str]]
+    ) -> tuple[dict[str, bytes], list[str]] | None:
+        """The files of search/ that change, and those to remove, after briefings changed their text alone
+        (slug -> (old words, new words, new digest)), with no site at hand: a CLI build after a text edit.
+        The docs/ files and filters.json show front matter only, so they stay. None when this index
+        cannot tell (the caller runs a full build)."""
+        self._output = output
+        if not self.key or len(self.chunk_digests) != -(-len(self.docs) // CHUNK):
+            return None
+        ids = self._ids()
+        docs = list(self.docs)
+        old_words, words = {}, {}
+        for slug, (before, after, digest) in edited.items():
+            i = ids.get(slug)
+            if i is None:
+                continue  # not in the index (a hidden briefing)
+            old_words[i], words[i] = before, after
+            docs[i] = (slug, digest)
+        before_shards = dict(self.shard_digests)
+        if not self._patch(old_words, words):
+            return None
+        self.docs = tuple(docs)
+        self._slug_ids = (self.docs, ids)
+        files = {
+            f"{FOLDER}/terms/{name}.json": self.shards[name]
+            for name, digest in self.shard_digests.items()
+            if before_shards.get(name) != digest
+        }
+        files[f"{FOLDER}/index.json"] = self._index_json(taxonomies, len(self.docs))
+        gone = [
+            f"{FOLDER}/terms/{name}.json"
+            for name in before_shards.keys() - self.shard_digests.keys()
+        ]
+        return files, gone
 
     def _remake(self, name: str, remade: Callable[[], dict[str, bytes]]) -> bytes:
         """A shard the output folder lacks, from one rebuild of every shard (made on first use)."""

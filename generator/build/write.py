@@ -100,6 +100,12 @@ def manifest_path(folder: Path) -> Path:
     return folder.with_name(f".{folder.name}.manifest.json")
 
 
+def delta_path(folder: Path) -> Path:
+    """Files written into `folder` since its manifest was (a CLI build after a text edit): entries to add,
+    None for files removed. The next full write folds them into the manifest and removes this file."""
+    return folder.with_name(f".{folder.name}.manifest-delta.json")
+
+
 def has_manifest(folder: Path) -> bool:
     return manifest_path(folder).is_file() or (folder / MARKER).is_file()
 
@@ -116,19 +122,49 @@ def _manifest_bytes(folder: Path) -> bytes:
         return b""
 
 
+def _delta_bytes(folder: Path) -> bytes:
+    try:
+        return delta_path(folder).read_bytes()
+    except OSError:
+        return b""
+
+
 def _read_manifest(folder: Path) -> dict[str, list]:
     try:
         manifest = json.loads(_manifest_bytes(folder) or b"{}")
         files = manifest.get("files", {}) if isinstance(manifest, dict) else {}
-        return files if isinstance(files, dict) else {}
+        files = files if isinstance(files, dict) else {}
+        delta = json.loads(_delta_bytes(folder) or b"{}")
     except ValueError:
         return {}
+    if isinstance(delta, dict) and delta:
+        for rel, entry in delta.items():
+            if entry is None:
+                files.pop(rel, None)
+            else:
+                files[rel] = entry
+    return files
 
 
 def marker_digest(output: Path) -> str:
-    """Hash of the output folder's manifest: which build wrote it last."""
+    """Hash of the output folder's manifest (and its delta): which build wrote it last."""
     data = _manifest_bytes(output)
-    return _digest(data) if data else ""
+    delta = _delta_bytes(output)
+    return _digest(data + b"\0" + delta if delta else data) if data else ""
+
+
+def note_written(output: Path, entries: dict[str, list], removed: Iterable[str] = ()) -> None:
+    """Add what `write_files` wrote and removed to the manifest's delta (so the next build knows the files
+    as ours and current without rewriting a manifest of every file)."""
+    try:
+        delta = json.loads(_delta_bytes(output) or b"{}")
+    except ValueError:
+        delta = None
+    if not isinstance(delta, dict):  # unreadable: the next build finds those files not current
+        delta = {}
+    delta.update(dict.fromkeys(removed))
+    delta.update(entries)
+    write_atomic(delta_path(output), json.dumps(delta, separators=(",", ":")).encode())
 
 
 def output_is_current(output: Path, marker: str) -> int | None:
@@ -383,6 +419,7 @@ def _write_marker(folder: Path, manifest: dict[str, list], home: Path | None = N
         {"generator": "briefings", "files": manifest}, sort_keys=True, separators=(",", ":")
     )
     write_atomic(manifest_path(home or folder), data.encode())
+    delta_path(home or folder).unlink(missing_ok=True)  # folded into the manifest
     marker = folder / MARKER
     try:
         current = marker.read_bytes()

@@ -1,0 +1,197 @@
+"""A CLI build after edits to the text of briefings alone, in time proportional to the edit.
+
+`briefings build` asks this when the no-op check fails, before it loads the builder. It applies when:
+- the last full build left its store (build/text_store.py) for these settings and this output folder, and
+  the output folder still holds what the last build wrote;
+- every input file that changed since (by size and mtime) is a briefing the last build parsed, and each,
+  parsed again, has the same front matter and figures (`Briefing`): only its `Body` changed, with no
+  images to derive;
+- no briefing has come due since.
+Then the site's skeleton is unchanged, so every page's context is the last one but for the bodies it holds
+(as for serve's settle, build/settle.py). The pages whose contexts hold an edited body are loaded from the
+store with the new bodies in; each must then hold only current bodies (else the full build runs). They
+are rendered, the search shards of the changed words patched, the files written through the journal and
+noted in the manifest's delta; the parse cache, the store and the no-op record follow. Nothing else is
+read: at 100,000 briefings the cost is the survey's stat calls and a few shards.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from pathlib import Path
+
+from generator.build.cache import CACHE_DIR, BuildCache, PageRecord
+from generator.build.current import Survey
+from generator.build.inputs import record_inputs
+from generator.build.keys import page_key
+from generator.build.options import BuildOptions, BuildReport
+from generator.build.search_index import SearchIndex
+from generator.build.settle import swap_bodies
+from generator.build.text_store import TextStore, options_key
+from generator.build.write import note_written, output_is_current, write_files
+from generator.core.config import Config
+from generator.core.errors import Problem, SiteError
+from generator.core.fingerprint import Fingerprints
+from generator.core.model import Body, BriefingFile, OutputPage
+from generator.core.trace import Digests
+from generator.read.content import load_briefing, read_content_bytes, read_document
+from generator.read.markup import Markup
+from generator.render.render import render_many
+from generator.render.theme import input_digests, make_environment, static_files
+
+
+@dataclasses.dataclass(frozen=True)
+class _Edit:
+    path: str
+    stamp: tuple[int, int]  # (mtime_ns, size), as the parse cache keeps it
+    old: BriefingFile
+    new: BriefingFile
+
+
+def text_edit_report(
+    config: Config, found: Survey, cache: BuildCache, options: BuildOptions
+) -> BuildReport | None:
+    """The report of the build, when only briefings' text changed; None otherwise (nothing written)."""
+    started = time.perf_counter()
+    output = options.output_of(config.root)
+    store = TextStore.open(cache)
+    if (
+        store is None
+        or store.index.settings != found.settings
+        or store.index.files != options_key(found.settings, options, output)
+    ):
+        return None
+    last = store.stamps()
+    if last is None or last.keys() != found.stamps.keys():
+        return None  # a file added or removed
+    changed = [path for path, stamp in found.stamps.items() if last[path] != stamp]
+    inputs = cache.blob("inputs")
+    if not changed or not isinstance(inputs, dict):
+        return None
+    reveal = inputs.get("reveal_at")
+    if reveal is not None and options.moment(config.tz) >= reveal:
+        return None  # a briefing appears or goes: lists change
+    prefix = os.path.join(config.content_dir, "briefings", "")
+    if any(not (p.startswith(prefix) and p.endswith(".md")) for p in changed):
+        return None
+    try:
+        edits = _parse(config, cache, changed)
+        if edits is None:
+            return None
+        files = output_is_current(output, inputs.get("marker", ""))
+        if files is None:
+            return None  # the output folder is not as the last build left it
+        return _settle(config, found, cache, options, store, edits, output, files, started)
+    except LookupError:  # the store lacks an entry (a page it could not keep): the full build
+        return None
+
+
+def _parse(config: Config, cache: BuildCache, changed: list[str]) -> list[_Edit] | None:
+    """Each changed file parsed again, when all are briefings whose front matter is unchanged."""
+    known = cache.documents_of(changed)
+    markup = Markup.for_config(config)
+    edits = []
+    for path in changed:
+        entry = known.get(path)
+        old = entry[1] if entry else None
+        if not isinstance(old, BriefingFile):
+            return None
+        try:
+            st = os.stat(path)
+            data = read_content_bytes(Path(path))
+            new = load_briefing(read_document(Path(path), data), config, markup.render)
+        except (OSError, SiteError):
+            return None  # the full build reports it
+        if new.briefing != old.briefing or new.inputs or old.inputs:
+            return None
+        if new.body.images or old.body.images:
+            return None  # images to derive, or derived files to remove: the full build
+        edits.append(_Edit(path, (st.st_mtime_ns, st.st_size), old, new))
+    return edits
+
+
+def _settle(
+    config: Config,
+    found: Survey,
+    cache: BuildCache,
+    options: BuildOptions,
+    store: TextStore,
+    edits: list[_Edit],
+    output: Path,
+    files_in_site: int,
+    started: float,
+) -> BuildReport | None:
+    swaps = {e.old.body.digest: e.new.body for e in edits if e.old.body.digest != e.new.body.digest}
+    new_digests = {body.digest for body in swaps.values()}
+    held_by = sorted(
+        {p for e in edits if e.old.body.digest in swaps for p in store.holders(e.old.briefing.slug)}
+    )
+    fingerprints = Fingerprints()
+    todo: list[tuple[OutputPage, str, tuple[str, ...], PageRecord]] = []
+    for rel in held_by:
+        record, page = store.page(rel, swaps)
+        page = dataclasses.replace(page, context=swap_bodies(page.context, swaps, key=_body_digest))
+        key = page_key(store.index.base, page, fingerprints)
+        held = tuple(fingerprints.seen)
+        current = (set(record.bodies) - swaps.keys()) | new_digests
+        if not current.issuperset(held):
+            return None  # a body the swap did not reach: the full build
+        todo.append((page, key, held, record))
+    statics = static_files(config)
+    bytecode = cache.folder.parent / CACHE_DIR / "templates" / store.index.env_key[:24]
+    env = make_environment(config, statics, bytecode if bytecode.is_dir() else None)
+    done = render_many(env, [page for page, *_ in todo], store.index.common, 1)
+    digests = Digests(input_digests(env, config, statics))
+    files: dict[str, bytes] = {}
+    by_digest = {body.digest: body for body in swaps.values()}
+    for page, key, held, record in todo:
+        result = done[page.path]
+        if result.content.digest != record.digest:
+            files[page.path] = result.content.data
+        new = PageRecord(key, digests.trace(result.reads), result.content.digest, held)
+        store.put_page(new, page, by_digest.get(held[0]) if len(held) == 1 else None)
+    search = cache.blob("search")
+    gone: list[str] = []
+    if swaps:
+        if not isinstance(search, SearchIndex):
+            return None
+        edited = {
+            e.new.briefing.slug: (e.old.body.words, e.new.body.words, e.new.body.digest)
+            for e in edits
+            if e.old.body.digest in swaps
+        }
+        patched = search.patch_texts(output, tuple(config.taxonomies), edited)
+        if patched is None:
+            return None
+        files.update(patched[0])
+        gone = patched[1]
+    added = sum(not os.path.lexists(output / rel) for rel in files)
+    stats, entries = write_files(output, files, gone)
+    note_written(output, entries, gone)
+    cache.update_documents({e.path: (e.new.digest, e.new, e.stamp) for e in edits})
+    if swaps:
+        cache.put_blob("search", search)
+    store.save(found.stamps)
+    inputs = cache.blob("inputs")
+    record_inputs(
+        cache, found.inputs, inputs.get("reveal_at") if isinstance(inputs, dict) else None, output
+    )
+    return BuildReport(
+        output=output,
+        pages=files_in_site + added - len(gone),
+        rendered=len(done),
+        stats=stats,
+        seconds=time.perf_counter() - started,
+        base_path=config.base_path,
+        warnings=tuple(
+            str(Problem(Path(e.path), line, message))
+            for e in edits
+            for line, message in e.new.body.warnings
+        ),
+    )
+
+
+def _body_digest(value: object) -> object:
+    return value.digest if type(value) is Body else None

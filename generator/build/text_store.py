@@ -1,0 +1,270 @@
+"""What a full build leaves in `.cache/` so that a later CLI build after edits to the text of briefings
+alone costs what the edit costs (build/text_edits.py).
+
+`serve` remembers the last site in memory (build/settle.py); a CLI build starts from nothing, and reading
+the whole parse cache back costs seconds at 100,000 briefings. So a full build of a site in one language
+also saves:
+
+- `text-index.pickle`: the settings and output folder it was made for, the key base and common context
+  of page keys, the Jinja environment's key (its compiled templates are in .cache/templates/), and a
+  digest of each shard below;
+- `text-stamps.pickle`: the (size, mtime_ns) of every input file the build surveyed, so the next build
+  tells which files changed without reading any;
+- `text-briefs-NN.pickle` (256 shards by slug): each briefing's front matter as the site holds it, and
+  the pages whose contexts hold its body;
+- `text-pages-NN.pickle` (256 shards by path): each page holding a body: its record and its context as
+  planned.
+
+A stored context refers to the site's briefings by slug, and a page holding one body refers to it rather
+than holding a copy: a briefing page takes ~1 KB, not 10. Only the shards whose digest changed are
+written. The index goes first and comes back last: a build stopped halfway leaves no index, and the next
+build is a full one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import io
+import pickle
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.build.cache import BuildCache, PageRecord, load, save
+from generator.build.inputs import Stamps, key_of
+from generator.build.options import BuildOptions
+from generator.core.fingerprint import Fingerprints
+from generator.core.model import Body, Briefing, OutputPage, Site
+
+SHARDS = 256
+INDEX, STAMPS = "text-index", "text-stamps"
+
+
+@dataclass(frozen=True)
+class TextIndex:
+    """What the pages of the last full build were keyed and rendered with, and where its shards are."""
+
+    settings: str  # Survey.settings
+    files: str  # Survey.files without the input files: the output folder, swap, --as-of, import
+    base: str  # PageKeys.base
+    common: dict[str, Any]  # the context every page is rendered with
+    env_key: str  # the Jinja environment's key
+    briefs: tuple[str, ...]  # digest of each briefs shard
+    pages: tuple[str, ...]  # digest of each pages shard
+
+
+def shard_of(name: str) -> int:
+    return zlib.crc32(name.encode()) % SHARDS
+
+
+class _Refs(pickle.Pickler):
+    """Pickles a page context with the site's briefings as their slugs and `body` as a mark."""
+
+    def __init__(self, file: io.BytesIO, briefings: Mapping[str, Briefing], body: Body | None):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._briefings, self._body = briefings, body
+
+    def persistent_id(self, obj: Any) -> Any:
+        if type(obj) is Briefing and self._briefings.get(obj.slug) is obj:
+            return ("b", obj.slug)
+        if obj is self._body and obj is not None:
+            return ("body",)
+        return None
+
+
+class _Resolve(pickle.Unpickler):
+    def __init__(self, data: bytes, store: TextStore, body: Body | None):
+        super().__init__(io.BytesIO(data))
+        self._store, self._body = store, body
+
+    def persistent_load(self, pid: Any) -> Any:
+        if pid[0] == "b":
+            return self._store.briefing(pid[1])
+        if pid[0] == "body" and self._body is not None:
+            return self._body
+        raise pickle.UnpicklingError(f"no value for reference {pid!r}")
+
+
+def _page_bytes(page: OutputPage, briefings: Mapping[str, Briefing], body: Body | None) -> bytes:
+    out = io.BytesIO()
+    _Refs(out, briefings, body).dump(page)
+    return out.getvalue()
+
+
+class TextStore:
+    """The saved state of the last full build (see the module's docstring); None-returning lookups mean the
+    store cannot tell, and the caller runs a full build."""
+
+    def __init__(self, cache: BuildCache, index: TextIndex):
+        self.cache, self.index = cache, index
+        self._shards: dict[str, dict[str, Any]] = {}
+        self._briefings: dict[str, Briefing] = {}
+        self._dirty: set[str] = set()
+
+    @classmethod
+    def open(cls, cache: BuildCache) -> TextStore | None:
+        index = cache.blob(INDEX)
+        return cls(cache, index) if isinstance(index, TextIndex) else None
+
+    def stamps(self) -> Stamps | None:
+        found = self.cache.blob(STAMPS)
+        return found if isinstance(found, dict) else None
+
+    def _shard(self, kind: str, n: int) -> dict[str, Any]:
+        name = f"text-{kind}-{n:02x}"
+        shard = self._shards.get(name)
+        if shard is None:
+            found = load(self.cache.folder / f"{name}.pickle", name, self.cache.settings)
+            digests = self.index.briefs if kind == "briefs" else self.index.pages
+            # a shard written for another index (a build stopped between the two): unusable
+            if not isinstance(found, tuple) or found[0] != digests[n]:
+                raise LookupError(name)
+            shard = self._shards[name] = found[1]
+        return shard
+
+    def holders(self, slug: str) -> tuple[str, ...]:
+        """The paths of the pages whose contexts hold this briefing's body (none for a hidden one)."""
+        entry = self._shard("briefs", shard_of(slug)).get(slug)
+        return entry[1] if entry else ()
+
+    def briefing(self, slug: str) -> Briefing:
+        found = self._briefings.get(slug)
+        if found is None:
+            entry = self._shard("briefs", shard_of(slug)).get(slug)
+            if entry is None or entry[0] is None:
+                raise LookupError(slug)
+            found = self._briefings[slug] = pickle.loads(entry[0])
+        return found
+
+    def page(self, path: str, bodies: Mapping[str, Body]) -> tuple[PageRecord, OutputPage]:
+        """A page's record and its planned context; a page holding one body gets it from `bodies` (by the
+        digest of the body it held)."""
+        entry = self._shard("pages", shard_of(path)).get(path)
+        if entry is None:
+            raise LookupError(path)
+        record, data = entry
+        body = bodies.get(record.bodies[0]) if len(record.bodies) == 1 else None
+        try:
+            return record, _Resolve(data, self, body).load()
+        except pickle.UnpicklingError as exc:
+            raise LookupError(path) from exc
+
+    def put_page(self, record: PageRecord, page: OutputPage, body: Body | None) -> None:
+        """Replace a page's entry (written by `save`); `body`: its one body, kept as a reference."""
+        n = shard_of(page.path)
+        self._shard("pages", n)[page.path] = (record, _page_bytes(page, self._briefings, body))
+        self._dirty.add(f"text-pages-{n:02x}")
+
+    def save(self, stamps: Stamps) -> None:
+        """Write the changed shards and the new stamps, the index last."""
+        folder = self.cache.folder
+        (folder / f"{INDEX}.pickle").unlink(missing_ok=True)
+        pages = list(self.index.pages)
+        for name in sorted(self._dirty):
+            n = int(name.rsplit("-", 1)[1], 16)
+            pages[n] = _pages_digest((path, e[0]) for path, e in self._shards[name].items())
+            save(
+                folder / f"{name}.pickle", name, self.cache.settings, (pages[n], self._shards[name])
+            )
+        self._dirty.clear()
+        self.index = dataclasses.replace(self.index, pages=tuple(pages))
+        self.cache.put_blob(STAMPS, stamps)
+        self.cache.put_blob(INDEX, self.index)
+
+
+def _pages_digest(records: Iterable[tuple[str, PageRecord]]) -> str:
+    """A shard's version: its pages' keys (their contexts), bytes and bodies (not their traces: a theme edit
+    that changes no context keeps the shard)."""
+    return key_of(sorted((path, r.key, r.digest, r.bodies) for path, r in records))
+
+
+def options_key(settings: str, options: BuildOptions, output: Path) -> str:
+    """What the store was made for besides its input files: the settings, the output folder, and the
+    choices that shape a build's inputs."""
+    return key_of(settings, str(output), options.swap, options.as_of, options.run_import)
+
+
+def forget(cache: BuildCache | None) -> None:
+    """Drop the index: the store stays unused until a full build saves it again."""
+    if cache is not None and cache.enabled:
+        with contextlib.suppress(OSError):
+            (cache.folder / f"{INDEX}.pickle").unlink(missing_ok=True)
+
+
+def save_store(
+    cache: BuildCache,
+    site: Site,
+    pages: Mapping[str, OutputPage],
+    records: Mapping[str, PageRecord],
+    index: TextIndex,
+    stamps: Stamps,
+) -> None:
+    """After a full build: save what a text edit needs (`index` with its shard digests left empty)."""
+    if not cache.enabled:
+        return
+    before = cache.blob(INDEX)
+    forget(cache)
+    if site.lang is not None:
+        return  # a multilingual site: a translation's pages show its source's state (full builds)
+    shown = {b.slug: b for b in (*site.withdrawn, *site.briefings)}
+    slug_of = {body.digest: slug for slug, body in site.bodies.items()}
+    held: dict[str, list[str]] = defaultdict(list)
+    for path, record in records.items():
+        for digest in record.bodies:
+            slug = slug_of.get(digest)
+            if slug is None:
+                return  # a body no briefing of the site has: a text edit could not find its pages
+            held[slug].append(path)
+    fingerprints = Fingerprints()
+    briefs: list[list[tuple[str, str, tuple[str, ...]]]] = [[] for _ in range(SHARDS)]
+    for slug in site.bodies:
+        briefing = shown.get(slug)
+        print_ = fingerprints(briefing) if briefing is not None else ""
+        briefs[shard_of(slug)].append((slug, print_, tuple(sorted(held.get(slug, ())))))
+    page_shards: list[list[str]] = [[] for _ in range(SHARDS)]
+    for path in sorted({p for paths in held.values() for p in paths}):
+        if path not in pages:
+            return  # held by a page that is not keyed: not stored
+        page_shards[shard_of(path)].append(path)
+    brief_digests = tuple(key_of(sorted(rows)) for rows in briefs)
+    page_digests = tuple(_pages_digest((p, records[p]) for p in paths) for paths in page_shards)
+    old_briefs = before.briefs if isinstance(before, TextIndex) else ()
+    old_pages = before.pages if isinstance(before, TextIndex) else ()
+    same = isinstance(before, TextIndex) and before.settings == index.settings
+    settings = cache.settings
+    for n, rows in enumerate(briefs):
+        if same and n < len(old_briefs) and old_briefs[n] == brief_digests[n]:
+            continue
+        entries = {
+            slug: (
+                pickle.dumps(shown[slug], protocol=pickle.HIGHEST_PROTOCOL)
+                if slug in shown
+                else None,
+                paths,
+            )
+            for slug, _, paths in rows
+        }
+        name = f"text-briefs-{n:02x}"
+        save(cache.folder / f"{name}.pickle", name, settings, (brief_digests[n], entries))
+    for n, paths in enumerate(page_shards):
+        if same and n < len(old_pages) and old_pages[n] == page_digests[n]:
+            continue
+        shard = {}
+        for path in paths:
+            record = records[path]
+            body = site.bodies[slug_of[record.bodies[0]]] if len(record.bodies) == 1 else None
+            try:
+                shard[path] = (record, _page_bytes(pages[path], shown, body))
+            except (pickle.PicklingError, TypeError, AttributeError):
+                pass  # e.g. a feed made by a closure: its briefings' text edits take full builds
+        name = f"text-pages-{n:02x}"
+        save(cache.folder / f"{name}.pickle", name, settings, (page_digests[n], shard))
+    cache.put_blob(STAMPS, stamps)
+    cache.put_blob(
+        INDEX,
+        dataclasses.replace(index, briefs=brief_digests, pages=page_digests),
+    )
