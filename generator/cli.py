@@ -12,7 +12,7 @@ from generator import arguments
 from generator.build.cache import BuildCache, cache_dir
 from generator.build.current import Survey, unchanged_report
 from generator.build.lock import project_lock
-from generator.build.options import BuildOptions
+from generator.build.options import BuildOptions, BuildReport
 from generator.build.progress import Progress
 from generator.core.config import Config, load_config
 from generator.core.errors import SiteError
@@ -80,13 +80,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         verify=args.verify,
     )
     try:
-        # a build that would change nothing is told apart before the renderer is imported (start-up is
-        # most of a no-op build's time); then one after edits to briefings' text alone, before the builder
-        report = unchanged_report(_project(args), options, then=_text_edits)
-        if report is None:
-            from generator.build.builder import build
-
-            report = build(_project(args), options)
+        report = build_project(_project(args), options)
     except SiteError as error:
         _print_problems(error)
         return EXIT_CONTENT
@@ -99,6 +93,18 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"view it: briefings serve   (or any static server at {report.base_path} over {report.output})"
     )
     return EXIT_OK
+
+
+def build_project(root: Path, options: BuildOptions) -> BuildReport:
+    """`briefings build`: a build that would change nothing is told apart before the renderer is imported
+    (start-up is most of a no-op build's time); then one after edits to briefings' text alone, before the
+    builder is; else the full build."""
+    report = unchanged_report(root, options, then=_text_edits)
+    if report is None:
+        from generator.build.builder import build
+
+        report = build(root, options)
+    return report
 
 
 def _text_edits(config: Config, found: Survey, cache: BuildCache, options: BuildOptions) -> Any:

@@ -36,6 +36,7 @@ import yaml
 from PIL import Image
 
 from generator.build.builder import Builder, BuildOptions, build
+from generator.cli import build_project
 from generator.render.theme import THEME_COLORS
 from tests.conftest import ROOT, briefing_md
 from tests.test_incremental import COUNTRIES, TOPICS, WORDS, tree
@@ -942,11 +943,9 @@ class Rebuilds:
 
     def __call__(self, touched: set[Path]) -> str:
         """Rebuild after a change; returns a note on the fast render, if it ran."""
-        if self.builder is None:
-            build(
-                self.root, BuildOptions(run_import=True)
-            )  # the CLI: a new Builder, state from .cache/
-            return ""
+        if self.builder is None:  # the CLI: `briefings build`, state from .cache/
+            report = build_project(self.root, BuildOptions(run_import=True))
+            return f" ({report.shortcut})" if report.shortcut else ""
         fast = (
             self.builder.quick(touched) if touched else None
         )  # serve writes an edited briefing's page first

@@ -98,4 +98,5 @@ def unchanged_report(
         stats=WriteStats(0, files, 0),
         seconds=time.perf_counter() - started,
         base_path=config.base_path,
+        shortcut="unchanged",
     )

@@ -57,10 +57,13 @@ class BuildReport:
     base_path: str = "/"  # where the site expects to be served, for the "view it" hint
     images_derived: int = 0  # image files encoded this time (the rest came from .cache/images/)
     warnings: tuple[str, ...] = ()  # `path:line: message` of what is published but should be fixed
+    # how: "" (a full build), "unchanged" (nothing to do), "text edits" (build/text_edits.py)
+    shortcut: str = ""
 
     def summary(self) -> str:
         return (
             f"built {self.pages} files in {self.seconds:.2f} s "
             f"({self.rendered} rendered, {self.stats.written} written, {self.stats.unchanged} unchanged, "
-            f"{self.stats.removed} removed) -> {self.output}"
+            f"{self.stats.removed} removed{', text edits only' if self.shortcut == 'text edits' else ''})"
+            f" -> {self.output}"
         )

@@ -185,6 +185,7 @@ def _settle(
         stats=stats,
         seconds=time.perf_counter() - started,
         base_path=config.base_path,
+        shortcut="text edits",
         warnings=tuple(
             str(Problem(Path(e.path), line, message))
             for e in edits

@@ -1,0 +1,161 @@
+"""`briefings build` after edits to the text of briefings alone (build/text_edits.py): the pages holding the
+edited bodies come from the store the last full build left in .cache/; the output equals a clean build,
+and anything else takes the full build."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from generator.build.cache import load, save
+from generator.build.options import BuildOptions, BuildReport
+from generator.build.text_store import shard_of
+from generator.cli import build_project
+from tests.test_settle import WORDS, clean, site_files, tree
+
+
+def cli_build(root: Path) -> BuildReport:
+    """As `briefings build` runs: a new process each time, its state from .cache/."""
+    return build_project(root, BuildOptions(run_import=False, jobs=1))
+
+
+def edit(path: Path, change) -> None:  # type: ignore[no-untyped-def]
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def test_a_body_edit_renders_only_the_pages_holding_that_body(make_site, tmp_path):
+    project = make_site(site_files())
+    cli_build(project.root)
+    path = project.root / "content/briefings/b13.md"  # the newest: in every feed
+    edit(path, lambda t: t.replace("settled yet.", "settled yet, says a new word: hydropower."))
+    report = cli_build(project.root)
+    assert report.shortcut == "text edits"
+    assert "text edits only" in report.summary()
+    written = report.stats.changed_paths
+    assert 1 <= report.rendered <= 8, sorted(written)
+    assert "briefings/briefing-13/index.html" in written
+    assert not any(p in written for p in ("index.html", "countries/chad/index.html"))
+    assert "search/terms/hyd.json" in written  # a new word: a new shard
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
+    assert report.pages == len(tree(project.output))
+    assert "hydropower" in project.read("briefings/briefing-13/index.html")
+    again = cli_build(project.root)
+    assert again.shortcut == "unchanged"  # the no-op check knows what the text edit wrote
+
+
+def test_repeated_text_edits_then_full_builds_equal_clean_builds(make_site, tmp_path):
+    """Text edits, a word's last use removed, a touch that changes no byte, then a full build (a title
+    edit) and text edits again: each build equals a clean one."""
+    project = make_site(site_files())
+    cli_build(project.root)
+    rng = random.Random(11)
+    shortcuts = []
+    for step in range(14):
+        path = project.root / f"content/briefings/b{rng.randrange(14):02d}.md"
+        if step == 6:
+            edit(path, lambda t: t.replace("title: Briefing", "title: The briefing"))
+        elif step == 9:
+            path.touch()
+        elif step % 4 == 3:  # the word a previous step added goes again
+            edit(path, lambda t: t.replace(" step", " stage"))
+        else:
+            word = f"{rng.choice(WORDS)} step{step}x"
+            edit(path, lambda t, w=word: t.rstrip() + f" {w}.\n")
+        shortcuts.append(cli_build(project.root).shortcut)
+        assert tree(project.output) == clean(project.root, tmp_path / "clean"), f"step {step}"
+    assert shortcuts.count("text edits") >= 10, shortcuts
+    assert shortcuts[6] == ""  # the title: lists change
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda t: t.replace("title: Briefing 3", "title: Briefing three"), id="title"),
+        pytest.param(lambda t: t.replace("- Security", "- Energy"), id="terms"),
+        pytest.param(lambda t: t.replace("about Mali and", "about Mali, notably"), id="mention"),
+        pytest.param(
+            lambda t: t.replace("title: Briefing 3", "title: Briefing 3\ndraft: true"), id="draft"
+        ),
+    ],
+)
+def test_edits_that_change_what_lists_show_take_the_full_build(make_site, tmp_path, change):
+    project = make_site(site_files())
+    cli_build(project.root)
+    for name in ("b03.md", "b01.md"):
+        edit(project.root / "content/briefings" / name, change)
+    assert cli_build(project.root).shortcut == ""
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
+
+
+def test_a_broken_edit_is_reported_by_the_full_build_and_the_site_is_left(make_site, tmp_path):
+    project = make_site(site_files())
+    cli_build(project.root)
+    before = tree(project.output)
+    edit(project.root / "content/briefings/b03.md", lambda t: t.replace("title:", "title: [x\n#"))
+    with pytest.raises(Exception, match=r"b03\.md"):
+        cli_build(project.root)
+    assert tree(project.output) == before
+
+
+@pytest.mark.parametrize("other", ["site.yaml", "new briefing", "removed briefing", "template"])
+def test_a_text_edit_with_any_other_change_takes_the_full_build(make_site, tmp_path, other):
+    project = make_site(site_files())
+    cli_build(project.root)
+    edit(project.root / "content/briefings/b05.md", lambda t: t.replace("settled yet", "settled now"))
+    if other == "site.yaml":
+        edit(project.root / "site.yaml", lambda t: t + "paginate: 3\n")
+    elif other == "new briefing":
+        (project.root / "content/briefings/b99.md").write_text(
+            site_files(1)["content/briefings/b00.md"].replace("Briefing 0", "Newcomer"),
+            encoding="utf-8",
+        )
+    elif other == "removed briefing":
+        (project.root / "content/briefings/b02.md").unlink()
+    else:
+        folder = project.root / "themes/default/templates"
+        folder.mkdir(parents=True)
+        (folder / "briefing.html").write_text(
+            '{% extends "base.html" %}{% block content %}<p>{{ body.html | safe }}</p>'
+            "{% endblock %}",
+            encoding="utf-8",
+        )
+        edit(project.root / "site.yaml", lambda t: t)
+    assert cli_build(project.root).shortcut == ""
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
+    edit(project.root / "content/briefings/b05.md", lambda t: t.replace("settled now", "so"))
+    assert cli_build(project.root).shortcut == "text edits"  # alone, it would have been one
+
+
+def test_an_output_folder_changed_by_hand_takes_the_full_build(make_site, tmp_path):
+    project = make_site(site_files())
+    cli_build(project.root)
+    (project.output / "countries/mali/index.html").unlink()
+    edit(project.root / "content/briefings/b05.md", lambda t: t.replace("settled yet", "settled now"))
+    assert cli_build(project.root).shortcut == ""
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
+
+
+def test_a_store_left_half_written_is_not_used(make_site, tmp_path):
+    """A build stopped while saving its store leaves no index; a shard from another build is refused."""
+    project = make_site(site_files())
+    cli_build(project.root)
+    cache = project.root / ".cache"
+    (cache / "text-index.pickle").unlink()
+    path = project.root / "content/briefings/b05.md"
+    edit(path, lambda t: t.replace("settled yet", "settled now"))
+    assert cli_build(project.root).shortcut == ""  # no index: the full build, which saves one
+    assert (cache / "text-index.pickle").is_file()
+    # the shard holding the page, as another build wrote it: same entries, another version
+    name = f"text-pages-{shard_of('briefings/briefing-5/index.html'):02x}"
+    header = (cache / f"{name}.pickle").read_bytes().split(b"\n", 1)[0]
+    settings = header.split(b" ", 3)[3].decode()
+    _, entries = load(cache / f"{name}.pickle", name, settings)
+    save(cache / f"{name}.pickle", name, settings, ("another build", entries))
+    edit(path, lambda t: t.replace("settled now", "settled yet"))
+    assert cli_build(project.root).shortcut == ""
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
+    edit(path, lambda t: t.replace("settled yet", "settled now"))
+    assert cli_build(project.root).shortcut == "text edits"
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
