@@ -103,7 +103,9 @@ def test_a_broken_edit_is_reported_by_the_full_build_and_the_site_is_left(make_s
 def test_a_text_edit_with_any_other_change_takes_the_full_build(make_site, tmp_path, other):
     project = make_site(site_files())
     cli_build(project.root)
-    edit(project.root / "content/briefings/b05.md", lambda t: t.replace("settled yet", "settled now"))
+    edit(
+        project.root / "content/briefings/b05.md", lambda t: t.replace("settled yet", "settled now")
+    )
     if other == "site.yaml":
         edit(project.root / "site.yaml", lambda t: t + "paginate: 3\n")
     elif other == "new briefing":
@@ -132,7 +134,9 @@ def test_an_output_folder_changed_by_hand_takes_the_full_build(make_site, tmp_pa
     project = make_site(site_files())
     cli_build(project.root)
     (project.output / "countries/mali/index.html").unlink()
-    edit(project.root / "content/briefings/b05.md", lambda t: t.replace("settled yet", "settled now"))
+    edit(
+        project.root / "content/briefings/b05.md", lambda t: t.replace("settled yet", "settled now")
+    )
     assert cli_build(project.root).shortcut == ""
     assert tree(project.output) == clean(project.root, tmp_path / "clean")
 

@@ -43,6 +43,10 @@ class Digests:
     def __init__(self, resolvers: dict[str, Callable[[str], str]]):
         self._resolvers = resolvers
         self._known: dict[Input, str] = {}
+        # equal traces as one object: most pages of a kind read the same inputs, and records pickle each
+        # object once (a briefing page's record is 150 bytes, not 900)
+        self._traces: dict[Trace, Trace] = {}
+        self._checked: dict[int, tuple[Trace, bool]] = {}
 
     def __call__(self, item: Input) -> str:
         digest = self._known.get(item)
@@ -54,8 +58,15 @@ class Digests:
 
     def trace(self, reads: set[Input] | frozenset[Input]) -> Trace:
         """The reads of one page with their current digests."""
-        return tuple(sorted((item, self(item)) for item in reads))
+        trace = tuple(sorted((item, self(item)) for item in reads))
+        return self._traces.setdefault(trace, trace)
 
     def current(self, trace: Trace) -> bool:
-        """True if every input of `trace` still has the digest it had."""
-        return all(self(item) == digest for item, digest in trace)
+        """True if every input of `trace` still has the digest it had (asked once per trace object: the
+        records of a site share a few)."""
+        known = self._checked.get(id(trace))
+        if known is not None and known[0] is trace:
+            return known[1]
+        answer = all(self(item) == digest for item, digest in trace)
+        self._checked[id(trace)] = (trace, answer)
+        return answer
