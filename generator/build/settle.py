@@ -18,15 +18,16 @@ import dataclasses
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from generator.build.cache import PageRecord
 from generator.build.inputs import code_version
 from generator.build.keys import PageKeys
 from generator.build.options import BuildReport
 from generator.build.state import Cached, LastBuild
+from generator.build.swap import swap_bodies
 from generator.build.write import Content, WriteStats, write_files
 from generator.core.errors import SiteError
 from generator.core.model import Body, BriefingFile, OutputPage
@@ -232,25 +233,6 @@ def _current(
         and held.content.digest == record.digest
         and keys.digests.current(record.trace)
     )
-
-
-def swap_bodies(value: Any, swaps: Mapping[Any, Body], key: Callable[[object], object] = id) -> Any:
-    """`value` (a page context) with each body whose `key` (its id, or its digest) is in `swaps` replaced by
-    its new body. Contexts hold
-    bodies in mappings, tuples and lists (a briefing page's `body`, a feed's (briefing, body) entries);
-    containers are rebuilt only along the way to a swapped body, and model objects are not entered (a
-    body held inside one is caught by the caller's fingerprint check)."""
-    new = swaps.get(key(value))
-    if new is not None:
-        return new
-    kind = type(value)
-    if kind is tuple or kind is list:
-        items = [swap_bodies(v, swaps, key) for v in value]
-        return value if all(a is b for a, b in zip(items, value, strict=True)) else kind(items)
-    if kind is dict:
-        swapped = {k: swap_bodies(v, swaps, key) for k, v in value.items()}
-        return value if all(swapped[k] is v for k, v in value.items()) else swapped
-    return value
 
 
 def file_digests(files: Mapping[str, Content]) -> dict[str, str]:

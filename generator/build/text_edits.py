@@ -28,7 +28,7 @@ from generator.build.inputs import record_inputs
 from generator.build.keys import page_key
 from generator.build.options import BuildOptions, BuildReport
 from generator.build.search_index import SearchIndex
-from generator.build.settle import swap_bodies
+from generator.build.swap import swap_bodies
 from generator.build.text_store import TextStore, options_key
 from generator.build.write import note_written, output_is_current, write_files
 from generator.core.config import Config
