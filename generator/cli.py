@@ -214,6 +214,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     """Delete the output folder and the build cache."""
     import shutil
 
+    from generator.build.spool import spool_path
     from generator.build.write import check_output_dir, delta_path, journal_path, manifest_path
 
     root = _project(args)
@@ -230,6 +231,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
                 print(f"removed {output}")
             for beside in (manifest_path(output), delta_path(output), journal_path(output)):
                 beside.unlink(missing_ok=True)
+            shutil.rmtree(spool_path(output), ignore_errors=True)
             cache = cache_dir(root)
             if cache.exists():
                 shutil.rmtree(cache)

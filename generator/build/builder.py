@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gc
 import hashlib
@@ -10,7 +11,7 @@ import os
 import shutil
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +33,7 @@ from generator.build.options import BuildOptions, BuildReport
 from generator.build.pending import Pending, parse_pending, resolve_pending
 from generator.build.search_index import SearchIndex
 from generator.build.settle import file_digests, quick_render, settle_bodies
+from generator.build.spool import Spool
 from generator.build.state import Cached, LastBuild
 from generator.build.text_store import TextIndex, forget, options_key, save_store
 from generator.build.url_record import save_record
@@ -106,6 +108,7 @@ class Builder:
     _search_written: dict[str, str] = field(default_factory=dict)  # file of search/ -> digest
     # body digest -> paths of the pages whose records hold it (a superset), made by `settle` when needed
     _holders: dict[str, set[str]] | None = None
+    _spool: Spool | None = None  # where rendered pages wait for the writer (one-shot builds)
     # after load_site: (when, briefing, what) of the next briefing to appear or be withdrawn
     next_due: tuple[datetime, Any, str] | None = None
 
@@ -129,10 +132,23 @@ class Builder:
             with project_lock(self.root, "briefings build"):
                 if changed and (report := settle_bodies(self, changed)) is not None:
                     return report
-                return self._build()
+                with self._spooling():
+                    return self._build()
         finally:
             if enabled:
                 gc.enable()
+
+    @contextlib.contextmanager
+    def _spooling(self) -> Iterator[None]:
+        """With the `spool` option, rendered pages wait on disk until written (build/spool.py)."""
+        if not self.options.spool:
+            yield
+            return
+        with Spool(self.output) as self._spool:
+            try:
+                yield
+            finally:
+                self._spool = None
 
     def _build(self) -> BuildReport:
         started = time.perf_counter()
@@ -529,7 +545,12 @@ class Builder:
             raise SiteError(problems)
         self._stage("rendering", len(todo))
         rendered = render_many(
-            env, [page for page, _, _ in todo], keys.common, self.jobs, progress=self._advance
+            env,
+            [page for page, _, _ in todo],
+            keys.common,
+            self.jobs,
+            progress=self._advance,
+            hold=self._spool.hold if self._spool else None,
         )
         for page, key, held_bodies in todo:
             done = rendered[page.path]
@@ -537,7 +558,8 @@ class Builder:
             records[page.path] = PageRecord(
                 key, keys.digests.trace(done.reads), done.content.digest, held_bodies
             )
-            self._held[page.path] = done
+            if self._spool is None:  # a Builder kept alive (serve) keeps the bytes it wrote
+                self._held[page.path] = done
         for stale in set(self._held) - set(records):
             del self._held[stale]
         self._records, self._skeleton, self._holders = records, keys.skeleton, None
@@ -575,4 +597,5 @@ class Builder:
 
 def build(root: Path, options: BuildOptions | None = None) -> BuildReport:
     """Build the project at `root` once."""
-    return Builder(root.resolve(), options or BuildOptions()).build()
+    options = dataclasses.replace(options or BuildOptions(), spool=True)
+    return Builder(root.resolve(), options).build()

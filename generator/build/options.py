@@ -29,6 +29,8 @@ class BuildOptions:
     record_urls: bool = True
     # hash every content file instead of trusting an unchanged size and mtime (--verify)
     verify: bool = False
+    # rendered pages wait on disk, not in memory, until written (build/spool.py): a one-shot build
+    spool: bool = False
 
     def output_of(self, root: Path) -> Path:
         """The output folder of a build of the project at `root`: --output, or its output/."""

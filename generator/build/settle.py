@@ -64,7 +64,7 @@ def quick_render(builder: Builder, changed: set[Path], last: LastBuild) -> Write
             rendered = render_traced(last.env, page, last.keys.common)
         except Exception:  # a template error: the full rebuild reports it with file and line
             return None
-        files[page.path] = rendered.content.data
+        files[page.path] = rendered.data
         key = last.keys.key(page)
         held = tuple(last.keys.seen)
         builder._page_records()[page.path] = PageRecord(
@@ -196,7 +196,7 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
         if result is None:
             continue
         if result.content.digest != records[page.path].digest:
-            files[page.path] = result.content.data
+            files[page.path] = result.data
         records[page.path] = PageRecord(
             key, keys.digests.trace(result.reads), result.content.digest, held_bodies
         )

@@ -149,7 +149,7 @@ def _settle(
     for page, key, held, record in todo:
         result = done[page.path]
         if result.content.digest != record.digest:
-            files[page.path] = result.content.data
+            files[page.path] = result.data
         new = PageRecord(key, digests.trace(result.reads), result.content.digest, held)
         store.put_page(new, page, by_digest.get(held[0]) if len(held) == 1 else None)
     search = cache.blob("search")

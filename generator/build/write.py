@@ -9,28 +9,19 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from generator.core.atomic import create, write_atomic
 from generator.core.errors import SiteError
-from generator.core.model import Digested
+from generator.core.model import Digested, Kept
 
 MARKER = (
     ".briefings-build"  # proves a folder is ours to replace (the manifest lives beside the folder)
 )
 KEEP = {MARKER, ".gitkeep"}
 TEMP_PREFIX = ".briefings-new."  # a file's new bytes, waiting for the journal's commit
-
-
-@dataclass(frozen=True)
-class Kept:
-    """A file the caller did not re-render: the output should already hold bytes with this digest, else
-    `load()` makes them."""
-
-    digest: str
-    load: Callable[[], bytes]
 
 
 Content = bytes | Kept | Digested  # what a file of the site may be handed to the writer as

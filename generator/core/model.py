@@ -441,3 +441,12 @@ class Digested:
     @classmethod
     def of(cls, data: bytes) -> Digested:
         return cls(data, hashlib.sha256(data).hexdigest())
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Bytes known by their digest and made or read only when needed: a page the output folder should hold
+    already, or one waiting in a build's spool."""
+
+    digest: str
+    load: Callable[[], bytes]

@@ -10,7 +10,7 @@ from typing import Any
 import jinja2
 
 from generator.core.errors import Problem, SiteError
-from generator.core.model import Digested, OutputPage
+from generator.core.model import Digested, Kept, OutputPage
 from generator.core.parallel import fork_map
 from generator.core.trace import Input, recording
 
@@ -35,8 +35,12 @@ def render_traced(env: jinja2.Environment, page: OutputPage, common: Mapping[str
 
 @dataclass(frozen=True)
 class Rendered:
-    content: Digested
+    content: Digested | Kept  # Kept: held elsewhere by `render_many`'s `hold`
     reads: frozenset[Input]
+
+    @property
+    def data(self) -> bytes:
+        return self.content.data if isinstance(self.content, Digested) else self.content.load()
 
 
 def render_many(
@@ -46,14 +50,19 @@ def render_many(
     jobs: int = 1,
     *,
     progress: Callable[[int], None] | None = None,
+    hold: Callable[[Digested], Kept] | None = None,
 ) -> dict[str, Rendered]:
     """Every page rendered, spread over `jobs` forked processes for large batches (each has its own copy of
-    `env`; same bytes). Each page's digest and reads come from the worker. Template errors are gathered (once
-    each) and raised together."""
+    `env`; same bytes). Each page's digest and reads come from the worker; so does `hold` (a build's spool:
+    the bytes of 100,000 pages need not all be in memory at once). Template errors are gathered (once each)
+    and raised together."""
 
     def one(page: OutputPage) -> Rendered | Problem:
         try:
-            return render_traced(env, page, common)
+            done = render_traced(env, page, common)
+            if hold is not None and isinstance(done.content, Digested):
+                return Rendered(hold(done.content), done.reads)
+            return done
         except jinja2.TemplateError as exc:
             return template_problem(env, page, exc)
         except SiteError as exc:  # a content problem met while rendering (a shortcode's data file)

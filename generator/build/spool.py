@@ -1,0 +1,75 @@
+"""Rendered bytes held on disk until the writer takes them, so a build's memory does not grow with its pages.
+
+A cold build of 100,000 briefings renders ~4 GB of pages and preview images; held in memory until the
+writer ran, they were most of the build's peak. With a spool, each render worker appends its pages'
+bytes to a file of its own in a folder beside the output (`.output.spool/`) and hands back only
+`Kept(digest, load)`; the writer loads each page as it writes it. The folder is removed when the build
+ends, and a build killed before that leaves one the next write sweeps away (`write.recover`).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+from pathlib import Path
+from types import TracebackType
+
+from generator.core.model import Digested, Kept
+
+_writers: dict[
+    tuple[int, str], int
+] = {}  # (pid, folder) -> file descriptor this process appends to
+_readers: dict[str, int] = {}  # spool file -> a descriptor to read it
+
+
+def spool_path(output: Path) -> Path:
+    return output.with_name(f".{output.name}.spool")
+
+
+class Spool:
+    """The spool of one build: `hold` in the render workers, `Kept.load` in the writer."""
+
+    def __init__(self, output: Path):
+        self.folder = spool_path(output)
+
+    def __enter__(self) -> Spool:
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for key in [key for key in _writers if key[1] == str(self.folder)]:
+            os.close(_writers.pop(key))
+        for path in [path for path in _readers if path.startswith(f"{self.folder}/")]:
+            os.close(_readers.pop(path))
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def hold(self, content: Digested) -> Kept:
+        """Append `content` to this process's spool file; its bytes come back by `load()`."""
+        key = (os.getpid(), str(self.folder))
+        fd = _writers.get(key)
+        if fd is None:
+            path = f"{self.folder}/{key[0]}.bin"
+            fd = _writers[key] = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        offset = os.lseek(fd, 0, os.SEEK_END)
+        view = memoryview(content.data)
+        while view:  # unbuffered: a worker process ends without flushing Python's buffers
+            view = view[os.write(fd, view) :]
+        path = f"{self.folder}/{key[0]}.bin"
+        return Kept(content.digest, functools.partial(_read, path, offset, len(content.data)))
+
+
+def _read(path: str, offset: int, length: int) -> bytes:
+    fd = _readers.get(path)
+    if fd is None:
+        fd = _readers[path] = os.open(path, os.O_RDONLY)
+    data = os.pread(fd, length, offset)
+    if len(data) != length:
+        raise OSError(f"{path}: spooled page cut short")
+    return data
