@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.build.cache import CACHE_DIR, BuildCache, PageRecord
-from generator.build.current import load_site_config, survey
+from generator.build.current import Survey, load_site_config, survey
 from generator.build.images import content_warnings, derive_images, inputs_current
 from generator.build.inputs import (
     code_version,
@@ -35,7 +35,7 @@ from generator.build.search_index import SearchIndex
 from generator.build.settle import file_digests, quick_render, settle_bodies
 from generator.build.spool import Spool
 from generator.build.state import Cached, LastBuild
-from generator.build.text_store import TextIndex, forget, options_key, save_store
+from generator.build.text_store import TextIndex, options_key, start_saving, take_index
 from generator.build.url_record import save_record
 from generator.build.write import (
     Content,
@@ -179,7 +179,7 @@ class Builder:
                 base_path=config.base_path,
             )
         # what the last build left for a text edit no longer holds once this build writes anything
-        forget(self._cache)
+        store_before = take_index(self._cache)
         imported: tuple[Any, ...] = ()
         if self.options.run_import and (imported := self._import_seeds(config)):
             found = survey(config, self.options, code, self.output)  # new briefings were written
@@ -214,6 +214,7 @@ class Builder:
         files, rendered = self._render(env, pages, keys)
         keyed = {page.path: page for page in pages if page.data is None}
         self._last = LastBuild(site, env, keys, self.markup(config), keyed)
+        save_store = self._save_store(store_before, site, keyed, keys, env_key, found)
         self._stage("indexing", 0)
         search_files = finish_search()
         self._search_written = file_digests(search_files)
@@ -238,18 +239,8 @@ class Builder:
         if self._cache and (self.search.key, self.search.docs) != search_state:
             with contextlib.suppress(OSError):
                 self._cache.put_blob("search", self.search)
-        if self._cache and self._records is not None:
-            with contextlib.suppress(OSError):
-                index = TextIndex(
-                    settings,
-                    options_key(settings, self.options, self.output),
-                    keys.base,
-                    keys.common,
-                    env_key,
-                    (),
-                    (),
-                )
-                save_store(self._cache, site, keyed, self._records, index, found.stamps)
+        with contextlib.suppress(OSError):
+            save_store()
         record_inputs(self._cache, inputs, self._reveal_at, self.output)
         if self.options.progress:
             self.options.progress.done()
@@ -264,6 +255,30 @@ class Builder:
             images_derived=derived,
             warnings=tuple(str(p) for p in content_warnings(site)),
         )
+
+    def _save_store(
+        self,
+        before: TextIndex | None,
+        site: Site,
+        keyed: dict[str, OutputPage],
+        keys: PageKeys,
+        env_key: str,
+        found: Survey,
+    ) -> Callable[[], None]:
+        """Start saving what a CLI build after text edits needs (build/text_store.py); the function
+        returned finishes it, once the output is written."""
+        if self._cache is None or self._records is None:
+            return lambda: None
+        index = TextIndex(
+            found.settings,
+            options_key(found.settings, self.options, self.output),
+            keys.base,
+            keys.common,
+            env_key,
+            (),
+            (),
+        )
+        return start_saving(self._cache, before, site, keyed, self._records, index, found.stamps)
 
     def _import_seeds(self, config: Config) -> tuple[Any, ...]:
         """Import seeds that are new or newer than their briefings; one line per seed for the user."""

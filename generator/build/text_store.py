@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import io
 import pickle
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from generator.build.inputs import Stamps, key_of
 from generator.build.options import BuildOptions
 from generator.core.fingerprint import Fingerprints
 from generator.core.model import Body, Briefing, OutputPage, Site
+from generator.core.parallel import Background
 
 SHARDS = 256
 INDEX, STAMPS = "text-index", "text-stamps"
@@ -188,28 +190,60 @@ def options_key(settings: str, options: BuildOptions, output: Path) -> str:
     return key_of(settings, str(output), options.swap, options.as_of, options.run_import)
 
 
-def forget(cache: BuildCache | None) -> None:
-    """Drop the index: the store stays unused until a full build saves it again."""
-    if cache is not None and cache.enabled:
-        with contextlib.suppress(OSError):
-            (cache.folder / f"{INDEX}.pickle").unlink(missing_ok=True)
+def take_index(cache: BuildCache | None) -> TextIndex | None:
+    """Remove the index (the store stays unused until a full build saves it again) and return it: its
+    shard digests tell the next save which shards it can keep."""
+    if cache is None or not cache.enabled:
+        return None
+    before = cache.blob(INDEX)
+    with contextlib.suppress(OSError):
+        (cache.folder / f"{INDEX}.pickle").unlink(missing_ok=True)
+    return before if isinstance(before, TextIndex) else None
 
 
-def save_store(
+def start_saving(
     cache: BuildCache,
+    before: TextIndex | None,
     site: Site,
     pages: Mapping[str, OutputPage],
     records: Mapping[str, PageRecord],
     index: TextIndex,
     stamps: Stamps,
-) -> None:
-    """After a full build: save what a text edit needs (`index` with its shard digests left empty)."""
-    if not cache.enabled:
-        return
-    before = cache.blob(INDEX)
-    forget(cache)
-    if site.lang is not None:
-        return  # a multilingual site: a translation's pages show its source's state (full builds)
+) -> Callable[[], None]:
+    """Save what a text edit needs of a full build (`index` with its shard digests left empty): the shards
+    now, in a forked process for large sites (while the build writes its output); the returned function
+    waits for them and saves the index, to be called once the output is written, so that an index never
+    describes a build whose output is not in place."""
+    if not cache.enabled or site.lang is not None:
+        # a multilingual site: a translation's pages show its source's state (full builds)
+        return lambda: None
+    job = functools.partial(_save_shards, cache, before, site, pages, records, index)
+    running = Background(job) if len(site.bodies) >= BACKGROUND else None
+
+    def finish() -> None:
+        try:
+            saved = running.result() if running else job()
+        except Exception:  # a short cut lost: the build itself stands
+            return
+        if isinstance(saved, TextIndex):
+            cache.put_blob(STAMPS, stamps)
+            cache.put_blob(INDEX, saved)
+
+    return finish
+
+
+BACKGROUND = 2_000  # briefings from which the shards are saved in a forked process
+
+
+def _save_shards(
+    cache: BuildCache,
+    before: TextIndex | None,
+    site: Site,
+    pages: Mapping[str, OutputPage],
+    records: Mapping[str, PageRecord],
+    index: TextIndex,
+) -> TextIndex | None:
+    """Write the shards whose digest changed; the index that describes them (None: not storable)."""
     shown = {b.slug: b for b in (*site.withdrawn, *site.briefings)}
     slug_of = {body.digest: slug for slug, body in site.bodies.items()}
     held: dict[str, list[str]] = defaultdict(list)
@@ -217,7 +251,9 @@ def save_store(
         for digest in record.bodies:
             slug = slug_of.get(digest)
             if slug is None:
-                return  # a body no briefing of the site has: a text edit could not find its pages
+                return (
+                    None  # a body no briefing of the site has: a text edit could not find its pages
+                )
             held[slug].append(path)
     fingerprints = Fingerprints()
     briefs: list[list[tuple[str, str, tuple[str, ...]]]] = [[] for _ in range(SHARDS)]
@@ -228,13 +264,13 @@ def save_store(
     page_shards: list[list[str]] = [[] for _ in range(SHARDS)]
     for path in sorted({p for paths in held.values() for p in paths}):
         if path not in pages:
-            return  # held by a page that is not keyed: not stored
+            return None  # held by a page that is not keyed: not stored
         page_shards[shard_of(path)].append(path)
     brief_digests = tuple(key_of(sorted(rows)) for rows in briefs)
     page_digests = tuple(_pages_digest((p, records[p]) for p in paths) for paths in page_shards)
-    old_briefs = before.briefs if isinstance(before, TextIndex) else ()
-    old_pages = before.pages if isinstance(before, TextIndex) else ()
-    same = isinstance(before, TextIndex) and before.settings == index.settings
+    old_briefs = before.briefs if before else ()
+    old_pages = before.pages if before else ()
+    same = before is not None and before.settings == index.settings
     settings = cache.settings
     for n, rows in enumerate(briefs):
         if same and n < len(old_briefs) and old_briefs[n] == brief_digests[n]:
@@ -263,8 +299,4 @@ def save_store(
                 pass  # e.g. a feed made by a closure: its briefings' text edits take full builds
         name = f"text-pages-{n:02x}"
         save(cache.folder / f"{name}.pickle", name, settings, (page_digests[n], shard))
-    cache.put_blob(STAMPS, stamps)
-    cache.put_blob(
-        INDEX,
-        dataclasses.replace(index, briefs=brief_digests, pages=page_digests),
-    )
+    return dataclasses.replace(index, briefs=brief_digests, pages=page_digests)
