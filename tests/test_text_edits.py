@@ -163,3 +163,28 @@ def test_a_store_left_half_written_is_not_used(make_site, tmp_path):
     edit(path, lambda t: t.replace("settled yet", "settled now"))
     assert cli_build(project.root).shortcut == "text edits"
     assert tree(project.output) == clean(project.root, tmp_path / "clean")
+
+
+def test_an_edit_to_what_the_importer_matches_takes_the_full_build(make_site, tmp_path):
+    """`briefings build` imports seeds first: a text edit of an imported briefing is one, but an edit of
+    its `seed:` link (which could make a seed look new) is not."""
+    project = make_site(site_files(4))
+    (project.root / "seeds").mkdir()
+    (project.root / "seeds/talks.txt").write_text(
+        "Ministers meet in Geneva\n\nThe talks in Geneva resumed on Tuesday with envoys from France "
+        "and Mali.\n\nNo agreement was expected before the weekend.\n",
+        encoding="utf-8",
+    )
+    options = BuildOptions(run_import=True, jobs=1)
+    build_project(project.root, options)
+    imported = next(
+        p for p in (project.root / "content/briefings").glob("*.md") if "seed:" in p.read_text()
+    )
+    edit(imported, lambda t: t.replace("before the weekend", "before the summit"))
+    assert build_project(project.root, options).shortcut == "text edits"
+    assert "file: talks.txt" in imported.read_text()
+    edit(
+        imported,
+        lambda t: t.replace("file: talks.txt", "file: old.txt").replace("summit", "Sunday"),
+    )
+    assert build_project(project.root, options).shortcut == ""

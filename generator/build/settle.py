@@ -146,8 +146,8 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
         stamp, new = again
         slug = new.briefing.slug
         held = site.bodies.get(slug)
-        if held is None or new.briefing != shown.get(slug):
-            return None  # hidden, or what lists show changed: the full build
+        if held is None or new.briefing != shown.get(slug) or new.seed != cached.item.seed:
+            return None  # hidden, what lists show changed, or what the importer matches: the full build
         if new.inputs or new.body.images or held.images:
             return None  # images to derive, or derived files to remove: the full build
         swaps[id(held)] = new.body

@@ -104,7 +104,7 @@ def _parse(config: Config, cache: BuildCache, changed: list[str]) -> list[_Edit]
             new = load_briefing(read_document(Path(path), data), config, markup.render)
         except (OSError, SiteError):
             return None  # the full build reports it
-        if new.briefing != old.briefing or new.inputs or old.inputs:
+        if new.briefing != old.briefing or new.inputs or old.inputs or new.seed != old.seed:
             return None
         if new.body.images or old.body.images:
             return None  # images to derive, or derived files to remove: the full build

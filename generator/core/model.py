@@ -290,6 +290,9 @@ class BriefingFile:
     file_digest: str = (
         ""  # of the content file's bytes, when the body's digest also covers `inputs`
     )
+    # (seed file name, hash) the importer matches it by (read.content.seed_link): an edit that changes
+    # it can make `briefings build` import a seed, so it is not an edit of the text alone
+    seed: tuple[str, str] | None = None
 
     @property
     def digest(self) -> str:

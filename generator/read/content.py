@@ -7,7 +7,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -388,7 +388,7 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
     # computed once here (often in a worker) and kept with the parsed file in the cache
     fingerprint(briefing)
     fingerprint(body)
-    return BriefingFile(briefing, body, read, doc.digest if read else "")
+    return BriefingFile(briefing, body, read, doc.digest if read else "", seed_link(doc.meta))
 
 
 def _language(check: _Checker, config: Config, slug: str) -> tuple[str, Translation | None]:
@@ -431,6 +431,19 @@ def _language(check: _Checker, config: Config, slug: str) -> tuple[str, Translat
             "translated_from", "'translated_from' needs `translation_of:` (the source's slug)"
         )
     return lang, None
+
+
+def seed_link(meta: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(seed file name, its hash when imported) of a briefing the importer made, from its front matter
+    (`seed:`, or `source:` before `seed:` existed): how the importer matches seeds to briefings."""
+    source, seed = meta.get("source"), meta.get("seed")
+    if isinstance(seed, dict) and seed.get("file"):
+        return str(seed["file"]), str(seed.get("hash") or "")
+    if isinstance(source, dict) and source.get("name"):
+        return str(source["name"]), str(source.get("hash") or "")
+    if isinstance(source, str) and source:
+        return source, ""
+    return None
 
 
 def _source(check: _Checker) -> Source | None:

@@ -33,7 +33,7 @@ from generator.core import atomic
 from generator.core.config import Config
 from generator.core.errors import SiteError
 from generator.core.parallel import fork_map_batches
-from generator.read.content import is_content_name, is_utf8_name
+from generator.read.content import is_content_name, is_utf8_name, seed_link
 from generator.read.detect import ENGLISH, NER_LANGUAGES, detect
 from generator.read.entities import (
     Entities,
@@ -111,19 +111,8 @@ def _index(briefings_dir: Path) -> tuple[dict[str, _Existing], set[str]]:
             meta = {}
         slug = str(meta.get("slug") or path.stem)
         slugs.update({slug, path.stem})
-        source, seed = meta.get("source"), meta.get("seed")
-        if isinstance(seed, dict) and seed.get("file"):
-            by_seed.setdefault(
-                str(seed["file"]),
-                _Existing(path, slug, str(seed.get("hash") or ""), meta.get("date")),
-            )
-        elif isinstance(source, dict) and source.get("name"):  # imported before `seed:` existed
-            by_seed.setdefault(
-                str(source["name"]),
-                _Existing(path, slug, str(source.get("hash") or ""), meta.get("date")),
-            )
-        elif isinstance(source, str) and source:
-            by_seed.setdefault(source, _Existing(path, slug, "", meta.get("date")))
+        if link := seed_link(meta):
+            by_seed.setdefault(link[0], _Existing(path, slug, link[1], meta.get("date")))
     return by_seed, slugs
 
 
