@@ -215,7 +215,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     import shutil
 
     from generator.build.spool import spool_path
-    from generator.build.write import check_output_dir, delta_path, journal_path, manifest_path
+    from generator.build.write import beside, check_output_dir
 
     root = _project(args)
     output = Path(args.output).expanduser().resolve() if args.output else root / "output"
@@ -229,8 +229,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
             if output.exists():
                 shutil.rmtree(output)
                 print(f"removed {output}")
-            for beside in (manifest_path(output), delta_path(output), journal_path(output)):
-                beside.unlink(missing_ok=True)
+            for ours in beside(output):
+                ours.unlink(missing_ok=True)
             shutil.rmtree(spool_path(output), ignore_errors=True)
             cache = cache_dir(root)
             if cache.exists():

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 
-from generator.build import inputs
-from generator.build.write import _altered
+from generator.build import inputs, write
+from generator.build.builder import build
+from generator.build.options import BuildOptions
 from generator.core.halves import in_halves
 
 
@@ -25,16 +26,40 @@ def test_a_child_that_fails_has_its_half_done_by_the_caller():
     assert in_halves(fn, list(range(100)), least=10) == list(range(100))
 
 
-def test_split_stamps_and_output_checks_see_every_file(tmp_path, monkeypatch):
+def test_split_stamps_see_every_file_in_order(tmp_path, monkeypatch):
     for n in range(60):
         (tmp_path / f"f{n:02d}.txt").write_text("x" * n)
     one = inputs.input_stamps([tmp_path])
-    monkeypatch.setattr("generator.core.halves.LEAST", 2)
     monkeypatch.setattr(inputs, "in_halves", lambda fn, items: in_halves(fn, items, least=2))
-    assert inputs.input_stamps([tmp_path]) == one and len(one) == 60
-    entries = [(os.path.basename(p), ["", size, mtime]) for p, (size, mtime) in one.items()]
-    for altered in (entries[3][0], entries[-2][0]):  # one in each half
-        os.utime(tmp_path / altered, ns=(1, 1))
-        assert in_halves(lambda e: _altered(str(tmp_path), e), entries, least=2) == [altered]
-        os.utime(tmp_path / altered, ns=(one[str(tmp_path / altered)][1],) * 2)
-    assert in_halves(lambda e: _altered(str(tmp_path), e), entries, least=2) == []
+    split = inputs.input_stamps([tmp_path])
+    assert split == one and len(one.paths) == 60 and one.paths == sorted(one.paths)
+    assert list(one.numbers[:4]) == [
+        0,
+        os.stat(tmp_path / "f00.txt").st_mtime_ns,
+        1,
+        one.numbers[3],
+    ]
+    (tmp_path / "f07.txt").write_text("changed")
+    assert inputs.input_stamps([tmp_path]).changed(one) == [str(tmp_path / "f07.txt")]
+    (tmp_path / "f08.txt").unlink()
+    assert inputs.input_stamps([tmp_path]).changed(one) is None
+
+
+def test_the_output_check_finds_an_altered_file_in_either_half(tmp_path, monkeypatch):
+    """A build's output is current until any file, in the child's half or the caller's, changes."""
+    project = tmp_path / "site"
+    (project / "content/briefings").mkdir(parents=True)
+    (project / "site.yaml").write_text("title: T\nbase_url: https://example.org/\n")
+    build(project, BuildOptions(run_import=False, jobs=1))
+    output = project / "output"
+    marker = write.marker_digest(output)
+    monkeypatch.setattr(write, "in_halves", lambda fn, items: in_halves(fn, items, least=2))
+    count = write.output_is_current(output, marker)
+    files = sorted(p for p in output.rglob("*") if p.is_file() and p.name != ".briefings-build")
+    assert count == len(files) > 4
+    for path in (files[1], files[-1]):  # one in each half
+        stamp = path.stat()
+        os.utime(path, ns=(1, 1))
+        assert write.output_is_current(output, marker) is None
+        os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+        assert write.output_is_current(output, marker) == count

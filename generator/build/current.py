@@ -45,7 +45,7 @@ class Survey:
     record: str  # the URL record's text (an input, and written by the build)
     inputs: str  # all of the above: equal to the last build's, the build would change nothing
     # the (size, mtime_ns) of each input file: which changed since the last build (build/text_edits.py)
-    stamps: Stamps = field(default_factory=dict, compare=False, repr=False)
+    stamps: Stamps = field(compare=False, repr=False)
 
     def unchanged(self, cache: BuildCache | None, output: Path, now: datetime) -> int | None:
         """The number of files in the output if the last build left it for these inputs, else None."""

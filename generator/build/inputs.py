@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import marshal
 import os
+from array import array
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -76,14 +77,33 @@ def code_version() -> str:
     return _code[1]
 
 
-Stamps = dict[str, tuple[int, int]]  # input file path -> (size, mtime_ns)
+@dataclass(frozen=True)
+class Stamps:
+    """Every input file a build's survey saw, with its size and mtime_ns (-1 for a file gone meanwhile):
+    a list and an array, not 100,000 tuples, so that saving, loading and comparing them is cheap."""
+
+    paths: list[str]
+    numbers: array  # size, mtime_ns of each path in turn
+
+    def changed(self, before: Stamps) -> list[str] | None:
+        """The paths whose size or mtime differ from `before`'s; None when files were added or removed."""
+        if self.paths != before.paths:
+            return None
+        if self.numbers == before.numbers:
+            return []
+        now, then = self.numbers, before.numbers
+        return [
+            path
+            for i, path in enumerate(self.paths)
+            if now[2 * i] != then[2 * i] or now[2 * i + 1] != then[2 * i + 1]
+        ]
 
 
 def input_stamps(folders: list[Path]) -> Stamps:
-    """The (size, mtime_ns) of every file under `folders`, in walk order (the stat calls on two cores for
-    large sites)."""
+    """The stamps of every file under `folders`, in walk order (the stat calls on two cores for large
+    sites)."""
     paths = [path for top in folders for path in _walk(top)]
-    return dict(in_halves(_stamps, paths))
+    return Stamps(paths, array("q", in_halves(_numbers, paths)))
 
 
 def _walk(top: Path) -> list[str]:
@@ -93,35 +113,37 @@ def _walk(top: Path) -> list[str]:
     while stack:
         folder = stack.pop()
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as listing:
+                entries = sorted((e.name, e.is_dir(follow_symlinks=False)) for e in listing)
         except OSError:
             continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name != "__pycache__":
-                    stack.append(entry.path)
+        for name, is_dir in entries:
+            if is_dir:
+                if name != "__pycache__":
+                    stack.append(f"{folder}/{name}")
             else:
-                found.append(entry.path)
+                found.append(f"{folder}/{name}")
     return found
 
 
-def _stamps(paths: Sequence[str]) -> list[tuple[str, tuple[int, int]]]:
-    found = []
+def _numbers(paths: Sequence[str]) -> list[int]:
+    found: list[int] = []
     for path in paths:
         try:
             st = os.stat(path)
-        except OSError:  # gone meanwhile: as if it was never there
+        except OSError:  # gone meanwhile: a stamp no file has
+            found += (-1, -1)
             continue
-        found.append((path, (st.st_size, st.st_mtime_ns)))
+        found += (st.st_size, st.st_mtime_ns)
     return found
 
 
 def inputs_stamp(settings: str, output: Path, swap: bool, stamps: Stamps) -> str:
     """A digest of the settings and of every file of `stamps` by path, size and mtime."""
     h = hashlib.sha256(f"{settings}\0{output}\0{swap}".encode())
-    # marshal: one C pass over the paths and numbers (a file name that is not UTF-8 is reported by the
-    # reader, not here)
-    h.update(marshal.dumps(tuple(stamps.items())))
+    # a file name that is not UTF-8 is reported by the reader, not here
+    h.update("\0".join(stamps.paths).encode("utf-8", "surrogateescape"))
+    h.update(stamps.numbers.tobytes())
     return h.hexdigest()
 
 

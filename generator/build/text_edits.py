@@ -64,9 +64,9 @@ def text_edit_report(
     ):
         return None
     last = store.stamps()
-    if last is None or last.keys() != found.stamps.keys():
+    changed = found.stamps.changed(last) if last is not None else None
+    if changed is None:
         return None  # a file added or removed
-    changed = [path for path, stamp in found.stamps.items() if last[path] != stamp]
     inputs = cache.blob("inputs")
     if not changed or not isinstance(inputs, dict):
         return None
@@ -168,6 +168,7 @@ def _settle(
         files.update(patched[0])
         gone = patched[1]
     added = sum(not os.path.lexists(output / rel) for rel in files)
+    store.begin()
     stats, entries = write_files(output, files, gone)
     note_written(output, entries, gone)
     cache.update_documents({e.path: (e.new.digest, e.new, e.stamp) for e in edits})

@@ -114,7 +114,7 @@ class TextStore:
 
     def stamps(self) -> Stamps | None:
         found = self.cache.blob(STAMPS)
-        return found if isinstance(found, dict) else None
+        return found if isinstance(found, Stamps) else None
 
     def _shard(self, kind: str, n: int) -> dict[str, Any]:
         name = f"text-{kind}-{n:02x}"
@@ -161,10 +161,15 @@ class TextStore:
         self._shard("pages", n)[page.path] = (record, _page_bytes(page, self._briefings, body))
         self._dirty.add(f"text-pages-{n:02x}")
 
+    def begin(self) -> None:
+        """Before a build writes anything: no index until `save` (a build stopped meanwhile leaves the
+        next one a full build)."""
+        (self.cache.folder / f"{INDEX}.pickle").unlink(missing_ok=True)
+
     def save(self, stamps: Stamps) -> None:
         """Write the changed shards and the new stamps, the index last."""
         folder = self.cache.folder
-        (folder / f"{INDEX}.pickle").unlink(missing_ok=True)
+        self.begin()
         pages = list(self.index.pages)
         for name in sorted(self._dirty):
             n = int(name.rsplit("-", 1)[1], 16)
