@@ -107,22 +107,22 @@ def input_stamps(folders: list[Path]) -> Stamps:
 
 
 def _walk(top: Path) -> list[str]:
-    """Every file under `top`, as walk_stats orders them, without stat calls (the entries' types)."""
+    """Every file under `top` in a stable order, without stat calls (the entries' types)."""
     found: list[str] = []
     stack = [str(top)]
     while stack:
         folder = stack.pop()
+        files: list[str] = []
+        folders: list[str] = []
         try:
             with os.scandir(folder) as listing:
-                entries = sorted((e.name, e.is_dir(follow_symlinks=False)) for e in listing)
+                for entry in listing:
+                    (folders if entry.is_dir(follow_symlinks=False) else files).append(entry.name)
         except OSError:
             continue
-        for name, is_dir in entries:
-            if is_dir:
-                if name != "__pycache__":
-                    stack.append(f"{folder}/{name}")
-            else:
-                found.append(f"{folder}/{name}")
+        files.sort()
+        found += [f"{folder}/{name}" for name in files]
+        stack += [f"{folder}/{name}" for name in sorted(folders) if name != "__pycache__"]
     return found
 
 

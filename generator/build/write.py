@@ -207,12 +207,20 @@ def _read_manifest(folder: Path) -> dict[str, list]:
 
 
 def marker_digest(output: Path) -> str:
-    """Hash of the output folder's manifest (and its delta): which build wrote it last."""
-    return _marker(_manifest_bytes(output), _delta_bytes(output))
-
-
-def _marker(data: bytes, delta: bytes) -> str:
-    return _digest(data + b"\0" + delta if delta else data) if data else ""
+    """Which write left the output folder's manifest and delta as they are: the manifest file's stamp
+    (written whole, by rename: a new inode each time; reading and hashing the 28 MB manifest of 240,000
+    files cost ~0.05 s) and the delta's digest."""
+    for path in (manifest_path(output), _json_manifest_path(output), output / MARKER):
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return ""
+        delta = _delta_bytes(output)
+        stamp = f"{path.name}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+        return f"{stamp}:{_digest(delta)}" if delta else stamp
+    return ""
 
 
 def note_written(output: Path, entries: dict[str, list], removed: Iterable[str] = ()) -> None:
@@ -232,10 +240,9 @@ def note_written(output: Path, entries: dict[str, list], removed: Iterable[str] 
 def output_is_current(output: Path, marker: str) -> int | None:
     """The number of files if the output folder still holds what the build with this manifest wrote
     (by size and mtime; the stat calls on two cores for large sites)."""
-    data, delta_data = _manifest_bytes(output), _delta_bytes(output)
-    if not marker or _marker(data, delta_data) != marker or journal_path(output).exists():
+    if not marker or marker_digest(output) != marker or journal_path(output).exists():
         return None
-    compact, delta = _decode(data), _delta(delta_data)
+    compact, delta = _decode(_manifest_bytes(output)), _delta(_delta_bytes(output))
     names, numbers, root = compact.names, compact.numbers, str(output)
 
     def altered(indices: Sequence[int]) -> list[str]:
