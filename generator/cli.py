@@ -214,8 +214,9 @@ def cmd_clean(args: argparse.Namespace) -> int:
     """Delete the output folder and the build cache."""
     import shutil
 
+    from generator.build.manifest import beside
     from generator.build.spool import spool_path
-    from generator.build.write import beside, check_output_dir
+    from generator.build.write import check_output_dir
 
     root = _project(args)
     output = Path(args.output).expanduser().resolve() if args.output else root / "output"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from generator.build import inputs, write
+from generator.build import inputs, manifest
 from generator.build.builder import build
 from generator.build.options import BuildOptions
 from generator.core.halves import in_halves
@@ -52,14 +52,14 @@ def test_the_output_check_finds_an_altered_file_in_either_half(tmp_path, monkeyp
     (project / "site.yaml").write_text("title: T\nbase_url: https://example.org/\n")
     build(project, BuildOptions(run_import=False, jobs=1))
     output = project / "output"
-    marker = write.marker_digest(output)
-    monkeypatch.setattr(write, "in_halves", lambda fn, items: in_halves(fn, items, least=2))
-    count = write.output_is_current(output, marker)
+    marker = manifest.marker_digest(output)
+    monkeypatch.setattr(manifest, "in_halves", lambda fn, items: in_halves(fn, items, least=2))
+    count = manifest.output_is_current(output, marker)
     files = sorted(p for p in output.rglob("*") if p.is_file() and p.name != ".briefings-build")
     assert count == len(files) > 4
     for path in (files[1], files[-1]):  # one in each half
         stamp = path.stat()
         os.utime(path, ns=(1, 1))
-        assert write.output_is_current(output, marker) is None
+        assert manifest.output_is_current(output, marker) is None
         os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
-        assert write.output_is_current(output, marker) == count
+        assert manifest.output_is_current(output, marker) == count

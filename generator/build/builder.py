@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.build.cache import CACHE_DIR, BuildCache, PageRecord
-from generator.build.current import Survey, load_site_config, survey
+from generator.build.current import load_site_config, survey
 from generator.build.images import content_warnings, derive_images, inputs_current
 from generator.build.inputs import (
     code_version,
@@ -29,6 +29,7 @@ from generator.build.inputs import (
 from generator.build.keys import PageKeys, kept_bytes
 from generator.build.language_search import LanguageIndexes
 from generator.build.lock import project_lock
+from generator.build.manifest import has_manifest
 from generator.build.options import BuildOptions, BuildReport
 from generator.build.pending import Pending, parse_pending, resolve_pending
 from generator.build.search_index import SearchIndex
@@ -37,13 +38,7 @@ from generator.build.spool import Spool
 from generator.build.state import Cached, LastBuild
 from generator.build.text_store import TextIndex, options_key, start_saving, take_index
 from generator.build.url_record import save_record
-from generator.build.write import (
-    Content,
-    Kept,
-    WriteStats,
-    has_manifest,
-    write_site,
-)
+from generator.build.write import Content, Kept, WriteStats, write_site
 from generator.core.config import Config
 from generator.core.errors import Problem, SiteError
 from generator.core.model import BriefingFile, Document, OutputPage, Site, TermInfo
@@ -214,7 +209,20 @@ class Builder:
         files, rendered = self._render(env, pages, keys)
         keyed = {page.path: page for page in pages if page.data is None}
         self._last = LastBuild(site, env, keys, self.markup(config), keyed)
-        save_store = self._save_store(store_before, site, keyed, keys, env_key, found)
+        # what a later CLI build after text edits needs (build/text_store.py), saved while the output is
+        # written; its index once the output is in place
+        index = TextIndex(
+            settings,
+            options_key(settings, self.options, self.output),
+            keys.base,
+            keys.common,
+            env_key,
+        )
+        save_store = (
+            start_saving(self._cache, store_before, site, keyed, self._records, index, found.stamps)
+            if self._cache and self._records is not None
+            else lambda: None
+        )
         self._stage("indexing", 0)
         search_files = finish_search()
         self._search_written = file_digests(search_files)
@@ -255,30 +263,6 @@ class Builder:
             images_derived=derived,
             warnings=tuple(str(p) for p in content_warnings(site)),
         )
-
-    def _save_store(
-        self,
-        before: TextIndex | None,
-        site: Site,
-        keyed: dict[str, OutputPage],
-        keys: PageKeys,
-        env_key: str,
-        found: Survey,
-    ) -> Callable[[], None]:
-        """Start saving what a CLI build after text edits needs (build/text_store.py); the function
-        returned finishes it, once the output is written."""
-        if self._cache is None or self._records is None:
-            return lambda: None
-        index = TextIndex(
-            found.settings,
-            options_key(found.settings, self.options, self.output),
-            keys.base,
-            keys.common,
-            env_key,
-            (),
-            (),
-        )
-        return start_saving(self._cache, before, site, keyed, self._records, index, found.stamps)
 
     def _import_seeds(self, config: Config) -> tuple[Any, ...]:
         """Import seeds that are new or newer than their briefings; one line per seed for the user."""

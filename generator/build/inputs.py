@@ -20,7 +20,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.build.cache import BuildCache
-from generator.build.write import marker_digest, output_is_current
+from generator.build.manifest import marker_digest, output_is_current
 from generator.core.halves import in_halves
 
 GENERATOR_DIR = Path(__file__).resolve().parent.parent

@@ -26,11 +26,12 @@ from generator.build.cache import CACHE_DIR, BuildCache, PageRecord
 from generator.build.current import Survey
 from generator.build.inputs import record_inputs
 from generator.build.keys import page_key
+from generator.build.manifest import note_written, output_is_current
 from generator.build.options import BuildOptions, BuildReport
 from generator.build.search_index import SearchIndex
 from generator.build.swap import swap_bodies
 from generator.build.text_store import TextStore, options_key
-from generator.build.write import note_written, output_is_current, write_files
+from generator.build.write import write_files
 from generator.core.config import Config
 from generator.core.errors import Problem, SiteError
 from generator.core.fingerprint import Fingerprints

@@ -55,8 +55,8 @@ class TextIndex:
     base: str  # PageKeys.base
     common: dict[str, Any]  # the context every page is rendered with
     env_key: str  # the Jinja environment's key
-    briefs: tuple[str, ...]  # digest of each briefs shard
-    pages: tuple[str, ...]  # digest of each pages shard
+    briefs: tuple[str, ...] = ()  # digest of each briefs shard
+    pages: tuple[str, ...] = ()  # digest of each pages shard
 
 
 def shard_of(name: str) -> int:

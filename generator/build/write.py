@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import ctypes
 import hashlib
 import json
-import marshal
 import os
 import re
 import shutil
-from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from generator.build.manifest import (
+    MARKER,
+    journal_path,
+    manifest_path,
+    read_manifest,
+    save_manifest,
+)
 from generator.core.atomic import create, write_atomic
 from generator.core.errors import SiteError
-from generator.core.halves import in_halves
 from generator.core.model import Digested, Kept
 
-MARKER = (
-    ".briefings-build"  # proves a folder is ours to replace (the manifest lives beside the folder)
-)
 KEEP = {MARKER, ".gitkeep"}
 TEMP_PREFIX = ".briefings-new."  # a file's new bytes, waiting for the journal's commit
 
@@ -87,199 +87,6 @@ def safe_relative(path: str) -> str:
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def manifest_path(folder: Path) -> Path:
-    """The manifest of what we wrote into `folder` (every path with its digest, size and mtime) lives beside
-    it, not in it: it is not part of the site, and would be published and served with it."""
-    return folder.with_name(f".{folder.name}.manifest")
-
-
-def _json_manifest_path(folder: Path) -> Path:
-    """Where versions before the compact manifest kept it (read once, then replaced)."""
-    return folder.with_name(f".{folder.name}.manifest.json")
-
-
-def delta_path(folder: Path) -> Path:
-    """Files written into `folder` since its manifest was (a CLI build after a text edit): entries to add,
-    None for files removed. The next full write folds them into the manifest and removes this file."""
-    return folder.with_name(f".{folder.name}.manifest-delta.json")
-
-
-def beside(folder: Path) -> list[Path]:
-    """Our files beside an output folder (`briefings clean` removes them with it)."""
-    return [
-        manifest_path(folder),
-        _json_manifest_path(folder),
-        delta_path(folder),
-        journal_path(folder),
-    ]
-
-
-def has_manifest(folder: Path) -> bool:
-    return (
-        manifest_path(folder).is_file()
-        or _json_manifest_path(folder).is_file()
-        or (folder / MARKER).is_file()
-    )
-
-
-# The manifest is read by every build, the no-op one included: at 240,000 files, JSON (a list per file)
-# took 0.45 s to parse; three strings and an array of numbers take 0.03 s.
-MANIFEST_FORMAT = b"briefings-manifest 2\n"
-
-
-@dataclass(frozen=True)
-class _Compact:
-    names: list[str]  # sorted
-    digests: str  # each name's SHA-256 (hex), joined by NUL
-    numbers: array  # size, mtime_ns of each name in turn
-
-
-def _encode(files: dict[str, list]) -> bytes:
-    names = sorted(files)
-    numbers = array("q")
-    for name in names:
-        numbers.extend(files[name][1:3])
-    digests = "\0".join(files[name][0] for name in names)
-    return MANIFEST_FORMAT + marshal.dumps(("\0".join(names), digests, numbers.tobytes()))
-
-
-def _decode(data: bytes) -> _Compact:
-    """A manifest's entries; an unreadable one has none (nothing is then known to be current)."""
-    try:
-        if data.startswith(MANIFEST_FORMAT):
-            names, digests, raw = marshal.loads(data[len(MANIFEST_FORMAT) :])
-            numbers = array("q")
-            numbers.frombytes(raw)
-            split = names.split("\0") if names else []
-            if len(numbers) == 2 * len(split):
-                return _Compact(split, digests, numbers)
-        elif data:  # the JSON manifest of earlier versions
-            files = json.loads(data).get("files", {})
-            if isinstance(files, dict):
-                return _decode(_encode(files))
-    except (ValueError, TypeError, EOFError, AttributeError):
-        pass
-    return _Compact([], "", array("q"))
-
-
-def _manifest_bytes(folder: Path) -> bytes:
-    for path in (manifest_path(folder), _json_manifest_path(folder), folder / MARKER):
-        try:
-            return path.read_bytes()
-        except FileNotFoundError:
-            continue
-        except OSError:
-            return b""
-    return b""
-
-
-def _delta_bytes(folder: Path) -> bytes:
-    try:
-        return delta_path(folder).read_bytes()
-    except OSError:
-        return b""
-
-
-def _delta(data: bytes) -> dict[str, list | None]:
-    try:
-        delta = json.loads(data or b"{}")
-    except ValueError:
-        return {}
-    return delta if isinstance(delta, dict) else {}
-
-
-def _read_manifest(folder: Path) -> dict[str, list]:
-    compact = _decode(_manifest_bytes(folder))
-    digests = compact.digests.split("\0") if compact.names else []
-    numbers = compact.numbers
-    files = {
-        name: [digests[i], numbers[2 * i], numbers[2 * i + 1]]
-        for i, name in enumerate(compact.names)
-    }
-    for rel, entry in _delta(_delta_bytes(folder)).items():
-        if entry is None:
-            files.pop(rel, None)
-        else:
-            files[rel] = entry
-    return files
-
-
-def marker_digest(output: Path) -> str:
-    """Which write left the output folder's manifest and delta as they are: the manifest file's stamp
-    (written whole, by rename: a new inode each time; reading and hashing the 28 MB manifest of 240,000
-    files cost ~0.05 s) and the delta's digest."""
-    for path in (manifest_path(output), _json_manifest_path(output), output / MARKER):
-        try:
-            st = os.stat(path)
-        except FileNotFoundError:
-            continue
-        except OSError:
-            return ""
-        delta = _delta_bytes(output)
-        stamp = f"{path.name}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
-        return f"{stamp}:{_digest(delta)}" if delta else stamp
-    return ""
-
-
-def note_written(output: Path, entries: dict[str, list], removed: Iterable[str] = ()) -> None:
-    """Add what `write_files` wrote and removed to the manifest's delta (so the next build knows the files
-    as ours and current without rewriting a manifest of every file)."""
-    try:
-        delta = json.loads(_delta_bytes(output) or b"{}")
-    except ValueError:
-        delta = None
-    if not isinstance(delta, dict):  # unreadable: the next build finds those files not current
-        delta = {}
-    delta.update(dict.fromkeys(removed))
-    delta.update(entries)
-    write_atomic(delta_path(output), json.dumps(delta, separators=(",", ":")).encode())
-
-
-def output_is_current(output: Path, marker: str) -> int | None:
-    """The number of files if the output folder still holds what the build with this manifest wrote
-    (by size and mtime; the stat calls on two cores for large sites)."""
-    if not marker or marker_digest(output) != marker or journal_path(output).exists():
-        return None
-    compact, delta = _decode(_manifest_bytes(output)), _delta(_delta_bytes(output))
-    names, numbers, root = compact.names, compact.numbers, str(output)
-
-    def altered(indices: Sequence[int]) -> list[str]:
-        """The first file by these indices whose size or mtime is not as recorded, if any."""
-        for i in indices:
-            name = names[i]
-            if name in delta:
-                continue  # written since: checked below
-            try:
-                st = os.stat(f"{root}/{name}")
-            except OSError:
-                return [name]
-            if st.st_size != numbers[2 * i] or st.st_mtime_ns != numbers[2 * i + 1]:
-                return [name]
-        return []
-
-    if in_halves(altered, range(len(names))):
-        return None
-    count = len(names)
-    for rel, entry in delta.items():
-        known = _has(names, rel)
-        if entry is None:
-            count -= known
-            continue
-        count += not known
-        try:
-            st = os.stat(f"{root}/{rel}")
-        except OSError:
-            return None
-        if st.st_size != entry[1] or st.st_mtime_ns != entry[2]:
-            return None
-    return count
-
-
-def _has(names: list[str], name: str) -> bool:
-    i = bisect.bisect_left(names, name)
-    return i < len(names) and names[i] == name
 
 
 def _is_current(folder: str, rel: str, digest: str, manifest: dict[str, list]) -> bool:
@@ -472,10 +279,6 @@ class Journal:
         self.path.unlink(missing_ok=True)
 
 
-def journal_path(folder: Path) -> Path:
-    return folder.with_name(f".{folder.name}.journal")
-
-
 def recover(folder: Path) -> None:
     """Complete or undo the write an interrupted build left in `folder`, and sweep our leftovers beside it
     (a staging folder of an interrupted large write or first build)."""
@@ -514,9 +317,7 @@ MARKER_BYTES = b'{"generator":"briefings"}\n'
 
 def _write_marker(folder: Path, manifest: dict[str, list], home: Path | None = None) -> None:
     """Mark `folder` as ours and record its manifest beside `home` (the output folder it is or becomes)."""
-    write_atomic(manifest_path(home or folder), _encode(manifest))
-    delta_path(home or folder).unlink(missing_ok=True)  # folded into the manifest
-    _json_manifest_path(home or folder).unlink(missing_ok=True)  # replaced
+    save_manifest(home or folder, manifest)
     marker = folder / MARKER
     try:
         current = marker.read_bytes()
@@ -591,7 +392,7 @@ def _write_site(
     output: Path, files: dict[str, Content], swap: bool, recent: dict[str, list] | None
 ) -> WriteStats:
     recover(output)
-    on_disk = _read_manifest(output) if output.exists() else {}
+    on_disk = read_manifest(output) if output.exists() else {}
     # Files written since the manifest was (write_files) are current if they still are as written then.
     manifest = {**on_disk, **recent} if recent else on_disk
     plan = _plan(output, files, manifest)
