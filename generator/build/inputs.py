@@ -37,22 +37,11 @@ def key_of(*parts: object) -> str:
 
 
 def walk_stats(top: Path) -> list[tuple[str, os.stat_result]]:
-    """(path, stat) of every file under `top`, in a stable order (os.scandir: no Path objects, one stat each)."""
+    """(path, stat) of every file under `top`, in the order of `_walk`; a file gone meanwhile is left out."""
     found: list[tuple[str, os.stat_result]] = []
-    stack = [str(top)]
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name != "__pycache__":
-                    stack.append(entry.path)
-            else:
-                with contextlib.suppress(OSError):
-                    found.append((entry.path, entry.stat()))
+    for path in _walk(top):
+        with contextlib.suppress(OSError):
+            found.append((path, os.stat(path)))
     return found
 
 

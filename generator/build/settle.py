@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -27,12 +26,10 @@ from generator.build.inputs import code_version
 from generator.build.keys import PageKeys
 from generator.build.options import BuildReport
 from generator.build.state import Cached, LastBuild
-from generator.build.swap import swap_bodies
+from generator.build.swap import reparse, swap_bodies, text_alone
 from generator.build.write import Content, WriteStats, write_files
-from generator.core.errors import SiteError
 from generator.core.model import Body, BriefingFile, OutputPage
 from generator.pages.kinds import briefing_page
-from generator.read.content import load_briefing, read_content_bytes, read_document
 from generator.render.render import Digested, render_many, render_traced
 
 if TYPE_CHECKING:
@@ -49,7 +46,7 @@ def quick_render(builder: Builder, changed: set[Path], last: LastBuild) -> Write
         old = cached.item if cached else None
         if not isinstance(old, BriefingFile) or old.briefing.slug not in last.site.neighbours:
             return None
-        if (again := _reparse(path, last)) is None:
+        if (again := reparse(path, last.site.config, last.markup.render)) is None:
             return None
         stamp, new = again
         # what decides its neighbours and related briefings
@@ -77,18 +74,6 @@ def quick_render(builder: Builder, changed: set[Path], last: LastBuild) -> Write
     stats, entries = write_files(builder.output, files)
     builder._quick_written.update(entries)
     return stats
-
-
-def _reparse(path: Path, last: LastBuild) -> tuple[tuple[int, int], BriefingFile] | None:
-    """A briefing file parsed again as the last build would, with its (mtime_ns, size); None when it cannot
-    be read or has an error (the full build reports it)."""
-    try:
-        st = os.stat(path)
-        data = read_content_bytes(path)
-        new = load_briefing(read_document(path, data), last.site.config, last.markup.render)
-    except (OSError, SiteError):
-        return None
-    return (st.st_mtime_ns, st.st_size), new
 
 
 def _note_holder(holders: dict[str, set[str]] | None, path: str, bodies: Iterable[str]) -> None:
@@ -141,15 +126,15 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
         cached = builder._documents.get(path)
         if cached is None or not isinstance(cached.item, BriefingFile):
             return None  # not a briefing the last build read: a new file, a template, site.yaml...
-        if (again := _reparse(path, last)) is None:
+        if (again := reparse(path, config, last.markup.render)) is None:
             return None  # the full build reports it (and serve retries a half-written save)
         stamp, new = again
         slug = new.briefing.slug
         held = site.bodies.get(slug)
-        if held is None or new.briefing != shown.get(slug) or new.seed != cached.item.seed:
-            return None  # hidden, what lists show changed, or what the importer matches: the full build
-        if new.inputs or new.body.images or held.images:
-            return None  # images to derive, or derived files to remove: the full build
+        if held is None or new.briefing != shown.get(slug) or not text_alone(cached.item, new):
+            return None  # hidden, or more than its text changed: the full build
+        if held.images:  # `quick` may have parsed it since: the site's body has images to remove
+            return None
         swaps[id(held)] = new.body
         old_words[slug] = held.words
         parsed[path] = (stamp, new)

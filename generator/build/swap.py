@@ -1,12 +1,48 @@
-"""A page context with some briefing bodies replaced: how serve's settle and a CLI build after text edits
-make a page's new context from its last one (build/settle.py, build/text_edits.py)."""
+"""Edits to the text of briefings alone: which edits they are, and a page context with the new bodies in;
+how serve's settle and a CLI build after text edits make a page's new context from its last one
+(build/settle.py, build/text_edits.py)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
-from generator.core.model import Body
+from generator.core.config import Config
+from generator.core.errors import SiteError
+from generator.core.model import Body, BriefingFile
+from generator.read.content import (
+    RenderMarkdown,
+    load_briefing,
+    read_content_bytes,
+    read_document,
+)
+
+
+def reparse(
+    path: Path, config: Config, render: RenderMarkdown
+) -> tuple[tuple[int, int], BriefingFile] | None:
+    """A briefing file parsed again as a build would, with its (mtime_ns, size) before the read; None when
+    it cannot be read or has an error (the full build reports it)."""
+    try:
+        st = os.stat(path)
+        data = read_content_bytes(path)
+        new = load_briefing(read_document(path, data), config, render)
+    except (OSError, SiteError):
+        return None
+    return (st.st_mtime_ns, st.st_size), new
+
+
+def text_alone(old: BriefingFile, new: BriefingFile) -> bool:
+    """Whether `new` differs from `old` in its text alone: what lists and term pages show (`Briefing`) and
+    what the importer matches it by (`seed`) are the same, and no image is read or derived (those take the
+    full build, which derives and prunes files)."""
+    return (
+        new.briefing == old.briefing
+        and new.seed == old.seed
+        and not (new.inputs or old.inputs or new.body.images or old.body.images)
+    )
 
 
 def swap_bodies(value: Any, swaps: Mapping[Any, Body], key: Callable[[object], object] = id) -> Any:
