@@ -6,7 +6,6 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from generator import arguments
 from generator.build.cache import BuildCache, cache_dir
@@ -107,7 +106,9 @@ def build_project(root: Path, options: BuildOptions) -> BuildReport:
     return report
 
 
-def _text_edits(config: Config, found: Survey, cache: BuildCache, options: BuildOptions) -> Any:
+def _text_edits(
+    config: Config, found: Survey, cache: BuildCache, options: BuildOptions
+) -> BuildReport | None:
     from generator.build.text_edits import text_edit_report
 
     return text_edit_report(config, found, cache, options)

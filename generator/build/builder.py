@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from generator.build.cache import CACHE_DIR, BuildCache, PageRecord
+from generator.build.cache import CACHE_DIR, BuildCache, PageRecord, templates_dir
 from generator.build.current import load_site_config, survey
 from generator.build.images import content_warnings, derive_images, inputs_current
 from generator.build.inputs import (
@@ -456,15 +456,15 @@ class Builder:
         """.cache/templates/<key>/ for the environment of `env_key` (others removed), None without a cache."""
         if not self.options.cache:
             return None
-        folder = self.root / CACHE_DIR / "templates"
+        mine = templates_dir(self.root, env_key)
         try:
-            for old in folder.iterdir() if folder.is_dir() else ():
-                if old.name != env_key[:24]:
+            for old in mine.parent.iterdir() if mine.parent.is_dir() else ():
+                if old != mine:
                     shutil.rmtree(old, ignore_errors=True)
-            (folder / env_key[:24]).mkdir(parents=True, exist_ok=True)
+            mine.mkdir(parents=True, exist_ok=True)
         except OSError:  # a read-only project: templates are compiled in memory
             return None
-        return folder / env_key[:24]
+        return mine
 
     def _related_memo(self) -> dict[str, Any]:
         if (

@@ -48,6 +48,11 @@ def cache_dir(root: Path) -> Path:
     return root / CACHE_DIR
 
 
+def templates_dir(root: Path, env_key: str) -> Path:
+    """Where the compiled templates of the Jinja environment with key `env_key` are kept."""
+    return cache_dir(root) / "templates" / env_key[:24]
+
+
 def _header(kind: str, settings: str) -> bytes:
     return FORMAT + b" " + kind.encode() + b" " + settings.encode()
 

@@ -53,15 +53,14 @@ class Spool:
     def hold(self, content: Digested) -> Kept:
         """Append `content` to this process's spool file; its bytes come back by `load()`."""
         key = (os.getpid(), str(self.folder))
+        path = f"{self.folder}/{key[0]}.bin"
         fd = _writers.get(key)
         if fd is None:
-            path = f"{self.folder}/{key[0]}.bin"
             fd = _writers[key] = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         offset = os.lseek(fd, 0, os.SEEK_END)
         view = memoryview(content.data)
         while view:  # unbuffered: a worker process ends without flushing Python's buffers
             view = view[os.write(fd, view) :]
-        path = f"{self.folder}/{key[0]}.bin"
         return Kept(content.digest, functools.partial(_read, path, offset, len(content.data)))
 
 

@@ -22,22 +22,21 @@ import os
 import time
 from pathlib import Path
 
-from generator.build.cache import CACHE_DIR, BuildCache, PageRecord
+from generator.build.cache import BuildCache, PageRecord, templates_dir
 from generator.build.current import Survey
 from generator.build.inputs import record_inputs
 from generator.build.keys import page_key
 from generator.build.manifest import note_written, output_is_current
 from generator.build.options import BuildOptions, BuildReport
 from generator.build.search_index import SearchIndex
-from generator.build.swap import swap_bodies
+from generator.build.swap import reparse, swap_bodies, text_alone
 from generator.build.text_store import TextStore, options_key
 from generator.build.write import write_files
 from generator.core.config import Config
-from generator.core.errors import Problem, SiteError
+from generator.core.errors import Problem
 from generator.core.fingerprint import Fingerprints
 from generator.core.model import Body, BriefingFile, OutputPage
 from generator.core.trace import Digests
-from generator.read.content import load_briefing, read_content_bytes, read_document
 from generator.read.markup import Markup
 from generator.render.render import render_many
 from generator.render.theme import input_digests, make_environment, static_files
@@ -84,7 +83,7 @@ def text_edit_report(
         files = output_is_current(output, inputs.get("marker", ""))
         if files is None:
             return None  # the output folder is not as the last build left it
-        return _settle(config, found, cache, options, store, edits, output, files, started)
+        return _settle(config, found, cache, store, edits, output, files, inputs, started)
     except LookupError:  # the store lacks an entry (a page it could not keep): the full build
         return None
 
@@ -99,17 +98,12 @@ def _parse(config: Config, cache: BuildCache, changed: list[str]) -> list[_Edit]
         old = entry[1] if entry else None
         if not isinstance(old, BriefingFile):
             return None
-        try:
-            st = os.stat(path)
-            data = read_content_bytes(Path(path))
-            new = load_briefing(read_document(Path(path), data), config, markup.render)
-        except (OSError, SiteError):
+        if (again := reparse(Path(path), config, markup.render)) is None:
             return None  # the full build reports it
-        if new.briefing != old.briefing or new.inputs or old.inputs or new.seed != old.seed:
+        stamp, new = again
+        if not text_alone(old, new):
             return None
-        if new.body.images or old.body.images:
-            return None  # images to derive, or derived files to remove: the full build
-        edits.append(_Edit(path, (st.st_mtime_ns, st.st_size), old, new))
+        edits.append(_Edit(path, stamp, old, new))
     return edits
 
 
@@ -117,11 +111,11 @@ def _settle(
     config: Config,
     found: Survey,
     cache: BuildCache,
-    options: BuildOptions,
     store: TextStore,
     edits: list[_Edit],
     output: Path,
     files_in_site: int,
+    last_inputs: dict,
     started: float,
 ) -> BuildReport | None:
     swaps = {e.old.body.digest: e.new.body for e in edits if e.old.body.digest != e.new.body.digest}
@@ -140,12 +134,14 @@ def _settle(
         if not current.issuperset(held):
             return None  # a body the swap did not reach: the full build
         todo.append((page, key, held, record))
-    statics = static_files(config)
-    bytecode = cache.folder.parent / CACHE_DIR / "templates" / store.index.env_key[:24]
-    env = make_environment(config, statics, bytecode if bytecode.is_dir() else None)
-    done = render_many(env, [page for page, *_ in todo], store.index.common, 1)
-    digests = Digests(input_digests(env, config, statics))
     files: dict[str, bytes] = {}
+    done = {}
+    if todo:  # the environment (reading every static file) only when a page is rendered
+        statics = static_files(config)
+        bytecode = templates_dir(config.root, store.index.env_key)
+        env = make_environment(config, statics, bytecode if bytecode.is_dir() else None)
+        done = render_many(env, [page for page, *_ in todo], store.index.common, 1)
+        digests = Digests(input_digests(env, config, statics))
     by_digest = {body.digest: body for body in swaps.values()}
     for page, key, held, record in todo:
         result = done[page.path]
@@ -153,9 +149,9 @@ def _settle(
             files[page.path] = result.data
         new = PageRecord(key, digests.trace(result.reads), result.content.digest, held)
         store.put_page(new, page, by_digest.get(held[0]) if len(held) == 1 else None)
-    search = cache.blob("search")
     gone: list[str] = []
     if swaps:
+        search = cache.blob("search")
         if not isinstance(search, SearchIndex):
             return None
         edited = {
@@ -176,10 +172,8 @@ def _settle(
     if swaps:
         cache.put_blob("search", search)
     store.save(found.stamps)
-    inputs = cache.blob("inputs")
-    record_inputs(
-        cache, found.inputs, inputs.get("reveal_at") if isinstance(inputs, dict) else None, output
-    )
+    # the same briefings are shown, so the next one to appear or go is the last build's
+    record_inputs(cache, found.inputs, last_inputs.get("reveal_at"), output)
     return BuildReport(
         output=output,
         pages=files_in_site + added - len(gone),

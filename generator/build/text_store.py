@@ -105,7 +105,7 @@ class TextStore:
         self.cache, self.index = cache, index
         self._shards: dict[str, dict[str, Any]] = {}
         self._briefings: dict[str, Briefing] = {}
-        self._dirty: set[str] = set()
+        self._dirty: set[int] = set()  # pages shards changed by put_page
 
     @classmethod
     def open(cls, cache: BuildCache) -> TextStore | None:
@@ -117,7 +117,7 @@ class TextStore:
         return found if isinstance(found, Stamps) else None
 
     def _shard(self, kind: str, n: int) -> dict[str, Any]:
-        name = f"text-{kind}-{n:02x}"
+        name = _shard_name(kind, n)
         shard = self._shards.get(name)
         if shard is None:
             found = load(self.cache.folder / f"{name}.pickle", name, self.cache.settings)
@@ -159,24 +159,21 @@ class TextStore:
         """Replace a page's entry (written by `save`); `body`: its one body, kept as a reference."""
         n = shard_of(page.path)
         self._shard("pages", n)[page.path] = (record, _page_bytes(page, self._briefings, body))
-        self._dirty.add(f"text-pages-{n:02x}")
+        self._dirty.add(n)
 
     def begin(self) -> None:
         """Before a build writes anything: no index until `save` (a build stopped meanwhile leaves the
         next one a full build)."""
-        (self.cache.folder / f"{INDEX}.pickle").unlink(missing_ok=True)
+        _drop_index(self.cache)
 
     def save(self, stamps: Stamps) -> None:
         """Write the changed shards and the new stamps, the index last."""
-        folder = self.cache.folder
         self.begin()
         pages = list(self.index.pages)
-        for name in sorted(self._dirty):
-            n = int(name.rsplit("-", 1)[1], 16)
-            pages[n] = _pages_digest((path, e[0]) for path, e in self._shards[name].items())
-            save(
-                folder / f"{name}.pickle", name, self.cache.settings, (pages[n], self._shards[name])
-            )
+        for n in sorted(self._dirty):
+            shard = self._shard("pages", n)
+            pages[n] = _pages_digest((path, entry[0]) for path, entry in shard.items())
+            _save_shard(self.cache, "pages", n, pages[n], shard)
         self._dirty.clear()
         self.index = dataclasses.replace(self.index, pages=tuple(pages))
         self.cache.put_blob(STAMPS, stamps)
@@ -202,8 +199,22 @@ def take_index(cache: BuildCache | None) -> TextIndex | None:
         return None
     before = cache.blob(INDEX)
     with contextlib.suppress(OSError):
-        (cache.folder / f"{INDEX}.pickle").unlink(missing_ok=True)
+        _drop_index(cache)
     return before if isinstance(before, TextIndex) else None
+
+
+def _drop_index(cache: BuildCache) -> None:
+    (cache.folder / f"{INDEX}.pickle").unlink(missing_ok=True)
+
+
+def _shard_name(kind: str, n: int) -> str:
+    return f"text-{kind}-{n:02x}"
+
+
+def _save_shard(cache: BuildCache, kind: str, n: int, digest: str, entries: dict) -> None:
+    """A shard with the digest that names its version (checked against the index when read)."""
+    name = _shard_name(kind, n)
+    save(cache.folder / f"{name}.pickle", name, cache.settings, (digest, entries))
 
 
 def start_saving(
@@ -255,10 +266,10 @@ def _save_shards(
     for path, record in records.items():
         for digest in record.bodies:
             slug = slug_of.get(digest)
-            if slug is None:
-                return (
-                    None  # a body no briefing of the site has: a text edit could not find its pages
-                )
+            if (
+                slug is None
+            ):  # a body no briefing of the site has: a text edit could not find its pages
+                return None
             held[slug].append(path)
     fingerprints = Fingerprints()
     briefs: list[list[tuple[str, str, tuple[str, ...]]]] = [[] for _ in range(SHARDS)]
@@ -276,7 +287,6 @@ def _save_shards(
     old_briefs = before.briefs if before else ()
     old_pages = before.pages if before else ()
     same = before is not None and before.settings == index.settings
-    settings = cache.settings
     for n, rows in enumerate(briefs):
         if same and n < len(old_briefs) and old_briefs[n] == brief_digests[n]:
             continue
@@ -289,8 +299,7 @@ def _save_shards(
             )
             for slug, _, paths in rows
         }
-        name = f"text-briefs-{n:02x}"
-        save(cache.folder / f"{name}.pickle", name, settings, (brief_digests[n], entries))
+        _save_shard(cache, "briefs", n, brief_digests[n], entries)
     for n, paths in enumerate(page_shards):
         if same and n < len(old_pages) and old_pages[n] == page_digests[n]:
             continue
@@ -302,6 +311,5 @@ def _save_shards(
                 shard[path] = (record, _page_bytes(pages[path], shown, body))
             except (pickle.PicklingError, TypeError, AttributeError):
                 pass  # e.g. a feed made by a closure: its briefings' text edits take full builds
-        name = f"text-pages-{n:02x}"
-        save(cache.folder / f"{name}.pickle", name, settings, (page_digests[n], shard))
+        _save_shard(cache, "pages", n, page_digests[n], shard)
     return dataclasses.replace(index, briefs=brief_digests, pages=page_digests)
