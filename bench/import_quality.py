@@ -28,9 +28,9 @@ from pathlib import Path
 
 import yaml
 
+from generator.read.countries import country_info
 from generator.read.entities import (
     Entities,
-    country_info,
     entity_text,
     find_entities,
     load_registry,

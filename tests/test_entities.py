@@ -9,9 +9,9 @@ import yaml
 
 from generator.core.errors import SiteError
 from generator.core.urls import slug_from
+from generator.read.countries import country_info
 from generator.read.entities import (
     Entities,
-    country_info,
     find_entities,
     load_registry,
 )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.read.entities import country_info
+from generator.read.countries import country_info
 from generator.render import maps
 from generator.render.theme import DEFAULT_THEME_DIR
 

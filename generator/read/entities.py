@@ -41,10 +41,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from generator.core.errors import Problem, SiteError
-from generator.core.urls import slug_from
+from generator.read import countries
 from generator.read.canonical import (
     abbreviations,
     looks_like_person,
@@ -52,10 +50,15 @@ from generator.read.canonical import (
     organisations_of,
     people_of,
 )
+from generator.read.countries import (
+    DATA_DIR,
+    countries_by_code,
+    country_data,
+    country_info,
+    country_names,
+)
 from generator.read.entities_file import read_entities_yaml, yaml_entries, yaml_strings
 from generator.read.ner import Mention
-
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 # Titles that may stand before a name: they do not make a preceding capitalised word a first name.
 _TITLES = (
@@ -105,19 +108,6 @@ class Entities:
 
 
 @dataclass(frozen=True)
-class CountryInfo:
-    """Facts for a country page."""
-
-    name: str
-    slug: str
-    alpha2: str
-    alpha3: str
-    numeric: str
-    region: str  # UN M49 subregion ('Eastern Europe'), from generator/data/countries.yaml
-    flag: str  # the flag emoji: two regional indicator letters
-
-
-@dataclass(frozen=True)
 class Person:
     name: str
     aliases: tuple[str, ...] = ()
@@ -131,103 +121,14 @@ class Topic:
     keywords: tuple[str, ...]
 
 
-# --- countries -----------------------------------------------------------------------------------------
-
-
 def forget_data() -> None:
-    """Drop every table this module built from generator/data, so a long-lived process (`serve`) sees an edit
-    to countries.yaml or actors.yaml: every memoised function of the module is cleared."""
+    """Drop every table this module and `countries` built from generator/data, so a long-lived process
+    (`serve`) sees an edit to countries.yaml or actors.yaml: every memoised function is cleared."""
+    countries.forget_data()
     for value in list(globals().values()):
         clear = getattr(value, "cache_clear", None)
         if callable(clear):
             clear()
-
-
-@functools.lru_cache(maxsize=1)
-def _country_data() -> dict[str, Any]:
-    with open(DATA_DIR / "countries.yaml", encoding="utf-8") as f:
-        # libyaml when PyYAML has it: the pure-Python loader took 0.26 s, in every process that needs
-        # a country's region
-        return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-
-
-@functools.lru_cache(maxsize=1)
-def _countries() -> dict[str, CountryInfo]:
-    """Every country by alpha-2 code, with the project's canonical name and region."""
-    import pycountry
-
-    data = _country_data()
-    region_of = {
-        code: region for region, codes in data["regions"].items() for code in codes.split()
-    }
-    result: dict[str, CountryInfo] = {}
-    rows = [
-        (c.alpha_2, getattr(c, "common_name", None) or c.name, c.alpha_3, c.numeric)
-        for c in pycountry.countries
-    ]
-    rows += [
-        (code, e["name"], e.get("alpha3", ""), str(e.get("numeric", "")))
-        for code, e in data.get("extra", {}).items()
-    ]
-    for alpha2, name, alpha3, numeric in rows:
-        name = data["names"].get(alpha2, name)
-        flag = "".join(chr(0x1F1E6 + ord(c) - ord("A")) for c in alpha2)
-        result[alpha2] = CountryInfo(
-            name, slug_from(name), alpha2, alpha3, numeric, region_of.get(alpha2, ""), flag
-        )
-    return result
-
-
-@functools.lru_cache(maxsize=1)
-def _country_names() -> dict[str, str]:
-    """Every name a country goes by (ISO names, aliases) -> alpha-2, for matching in text."""
-    import pycountry
-
-    data = _country_data()
-    never = set(data.get("never", ()))
-    names: dict[str, str] = {}
-    for c in pycountry.countries:
-        for attr in ("name", "common_name", "official_name"):
-            value = getattr(c, attr, None)
-            if value and "," not in value and "(" not in value and value not in never:
-                names[value] = c.alpha_2
-    for alpha2, info in _countries().items():
-        names[info.name] = alpha2
-    for alpha2, aliases in data["aliases"].items():
-        for alias in aliases:
-            names[str(alias)] = alpha2
-    return names
-
-
-@functools.lru_cache(maxsize=4096)
-def country_info(name: str) -> CountryInfo | None:
-    """Facts about a country by canonical name, any alias ('Russian Federation', 'Türkiye') or ISO code;
-    None if unknown."""
-    key = name.strip()
-    countries = _countries()
-    if key.upper() in countries and len(key) == 2:
-        return countries[key.upper()]
-    by_name = _country_lookup()
-    alpha2 = by_name.get(key.casefold())
-    if alpha2 is None:  # ISO's formal names that text matching leaves out ('Korea, Republic of')
-        import pycountry
-
-        try:
-            alpha2 = pycountry.countries.lookup(key).alpha_2
-        except LookupError:
-            return None
-    return countries.get(alpha2)
-
-
-@functools.lru_cache(maxsize=1)
-def _country_lookup() -> dict[str, str]:
-    lookup = {n.casefold(): a for n, a in _country_names().items()}
-    for alpha2, info in _countries().items():
-        lookup[info.name.casefold()] = alpha2
-        lookup[info.slug] = alpha2
-        if info.alpha3:
-            lookup.setdefault(info.alpha3.casefold(), alpha2)
-    return lookup
 
 
 # --- the registry --------------------------------------------------------------------------------------
@@ -269,13 +170,13 @@ class Registry:
         self.people = {p.name: p for p in people}
         self.organisations = organisations
         self.topics = topics
-        data = _country_data()
+        data = country_data()
         self.ambiguous = set(data.get("ambiguous", ()))
         self.names: dict[str, tuple[str, str]] = {}
         # single-word person aliases: checked for a preceding first name
         self.surnames: set[str] = set()
         for alias, alpha2 in country_aliases.items():
-            self.names[alias] = ("country", _countries()[alpha2].name)
+            self.names[alias] = ("country", countries_by_code()[alpha2].name)
         for phrase in data.get("not_countries", ()):
             self.names[str(phrase)] = ("none", "")
         for org, aliases in organisations.items():
@@ -361,7 +262,7 @@ def _load_registry(extra_path: Path | None, stamp: float) -> Registry:
     orgs: dict[str, tuple[str, ...]] = {}
     topics: dict[str, tuple[str, ...]] = {}
     ignore: set[str] = set()
-    country_aliases = dict(_country_names())
+    country_aliases = dict(country_names())
     for path in sources:
         data = read_entities_yaml(path)
         for e in yaml_entries(data, "people", path):

@@ -7,6 +7,7 @@ published as it is, so one that could run script or load other files is refused.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
@@ -16,15 +17,12 @@ from pathlib import Path
 from urllib.parse import unquote
 from xml.etree import ElementTree
 
-from PIL import Image, features
-
 from generator.core.images import IMAGE_FOLDER, ImageSettings, derived_path, widths_for
 from generator.core.model import Picture
 from generator.core.urls import slug_from
 
 MAX_IMAGE_BYTES = 50_000_000
 RASTER = ("jpeg", "png", "gif", "webp")
-AVIF = bool(features.check("avif"))  # Pillow built with libavif
 # EXIF orientations that turn the picture a quarter: width and height swap once it is upright
 _QUARTER_TURNS = (5, 6, 7, 8)
 _SVG_LENGTH = re.compile(r"^\s*([0-9.]+)\s*(px)?\s*$")
@@ -98,7 +96,7 @@ def picture(
     fmt, width, height = measure(data, path.name, settings)
     base = Picture(url="", alt=alt, source=str(path), digest=digest, format=fmt, stem=stem)
     widths = widths_for(width, settings)
-    formats = settings.formats(base, AVIF)
+    formats = settings.formats(base, can_write_avif())
     top = widths[-1]
     return Picture(
         url=derived_path(Picture(url="", stem=stem), top, formats[-1]),
@@ -115,8 +113,21 @@ def picture(
     )
 
 
+# Pillow is imported where an image is read: a build with no images (or a text edit) skips its 15 ms.
+
+
+@functools.cache
+def can_write_avif() -> bool:
+    """Whether the installed Pillow was built with libavif."""
+    from PIL import features
+
+    return bool(features.check("avif"))
+
+
 def measure(data: bytes, name: str, settings: ImageSettings) -> tuple[str, int, int]:
     """(format, width, height) of a raster image, upright, from its header; refuses what cannot be published."""
+    from PIL import Image
+
     limit = settings.max_megapixels * 1_000_000
     try:
         with warnings.catch_warnings():

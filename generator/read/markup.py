@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -9,6 +10,7 @@ from typing import Any, ClassVar
 import markdown
 import nh3
 from markdown import util
+from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
@@ -30,6 +32,29 @@ _DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
     },
     "smarty": {"smart_angled_quotes": False},
 }
+
+
+# The extensions that ship with Python-Markdown, by the short names its entry points give them.
+_BUNDLED = frozenset(
+    "abbr admonition attr_list codehilite def_list extra fenced_code footnotes legacy_attrs legacy_em "
+    "md_in_html meta nl2br sane_lists smarty tables toc wikilinks".split()
+)
+
+
+class _Markdown(markdown.Markdown):
+    """Python-Markdown that loads its own bundled extensions directly.
+
+    Markdown looks every extension name up among the installed packages' entry points first, and that scan
+    of every package's metadata cost each process 20 ms: a third of a text-edit build's work. A bundled name,
+    short or dotted, names one module, so it is imported as Markdown would import it; any other name goes
+    the usual way.
+    """
+
+    def build_extension(self, ext_name: str, configs: Mapping[str, Any]) -> Extension:
+        short = ext_name.removeprefix("markdown.extensions.")
+        if short in _BUNDLED:
+            return importlib.import_module(f"markdown.extensions.{short}").makeExtension(**configs)
+        return super().build_extension(ext_name, configs)
 
 
 class Markup:
@@ -58,7 +83,7 @@ class Markup:
             None,
         )
         try:
-            md = markdown.Markdown(
+            md = _Markdown(
                 extensions=[n for n in extensions if n != smarty],
                 extension_configs={n: c for n, c in merged.items() if n != smarty},
                 output_format="html",

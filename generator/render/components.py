@@ -20,7 +20,7 @@ from markupsafe import Markup
 from generator.core.config import Config
 from generator.core.errors import SiteError
 from generator.core.model import Body, Shortcode
-from generator.read.entities import country_info
+from generator.read.countries import country_info
 from generator.render import maps
 from generator.render.data import DataProblem, load_data
 

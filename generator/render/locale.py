@@ -21,10 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import pycountry
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_interval
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from jinja2.ext import Extension
 from markupsafe import Markup
@@ -34,7 +32,7 @@ from generator.core.config import Config
 from generator.core.errors import SiteError
 from generator.core.languages import Language, language_config
 from generator.core.trace import record
-from generator.read.entities import country_info
+from generator.read.countries import country_info
 from generator.read.facts import KINDS as ENTITY_KINDS
 from generator.read.facts import entity_facts
 from generator.render.search_strings import search_strings
@@ -89,6 +87,9 @@ class Messages:
 
     @classmethod
     def load(cls, paths: list[Path], language: Language) -> Messages:
+        # Imported with a catalog: a site in one language reads none, and the import costs 10 ms.
+        from babel.messages.pofile import read_po
+
         messages = cls()
         for path in reversed(paths):  # the default theme first, then the site's over it
             try:
@@ -190,6 +191,8 @@ def localized_country(name: str, lang: Language) -> str:
         found = None
     if found:
         return str(found)
+    import pycountry  # only for what CLDR leaves out; its import (15 ms) would slow every build
+
     try:
         catalog = stdlib_gettext.translation(
             "iso3166-1", pycountry.LOCALES_DIR, languages=[lang.babel]

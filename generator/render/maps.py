@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from generator.read.entities import country_info
+from generator.read.countries import country_info
 
 Point = tuple[float, float]
 Ring = list[Point]

@@ -20,7 +20,7 @@ from PIL import Image, ImageColor, ImageDraw, ImageFont
 from generator.core import urls
 from generator.core.config import Config
 from generator.core.model import OutputPage, Site
-from generator.read.entities import country_info
+from generator.read.countries import country_info
 from generator.render import maps
 from generator.render.social import own_image
 from generator.render.theme import WORLD_MAP, format_date, theme_file

@@ -22,7 +22,7 @@ from generator.core.themes import DEFAULT_THEME_DIR, theme_dirs
 from generator.core.trace import record
 from generator.core.urls import slug_from
 from generator.read.content import is_utf8_name
-from generator.read.entities import country_info
+from generator.read.countries import country_info
 from generator.read.facts import KINDS as ENTITY_KINDS
 from generator.read.facts import entity_facts
 from generator.read.media import srcset

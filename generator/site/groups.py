@@ -12,7 +12,7 @@ from typing import Any
 from generator.core import urls
 from generator.core.model import Briefing, Site, Term, Trend
 from generator.core.urls import slug_from
-from generator.read.entities import country_info
+from generator.read.countries import country_info
 
 ACTOR_TAXONOMIES = ("people", "organisations")
 
