@@ -96,7 +96,7 @@ class Builder:
     _quick_written: dict[str, list] = field(default_factory=dict)
     _markup: tuple[str, Markup] | None = None
     # slug -> search words before this build re-parsed it
-    _previous_words: dict[str, str] = field(default_factory=dict)
+    _previous_words: dict[str, bytes] = field(default_factory=dict)
     # the last search index, patched where briefings changed
     search: SearchIndex = field(default_factory=SearchIndex)
     languages_search: LanguageIndexes = field(default_factory=LanguageIndexes)
@@ -319,7 +319,7 @@ class Builder:
                     return pending[-1]
                 # its search words, so the index patches instead of rebuilding
                 if isinstance(before, BriefingFile):
-                    self._previous_words[before.briefing.slug] = before.body.words
+                    self._previous_words[before.briefing.slug] = before.body.packed_words
                 data = read_content_bytes(path)
                 item = cache.document(path, hashlib.sha256(data).hexdigest()) if cache else None
                 if item is None or not inputs_current(item):

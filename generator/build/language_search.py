@@ -24,7 +24,7 @@ class LanguageIndexes:
         site: Site,
         settings: str,
         output: Path,
-        previous: Mapping[str, str],
+        previous: Mapping[str, bytes],
         background: bool,
     ) -> Callable[[], dict[str, Content]]:
         """Start bringing the default language's `index` and every other language's up to date (see

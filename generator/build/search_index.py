@@ -29,7 +29,7 @@ from itertools import accumulate
 from pathlib import Path
 
 from generator.build.write import Content, Digested, Kept
-from generator.core.model import Body, Briefing, Site
+from generator.core.model import Body, Briefing, Site, unpack
 from generator.core.parallel import Background
 from generator.read.words import PREFIX
 
@@ -41,7 +41,9 @@ SUMMARY_CHARS = 300
 _SAFE_SHARD_RE = re.compile(r"[a-z0-9]+")
 
 
-def _parse_terms(words: str) -> dict[str, int]:
+def _parse_terms(packed: bytes) -> dict[str, int]:
+    """term -> tf of one briefing's packed words (Body.packed_words)."""
+    words = unpack(packed)
     if not words:
         return {}
     return {term: int(tf) for term, _, tf in (pair.rpartition(":") for pair in words.split(" "))}
@@ -133,7 +135,7 @@ def _filters(site: Site) -> dict[str, list[object]]:
 PARALLEL_INDEX = 2000  # briefings; a smaller index is rebuilt in the calling process
 
 
-def build_shards(words: list[str]) -> dict[str, bytes]:
+def build_shards(words: list[bytes]) -> dict[str, bytes]:
     """Every shard file from each briefing's words, ids being list positions."""
     postings: dict[str, dict[int, int]] = defaultdict(dict)
     for doc, line in enumerate(words):
@@ -224,7 +226,8 @@ class SearchIndex:
     chunk_digests: list[str] = field(default_factory=list)  # sha256 hex of docs/<n>.json, by n
     filters_digest: str = ""  # sha256 hex of filters.json
     key: str = ""  # settings the files were built under
-    words: list[str] = field(default_factory=list)  # words of each briefing by id (memory only)
+    # packed words (Body.packed_words) of each briefing by id (memory only)
+    words: list[bytes] = field(default_factory=list)
     shards: dict[str, bytes] = field(default_factory=dict)  # name -> bytes (memory only, as used)
     full_runs: int = 0  # whole-index rebuilds (tests check that an edit does not cause one)
     shards_written: int = 0  # shards rebuilt by the last update
@@ -250,7 +253,7 @@ class SearchIndex:
         site: Site,
         settings: str,
         output: Path,
-        previous: Mapping[str, str] = {},
+        previous: Mapping[str, bytes] = {},
         *,
         background: bool = False,
     ) -> Callable[[], dict[str, Content]]:
@@ -265,7 +268,7 @@ class SearchIndex:
         slugs = [b.slug for b in site.briefings]
         bodies = list(map(site.bodies.__getitem__, slugs))
         docs = tuple(zip(slugs, [body.digest for body in bodies], strict=True))
-        words = [body.words for body in bodies]
+        words = [body.packed_words for body in bodies]
         self._output = output
         same = docs == self.docs
         if settings == self.key and (same or [slug for slug, _ in self.docs] == slugs):
@@ -309,7 +312,7 @@ class SearchIndex:
             if i is None:
                 return None
             old_words[i] = words[i]
-            docs[i], words[i] = (slug, body.digest), body.words
+            docs[i], words[i] = (slug, body.digest), body.packed_words
         if not self._patch(old_words, words):
             return None
         self.docs, self.words = tuple(docs), words
@@ -357,7 +360,9 @@ class SearchIndex:
                 self.shards[name] = data
         return self.shards.get(name)
 
-    def _patch(self, old_words: Mapping[int, str], words: Mapping[int, str] | list[str]) -> bool:
+    def _patch(
+        self, old_words: Mapping[int, bytes], words: Mapping[int, bytes] | list[bytes]
+    ) -> bool:
         """Apply the changed briefings' word counts to the shards they touch; False if a shard is
         not at hand."""
         # shard -> term -> id -> tf (0: gone)
@@ -458,10 +463,13 @@ class SearchIndex:
         )
 
     def patch_texts(
-        self, output: Path, taxonomies: tuple[str, ...], edited: Mapping[str, tuple[str, str, str]]
+        self,
+        output: Path,
+        taxonomies: tuple[str, ...],
+        edited: Mapping[str, tuple[bytes, bytes, str]],
     ) -> tuple[dict[str, bytes], list[str]] | None:
         """The files of search/ that change, and those to remove, after briefings changed their text alone
-        (slug -> (old words, new words, new digest)), with no site at hand: a CLI build after a text edit.
+        (slug -> (old packed words, new packed words, new digest)), with no site at hand: a CLI build after a text edit.
         The docs/ files and filters.json show front matter only, so they stay. None when this index
         cannot tell (the caller runs a full build)."""
         self._output = output
@@ -500,7 +508,7 @@ class SearchIndex:
         return data or b"{}"
 
 
-def _every_shard(words: list[str], background: bool) -> Callable[[], dict[str, bytes]]:
+def _every_shard(words: list[bytes], background: bool) -> Callable[[], dict[str, bytes]]:
     """A function giving every shard, made once: from now on, in a forked process, if `background`
     and the index is large; else when it is first called."""
     if background and len(words) >= PARALLEL_INDEX:

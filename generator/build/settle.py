@@ -120,7 +120,7 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
         return None  # a briefing appears or goes: lists change
     shown = last.by_slug
     swaps: dict[int, Body] = {}  # id of the body the last site holds -> the new one
-    old_words: dict[str, str] = {}  # slug -> its search words in the last site
+    old_words: dict[str, bytes] = {}  # slug -> its packed search words in the last site
     parsed: dict[Path, tuple[tuple[int, int], BriefingFile]] = {}
     for path in changed:
         cached = builder._documents.get(path)
@@ -136,7 +136,7 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
         if held.images:  # `quick` may have parsed it since: the site's body has images to remove
             return None
         swaps[id(held)] = new.body
-        old_words[slug] = held.words
+        old_words[slug] = held.packed_words
         parsed[path] = (stamp, new)
     old_digests = {site.bodies[slug].digest for slug in old_words}
     bodies = dict(site.bodies)

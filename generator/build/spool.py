@@ -17,9 +17,8 @@ from types import TracebackType
 
 from generator.core.model import Digested, Kept
 
-_writers: dict[
-    tuple[int, str], int
-] = {}  # (pid, folder) -> file descriptor this process appends to
+# (pid, folder) -> (file descriptor this process appends to, its path)
+_writers: dict[tuple[int, str], tuple[int, str]] = {}
 _readers: dict[str, int] = {}  # spool file -> a descriptor to read it
 
 
@@ -45,7 +44,7 @@ class Spool:
         tb: TracebackType | None,
     ) -> None:
         for key in [key for key in _writers if key[1] == str(self.folder)]:
-            os.close(_writers.pop(key))
+            os.close(_writers.pop(key)[0])
         for path in [path for path in _readers if path.startswith(f"{self.folder}/")]:
             os.close(_readers.pop(path))
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -53,10 +52,14 @@ class Spool:
     def hold(self, content: Digested) -> Kept:
         """Append `content` to this process's spool file; its bytes come back by `load()`."""
         key = (os.getpid(), str(self.folder))
-        path = f"{self.folder}/{key[0]}.bin"
-        fd = _writers.get(key)
-        if fd is None:
-            fd = _writers[key] = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        held = _writers.get(key)
+        if held is None:
+            path = f"{self.folder}/{key[0]}.bin"  # one string for all of this file's pages
+            held = _writers[key] = (
+                os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600),
+                path,
+            )
+        fd, path = held
         offset = os.lseek(fd, 0, os.SEEK_END)
         view = memoryview(content.data)
         while view:  # unbuffered: a worker process ends without flushing Python's buffers

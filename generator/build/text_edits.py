@@ -155,7 +155,11 @@ def _settle(
         if not isinstance(search, SearchIndex):
             return None
         edited = {
-            e.new.briefing.slug: (e.old.body.words, e.new.body.words, e.new.body.digest)
+            e.new.briefing.slug: (
+                e.old.body.packed_words,
+                e.new.body.packed_words,
+                e.new.body.digest,
+            )
             for e in edits
             if e.old.body.digest in swaps
         }

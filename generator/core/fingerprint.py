@@ -18,7 +18,9 @@ from zoneinfo import ZoneInfo
 
 # Values whose repr says all they hold. Content data comes from YAML, so it never holds an Ellipsis: `...`
 # marks the nested tuples that stand for objects, mappings and sets, and nothing else can look like them.
-_PLAIN = frozenset({str, int, float, bool, type(None), date, datetime, time, timedelta, ZoneInfo})
+_PLAIN = frozenset(
+    {str, bytes, int, float, bool, type(None), date, datetime, time, timedelta, ZoneInfo}
+)
 
 
 class Fingerprints:

@@ -372,7 +372,7 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
         translation=translation,
     )
     read = tuple(sorted({**inputs, **found.inputs}.items()))
-    body = Body(
+    body = Body.of(
         html=html,
         toc=toc,
         words=index_terms(title, summary, takeaways, terms, html),
