@@ -16,6 +16,7 @@ process of the build, i.e. the main process or one worker). Hugo and Pelican com
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shutil
@@ -293,6 +294,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    # Bytecode as `pip install` leaves it: where PYTHONDONTWRITEBYTECODE is set (this machine sets it) an
+    # editable checkout would otherwise compile every module in every timed run, 0.15 s of a 0.4 s edit.
+    compileall.compile_dir(ROOT / "generator", quiet=1)
     report: dict[int, dict] = {}
     for n in sizes:
         work = args.work / str(n)

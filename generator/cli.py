@@ -610,7 +610,8 @@ def run() -> None:
     multiprocessing = sys.modules.get("multiprocessing")
     children = multiprocessing.active_children() if multiprocessing else []
     others = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
-    if not others and not children:
+    watched = sys.getprofile() or sys.gettrace()  # a profiler or coverage reports at exit
+    if not others and not children and not watched:
         os._exit(code)
     raise SystemExit(code)
 
