@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -121,3 +122,37 @@ def test_a_no_op_build_loads_neither_renderer_nor_importer_and_a_seed_edit_is_st
     assert "generator.read.importer" in third.split("LOADED")[1]
     briefing = next((project.root / "content/briefings").glob("ukraine-talks*.md"))
     assert "second day of talks" in briefing.read_text(encoding="utf-8")
+
+
+def test_the_command_flushes_its_output_before_its_fast_exit_and_ends_quietly_on_a_closed_pipe(
+    make_site,
+):
+    """`briefings` skips the interpreter's teardown (os._exit): what it printed must still arrive whole,
+    and a reader that goes away early (`briefings build | head -0`) gets no traceback."""
+    project = make_site({"content/briefings/a.md": briefing_md("A")})
+    command = [sys.executable, "-m", "generator", "-C", str(project.root), "build", "--no-import"]
+    repo = Path(__file__).resolve().parent.parent
+    # block-buffered, as a pipe is by default: output left in Python's buffer would be lost
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    done = subprocess.run(command, capture_output=True, text=True, cwd=repo, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("built ") and lines[-1].startswith("view it: briefings serve")
+    assert (project.output / "briefings/a/index.html").is_file()
+
+    reader, writer = os.pipe()
+    os.close(reader)  # nobody will read: the first print meets a closed pipe
+    try:
+        closed = subprocess.run(
+            command,
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=repo,
+            env=env,
+            timeout=300,
+        )
+    finally:
+        os.close(writer)
+    assert closed.returncode == 1
+    assert "Traceback" not in closed.stderr and "BrokenPipe" not in closed.stderr, closed.stderr
