@@ -8,6 +8,8 @@ needs these facts and nothing of the finder's patterns (importing the finder cos
 from __future__ import annotations
 
 import functools
+import importlib.util
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,19 +51,47 @@ def country_data() -> dict[str, Any]:
         return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+ISO_FIELDS = ("alpha_2", "alpha_3", "name", "common_name", "official_name", "numeric")
+
+
+@functools.lru_cache(maxsize=1)
+def iso_countries() -> tuple[dict[str, str], ...]:
+    """ISO 3166-1 as pycountry ships it, each country's fields by pycountry's names.
+
+    Its database file is read directly: importing pycountry looks its own version up among every installed
+    package's metadata, 30 ms of each process that shows a flag (a text-edit build renders one page). Where
+    the file is not where pycountry keeps it today, pycountry is imported after all.
+    """
+    spec = importlib.util.find_spec("pycountry")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        try:
+            with open(Path(folder) / "databases" / "iso3166-1.json", encoding="utf-8") as f:
+                return tuple(json.load(f)["3166-1"])
+        except (OSError, ValueError, KeyError):
+            break
+    import pycountry
+
+    return tuple(
+        {k: v for k in ISO_FIELDS if (v := getattr(c, k, None))} for c in pycountry.countries
+    )
+
+
 @functools.lru_cache(maxsize=1)
 def countries_by_code() -> dict[str, CountryInfo]:
     """Every country by alpha-2 code, with the project's canonical name and region."""
-    import pycountry
-
     data = country_data()
     region_of = {
         code: region for region, codes in data["regions"].items() for code in codes.split()
     }
     result: dict[str, CountryInfo] = {}
     rows = [
-        (c.alpha_2, getattr(c, "common_name", None) or c.name, c.alpha_3, c.numeric)
-        for c in pycountry.countries
+        (
+            c["alpha_2"],
+            c.get("common_name") or c["name"],
+            c.get("alpha_3", ""),
+            c.get("numeric", ""),
+        )
+        for c in iso_countries()
     ]
     rows += [
         (code, e["name"], e.get("alpha3", ""), str(e.get("numeric", "")))
@@ -79,16 +109,14 @@ def countries_by_code() -> dict[str, CountryInfo]:
 @functools.lru_cache(maxsize=1)
 def country_names() -> dict[str, str]:
     """Every name a country goes by (ISO names, aliases) -> alpha-2, for matching in text."""
-    import pycountry
-
     data = country_data()
     never = set(data.get("never", ()))
     names: dict[str, str] = {}
-    for c in pycountry.countries:
+    for c in iso_countries():
         for attr in ("name", "common_name", "official_name"):
-            value = getattr(c, attr, None)
+            value = c.get(attr)
             if value and "," not in value and "(" not in value and value not in never:
-                names[value] = c.alpha_2
+                names[value] = c["alpha_2"]
     for alpha2, info in countries_by_code().items():
         names[info.name] = alpha2
     for alpha2, aliases in data["aliases"].items():
