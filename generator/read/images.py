@@ -114,8 +114,6 @@ def picture(
 
 
 # Pillow is imported where an image is read: a build with no images (or a text edit) skips its 15 ms.
-
-
 @functools.cache
 def can_write_avif() -> bool:
     """Whether the installed Pillow was built with libavif."""
