@@ -213,3 +213,71 @@ def test_editing_one_briefing_re_renders_far_fewer_pages_than_the_site_has(make_
     assert 1 <= report.rendered <= full.rendered // 4, (report.rendered, full.rendered)
     # search index, feeds: a handful of data files at most
     assert report.stats.written <= report.rendered + 5
+
+
+def test_retitling_a_briefing_re_renders_only_the_term_page_listing_it(make_site, monkeypatch):
+    """A term page's key holds its own briefings and the term's name, count and latest date, not the term's
+    whole list; a template that reads `term.briefings` (the whole list) depends on all of it."""
+    from generator.build import builder as builder_module
+
+    config = "title: Terms\nbase_url: https://example.org/\npaginate: 5\npreview_images: false\n"
+    project = make_site(config=config)
+    for i in range(30):
+        project.write(
+            {
+                f"content/briefings/b{i:02d}.md": briefing_md(
+                    f"Briefing number {i}",
+                    f"2026-01-{i + 1:02d}T09:00:00+00:00",
+                    countries=["France"],
+                )
+            }
+        )
+    rendered: list[str] = []
+    real = builder_module.render_many
+
+    def spy(env, pages, *args, **kwargs):  # type: ignore[no-untyped-def]
+        rendered.extend(page.path for page in pages)
+        return real(env, pages, *args, **kwargs)
+
+    monkeypatch.setattr(builder_module, "render_many", spy)
+    builder = Builder(project.root, BuildOptions(swap=False, run_import=False))
+    builder.build()
+    term_pages = sorted(
+        p for p in project.files() if p.startswith("countries/france/") and p.endswith(".html")
+    )
+    assert len(term_pages) == 6  # 30 briefings, 5 a page
+
+    def retitle(title: str) -> set[str]:
+        """Retitle the oldest briefing (the last page lists it); the term pages rendered again."""
+        project.write(
+            {
+                "content/briefings/b00.md": briefing_md(
+                    title, "2026-01-01T09:00:00+00:00", countries=["France"]
+                )
+            }
+        )
+        rendered.clear()
+        builder.build()
+        return {p for p in rendered if p.startswith("countries/france/") and p.endswith(".html")}
+
+    assert retitle("The oldest, retitled") == {"countries/france/page/6/index.html"}
+    last = project.html("countries/france/page/6/index.html").text
+    assert "The oldest, retitled" in last and "Briefing number 0" not in last
+
+    # A theme whose term pages show the term's oldest briefing reads the whole list: every page follows it.
+    template = (
+        Path(__file__).resolve().parent.parent / "themes/default/templates/term.html"
+    ).read_text(encoding="utf-8")
+    marker = "{% block main %}"
+    project.write(
+        {
+            "site.yaml": config + "theme: mine\n",
+            "themes/mine/templates/term.html": template.replace(
+                marker, marker + "<data>{{ term.briefings[-1].title }}</data>"
+            ),
+        }
+    )
+    builder.build()
+    assert retitle("The oldest, once more") == set(term_pages)
+    for page in term_pages:
+        assert project.html(page).texts("data") == ["The oldest, once more"]

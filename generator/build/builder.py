@@ -26,7 +26,7 @@ from generator.build.inputs import (
     record_inputs,
     walk_stats,
 )
-from generator.build.keys import PageKeys, kept_bytes
+from generator.build.keys import PageKeys, kept_bytes, listed_digests
 from generator.build.language_search import LanguageIndexes
 from generator.build.lock import project_lock
 from generator.build.manifest import has_manifest
@@ -203,9 +203,8 @@ class Builder:
             self._env = (env_key, make_environment(config, statics, self._bytecode(env_key)))
         env = self._env[1]
         pages = plan(site, (preview_pages, functools.partial(headers_pages, statics=statics)))
-        keys = PageKeys(
-            settings, {"nav_pages": site.nav}, Digests(input_digests(env, config, statics)), site
-        )
+        digests = Digests({**input_digests(env, config, statics), **listed_digests(site)})
+        keys = PageKeys(settings, {"nav_pages": site.nav}, digests, site)
         files, rendered = self._render(env, pages, keys)
         keyed = {page.path: page for page in pages if page.data is None}
         self._last = LastBuild(site, env, keys, self.markup(config), keyed)

@@ -4,7 +4,7 @@ and the bytes of a page kept from an earlier build."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ import jinja2
 
 from generator.build.inputs import key_of
 from generator.core.fingerprint import Fingerprints
-from generator.core.model import OutputPage, Site
+from generator.core.model import OutputPage, Site, Taxonomy, Term
 from generator.core.trace import Digests
 from generator.render.render import render_page
 
@@ -52,6 +52,34 @@ class PageKeys:
     @property
     def seen(self) -> list[str]:
         return self._fingerprints.seen
+
+
+def listed_digests(site: Site) -> dict[str, Callable[[str], str]]:
+    """How to find the current digest of what a term or a taxonomy lists, for the traces of pages whose
+    rendering read `term.briefings` or `taxonomy.terms` (core/model.py: a page's key holds neither list).
+    The terms of every language, found by their `ref`, indexed on first use."""
+    terms: dict[str, Term] = {}
+    taxonomies: dict[str, Taxonomy] = {}
+    fingerprints = Fingerprints()  # its own: a page key's `seen` is not disturbed
+
+    def index() -> None:
+        if not taxonomies:
+            for one in site.every_language:
+                for taxonomy in one.taxonomies.values():
+                    taxonomies[taxonomy.ref] = taxonomy
+                    terms.update((term.ref, term) for term in taxonomy._terms)
+
+    def term(ref: str) -> str:
+        index()
+        found = terms.get(ref)
+        return fingerprints(found._briefings) if found else "missing"
+
+    def taxonomy(ref: str) -> str:
+        index()
+        found = taxonomies.get(ref)
+        return fingerprints(found._terms) if found else "missing"
+
+    return {"term": term, "taxonomy": taxonomy}
 
 
 def page_key(base: str, page: OutputPage, fingerprints: Fingerprints) -> str:

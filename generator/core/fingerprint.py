@@ -82,7 +82,12 @@ class Fingerprints:
         outer, self.seen = self.seen, []
         token = (
             type(value).__qualname__,
-            tuple(self._token(getattr(value, f.name)) for f in dataclasses.fields(value)),
+            # a listed field (model.LISTED) is recorded by the rendering that reads it, not held here
+            tuple(
+                self._token(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+                if not f.metadata.get("listed")
+            ),
         )
         digest = hashlib.blake2b(repr(token).encode(), digest_size=16).hexdigest()
         watched, self.seen = tuple(self.seen), outer

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from generator.core import urls
+from generator.core import trace, urls
 
 
 @dataclass(frozen=True)
@@ -366,16 +366,39 @@ class TermInfo:
     digest: str
 
 
+# A field left out of its object's fingerprint (core/fingerprint.py) because reading it records the read
+# (core/trace.py): a page keyed on a term depends on the term's list of briefings only if it reads it.
+LISTED = {"listed": True}
+
+
 @dataclass(frozen=True)
 class Term:
-    """One value of a taxonomy (a country, a person, a topic) and the briefings that carry it."""
+    """One value of a taxonomy (a country, a person, a topic) and the briefings that carry it.
+
+    Page 7 of a term's chronology shows ten briefings, not the term's thousand: a page's key holds the term
+    by its name, URL, description, count and latest date, and a rendering that reads `briefings` (the whole
+    list) records it, so only such pages depend on every briefing of the term.
+    """
 
     taxonomy: str
     name: str
     slug: str
-    briefings: tuple[Briefing, ...]  # newest first
+    _briefings: tuple[Briefing, ...] = field(metadata=LISTED)  # newest first; read `briefings`
     url: str  # output path, from the permalink pattern (Config.links)
     info: TermInfo | None = None
+    ref: str = ""  # the term page's site path (base path + url): unique across a site's languages
+    count: int = field(init=False)
+    latest: datetime | None = field(init=False)  # the newest briefing's date
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "count", len(self._briefings))
+        object.__setattr__(self, "latest", self._briefings[0].date if self._briefings else None)
+
+    @property
+    def briefings(self) -> tuple[Briefing, ...]:
+        """Every briefing carrying the term, newest first (a page rendering this depends on them all)."""
+        trace.record("term", self.ref)
+        return self._briefings
 
 
 @dataclass(frozen=True)
@@ -383,7 +406,18 @@ class Taxonomy:
     """A way of classifying briefings: countries, people, topics..."""
 
     name: str
-    terms: tuple[Term, ...]  # most briefings first
+    _terms: tuple[Term, ...] = field(metadata=LISTED)  # most briefings first; read `terms`
+    ref: str = ""  # the taxonomy page's site path: unique across a site's languages
+    count: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "count", len(self._terms))
+
+    @property
+    def terms(self) -> tuple[Term, ...]:
+        """Every term, most briefings first (a page rendering this depends on each term's key fields)."""
+        trace.record("taxonomy", self.ref)
+        return self._terms
 
     @property
     def url(self) -> str:

@@ -387,7 +387,7 @@ def coverage(
             if shape is None:
                 missing.append(term.name)
             continue
-        count = len(term.briefings)
+        count = term.count
         covered[shape.id or shape.name] = Covered(
             shape, term.name, term.url, count, coverage_level(count)
         )

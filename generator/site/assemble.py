@@ -72,7 +72,9 @@ def assemble(
     if previous is not None and previous.skeleton == skeleton:
         return dataclasses.replace(previous, bodies=bodies, now=now)
     links = config.links
-    taxonomies = {name: _taxonomy(name, ordered, infos, links) for name in config.taxonomies}
+    taxonomies = {
+        name: _taxonomy(name, ordered, infos, links, config.base_path) for name in config.taxonomies
+    }
     _check_collisions(ordered + gone, pages, taxonomies, config)
     neighbours = _neighbours(ordered, config, related_memo, jobs)
     return Site(
@@ -183,6 +185,7 @@ def _taxonomy(
     briefings: tuple[Briefing, ...],
     infos: Mapping[tuple[str, str], TermInfo],
     links: urls.Permalinks,
+    base_path: str,
 ) -> Taxonomy:
     by_slug: dict[str, list[Briefing]] = defaultdict(list)
     names: dict[str, str] = {}
@@ -198,14 +201,15 @@ def _taxonomy(
             taxonomy=name,
             name=names[slug],
             slug=slug,
-            briefings=tuple(items),
+            _briefings=tuple(items),
             url=links.term(name, slug),
             info=infos.get((name, slug)),
+            ref=base_path + links.term(name, slug),
         )
         for slug, items in by_slug.items()
     ]
-    terms.sort(key=lambda t: (-len(t.briefings), t.name.casefold()))
-    return Taxonomy(name=name, terms=tuple(terms))
+    terms.sort(key=lambda t: (-t.count, t.name.casefold()))
+    return Taxonomy(name=name, _terms=tuple(terms), ref=base_path + urls.taxonomy(name))
 
 
 def _neighbours(
