@@ -11,6 +11,7 @@ from generator import arguments
 from generator.build.cache import BuildCache, cache_dir
 from generator.build.current import Survey, unchanged_report
 from generator.build.lock import project_lock
+from generator.build.manifest import OutputCheck
 from generator.build.options import BuildOptions, BuildReport
 from generator.build.progress import Progress
 from generator.core.config import Config, load_config
@@ -107,11 +108,15 @@ def build_project(root: Path, options: BuildOptions) -> BuildReport:
 
 
 def _text_edits(
-    config: Config, found: Survey, cache: BuildCache, options: BuildOptions
+    config: Config,
+    found: Survey,
+    cache: BuildCache,
+    options: BuildOptions,
+    check: OutputCheck,
 ) -> BuildReport | None:
     from generator.build.text_edits import text_edit_report
 
-    return text_edit_report(config, found, cache, options)
+    return text_edit_report(config, found, cache, options, check)
 
 
 def cmd_import(args: argparse.Namespace) -> int:

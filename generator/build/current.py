@@ -25,9 +25,11 @@ from generator.build.inputs import (
     input_stamps,
     inputs_stamp,
     key_of,
+    last_inputs,
     unchanged_since_last_build,
 )
 from generator.build.lock import project_lock
+from generator.build.manifest import OutputCheck
 from generator.build.options import BuildOptions, BuildReport
 from generator.build.write import WriteStats
 from generator.core.config import Config, load_config
@@ -47,9 +49,15 @@ class Survey:
     # the (size, mtime_ns) of each input file: which changed since the last build (build/text_edits.py)
     stamps: Stamps = field(compare=False, repr=False)
 
-    def unchanged(self, cache: BuildCache | None, output: Path, now: datetime) -> int | None:
+    def unchanged(
+        self,
+        cache: BuildCache | None,
+        output: Path,
+        now: datetime,
+        check: OutputCheck | None = None,
+    ) -> int | None:
         """The number of files in the output if the last build left it for these inputs, else None."""
-        return unchanged_since_last_build(cache, self.inputs, output, now)
+        return unchanged_since_last_build(cache, self.inputs, output, now, check)
 
 
 def load_site_config(root: Path, options: BuildOptions) -> Config:
@@ -57,9 +65,14 @@ def load_site_config(root: Path, options: BuildOptions) -> Config:
     return with_term_corrections(load_config(root, base_url=options.base_url))
 
 
+def settings_key(config: Config, options: BuildOptions, code: str) -> str:
+    """What every parsed file and page depends on: code, configuration and flags."""
+    return key_of(code, config.digest(), options.drafts, options.future)
+
+
 def survey(config: Config, options: BuildOptions, code: str, output: Path) -> Survey:
     """The stamps of everything a build of `config` with `options` reads."""
-    settings = key_of(code, config.digest(), options.drafts, options.future)
+    settings = settings_key(config, options, code)
     folders = [config.content_dir, *theme_dirs(config), GENERATOR_DIR]
     if options.run_import:
         folders.append(config.seeds_dir)
@@ -72,7 +85,7 @@ def survey(config: Config, options: BuildOptions, code: str, output: Path) -> Su
 
 
 # a build that can take a short cut when this one would not be a no-op (build/text_edits.py)
-Then = Callable[[Config, Survey, BuildCache, BuildOptions], "BuildReport | None"]
+Then = Callable[[Config, Survey, BuildCache, BuildOptions, OutputCheck], "BuildReport | None"]
 
 
 def unchanged_report(
@@ -86,11 +99,14 @@ def unchanged_report(
     with project_lock(root, "briefings build"):
         config = load_site_config(root, options)
         output = options.output_of(root)
-        found = survey(config, options, code_version(), output)
-        cache = BuildCache(root, found.settings, enabled=True)
-        files = found.unchanged(cache, output, options.moment(config.tz))
-        if files is None:
-            return then(config, found, cache, options) if then else None
+        code = code_version()
+        cache = BuildCache(root, settings_key(config, options, code), enabled=True)
+        # the output folder's stat calls (240,000 at 100,000 briefings) run in forked children meanwhile
+        with OutputCheck(output, last_inputs(cache).get("marker", "")) as check:
+            found = survey(config, options, code, output)
+            files = found.unchanged(cache, output, options.moment(config.tz), check)
+            if files is None:
+                return then(config, found, cache, options, check) if then else None
     return BuildReport(
         output=output,
         pages=files,

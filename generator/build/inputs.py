@@ -20,7 +20,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.build.cache import BuildCache
-from generator.build.manifest import marker_digest, output_is_current
+from generator.build.manifest import OutputCheck, marker_digest, output_is_current
 from generator.core.halves import in_halves
 
 GENERATOR_DIR = Path(__file__).resolve().parent.parent
@@ -136,17 +136,28 @@ def inputs_stamp(settings: str, output: Path, swap: bool, stamps: Stamps) -> str
     return h.hexdigest()
 
 
-def unchanged_since_last_build(
-    cache: BuildCache | None, inputs: str, output: Path, now: datetime
-) -> int | None:
-    """The number of output files if this build, at the moment `now`, would change nothing, else None."""
+def last_inputs(cache: BuildCache | None) -> dict:
+    """What the last build recorded of its inputs (`record_inputs`); empty if nothing."""
     last = cache.blob("inputs") if cache else None
-    if not isinstance(last, dict) or last.get("inputs") != inputs:
+    return last if isinstance(last, dict) else {}
+
+
+def unchanged_since_last_build(
+    cache: BuildCache | None,
+    inputs: str,
+    output: Path,
+    now: datetime,
+    check: OutputCheck | None = None,
+) -> int | None:
+    """The number of output files if this build, at the moment `now`, would change nothing, else None.
+    `check`: the output folder's check, started (for the last build's marker) before the survey."""
+    last = last_inputs(cache)
+    if last.get("inputs") != inputs:
         return None
     reveal = last.get("reveal_at")
     if reveal is not None and now >= reveal:
         return None
-    return output_is_current(output, last.get("marker", ""))
+    return check.result() if check else output_is_current(output, last.get("marker", ""))
 
 
 def record_inputs(

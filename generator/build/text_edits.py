@@ -26,7 +26,7 @@ from generator.build.cache import BuildCache, PageRecord, templates_dir
 from generator.build.current import Survey
 from generator.build.inputs import record_inputs
 from generator.build.keys import page_key
-from generator.build.manifest import note_written, output_is_current
+from generator.build.manifest import OutputCheck, note_written
 from generator.build.options import BuildOptions, BuildReport
 from generator.build.search_index import SearchIndex
 from generator.build.swap import reparse, swap_bodies, text_alone
@@ -51,9 +51,11 @@ class _Edit:
 
 
 def text_edit_report(
-    config: Config, found: Survey, cache: BuildCache, options: BuildOptions
+    config: Config, found: Survey, cache: BuildCache, options: BuildOptions, check: OutputCheck
 ) -> BuildReport | None:
-    """The report of the build, when only briefings' text changed; None otherwise (nothing written)."""
+    """The report of the build, when only briefings' text changed; None otherwise (nothing written).
+    `check`: whether the output folder is as the last build left it, waited for before anything is
+    written (its stat calls run in forked children while the edit is parsed and rendered)."""
     started = time.perf_counter()
     output = options.output_of(config.root)
     store = TextStore.open(cache)
@@ -80,10 +82,7 @@ def text_edit_report(
         edits = _parse(config, cache, changed)
         if edits is None:
             return None
-        files = output_is_current(output, inputs.get("marker", ""))
-        if files is None:
-            return None  # the output folder is not as the last build left it
-        return _settle(config, found, cache, store, edits, output, files, inputs, started)
+        return _settle(config, found, cache, store, edits, output, check, inputs, started)
     except LookupError:  # the store lacks an entry (a page it could not keep): the full build
         return None
 
@@ -114,7 +113,7 @@ def _settle(
     store: TextStore,
     edits: list[_Edit],
     output: Path,
-    files_in_site: int,
+    check: OutputCheck,
     last_inputs: dict,
     started: float,
 ) -> BuildReport | None:
@@ -168,6 +167,9 @@ def _settle(
             return None
         files.update(patched[0])
         gone = patched[1]
+    files_in_site = check.result()
+    if files_in_site is None:
+        return None  # the output folder is not as the last build left it
     added = sum(not os.path.lexists(output / rel) for rel in files)
     store.begin()
     stats, entries = write_files(output, files, gone)

@@ -7,10 +7,12 @@ plain `os` and `pickle`: this module is loaded before anything heavy (build/curr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import signal
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -50,3 +52,59 @@ def in_halves(
     if status != 0:
         return fn(items[:half]) + rest  # the child failed: do its half here
     return pickle.loads(data) + rest
+
+
+class Forked(Generic[R]):
+    """fn(part, parts) for each part of `parts`, computed from now on in forked children while the caller
+    goes on (the no-op check's output stat calls run beside the survey of the inputs). `result()` gathers
+    the children's returns in part order; a part whose child failed is done by the caller. `stop()` (or
+    leaving a `with` block) ends and reaps children not gathered. fn must be pure (no writes), and its
+    results picklable. Without fork or on one core, `result()` computes every part in the caller."""
+
+    def __init__(self, fn: Callable[[int, int], R], parts: int) -> None:
+        self._fn, self._parts = fn, parts
+        self._children: list[tuple[int, int]] = []  # (pid, read end of its pipe), by part
+        if parts < 2 or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+            return
+        for part in range(parts):
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: its part, pickled down the pipe, then gone without cleanup
+                status = 1
+                try:
+                    os.close(read)
+                    data = pickle.dumps(fn(part, parts), protocol=pickle.HIGHEST_PROTOCOL)
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(write, view) :]
+                    status = 0
+                finally:
+                    os._exit(status)
+            os.close(write)
+            self._children.append((pid, read))
+
+    def result(self) -> list[R]:
+        if not self._children:
+            return [self._fn(part, self._parts) for part in range(self._parts)]
+        children, self._children = self._children, []
+        found: list[R] = []
+        for part, (pid, read) in enumerate(children):
+            with os.fdopen(read, "rb") as pipe:
+                data = pipe.read()
+            _, status = os.waitpid(pid, 0)
+            found.append(pickle.loads(data) if status == 0 else self._fn(part, self._parts))
+        return found
+
+    def stop(self) -> None:
+        children, self._children = self._children, []
+        for pid, read in children:
+            os.close(read)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+
+    def __enter__(self) -> Forked[R]:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
