@@ -39,11 +39,6 @@ from generator.read.media import Rich, alt_warnings, lead_image
 from generator.read.mentions import find_mentions
 from generator.read.words import index_terms
 
-try:  # libyaml is ~10x faster; fall back to the pure-Python loader where it isn't built.
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
 FRONT_MATTER = "---"
 TEMPLATE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*\.html$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -144,7 +139,7 @@ def read_document(path: Path, data: bytes | None = None) -> Document:
             path, 1, "front matter is not closed: add a '---' line after the YAML"
         ) from None
     yaml_text = "\n".join(lines[1:end])
-    meta = load_yaml(path, yaml_text, first_line=2, loader=_Loader, what="YAML in front matter")
+    meta = load_yaml(path, yaml_text, first_line=2, what="YAML in front matter")
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
