@@ -23,6 +23,14 @@ _PLAIN = frozenset(
 )
 
 
+# A tuple this long is hashed once per build however many pages hold it (see `_shared`); shorter ones cost
+# less to hash again than to look up.
+_SHARED = 8
+
+# The fields a dataclass's fingerprint holds, by class.
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 class Fingerprints:
     """Fingerprints with a memo for the objects of one build (a term's briefings are hashed once, not per page).
 
@@ -46,8 +54,14 @@ class Fingerprints:
         kind = type(value)
         if kind in _PLAIN:
             return value
-        if kind is tuple or kind is list:
+        if kind is tuple:
+            if len(value) >= _SHARED:
+                return (..., self._shared(value))
             return tuple(map(self._token, value))
+        if kind is list:
+            return tuple(map(self._token, value))
+        if kind is dict:
+            return (..., "map", self._items(value))
         if getattr(kind, "watched", False):
             self.seen.append(value.digest)
         fingerprint = getattr(value, "_fingerprint", None)  # a frozen model object already hashed
@@ -60,8 +74,7 @@ class Fingerprints:
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return (..., self._object(value))
         if isinstance(value, Mapping):
-            items = sorted(value.items(), key=lambda item: repr(item[0]))  # keys are few and plain
-            return (..., "map", tuple((self._token(k), self._token(v)) for k, v in items))
+            return (..., "map", self._items(value))
         if isinstance(value, (set, frozenset)):
             return (..., "set", tuple(sorted(map(self._token, value), key=repr)))
         if isinstance(value, (tuple, list)):  # named tuples and other sequences
@@ -73,6 +86,31 @@ class Fingerprints:
             "dataclasses or collections of them (or give the type a `fingerprint`)"
         )
 
+    def _items(self, mapping: Mapping) -> tuple:
+        """A mapping's items in a fixed order: by key (distinct, so values are never compared), or by the
+        keys' repr when they do not compare."""
+        try:
+            items = sorted(mapping.items())
+        except TypeError:
+            items = sorted(mapping.items(), key=lambda item: repr(item[0]))
+        return tuple((self._token(k), self._token(v)) for k, v in items)
+
+    def _shared(self, value: tuple) -> str:
+        """A long tuple, memoised by identity for this build: pages share them (a term's year list on each
+        of its pages, the preview colours on every preview), and a tuple's items never change."""
+        held = self._memo.get(id(value))
+        if held is not None and held[0] is value:
+            self.seen.extend(held[2])
+            return held[1]
+        outer, self.seen = self.seen, []
+        digest = hashlib.blake2b(
+            repr(tuple(map(self._token, value))).encode(), digest_size=16
+        ).hexdigest()
+        watched, self.seen = tuple(self.seen), outer
+        self.seen.extend(watched)
+        self._memo[id(value)] = (value, digest, watched)
+        return digest
+
     def _object(self, value: Any) -> str:
         """A dataclass: its type and every field, memoised (frozen model objects carry theirs)."""
         held = self._memo.get(id(value))
@@ -80,15 +118,14 @@ class Fingerprints:
             self.seen.extend(held[2])
             return held[1]
         outer, self.seen = self.seen, []
-        token = (
-            type(value).__qualname__,
+        kind = type(value)
+        names = _FIELDS.get(kind)
+        if names is None:
             # a listed field (model.LISTED) is recorded by the rendering that reads it, not held here
-            tuple(
-                self._token(getattr(value, f.name))
-                for f in dataclasses.fields(value)
-                if not f.metadata.get("listed")
-            ),
-        )
+            names = _FIELDS[kind] = tuple(
+                f.name for f in dataclasses.fields(value) if not f.metadata.get("listed")
+            )
+        token = (kind.__qualname__, tuple(self._token(getattr(value, name)) for name in names))
         digest = hashlib.blake2b(repr(token).encode(), digest_size=16).hexdigest()
         watched, self.seen = tuple(self.seen), outer
         self.seen.extend(watched)
