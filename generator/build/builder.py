@@ -531,9 +531,7 @@ class Builder:
                 else:  # rendered by an earlier build to bytes the output folder should still hold
                     files[page.path] = Kept(
                         old.digest,
-                        functools.partial(
-                            kept_bytes, output / page.path, old.digest, env, page, keys.common
-                        ),
+                        functools.partial(kept_bytes, output, old.digest, env, page, keys.common),
                     )
                 records[page.path] = old
             else:
