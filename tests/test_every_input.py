@@ -97,6 +97,13 @@ CLOSING_TAG = re.compile(
     r"</(?:h1|h2|h3|p|li|a|span|figcaption|figure|strong|em|time|td|th|dt|dd|small|label|button|"
     r"caption|picture|title|text|div|article|section|header|footer|nav|main|aside)>"
 )
+
+# Template text that reads a term's whole list of briefings, or a taxonomy's terms: the reads the build
+# records (a term page's key holds neither list).
+READS_A_WHOLE_LIST = {
+    "term.html": "{{ term.briefings[-1].title }}",
+    "taxonomy.html": "{% for t in taxonomy.terms %}{{ t.briefings[0].title }}{% endfor %}",
+}
 COLOR_KEYS = THEME_COLORS  # the params.colors keys the theme knows
 
 
@@ -323,6 +330,14 @@ class Inputs:
             "title: Trade\ndescription: Tariffs, deals and *supply chains*.\n",
         )
         self.write("themes/site/static/custom.css", ":root { --measure: 68ch; }\n")
+        # the taxonomy pages show each list's newest briefing: they depend on every term's whole list
+        taxonomy = (DEFAULT_THEME / "templates/taxonomy.html").read_text(encoding="utf-8")
+        self.write(
+            "themes/site/templates/taxonomy.html",
+            taxonomy.replace(
+                "{% endblock %}", READS_A_WHOLE_LIST["taxonomy.html"] + "{% endblock %}", 1
+            ),
+        )
         self.write(
             "themes/site/static/logo.svg",
             '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><rect width="8" height="8"/></svg>\n',
@@ -553,6 +568,10 @@ class Inputs:
             what = "copied the default's and edited"
         text = target.read_text(encoding="utf-8")
         mark = f"Edit{self.next()}"
+        if name in READS_A_WHOLE_LIST and self.rng.random() < 0.5:
+            mark += (
+                " " + READS_A_WHOLE_LIST[name]
+            )  # its pages then follow every briefing of the list
         spots = [m.start() for m in CLOSING_TAG.finditer(text)]
         # a partial of head elements only (social.html) gets a comment, which renders nothing
         if not spots:
