@@ -385,8 +385,8 @@ class Term:
     slug: str
     _briefings: tuple[Briefing, ...] = field(metadata=LISTED)  # newest first; read `briefings`
     url: str  # output path, from the permalink pattern (Config.links)
+    ref: str  # the term page's site path (base path + url): unique across a site's languages
     info: TermInfo | None = None
-    ref: str = ""  # the term page's site path (base path + url): unique across a site's languages
     count: int = field(init=False)
     latest: datetime | None = field(init=False)  # the newest briefing's date
 
@@ -407,7 +407,7 @@ class Taxonomy:
 
     name: str
     _terms: tuple[Term, ...] = field(metadata=LISTED)  # most briefings first; read `terms`
-    ref: str = ""  # the taxonomy page's site path: unique across a site's languages
+    ref: str  # the taxonomy page's site path (base path + url): unique across a site's languages
     count: int = field(init=False)
 
     def __post_init__(self) -> None:
