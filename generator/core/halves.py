@@ -8,11 +8,12 @@ plain `os` and `pickle`: this module is loaded before anything heavy (build/curr
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import pickle
 import signal
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -20,38 +21,53 @@ R = TypeVar("R")
 LEAST = 20_000  # below this many items a fork costs more than it saves
 
 
-def in_halves(
-    fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], least: int = LEAST
-) -> list[R]:
-    """fn(items), the first half computed in a forked child meanwhile; fn must be pure (no writes), and
-    its results picklable. Where fork is missing, on one core, or for few items: fn(items)."""
-    if len(items) < least or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
-        return fn(items)
-    half = len(items) // 2
+def _can_fork() -> bool:
+    return hasattr(os, "fork") and (os.cpu_count() or 1) >= 2
+
+
+def _fork(compute: Callable[[], object]) -> tuple[int, int]:
+    """A forked child computing `compute()` and pickling it down a pipe, then gone without cleanup of the
+    parent's state; (its pid, the read end of its pipe)."""
     read, write = os.pipe()
     pid = os.fork()
-    if (
-        pid == 0
-    ):  # the child: its half, pickled down the pipe, then gone without cleanup of the parent's
+    if pid == 0:
         status = 1
         try:
             os.close(read)
-            view = memoryview(pickle.dumps(fn(items[:half]), protocol=pickle.HIGHEST_PROTOCOL))
+            view = memoryview(pickle.dumps(compute(), protocol=pickle.HIGHEST_PROTOCOL))
             while view:
                 view = view[os.write(write, view) :]
             status = 0
         finally:
             os._exit(status)
     os.close(write)
+    return pid, read
+
+
+def _collect(pid: int, read: int) -> tuple[bool, Any]:
+    """(True, what the child of `_fork` computed), or (False, None) if it failed; the child is reaped."""
+    with os.fdopen(read, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    return (True, pickle.loads(data)) if status == 0 else (False, None)
+
+
+def in_halves(
+    fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], least: int = LEAST
+) -> list[R]:
+    """fn(items), the first half computed in a forked child meanwhile; fn must be pure (no writes), and
+    its results picklable. Where fork is missing, on one core, or for few items: fn(items)."""
+    if len(items) < least or not _can_fork():
+        return fn(items)
+    half = len(items) // 2
+    pid, read = _fork(lambda: fn(items[:half]))
     try:
         rest = fn(items[half:])
     finally:
-        with os.fdopen(read, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(pid, 0)
-    if status != 0:
+        done, first = _collect(pid, read)
+    if not done:
         return fn(items[:half]) + rest  # the child failed: do its half here
-    return pickle.loads(data) + rest
+    return first + rest
 
 
 class Forked(Generic[R]):
@@ -64,24 +80,10 @@ class Forked(Generic[R]):
     def __init__(self, fn: Callable[[int, int], R], parts: int) -> None:
         self._fn, self._parts = fn, parts
         self._children: list[tuple[int, int]] = []  # (pid, read end of its pipe), by part
-        if parts < 2 or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        if parts < 2 or not _can_fork():
             return
         for part in range(parts):
-            read, write = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the child: its part, pickled down the pipe, then gone without cleanup
-                status = 1
-                try:
-                    os.close(read)
-                    data = pickle.dumps(fn(part, parts), protocol=pickle.HIGHEST_PROTOCOL)
-                    view = memoryview(data)
-                    while view:
-                        view = view[os.write(write, view) :]
-                    status = 0
-                finally:
-                    os._exit(status)
-            os.close(write)
-            self._children.append((pid, read))
+            self._children.append(_fork(functools.partial(fn, part, parts)))
 
     def result(self) -> list[R]:
         if not self._children:
@@ -89,10 +91,8 @@ class Forked(Generic[R]):
         children, self._children = self._children, []
         found: list[R] = []
         for part, (pid, read) in enumerate(children):
-            with os.fdopen(read, "rb") as pipe:
-                data = pipe.read()
-            _, status = os.waitpid(pid, 0)
-            found.append(pickle.loads(data) if status == 0 else self._fn(part, self._parts))
+            done, value = _collect(pid, read)
+            found.append(value if done else self._fn(part, self._parts))
         return found
 
     def stop(self) -> None:
