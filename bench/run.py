@@ -168,8 +168,9 @@ def bench_tool(
             "mib": max(m for _, m, _ in samples),
             "all": [round(s, 3) for s, _, _ in samples],
         }
-        # An appended sentence sometimes moves the reading time lists show: then it is no text edit alone
-        # but a full incremental build. Say which runs were which, so a median is read for what it is.
+        # An edit that changes more than the text (a sentence naming a term that term pages quote) is a full
+        # incremental build, not the text-edit short cut: say which runs were which, so that a median is
+        # read for what it is.
         shortcut = sum("text edits only" in printed for _, _, printed in samples)
         kind = f"  ({shortcut} of {runs} took the text-edit short cut)" if what == "edit" else ""
         if what == "edit" and tool.name == "briefings":

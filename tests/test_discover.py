@@ -217,7 +217,7 @@ def _briefing(i: int, terms: dict) -> Briefing:
         terms=terms,
         source=None,
         draft=False,
-        reading_time=1,
+        _reading_time=1,
         trends=(),
         extra={},
     )

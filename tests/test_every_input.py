@@ -98,11 +98,12 @@ CLOSING_TAG = re.compile(
     r"caption|picture|title|text|div|article|section|header|footer|nav|main|aside)>"
 )
 
-# Template text that reads a term's whole list of briefings, or a taxonomy's terms: the reads the build
-# records (a term page's key holds neither list).
-READS_A_WHOLE_LIST = {
+# Template text that reads what a page's key leaves out (model.LISTED), so the build records the read: a
+# term's whole list of briefings, a taxonomy's terms, the reading times of the briefings a list shows.
+READS_LISTED = {
     "term.html": "{{ term.briefings[-1].title }}",
     "taxonomy.html": "{% for t in taxonomy.terms %}{{ t.briefings[0].title }}{% endfor %}",
+    "home.html": "{% for b in briefings %}{{ b.reading_time }}{% endfor %}",
 }
 COLOR_KEYS = THEME_COLORS  # the params.colors keys the theme knows
 
@@ -334,9 +335,13 @@ class Inputs:
         taxonomy = (DEFAULT_THEME / "templates/taxonomy.html").read_text(encoding="utf-8")
         self.write(
             "themes/site/templates/taxonomy.html",
-            taxonomy.replace(
-                "{% endblock %}", READS_A_WHOLE_LIST["taxonomy.html"] + "{% endblock %}", 1
-            ),
+            taxonomy.replace("{% endblock %}", READS_LISTED["taxonomy.html"] + "{% endblock %}", 1),
+        )
+        # and the home pages each briefing's reading time: an edit that moves one re-renders them
+        home = (DEFAULT_THEME / "templates/home.html").read_text(encoding="utf-8")
+        self.write(
+            "themes/site/templates/home.html",
+            home.replace("{% endblock %}", READS_LISTED["home.html"] + "{% endblock %}", 1),
         )
         self.write(
             "themes/site/static/logo.svg",
@@ -424,7 +429,18 @@ class Inputs:
         files = sorted(folder.rglob("*.md"))
         action = self.pick(
             "briefing",
-            ["body", "title", "date", "terms", "editorial", "aliases", "add", "delete", "rename"],
+            [
+                "body",
+                "paragraph",
+                "title",
+                "date",
+                "terms",
+                "editorial",
+                "aliases",
+                "add",
+                "delete",
+                "rename",
+            ],
         )
         if len(files) < 4:
             action = "add"
@@ -458,9 +474,16 @@ class Inputs:
                 "briefing", f"renamed {rel} to {target.relative_to(self.root)}", {path, target}
             )
         meta, body = front_matter(path)
-        if action == "body":
-            body = body.rstrip() + " " + self.words(2, 8) + ".\n"
+        if action in ("body", "paragraph"):
+            # a sentence, or a paragraph long enough to move the reading time (220 words a minute)
+            long = action == "paragraph"
+            body = body.rstrip() + " " + self.words(*((450, 550) if long else (2, 8))) + ".\n"
             what = "appended to the body of"
+            if (
+                long
+            ):  # an imported briefing's reading time is in its front matter: the text's from now on
+                meta.pop("reading_time", None)
+                what = "appended a paragraph (and dropped any `reading_time:`) to the body of"
         elif action == "title":
             meta["title"] = self.title()
             what = f"retitled {meta['title']!r}:"
@@ -568,10 +591,8 @@ class Inputs:
             what = "copied the default's and edited"
         text = target.read_text(encoding="utf-8")
         mark = f"Edit{self.next()}"
-        if name in READS_A_WHOLE_LIST and self.rng.random() < 0.5:
-            mark += (
-                " " + READS_A_WHOLE_LIST[name]
-            )  # its pages then follow every briefing of the list
+        if name in READS_LISTED and self.rng.random() < 0.5:
+            mark += " " + READS_LISTED[name]  # its pages then follow what the read names
         spots = [m.start() for m in CLOSING_TAG.finditer(text)]
         # a partial of head elements only (social.html) gets a comment, which renders nothing
         if not spots:

@@ -15,6 +15,8 @@ from generator.build.text_store import shard_of
 from generator.cli import build_project
 from tests.test_settle import WORDS, clean, site_files, tree
 
+DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes/default"
+
 
 def cli_build(root: Path) -> BuildReport:
     """As `briefings build` runs: a new process each time, its state from .cache/."""
@@ -128,6 +130,65 @@ def test_a_text_edit_with_any_other_change_takes_the_full_build(make_site, tmp_p
     assert tree(project.output) == clean(project.root, tmp_path / "clean")
     edit(project.root / "content/briefings/b05.md", lambda t: t.replace("settled now", "so"))
     assert cli_build(project.root).shortcut == "text edits"  # alone, it would have been one
+
+
+def minutes_read(project, rel: str) -> str:  # type: ignore[no-untyped-def]
+    return next(t for t in project.html(rel).texts("span") if t.endswith("min read"))
+
+
+def test_an_edit_that_moves_the_reading_time_renders_only_the_briefings_page(make_site, tmp_path):
+    """The default theme shows a reading time on the briefing's page alone: a paragraph that moves it, or
+    `reading_time:` set in front matter, is a text edit; lists holding the briefing stay as they are."""
+    project = make_site(site_files())
+    cli_build(project.root)
+    path = (
+        project.root / "content/briefings/b13.md"
+    )  # the newest: on the home page and in every feed
+    assert minutes_read(project, "briefings/briefing-13/index.html") == "1 min read"
+    edit(path, lambda t: t.rstrip() + " " + " ".join(WORDS * 25) + ".\n")  # 500 words more
+    report = cli_build(project.root)
+    assert report.shortcut == "text edits"
+    assert "index.html" not in report.stats.changed_paths
+    assert minutes_read(project, "briefings/briefing-13/index.html") == "2 min read"
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
+    edit(path, lambda t: t.replace("---\n", "---\nreading_time: 7\n", 1))
+    report = cli_build(project.root)
+    assert report.shortcut == "text edits"
+    assert minutes_read(project, "briefings/briefing-13/index.html") == "7 min read"
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
+    # the store holds the new reading time: a later body edit of the same briefing keeps it
+    edit(path, lambda t: t.replace("settled yet.", "settled yet, again."))
+    assert cli_build(project.root).shortcut == "text edits"
+    assert minutes_read(project, "briefings/briefing-13/index.html") == "7 min read"
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
+    assert cli_build(project.root).shortcut == "unchanged"
+
+
+def test_a_reading_time_a_list_shows_sends_the_edit_to_the_full_build(make_site, tmp_path):
+    """A theme whose home page shows each briefing's reading time: the home page read it, so an edit that
+    moves it renders the home page too (the full build), and a later full build keeps it current."""
+    files: dict[str, str | bytes] = dict(site_files())
+    home = (DEFAULT_THEME / "templates/home.html").read_text(encoding="utf-8")
+    shown = '{% for b in briefings %}<span class="minutes">{{ b.reading_time }}</span>{% endfor %}'
+    files["themes/site/templates/home.html"] = home.replace(
+        "{% endblock %}", shown + "{% endblock %}", 1
+    )
+    project = make_site(
+        files,
+        config="title: T\nbase_url: https://example.org/\npreview_images: false\ntheme: site\n",
+    )
+    cli_build(project.root)
+    path = project.root / "content/briefings/b13.md"
+    edit(path, lambda t: t.rstrip() + " " + " ".join(WORDS * 25) + ".\n")
+    report = cli_build(project.root)
+    assert report.shortcut == ""  # the full build
+    assert "index.html" in report.stats.changed_paths
+    assert "2" in [t for t in project.html("index.html").texts("span") if t.isdigit()]
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
+    # a sentence that keeps the reading time is a text edit again
+    edit(path, lambda t: t.replace("settled yet.", "settled yet, again."))
+    assert cli_build(project.root).shortcut == "text edits"
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
 
 
 def test_an_output_folder_changed_by_hand_takes_the_full_build(make_site, tmp_path):

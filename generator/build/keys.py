@@ -55,11 +55,12 @@ class PageKeys:
 
 
 def listed_digests(site: Site) -> dict[str, Callable[[str], str]]:
-    """How to find the current digest of what a term or a taxonomy lists, for the traces of pages whose
-    rendering read `term.briefings` or `taxonomy.terms` (core/model.py: a page's key holds neither list).
-    The terms of every language, found by their `ref`, indexed on first use."""
+    """How to find the current digest of a listed field (core/model.py: a page's key holds none), for the
+    traces of pages whose rendering read one: what a term or a taxonomy lists (`term.briefings`,
+    `taxonomy.terms`) and a briefing's reading time. Every language's, found by `ref`, indexed on first use."""
     terms: dict[str, Term] = {}
     taxonomies: dict[str, Taxonomy] = {}
+    minutes: dict[str, int] = {}
     fingerprints = Fingerprints()  # its own: a page key's `seen` is not disturbed
 
     def index() -> None:
@@ -79,7 +80,15 @@ def listed_digests(site: Site) -> dict[str, Callable[[str], str]]:
         found = taxonomies.get(ref)
         return fingerprints(found._terms) if found else "missing"
 
-    return {"term": term, "taxonomy": taxonomy}
+    def reading_time(ref: str) -> str:
+        if not minutes:
+            for one in site.every_language:
+                for b in (*one.briefings, *one.withdrawn):
+                    minutes[b.ref] = b._reading_time
+        found = minutes.get(ref)
+        return str(found) if found is not None else "missing"
+
+    return {"term": term, "taxonomy": taxonomy, "reading_time": reading_time}
 
 
 def page_key(base: str, page: OutputPage, fingerprints: Fingerprints) -> str:

@@ -132,7 +132,9 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
         slug = new.briefing.slug
         held = site.bodies.get(slug)
         if held is None or new.briefing != shown.get(slug) or not text_alone(cached.item, new):
-            return None  # hidden, or more than its text changed: the full build
+            # hidden, or more than its text changed (its reading time too: the full build's traces find
+            # the pages showing it): the full build
+            return None
         if held.images:  # `quick` may have parsed it since: the site's body has images to remove
             return None
         swaps[id(held)] = new.body

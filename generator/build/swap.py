@@ -4,6 +4,7 @@ how serve's settle and a CLI build after text edits make a page's new context fr
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -35,11 +36,12 @@ def reparse(
 
 
 def text_alone(old: BriefingFile, new: BriefingFile) -> bool:
-    """Whether `new` differs from `old` in its text alone: what lists and term pages show (`Briefing`) and
-    what the importer matches it by (`seed`) are the same, and no image is read or derived (those take the
-    full build, which derives and prunes files)."""
+    """Whether `new` differs from `old` in its text alone: what lists and term pages show (`Briefing`, but
+    for the reading time: the caller finds the pages that read it) and what the importer matches it by
+    (`seed`) are the same, and no image is read or derived (those take the full build, which derives and
+    prunes files)."""
     return (
-        new.briefing == old.briefing
+        dataclasses.replace(new.briefing, _reading_time=old.briefing._reading_time) == old.briefing
         and new.seed == old.seed
         and not (new.inputs or old.inputs or new.body.images or old.body.images)
     )

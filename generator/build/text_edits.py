@@ -4,8 +4,9 @@
 - the last full build left its store (build/text_store.py) for these settings and this output folder, and
   the output folder still holds what the last build wrote;
 - every input file that changed since (by size and mtime) is a briefing the last build parsed, and each,
-  parsed again, has the same front matter and figures (`Briefing`): only its `Body` changed, with no
-  images to derive;
+  parsed again, has the same front matter and figures (`Briefing`) but for its reading time: only its
+  `Body` changed, with no images to derive; a moved reading time is read by no page but those holding the
+  body (the default theme shows it on the briefing's page alone);
 - no briefing has come due since.
 Then the site's skeleton is unchanged, so every page's context is the last one but for the bodies it holds
 (as for serve's settle, build/settle.py). The pages whose contexts hold an edited body are loaded from the
@@ -119,9 +120,20 @@ def _settle(
 ) -> BuildReport | None:
     swaps = {e.old.body.digest: e.new.body for e in edits if e.old.body.digest != e.new.body.digest}
     new_digests = {body.digest for body in swaps.values()}
+    # edits that moved a reading time (all that text_alone lets differ in a `Briefing`)
+    moved = [e.new.briefing for e in edits if e.new.briefing != e.old.briefing]
     held_by = sorted(
-        {p for e in edits if e.old.body.digest in swaps for p in store.holders(e.old.briefing.slug)}
+        {
+            p
+            for e in edits
+            if e.old.body.digest in swaps or e.new.briefing != e.old.briefing
+            for p in store.holders(e.old.briefing.slug)
+        }
     )
+    for briefing in moved:
+        if not set(store.readers(briefing.slug)).issubset(held_by):
+            return None  # a list shows its reading time: the full build
+        store.replace_briefing(briefing)  # the pages loaded below show the new one
     fingerprints = Fingerprints()
     todo: list[tuple[OutputPage, str, tuple[str, ...], PageRecord]] = []
     for rel in held_by:
@@ -140,7 +152,14 @@ def _settle(
         bytecode = templates_dir(config.root, store.index.env_key)
         env = make_environment(config, statics, bytecode if bytecode.is_dir() else None)
         done = render_many(env, [page for page, *_ in todo], store.index.common, 1)
-        digests = Digests(input_digests(env, config, statics))
+        minutes = {e.new.briefing.ref: str(e.new.briefing._reading_time) for e in edits}
+        digests = Digests(
+            {
+                **input_digests(env, config, statics),
+                # another briefing's, read by a page rendered here: "unknown" (its next full build renders it)
+                "reading_time": lambda ref: minutes.get(ref, "unknown"),
+            }
+        )
     by_digest = {body.digest: body for body in swaps.values()}
     for page, key, held, record in todo:
         result = done[page.path]

@@ -10,8 +10,8 @@ also saves:
   digest of each shard below;
 - `text-stamps.pickle`: the (size, mtime_ns) of every input file the build surveyed, so the next build
   tells which files changed without reading any;
-- `text-briefs-NN.pickle` (256 shards by slug): each briefing's front matter as the site holds it, and
-  the pages whose contexts hold its body;
+- `text-briefs-NN.pickle` (256 shards by slug): each briefing's front matter as the site holds it, the
+  pages whose contexts hold its body and the pages whose renderings read its reading time;
 - `text-pages-NN.pickle` (256 shards by path): each page holding a body: its record and its context as
   planned.
 
@@ -106,6 +106,7 @@ class TextStore:
         self._shards: dict[str, dict[str, Any]] = {}
         self._briefings: dict[str, Briefing] = {}
         self._dirty: set[int] = set()  # pages shards changed by put_page
+        self._dirty_briefs: set[int] = set()  # briefs shards changed by replace_briefing
 
     @classmethod
     def open(cls, cache: BuildCache) -> TextStore | None:
@@ -131,7 +132,23 @@ class TextStore:
     def holders(self, slug: str) -> tuple[str, ...]:
         """The paths of the pages whose contexts hold this briefing's body (none for a hidden one)."""
         entry = self._shard("briefs", shard_of(slug)).get(slug)
-        return entry[1] if entry else ()
+        return entry[1].holders if entry else ()
+
+    def readers(self, slug: str) -> tuple[str, ...]:
+        """The paths of the pages whose renderings read this briefing's reading time."""
+        entry = self._shard("briefs", shard_of(slug)).get(slug)
+        return entry[1].readers if entry else ()
+
+    def replace_briefing(self, briefing: Briefing) -> None:
+        """Hold `briefing` for its slug from now on, and save it (a text edit that moved its reading time:
+        pages loaded afterwards show the new one)."""
+        n = shard_of(briefing.slug)
+        shard = self._shard("briefs", n)
+        _, row = shard[briefing.slug]
+        row = dataclasses.replace(row, minutes=briefing._reading_time)
+        shard[briefing.slug] = (pickle.dumps(briefing, protocol=pickle.HIGHEST_PROTOCOL), row)
+        self._briefings[briefing.slug] = briefing
+        self._dirty_briefs.add(n)
 
     def briefing(self, slug: str) -> Briefing:
         found = self._briefings.get(slug)
@@ -174,10 +191,32 @@ class TextStore:
             shard = self._shard("pages", n)
             pages[n] = _pages_digest((path, entry[0]) for path, entry in shard.items())
             _save_shard(self.cache, "pages", n, pages[n], shard)
+        briefs = list(self.index.briefs)
+        for n in sorted(self._dirty_briefs):
+            shard = self._shard("briefs", n)
+            briefs[n] = _briefs_digest(row for _, row in shard.values())
+            _save_shard(self.cache, "briefs", n, briefs[n], shard)
         self._dirty.clear()
-        self.index = dataclasses.replace(self.index, pages=tuple(pages))
+        self._dirty_briefs.clear()
+        self.index = dataclasses.replace(self.index, pages=tuple(pages), briefs=tuple(briefs))
         self.cache.put_blob(STAMPS, stamps)
         self.cache.put_blob(INDEX, self.index)
+
+
+@dataclass(frozen=True)
+class BriefRow:
+    """What the store knows of one briefing besides the briefing itself; the rows of a shard are its
+    version (the reading time apart from the fingerprint, which leaves it out)."""
+
+    slug: str
+    fingerprint: str  # "" for a hidden briefing
+    minutes: int  # its reading time (0 for a hidden one)
+    holders: tuple[str, ...]  # pages whose contexts hold its body
+    readers: tuple[str, ...]  # pages whose renderings read its reading time
+
+
+def _briefs_digest(rows: Iterable[BriefRow]) -> str:
+    return key_of(sorted((r.slug, r.fingerprint, r.minutes, r.holders, r.readers) for r in rows))
 
 
 def _pages_digest(records: Iterable[tuple[str, PageRecord]]) -> str:
@@ -262,27 +301,37 @@ def _save_shards(
     """Write the shards whose digest changed; the index that describes them (None: not storable)."""
     shown = {b.slug: b for b in (*site.withdrawn, *site.briefings)}
     slug_of = {body.digest: slug for slug, body in site.bodies.items()}
+    slug_at = {b.ref: b.slug for b in shown.values()}
     held: dict[str, list[str]] = defaultdict(list)
+    read: dict[str, list[str]] = defaultdict(list)
     for path, record in records.items():
         for digest in record.bodies:
             slug = slug_of.get(digest)
-            if (
-                slug is None
-            ):  # a body no briefing of the site has: a text edit could not find its pages
+            if slug is None:  # a body of no briefing of the site: no text edit finds its pages
                 return None
             held[slug].append(path)
+        for (kind, ref), _ in record.trace:
+            if kind == "reading_time" and ref in slug_at:
+                read[slug_at[ref]].append(path)
     fingerprints = Fingerprints()
-    briefs: list[list[tuple[str, str, tuple[str, ...]]]] = [[] for _ in range(SHARDS)]
+    briefs: list[list[BriefRow]] = [[] for _ in range(SHARDS)]
     for slug in site.bodies:
         briefing = shown.get(slug)
-        print_ = fingerprints(briefing) if briefing is not None else ""
-        briefs[shard_of(slug)].append((slug, print_, tuple(sorted(held.get(slug, ())))))
+        briefs[shard_of(slug)].append(
+            BriefRow(
+                slug,
+                fingerprints(briefing) if briefing is not None else "",
+                briefing._reading_time if briefing is not None else 0,
+                tuple(sorted(held.get(slug, ()))),
+                tuple(sorted(read.get(slug, ()))),
+            )
+        )
     page_shards: list[list[str]] = [[] for _ in range(SHARDS)]
     for path in sorted({p for paths in held.values() for p in paths}):
         if path not in pages:
             return None  # held by a page that is not keyed: not stored
         page_shards[shard_of(path)].append(path)
-    brief_digests = tuple(key_of(sorted(rows)) for rows in briefs)
+    brief_digests = tuple(_briefs_digest(rows) for rows in briefs)
     page_digests = tuple(_pages_digest((p, records[p]) for p in paths) for paths in page_shards)
     old_briefs = before.briefs if before else ()
     old_pages = before.pages if before else ()
@@ -291,13 +340,13 @@ def _save_shards(
         if same and n < len(old_briefs) and old_briefs[n] == brief_digests[n]:
             continue
         entries = {
-            slug: (
-                pickle.dumps(shown[slug], protocol=pickle.HIGHEST_PROTOCOL)
-                if slug in shown
+            row.slug: (
+                pickle.dumps(shown[row.slug], protocol=pickle.HIGHEST_PROTOCOL)
+                if row.slug in shown
                 else None,
-                paths,
+                row,
             )
-            for slug, _, paths in rows
+            for row in rows
         }
         _save_shard(cache, "briefs", n, brief_digests[n], entries)
     for n, paths in enumerate(page_shards):

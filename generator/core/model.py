@@ -12,6 +12,11 @@ from typing import Any, ClassVar
 
 from generator.core import trace, urls
 
+# A field left out of its object's fingerprint (core/fingerprint.py) because the property that reads it
+# records the read (core/trace.py): a page depends on a term's list of briefings, or on a briefing's
+# reading time, only if its rendering reads it.
+LISTED = {"listed": True}
+
 
 @dataclass(frozen=True)
 class Document:
@@ -243,7 +248,7 @@ class Briefing:
     terms: Mapping[str, tuple[str, ...]]
     source: Source | None
     draft: bool
-    reading_time: int
+    _reading_time: int = field(metadata=LISTED)  # read `reading_time`
     trends: tuple[Trend, ...]
     extra: Mapping[str, Any]  # unknown front matter fields, passed through to templates
     sources: tuple[SourceRef, ...] = ()
@@ -260,6 +265,19 @@ class Briefing:
     mentions: tuple[Mention, ...] = ()
     lang: str = ""  # its language's code on a site with `languages:` ('' on a site in one language)
     translation: Translation | None = None  # what it translates, if it is a translation
+
+    @property
+    def reading_time(self) -> int:
+        """Minutes to read (from the text, unless front matter sets them). The briefing's key leaves them
+        out and a rendering that reads them records it: a body edit that moves them re-renders the pages
+        that show them, not every list holding the briefing."""
+        trace.record("reading_time", self.ref)
+        return self._reading_time
+
+    @property
+    def ref(self) -> str:
+        """The briefing in a trace: its language and URL (a translation may share its source's URL)."""
+        return f"{self.lang}:{self.url}"
 
     @property
     def revised(self) -> datetime | None:
@@ -364,11 +382,6 @@ class TermInfo:
     html: str
     extra: Mapping[str, Any]
     digest: str
-
-
-# A field left out of its object's fingerprint (core/fingerprint.py) because reading it records the read
-# (core/trace.py): a page keyed on a term depends on the term's list of briefings only if it reads it.
-LISTED = {"listed": True}
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,9 @@ class Digests:
         # equal traces as one object: most pages of a kind read the same inputs, and records pickle each
         # object once (a briefing page's record is 150 bytes, not 900)
         self._traces: dict[Trace, Trace] = {}
+        # and equal reads as one object: a trace naming its own page's briefing (its reading time) is one
+        # page's, but its other reads are still pickled once
+        self._pairs: dict[Input, tuple[Input, str]] = {}
         self._checked: dict[int, tuple[Trace, bool]] = {}
 
     def __call__(self, item: Input) -> str:
@@ -58,8 +61,14 @@ class Digests:
 
     def trace(self, reads: set[Input] | frozenset[Input]) -> Trace:
         """The reads of one page with their current digests."""
-        trace = tuple(sorted((item, self(item)) for item in reads))
+        trace = tuple(sorted(map(self._pair, reads)))
         return self._traces.setdefault(trace, trace)
+
+    def _pair(self, item: Input) -> tuple[Input, str]:
+        pair = self._pairs.get(item)
+        if pair is None:
+            pair = self._pairs[item] = (item, self(item))
+        return pair
 
     def current(self, trace: Trace) -> bool:
         """True if every input of `trace` still has the digest it had (asked once per trace object: the

@@ -353,7 +353,7 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
         terms=terms,
         source=source,
         draft=draft,
-        reading_time=reading_time,
+        _reading_time=reading_time,
         trends=trends,
         extra=extra,
         sources=sources,
