@@ -13,6 +13,8 @@ from generator.build.cache import load, save
 from generator.build.options import BuildOptions, BuildReport
 from generator.build.text_store import shard_of
 from generator.cli import build_project
+from generator.pages import registry
+from generator.pages.page import html_page
 from tests.test_settle import WORDS, clean, site_files, tree
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes/default"
@@ -188,6 +190,30 @@ def test_a_reading_time_a_list_shows_sends_the_edit_to_the_full_build(make_site,
     # a sentence that keeps the reading time is a text edit again
     edit(path, lambda t: t.replace("settled yet.", "settled yet, again."))
     assert cli_build(project.root).shortcut == "text edits"
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
+
+
+def test_a_reading_time_read_while_planning_is_in_the_keys_of_the_pages_holding_it(
+    make_site, tmp_path, monkeypatch
+):
+    """Were a page kind to copy reading times into a context while planning (none does), the skeleton,
+    which leaves them out, would not tell its pages apart: then every page is fingerprinted and no text
+    edit is stored, so the page follows."""
+
+    def minutes_page(site):  # type: ignore[no-untyped-def]
+        total = sum(b.reading_time for b in site.briefings)
+        yield html_page(
+            "minutes/", "search.html", title=f"{total} minutes", description="", kind="search"
+        )
+
+    monkeypatch.setattr(registry, "PAGE_KINDS", (*registry.PAGE_KINDS, minutes_page))
+    project = make_site(site_files())
+    cli_build(project.root)
+    assert project.html("minutes/index.html").texts("title")[0].startswith("14 minutes")
+    path = project.root / "content/briefings/b03.md"
+    edit(path, lambda t: t.rstrip() + " " + " ".join(WORDS * 25) + ".\n")
+    assert cli_build(project.root).shortcut == ""
+    assert project.html("minutes/index.html").texts("title")[0].startswith("15 minutes")
     assert tree(project.output) == clean(project.root, tmp_path / "clean")
 
 

@@ -44,7 +44,7 @@ from generator.core.errors import Problem, SiteError
 from generator.core.model import BriefingFile, Document, OutputPage, Site, TermInfo
 from generator.core.parallel import default_jobs, fork_map
 from generator.core.themes import theme_dirs
-from generator.core.trace import Digests
+from generator.core.trace import Digests, recording
 from generator.pages.news import news_change
 from generator.pages.registry import plan
 from generator.read.content import (
@@ -179,7 +179,8 @@ class Builder:
         if self.options.run_import and (imported := self._import_seeds(config)):
             found = survey(config, self.options, code, self.output)  # new briefings were written
         settings, before = found.settings, found.record
-        site = self.load_site(config, read_record(config.root / RECORD_FILE, before))
+        with recording() as planned:  # no reading time, as PageKeys checks
+            site = self.load_site(config, read_record(config.root / RECORD_FILE, before))
         self._reveal_at = min(filter(None, (self._reveal_at, news_change(site))), default=None)
         if (
             not self.search.key
@@ -202,9 +203,10 @@ class Builder:
         if self._env is None or self._env[0] != env_key:
             self._env = (env_key, make_environment(config, statics, self._bytecode(env_key)))
         env = self._env[1]
-        pages = plan(site, (preview_pages, functools.partial(headers_pages, statics=statics)))
+        with recording() as also_planned:
+            pages = plan(site, (preview_pages, functools.partial(headers_pages, statics=statics)))
         digests = Digests({**input_digests(env, config, statics), **listed_digests(site)})
-        keys = PageKeys(settings, {"nav_pages": site.nav}, digests, site)
+        keys = PageKeys(settings, {"nav_pages": site.nav}, digests, site, planned | also_planned)
         files, rendered = self._render(env, pages, keys)
         keyed = {page.path: page for page in pages if page.data is None}
         self._last = LastBuild(site, env, keys, self.markup(config), keyed)
@@ -219,7 +221,7 @@ class Builder:
         )
         save_store = (
             start_saving(self._cache, store_before, site, keyed, self._records, index, found.stamps)
-            if self._cache and self._records is not None
+            if self._cache and self._records is not None and keys.skeleton
             else lambda: None
         )
         self._stage("indexing", 0)

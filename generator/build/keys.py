@@ -4,7 +4,7 @@ and the bytes of a page kept from an earlier build."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ import jinja2
 from generator.build.inputs import key_of
 from generator.core.fingerprint import Fingerprints
 from generator.core.model import OutputPage, Site, Taxonomy, Term
-from generator.core.trace import Digests
+from generator.core.trace import Digests, Input
 from generator.render.render import render_page
 
 
@@ -27,18 +27,22 @@ class PageKeys:
         common: dict[str, Any],
         digests: Digests,
         site: Site,
+        planned: Iterable[Input] = (),
         bodies: frozenset[str] | None = None,
     ):
-        """`bodies`: the digests of the site's bodies, when the caller knows them (a pass over them
-        costs ~10 ms at 10,000 briefings)."""
+        """`planned`: what assembling and planning the site recorded reading; `bodies`: the digests of the
+        site's bodies, when the caller knows them (a pass over them costs ~10 ms at 10,000 briefings)."""
         self.common = common
         self.digests = digests
         self._fingerprints = Fingerprints()
         self.base = key_of(settings, self._fingerprints(common))
         # Assembly and page kinds are pure functions of the site's skeleton plus its bodies, so equal
         # skeletons mean equal page contexts but for the bodies they hold.
-        # A site not made by assemble() has no skeleton: then no page may skip its fingerprint.
-        self.skeleton = key_of(self.base, site.skeleton) if site.skeleton else None
+        # A site not made by assemble() has no skeleton: then no page may skip its fingerprint. Nor may one
+        # when assembly or planning read a reading time, which the skeleton leaves out (model.LISTED) for
+        # renderings to record: a context could hold it.
+        shaped = site.skeleton and not any(kind == "reading_time" for kind, _ in planned)
+        self.skeleton = key_of(self.base, site.skeleton) if shaped else None
         self.bodies = (
             bodies
             if bodies is not None

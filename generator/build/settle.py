@@ -145,7 +145,7 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
     bodies.update((new.briefing.slug, new.body) for _, new in parsed.values())
     site = dataclasses.replace(site, bodies=bodies, now=now)
     current = (last.keys.bodies - old_digests) | {new.body.digest for _, new in parsed.values()}
-    keys = PageKeys(builder._settings, last.keys.common, last.keys.digests, site, current)
+    keys = PageKeys(builder._settings, last.keys.common, last.keys.digests, site, bodies=current)
     edited_bodies = {new.briefing.slug: new.body for _, new in parsed.values()}
     search_files = builder.search.update_texts(site, edited_bodies)
     if search_files is None:
