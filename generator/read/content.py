@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import re
@@ -285,7 +284,6 @@ def parse_datetime(value: Any, tz: ZoneInfo) -> datetime:
     return result
 
 
-@functools.lru_cache(maxsize=65536)
 def _check_slug(checker: _Checker, slug: str) -> str:
     """A slug is one path segment: refuse anything that could escape its folder."""
     if not SLUG_RE.fullmatch(slug) or ".." in slug:
