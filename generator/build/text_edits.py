@@ -120,17 +120,17 @@ def _settle(
 ) -> BuildReport | None:
     swaps = {e.old.body.digest: e.new.body for e in edits if e.old.body.digest != e.new.body.digest}
     new_digests = {body.digest for body in swaps.values()}
-    # edits that moved a reading time (all that text_alone lets differ in a `Briefing`)
-    moved = [e.new.briefing for e in edits if e.new.briefing != e.old.briefing]
+    # edits that moved a reading time (all that text_alone lets differ in a `Briefing`), by slug
+    moved = {e.new.briefing.slug: e.new.briefing for e in edits if e.new.briefing != e.old.briefing}
     held_by = sorted(
         {
             p
             for e in edits
-            if e.old.body.digest in swaps or e.new.briefing != e.old.briefing
+            if e.old.body.digest in swaps or e.new.briefing.slug in moved
             for p in store.holders(e.old.briefing.slug)
         }
     )
-    for briefing in moved:
+    for briefing in moved.values():
         if not set(store.readers(briefing.slug)).issubset(held_by):
             return None  # a list shows its reading time: the full build
         store.replace_briefing(briefing)  # the pages loaded below show the new one
