@@ -8,11 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 from generator import arguments
-from generator.build.cache import BuildCache, cache_dir
-from generator.build.current import Survey, unchanged_report
+from generator.build.cache import cache_dir
 from generator.build.lock import project_lock
-from generator.build.manifest import OutputCheck
-from generator.build.options import BuildOptions, BuildReport
+from generator.build.once import build_project
+from generator.build.options import BuildOptions
 from generator.build.progress import Progress
 from generator.core.config import Config, load_config
 from generator.core.errors import SiteError
@@ -93,30 +92,6 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"view it: briefings serve   (or any static server at {report.base_path} over {report.output})"
     )
     return EXIT_OK
-
-
-def build_project(root: Path, options: BuildOptions) -> BuildReport:
-    """`briefings build`: a build that would change nothing is told apart before the renderer is imported
-    (start-up is most of a no-op build's time); then one after edits to briefings' text alone, before the
-    builder is; else the full build."""
-    report = unchanged_report(root, options, then=_text_edits)
-    if report is None:
-        from generator.build.builder import build
-
-        report = build(root, options)
-    return report
-
-
-def _text_edits(
-    config: Config,
-    found: Survey,
-    cache: BuildCache,
-    options: BuildOptions,
-    check: OutputCheck,
-) -> BuildReport | None:
-    from generator.build.text_edits import text_edit_report
-
-    return text_edit_report(config, found, cache, options, check)
 
 
 def cmd_import(args: argparse.Namespace) -> int:

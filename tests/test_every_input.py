@@ -36,7 +36,7 @@ import yaml
 from PIL import Image
 
 from generator.build.builder import Builder, BuildOptions, build
-from generator.cli import build_project
+from generator.build.once import build_project
 from generator.render.theme import THEME_COLORS
 from tests.conftest import ROOT, briefing_md
 from tests.test_incremental import COUNTRIES, TOPICS, WORDS, tree
@@ -991,7 +991,7 @@ class Rebuilds:
         )  # serve writes an edited briefing's page first
         full = self.builder._build
         ran = []
-        self.builder._build = lambda: ran.append(1) or full()  # type: ignore[method-assign]
+        self.builder._build = lambda surveyed: ran.append(1) or full(surveyed)  # type: ignore[method-assign]
         try:
             self.builder.build(touched)  # serve hands over what its watcher saw
         finally:

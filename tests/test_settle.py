@@ -58,9 +58,9 @@ class Serve:
         self.full = 0
         inner = self.builder._build
 
-        def counted():  # type: ignore[no-untyped-def]
+        def counted(surveyed=None):  # type: ignore[no-untyped-def]
             self.full += 1
-            return inner()
+            return inner(surveyed)
 
         self.builder._build = counted  # type: ignore[method-assign]
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from generator.build.cache import load, save
+from generator.build.once import build_project
 from generator.build.options import BuildOptions, BuildReport
 from generator.build.text_store import shard_of
-from generator.cli import build_project
 from generator.pages import registry
 from generator.pages.page import html_page
 from tests.test_settle import WORDS, clean, site_files, tree

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.build.cache import CACHE_DIR, BuildCache, PageRecord, templates_dir
-from generator.build.current import load_site_config, survey
+from generator.build.current import Survey, load_site_config, settings_key, survey
 from generator.build.images import content_warnings, derive_images, inputs_current
 from generator.build.inputs import (
     code_version,
@@ -56,7 +56,7 @@ from generator.read.content import (
     read_document,
 )
 from generator.read.entities import forget_data
-from generator.read.importer import import_options, import_seeds, seeds_to_import
+from generator.read.importer import import_due_seeds
 from generator.read.markup import Markup
 from generator.read.published import RECORD_FILE, read_record
 from generator.read.terms import read_term_yaml, term_yaml_files
@@ -114,10 +114,13 @@ class Builder:
     def output(self) -> Path:
         return self.options.output_of(self.root)
 
-    def build(self, changed: set[Path] | None = None) -> BuildReport:
+    def build(
+        self, changed: set[Path] | None = None, surveyed: Survey | None = None
+    ) -> BuildReport:
         """Build the whole site, reusing whatever is unchanged; raise SiteError and leave output/ alone on
         any problem. `changed`: the paths serve's watcher reported since the last build, when it trusts
-        them (edits to the text of briefings alone then rebuild in time proportional to the edit)."""
+        them (edits to the text of briefings alone then rebuild in time proportional to the edit).
+        `surveyed`: the inputs as the caller surveyed them just now (the command line's no-op check)."""
         # A build allocates millions of objects that live until it ends (parsed briefings, pages, caches);
         # the cyclic collector re-scanning them cost a third of an incremental build at 10,000 briefings.
         # Reference counting still frees everything acyclic; the collector runs again once the build is done.
@@ -128,7 +131,7 @@ class Builder:
                 if changed and (report := settle_bodies(self, changed)) is not None:
                     return report
                 with self._spooling():
-                    return self._build()
+                    return self._build(surveyed)
         finally:
             if enabled:
                 gc.enable()
@@ -145,7 +148,7 @@ class Builder:
             finally:
                 self._spool = None
 
-    def _build(self) -> BuildReport:
+    def _build(self, surveyed: Survey | None) -> BuildReport:
         started = time.perf_counter()
         code = code_version()
         if code != self._code:  # the generator's data changed under a running serve: reload it
@@ -153,7 +156,9 @@ class Builder:
                 forget_data()
             self._code = code
         config = self.load_config()
-        found = survey(config, self.options, code, self.output)
+        found = surveyed
+        if found is None or found.settings != settings_key(config, self.options, code):
+            found = survey(config, self.options, code, self.output)
         # a config change invalidates every parsed file and page
         if found.settings != self._settings:
             self._documents.clear()
@@ -176,7 +181,7 @@ class Builder:
         # what the last build left for a text edit no longer holds once this build writes anything
         store_before = take_index(self._cache)
         imported: tuple[Any, ...] = ()
-        if self.options.run_import and (imported := self._import_seeds(config)):
+        if self.options.run_import and (imported := import_due_seeds(config, self.jobs)):
             found = survey(config, self.options, code, self.output)  # new briefings were written
         settings, before = found.settings, found.record
         with recording() as planned:  # no reading time, as PageKeys checks
@@ -264,18 +269,6 @@ class Builder:
             images_derived=derived,
             warnings=tuple(str(p) for p in content_warnings(site)),
         )
-
-    def _import_seeds(self, config: Config) -> tuple[Any, ...]:
-        """Import seeds that are new or newer than their briefings; one line per seed for the user."""
-        briefings_dir = config.content_dir / "briefings"
-        todo = seeds_to_import(config.seeds_dir, briefings_dir)
-        if not todo:
-            return ()
-        results = import_seeds(todo, briefings_dir, jobs=self.jobs, **import_options(config))
-        # a seed that cannot be imported fails the build, as it fails `briefings import` (the others are in)
-        if failed := [Problem(r.seed, None, r.message) for r in results if r.status == "error"]:
-            raise SiteError(failed)
-        return tuple(r.line() for r in results if r.status != "unchanged")
 
     def load_site(self, config: Config, published: dict[str, str] | None = None) -> Site:
         """Read every content file (reusing unchanged ones), gather every problem, assemble the Site; `published`
@@ -499,6 +492,14 @@ class Builder:
         records: dict[str, PageRecord] = {}
         todo: list[tuple[OutputPage, str, tuple[str, ...]]] = []
         problems = []
+        # each page's key and the bodies it holds: its last key when only other bodies changed, else new
+        known: dict[int, tuple[str, tuple[str, ...]]] = {}
+        for page in pages:
+            old = before.get(page.path)
+            if page.data is None and same_site and old and all(b in bodies for b in old.bodies):
+                known[id(page)] = (old.key, old.bodies)
+        fresh = [page for page in pages if page.data is None and id(page) not in known]
+        known.update(zip(map(id, fresh), keys.many(fresh), strict=True))
         for page in pages:
             if page.path in files:
                 problems.append(
@@ -513,11 +514,7 @@ class Builder:
                 files[page.path] = page.data
                 continue
             old = before.get(page.path)
-            if same_site and old is not None and all(b in bodies for b in old.bodies):
-                key, held_bodies = old.key, old.bodies
-            else:
-                key = keys.key(page)
-                held_bodies = tuple(keys.seen)
+            key, held_bodies = known[id(page)]
             held = self._held.get(page.path)
             usable = held is not None and held.content.digest == getattr(old, "digest", None)
             # Without a manifest the output folder holds none of the pages (a fresh --output): render them
@@ -593,7 +590,11 @@ class Builder:
             pass
 
 
+def one_shot(root: Path, options: BuildOptions | None = None) -> Builder:
+    """A builder for one build of the project at `root`: its pages wait in a spool, not in memory."""
+    return Builder(root.resolve(), dataclasses.replace(options or BuildOptions(), spool=True))
+
+
 def build(root: Path, options: BuildOptions | None = None) -> BuildReport:
     """Build the project at `root` once."""
-    options = dataclasses.replace(options or BuildOptions(), spool=True)
-    return Builder(root.resolve(), options).build()
+    return one_shot(root, options).build()

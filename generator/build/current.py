@@ -88,13 +88,20 @@ def survey(config: Config, options: BuildOptions, code: str, output: Path) -> Su
 Then = Callable[[Config, Survey, BuildCache, BuildOptions, OutputCheck], "BuildReport | None"]
 
 
-def unchanged_report(
-    root: Path, options: BuildOptions, then: Then | None = None
-) -> BuildReport | None:
+@dataclass(frozen=True)
+class Checked:
+    """What `unchanged_report` found: the report of a build it made unnecessary, else the survey it took."""
+
+    report: BuildReport | None
+    # for the full build that follows, which need not survey the inputs again
+    survey: Survey | None = None
+
+
+def unchanged_report(root: Path, options: BuildOptions, then: Then | None = None) -> Checked:
     """The report of a build of `root` that would change nothing, or else of `then` (given the survey, under
-    the same lock), or None (then build it)."""
+    the same lock); else no report (then build it)."""
     if options.verify or not options.cache:
-        return None
+        return Checked(None)
     started = time.perf_counter()
     with project_lock(root, "briefings build"):
         config = load_site_config(root, options)
@@ -106,13 +113,15 @@ def unchanged_report(
             found = survey(config, options, code, output)
             files = found.unchanged(cache, output, options.moment(config.tz), check)
             if files is None:
-                return then(config, found, cache, options, check) if then else None
-    return BuildReport(
-        output=output,
-        pages=files,
-        rendered=0,
-        stats=WriteStats(0, files, 0),
-        seconds=time.perf_counter() - started,
-        base_path=config.base_path,
-        shortcut="unchanged",
+                return Checked(then(config, found, cache, options, check) if then else None, found)
+    return Checked(
+        BuildReport(
+            output=output,
+            pages=files,
+            rendered=0,
+            stats=WriteStats(0, files, 0),
+            seconds=time.perf_counter() - started,
+            base_path=config.base_path,
+            shortcut="unchanged",
+        )
     )

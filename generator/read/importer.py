@@ -31,7 +31,7 @@ import yaml
 
 from generator.core import atomic
 from generator.core.config import Config
-from generator.core.errors import SiteError
+from generator.core.errors import Problem, SiteError
 from generator.core.parallel import fork_map_batches
 from generator.read.content import is_content_name, is_utf8_name, seed_link
 from generator.read.detect import ENGLISH, NER_LANGUAGES, detect
@@ -390,3 +390,17 @@ def seeds_to_import(seeds_dir: Path, briefings_dir: Path) -> list[Path]:
         except OSError:
             stale.append(seed)
     return stale
+
+
+def import_due_seeds(config: Config, jobs: int) -> tuple[str, ...]:
+    """Import the seeds that are new or newer than their briefings (as a build does first); one line per
+    seed for the user. A seed that cannot be imported fails the build, as it fails `briefings import`
+    (the others are in)."""
+    briefings_dir = config.content_dir / "briefings"
+    todo = seeds_to_import(config.seeds_dir, briefings_dir)
+    if not todo:
+        return ()
+    results = import_seeds(todo, briefings_dir, jobs=jobs, **import_options(config))
+    if failed := [Problem(r.seed, None, r.message) for r in results if r.status == "error"]:
+        raise SiteError(failed)
+    return tuple(r.line() for r in results if r.status != "unchanged")
