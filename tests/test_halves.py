@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 
 from generator.build import inputs, manifest
 from generator.build.builder import build
 from generator.build.options import BuildOptions
+from generator.core import halves
 from generator.core.halves import Forked, in_halves
 
 
@@ -103,3 +105,60 @@ def test_the_output_check_finds_an_altered_file_in_either_half(tmp_path, monkeyp
         assert manifest.output_is_current(output, marker) is None
         os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
         assert manifest.output_is_current(output, marker) == count
+
+
+def test_a_build_that_judges_and_checks_pages_in_halves_equals_one_in_one_pass(
+    make_site, tmp_path, monkeypatch
+):
+    """Page keys, trace checks (build/keys.judge) and the writer's stat calls split between a forked child
+    and the caller, however small the site: each incremental build equals a clean one, renders what one
+    pass renders, and a file altered by hand in the output is written again."""
+    from generator.build import keys, write
+    from tests.conftest import briefing_md
+
+    files = {
+        f"content/briefings/b{i}.md": briefing_md(f"Briefing {i}", f"2026-0{1 + i % 9}-1{i % 9}")
+        for i in range(12)
+    }
+    project = make_site(files)
+    options = BuildOptions(run_import=False, jobs=1)
+    one_pass = []
+    forks = []
+    fork = halves._fork
+    for split in (False, True):
+        if split:
+            monkeypatch.setattr(keys, "in_halves", functools.partial(in_halves, least=2))
+            monkeypatch.setattr(write, "in_halves", functools.partial(in_halves, least=2))
+            monkeypatch.setattr(halves, "_fork", lambda compute: forks.append(1) or fork(compute))
+        project.write(files)
+        rendered = [build(project.root, options).rendered]
+        project.write(
+            {
+                "content/briefings/b3.md": files["content/briefings/b3.md"].replace(
+                    "Briefing 3", "Briefing three"
+                )
+            }
+        )
+        rendered.append(build(project.root, options).rendered)
+        project.write({"content/briefings/b5.md": files["content/briefings/b5.md"] + "\nMore.\n"})
+        rendered.append(build(project.root, options).rendered)
+        altered = project.root / "output/index.html"
+        altered.write_text("altered by hand")
+        rendered.append(build(project.root, options).rendered)
+        clean = build(
+            project.root,
+            BuildOptions(run_import=False, jobs=1, cache=False, output=tmp_path / f"clean-{split}"),
+        )
+        assert clean.pages > 20
+        assert _tree(project.root / "output") == _tree(tmp_path / f"clean-{split}")
+        one_pass.append(rendered)
+    assert one_pass[1][1:] == one_pass[0][1:] and all(n > 0 for n in one_pass[1][1:3])
+    assert len(forks) >= 8  # two a build: its pages judged, its files checked
+
+
+def _tree(folder):  # type: ignore[no-untyped-def]
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file() and p.name != ".briefings-build"
+    }

@@ -26,7 +26,7 @@ from generator.build.inputs import (
     record_inputs,
     walk_stats,
 )
-from generator.build.keys import PageKeys, kept_bytes, listed_digests
+from generator.build.keys import PageKeys, judge, kept_bytes, listed_digests
 from generator.build.language_search import LanguageIndexes
 from generator.build.lock import project_lock
 from generator.build.manifest import has_manifest
@@ -488,18 +488,11 @@ class Builder:
         before = self._page_records()
         same_site = keys.skeleton is not None and self._skeleton == keys.skeleton
         in_output = has_manifest(output)
-        bodies = keys.bodies
         records: dict[str, PageRecord] = {}
         todo: list[tuple[OutputPage, str, tuple[str, ...]]] = []
         problems = []
-        # each page's key and the bodies it holds: its last key when only other bodies changed, else new
-        known: dict[int, tuple[str, tuple[str, ...]]] = {}
-        for page in pages:
-            old = before.get(page.path)
-            if page.data is None and same_site and old and all(b in bodies for b in old.bodies):
-                known[id(page)] = (old.key, old.bodies)
-        fresh = [page for page in pages if page.data is None and id(page) not in known]
-        known.update(zip(map(id, fresh), keys.many(fresh), strict=True))
+        keyed = [page for page in pages if page.data is None]
+        judged = judge(keys, keyed, before, same_site, traces=in_output or bool(self._held))
         for page in pages:
             if page.path in files:
                 problems.append(
@@ -514,17 +507,12 @@ class Builder:
                 files[page.path] = page.data
                 continue
             old = before.get(page.path)
-            key, held_bodies = known[id(page)]
+            key, held_bodies, current = judged[id(page)]
             held = self._held.get(page.path)
             usable = held is not None and held.content.digest == getattr(old, "digest", None)
             # Without a manifest the output folder holds none of the pages (a fresh --output): render them
             # all in parallel here rather than one by one in the writer.
-            if (
-                old is not None
-                and old.key == key
-                and (usable or in_output)
-                and keys.digests.current(old.trace)
-            ):
+            if old is not None and current and (usable or in_output):
                 if held is not None and usable:
                     files[page.path] = held.content
                 else:  # rendered by an earlier build to bytes the output folder should still hold

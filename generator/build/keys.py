@@ -6,10 +6,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 
+from generator.build.cache import PageRecord
 from generator.build.inputs import key_of
 from generator.core.fingerprint import Fingerprints
 from generator.core.halves import in_halves
@@ -58,13 +59,45 @@ class PageKeys:
     def seen(self) -> list[str]:
         return self._fingerprints.seen
 
-    def many(self, pages: Sequence[OutputPage]) -> list[tuple[str, tuple[str, ...]]]:
-        """Each page's key and the bodies its context holds (`key`, then `seen`), for many pages: half of
-        a large site's in a forked child (fingerprints were a quarter of a rebuild after a retitle)."""
-        return in_halves(self._keys, pages)
 
-    def _keys(self, pages: Sequence[OutputPage]) -> list[tuple[str, tuple[str, ...]]]:
-        return [(self.key(page), tuple(self.seen)) for page in pages]
+class Judged(NamedTuple):
+    """What `judge` finds of a page."""
+
+    key: str
+    bodies: tuple[str, ...]  # digests of the briefing bodies its context holds
+    current: bool  # its last rendering had this key and read nothing that has changed since
+
+
+def judge(
+    keys: PageKeys,
+    pages: Sequence[OutputPage],
+    before: Mapping[str, PageRecord],
+    same_site: bool,
+    traces: bool = True,
+) -> dict[int, Judged]:
+    """Each page's key and whether its last rendering (`before`) is current, by the page's id. With
+    `same_site` (the site's skeleton is unchanged) a page whose last record holds only current bodies keeps
+    its key without its context being fingerprinted again. `traces`: whether to check what the last
+    renderings read (no need when their bytes are nowhere to be kept). A large site's pages are judged half
+    in a forked child: fingerprints were a quarter of a rebuild after a retitle at 100,000 briefings."""
+
+    def part(some: Sequence[OutputPage]) -> list[Judged]:
+        found = []
+        for page in some:
+            old = before.get(page.path)
+            if same_site and old is not None and all(b in keys.bodies for b in old.bodies):
+                key, bodies = old.key, old.bodies
+            else:
+                key, bodies = keys.key(page), tuple(keys.seen)
+            current = (
+                traces and old is not None and old.key == key and keys.digests.current(old.trace)
+            )
+            found.append(Judged(key, bodies, current))
+        return found
+
+    # interleaved, so that each half has its share of every kind (the kinds come in order and cost unlike)
+    order = [*pages[::2], *pages[1::2]]
+    return dict(zip(map(id, order), in_halves(part, order), strict=True))
 
 
 def listed_digests(site: Site) -> dict[str, Callable[[str], str]]:
