@@ -162,3 +162,13 @@ def _tree(folder):  # type: ignore[no-untyped-def]
         for p in folder.rglob("*")
         if p.is_file() and p.name != ".briefings-build"
     }
+
+
+def test_no_child_is_forked_when_the_machine_could_not_hold_a_copy(monkeypatch):
+    assert halves.copies_that_fit() >= 2  # this machine has room for copies of the test process
+    monkeypatch.setattr(halves, "copies_that_fit", lambda: 0)
+    caller = os.getpid()
+    assert (
+        in_halves(lambda xs: [os.getpid() for _ in xs], list(range(100)), least=10)
+        == [caller] * 100
+    )

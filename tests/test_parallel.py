@@ -24,6 +24,20 @@ def test_fork_map_keeps_order_and_uses_workers(monkeypatch):
     assert parallel.fork_map(lambda x: os.getpid(), items, 1) == [os.getpid()] * len(items)
 
 
+def test_no_more_workers_than_copies_of_the_process_fit_in_memory(monkeypatch):
+    """A build of a huge archive must not run the machine out of memory by forking: with room for one
+    copy only, no worker is forked (the caller renders, holding no copy); with none, the background job
+    runs at once."""
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    items = list(range(50))
+    assert os.getpid() not in parallel.fork_map(lambda x: os.getpid(), items, 2)
+    monkeypatch.setattr(parallel, "copies_that_fit", lambda: 1)
+    assert parallel.fork_map(lambda x: os.getpid(), items, 2) == [os.getpid()] * len(items)
+    assert parallel.Background(os.getpid).result() != os.getpid()  # one child: one copy
+    monkeypatch.setattr(parallel, "copies_that_fit", lambda: 0)
+    assert parallel.Background(os.getpid).result() == os.getpid()
+
+
 def test_parallel_build_equals_serial_build(make_site, tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "MIN_ITEMS", 1)  # a tiny site, forced through the process pool
     project = make_site(site_files(30))

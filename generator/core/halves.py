@@ -22,7 +22,24 @@ LEAST = 20_000  # below this many items a fork costs more than it saves
 
 
 def _can_fork() -> bool:
-    return hasattr(os, "fork") and (os.cpu_count() or 1) >= 2
+    return hasattr(os, "fork") and (os.cpu_count() or 1) >= 2 and copies_that_fit() >= 1
+
+
+def copies_that_fit() -> int:
+    """How many whole copies of this process the machine's available memory holds. A forked child copies
+    each page of memory it touches (render workers came to about three quarters of the parent's), and
+    children that ran the machine short would cost far more than the cores they save: a build of a huge
+    archive holds gigabytes. Where this cannot be told (not Linux), as many as anyone asks for."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            resident = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        with open("/proc/meminfo", "rb") as meminfo:
+            for line in meminfo:
+                if line.startswith(b"MemAvailable:"):
+                    return int(line.split()[1]) * 1024 // max(resident, 1)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 1 << 30
 
 
 def _fork(compute: Callable[[], object]) -> tuple[int, int]:

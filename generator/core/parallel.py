@@ -12,6 +12,8 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from generator.core.halves import copies_that_fit
+
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
@@ -49,6 +51,9 @@ def fork_map(
     global _TASK
     n = len(items)
     least = MIN_ITEMS if min_items is None else min_items
+    if jobs > 1 and n >= least:
+        # no more workers than whole copies of this process fit in memory: each may come to copy most of it
+        jobs = min(jobs, copies_that_fit())
     if jobs <= 1 or n < least or "fork" not in multiprocessing.get_all_start_methods():
         results = []
         for i, item in enumerate(items):
@@ -103,13 +108,14 @@ class Background:
     """`fn()` running in one forked process while the caller goes on; `result()` waits for its value.
 
     Used to overlap a serial job (the search index of a cold build) with the stages that follow it; the
-    function is inherited by fork, only its result is pickled back. Where fork is missing it runs at once.
+    function is inherited by fork, only its result is pickled back. Where fork is missing, or memory for a
+    copy of this process, it runs at once.
     """
 
     def __init__(self, fn: Callable[[], R]):
         global _CALL
         self._pool: ProcessPoolExecutor | None = None
-        if "fork" not in multiprocessing.get_all_start_methods():
+        if "fork" not in multiprocessing.get_all_start_methods() or copies_that_fit() < 1:
             self._value: Any = fn()
             return
         from concurrent.futures import ProcessPoolExecutor  # with the first pool, as in fork_map
