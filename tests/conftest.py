@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import textwrap
 import threading
 from collections.abc import Callable, Iterator
@@ -59,6 +60,16 @@ def static_server(folder: Path) -> Iterator[int]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _interruptible() -> Iterator[None]:
+    """Tests press Ctrl-C (SIGINT) on the servers they start. A background job of a non-interactive shell
+    (`nohup ... &`) starts with SIGINT ignored and every child inherits that, so such a server would never
+    stop: Python's own handler is put back for the session, which its children then start with."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
 
 
 @pytest.fixture(scope="module")
