@@ -72,6 +72,26 @@ def test_created_then_unchanged(site, registry):
     assert not list(r.target.parent.glob(".*tmp"))
 
 
+def test_a_briefing_with_broken_front_matter_is_not_imported_again(site, registry):
+    """An editor's YAML slip in an imported briefing made the importer see no briefing for its seed and
+    import it again as `<slug>-2`: a second briefing once the slip was fixed. Now the seed is an error that
+    names the briefing, nothing is written, and once fixed the seed is unchanged."""
+    seed = write(site, SHIPPED.name, SHIPPED.read_bytes())
+    [r] = run(site, registry)
+    good = r.target.read_text(encoding="utf-8")
+    broken = good.replace("title: ", 'title: "Revised: ', 1)  # an opening quote, never closed
+    r.target.write_text(broken, encoding="utf-8")
+    os.utime(seed, ns=(time.time_ns(), time.time_ns() + 10**9))  # the seed newer: due for import
+    assert seeds_to_import(site / "seeds", r.target.parent) == [seed]
+    [again] = run(site, registry)
+    assert again.status == "error" and str(r.target) in again.message and "YAML" in again.message
+    assert sorted(p.name for p in r.target.parent.iterdir()) == [r.target.name]
+    assert r.target.read_text(encoding="utf-8") == broken
+    r.target.write_text(good, encoding="utf-8")
+    [fixed] = run(site, registry)
+    assert fixed.status == "unchanged" and fixed.target == r.target
+
+
 def test_changed_seed_updates_untouched_briefing(site, registry):
     seed = write(site, "a.txt", "First Headline\nOriginal text.\n")
     [r] = run(site, registry)

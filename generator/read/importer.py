@@ -100,20 +100,31 @@ def _briefing_files(briefings_dir: Path) -> list[Path]:
     return sorted(p for p in briefings_dir.rglob("*.md") if is_content_name(p.name) and p.is_file())
 
 
-def _index(briefings_dir: Path) -> tuple[dict[str, _Existing], set[str]]:
-    """Briefings by their seed's file name, and every slug in use."""
+def _index(briefings_dir: Path) -> tuple[dict[str, _Existing], set[str], dict[Path, str]]:
+    """Briefings by their seed's file name, every slug in use, and the text of each briefing whose front
+    matter cannot be read (it may be any seed's: see `_unreadable_match`)."""
     by_seed: dict[str, _Existing] = {}
     slugs: set[str] = set()
+    unreadable: dict[Path, str] = {}
     for path in _briefing_files(briefings_dir):
         try:
-            meta = _front_matter(path.read_text(encoding="utf-8-sig"))
+            text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError):
-            meta = {}
+            text = ""
+        meta = _front_matter(text)
         slug = str(meta.get("slug") or path.stem)
         slugs.update({slug, path.stem})
         if link := seed_link(meta):
             by_seed.setdefault(link[0], _Existing(path, slug, link[1], meta.get("date")))
-    return by_seed, slugs
+        elif not meta and text.startswith("---"):
+            unreadable[path] = text
+    return by_seed, slugs, unreadable
+
+
+def _unreadable_match(seed: Path, unreadable: dict[Path, str]) -> Path | None:
+    """A briefing with front matter the importer cannot read (a YAML slip of the editor's) that names this
+    seed: importing the seed again would make a second briefing of it beside the editor's."""
+    return next((path for path, text in unreadable.items() if seed.name in text), None)
 
 
 def _unique_slug(slug: str, taken: set[str]) -> str:
@@ -183,13 +194,21 @@ def import_seeds(
     if lang and lang not in languages:
         why = f"--lang {lang} is not in site.yaml `languages:` ({', '.join(languages) or 'none'})"
         raise SiteError.at(briefings_dir.parent.parent / "site.yaml", None, why)
-    by_seed, taken = _index(briefings_dir)
+    by_seed, taken, unreadable = _index(briefings_dir)
     language_of = {p: _language(p, languages, lang) for p in seed_paths}
     entities = _entities(
         [p for p in seed_paths if language_of[p] in NER_LANGUAGES], by_seed, registry, jobs
     )
     results: list[ImportResult] = []
     for seed_path in seed_paths:
+        blocked = None if seed_path.name in by_seed else _unreadable_match(seed_path, unreadable)
+        if blocked is not None:
+            why = (
+                f"{blocked} may be this seed's briefing, but its front matter cannot be read; fix its "
+                "YAML first (importing now would make a second briefing of this seed)"
+            )
+            results.append(ImportResult(seed_path, "error", None, why, None))
+            continue
         try:
             result = _import_one(
                 seed_path,
@@ -380,7 +399,7 @@ def seeds_to_import(seeds_dir: Path, briefings_dir: Path) -> list[Path]:
     seeds = seed_files(seeds_dir)
     if not seeds:
         return []
-    by_seed, _ = _index(briefings_dir)
+    by_seed, _, _ = _index(briefings_dir)
     stale = []
     for seed in seeds:
         existing = by_seed.get(seed.name)
