@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
 
-from generator.cli import main
+# Start-up makes only objects that live as long as the process (modules, functions, classes): the cyclic
+# collector would traverse them again and again as they are made. Off till they are all made, then they
+# are set aside (`run`), never to be traversed.
+gc.disable()
+
+from generator.cli import main  # noqa: E402
 
 
 def run() -> None:
@@ -16,6 +22,8 @@ def run() -> None:
     written and closed. Output is flushed first. Only when nothing else is at work: a thread Python would
     wait for, or a child process, would be cut off, so then Python exits the usual way and waits for it.
     """
+    gc.freeze()
+    gc.enable()
     try:
         code = main()
         sys.stdout.flush()
