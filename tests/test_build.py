@@ -302,6 +302,8 @@ def test_unknown_template_and_template_errors_name_the_template_and_line(make_si
         ("base_url: example.org\n", 1, "base_url"),
         ("timezone: Mars/Olympus\n", 1, "unknown timezone"),
         ("title: [unclosed\n", 2, "invalid YAML"),
+        # found at the end, said where it began
+        ('title: T\ntagline: "open\npaginate: 5\n', 4, "quoted scalar (from line 2)"),
         ("markdown:\n  extensions: [toc]\n  sparkle: true\n", 3, "markdown.sparkle"),
     ],
 )

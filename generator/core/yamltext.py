@@ -30,6 +30,11 @@ def load_yaml(
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + first_line if mark else first_line
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        # where the parser gave up can be far from the slip: say where what it was reading began (an
+        # unclosed quote on line 2 is found missing at the end of the front matter)
+        context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and start and start.line != getattr(mark, "line", None):
+            problem += f" {context} (from line {start.line + first_line})"
         raise SiteError.at(path, line, f"invalid {what}: {problem}; fix the syntax") from None
 
 

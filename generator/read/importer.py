@@ -32,6 +32,7 @@ import yaml
 from generator.core import atomic
 from generator.core.config import Config
 from generator.core.errors import Problem, SiteError
+from generator.core.yamltext import load_yaml
 from generator.core.parallel import fork_map_batches
 from generator.read.content import is_content_name, is_utf8_name, seed_link
 from generator.read.detect import ENGLISH, NER_LANGUAGES, detect
@@ -81,16 +82,39 @@ class _Existing:
 
 def _front_matter(text: str) -> dict[str, Any]:
     """The YAML front matter of a briefing file as a dict ({} if it has none or it is broken)."""
-    if not text.startswith("---"):
-        return {}
-    end = re.search(r"^(?:---|\.\.\.)[ \t]*$", text[3:], re.M)
-    if not end:
+    if not (yaml_text := _yaml_text(text)):
         return {}
     try:
-        meta = yaml.load(text[3 : 3 + end.start()], Loader=_Loader)
+        meta = yaml.load(yaml_text, Loader=_Loader)
     except yaml.YAMLError:
         return {}
     return meta if isinstance(meta, dict) else {}
+
+
+def _yaml_text(text: str) -> str | None:
+    """The front matter's YAML: the text from its opening `---` to its closing one (or `...`)."""
+    if not text.startswith("---"):
+        return None
+    end = re.search(r"^(?:---|\.\.\.)[ \t]*$", text[3:], re.M)
+    return text[3 : 3 + end.start()] if end else None
+
+
+def _why_unreadable(path: Path, text: str) -> str:
+    """What is wrong with a briefing's front matter, at `path:line` as the build would say it."""
+    yaml_text = _yaml_text(text)
+    if yaml_text is None:
+        return f"{path}:1: front matter is not closed: add a '---' line after the YAML"
+    try:
+        # from the line after the opening `---`: line 2 of the file
+        load_yaml(
+            path,
+            yaml_text.partition("\n")[2].removesuffix("\n"),
+            first_line=2,
+            what="YAML in front matter",
+        )
+    except SiteError as exc:
+        return str(exc.problems[0])
+    return f"{path}:2: front matter must be a mapping of `key: value` lines"
 
 
 def _briefing_files(briefings_dir: Path) -> list[Path]:
@@ -204,8 +228,9 @@ def import_seeds(
         blocked = None if seed_path.name in by_seed else _unreadable_match(seed_path, unreadable)
         if blocked is not None:
             why = (
-                f"{blocked} may be this seed's briefing, but its front matter cannot be read; fix its "
-                "YAML first (importing now would make a second briefing of this seed)"
+                f"not imported: {blocked.name} may be this seed's briefing, but its front matter cannot "
+                "be read (importing now would make a second briefing of this seed): "
+                + _why_unreadable(blocked, unreadable[blocked])
             )
             results.append(ImportResult(seed_path, "error", None, why, None))
             continue
