@@ -32,8 +32,8 @@ import yaml
 from generator.core import atomic
 from generator.core.config import Config
 from generator.core.errors import Problem, SiteError
-from generator.core.yamltext import load_yaml
 from generator.core.parallel import fork_map_batches
+from generator.core.yamltext import load_yaml
 from generator.read.content import is_content_name, is_utf8_name, seed_link
 from generator.read.detect import ENGLISH, NER_LANGUAGES, detect
 from generator.read.entities import (
