@@ -172,3 +172,68 @@ def test_no_child_is_forked_when_the_machine_could_not_hold_a_copy(monkeypatch):
         in_halves(lambda xs: [os.getpid() for _ in xs], list(range(100)), least=10)
         == [caller] * 100
     )
+
+
+def _cgroups(tmp_path, proc: str, files: dict[str, str]):  # type: ignore[no-untyped-def]
+    """A fake /proc/self/cgroup and cgroup file system; (its path, the mount's root)."""
+    (tmp_path / "cgroup").write_text(proc)
+    root = tmp_path / "sys"
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return str(tmp_path / "cgroup"), str(root)
+
+
+MiB = 1 << 20
+
+
+def test_a_container_limit_is_the_room_less_what_cannot_be_reclaimed(tmp_path):
+    """cgroup v2, as a container sees itself: limit 1 GiB, 700 MiB in use of which 200 MiB inactive page
+    cache (reclaimable): 1024 - 500 = 524 MiB left."""
+    proc, root = _cgroups(
+        tmp_path,
+        "0::/\n",
+        {
+            "memory.max": f"{1024 * MiB}\n",
+            "memory.current": f"{700 * MiB}\n",
+            "memory.stat": f"anon 1\nfile 3\ninactive_file {200 * MiB}\nactive_file 5\n",
+        },
+    )
+    assert halves.cgroup_room(proc, root) == 524 * MiB
+
+
+def test_the_tightest_of_a_cgroup_and_its_ancestors_counts(tmp_path):
+    """cgroup v1 (the memory controller's own hierarchy): the job's cgroup has no limit of its own, its
+    parent has 2 GiB with 1.5 GiB in use; v2's files beside it are not read."""
+    no_limit = str(9223372036854771712)
+    proc, root = _cgroups(
+        tmp_path,
+        "5:cpu,cpuacct:/\n4:memory:/jobs/build-7\n0::/\n",
+        {
+            "memory/memory.limit_in_bytes": no_limit,
+            "memory/memory.usage_in_bytes": "1",
+            "memory/memory.stat": "",
+            "memory/jobs/memory.limit_in_bytes": str(2048 * MiB),
+            "memory/jobs/memory.usage_in_bytes": str(1536 * MiB),
+            "memory/jobs/memory.stat": "total_inactive_file 0\n",
+            "memory/jobs/build-7/memory.limit_in_bytes": no_limit,
+            "memory/jobs/build-7/memory.usage_in_bytes": str(1024 * MiB),
+            "memory/jobs/build-7/memory.stat": "",
+            "memory.max": "1\n",
+            "memory.current": "1\n",
+        },
+    )
+    assert halves.cgroup_room(proc, root) == 512 * MiB
+
+
+def test_no_limit_or_no_cgroups_leave_the_machine_s_memory_to_decide(tmp_path):
+    proc, root = _cgroups(tmp_path, "0::/user.slice\n", {"user.slice/memory.max": "max\n"})
+    assert halves.cgroup_room(proc, root) >= 1 << 62
+    assert halves.cgroup_room(str(tmp_path / "absent"), root) >= 1 << 62
+
+
+def test_copies_that_fit_counts_the_cgroup_s_room(monkeypatch):
+    resident = halves.copies_that_fit()
+    assert resident >= 2
+    monkeypatch.setattr(halves, "cgroup_room", lambda proc, root: 0)
+    assert halves.copies_that_fit() == 0

@@ -26,20 +26,93 @@ def _can_fork() -> bool:
 
 
 def copies_that_fit() -> int:
-    """How many whole copies of this process the machine's available memory holds. A forked child copies
-    each page of memory it touches (render workers came to about three quarters of the parent's), and
-    children that ran the machine short would cost far more than the cores they save: a build of a huge
-    archive holds gigabytes. Where this cannot be told (not Linux), as many as anyone asks for."""
+    """How many whole copies of this process the memory available to it holds: the machine's, and its
+    memory cgroup's (a container's limit) if that is less. A forked child copies each page of memory it
+    touches (render workers came to about three quarters of the parent's), and children that ran the
+    machine or the container short would cost far more than the cores they save (a container's limit is
+    met by its OOM killer): a build of a huge archive holds gigabytes. Where this cannot be told (not
+    Linux), as many as anyone asks for."""
     try:
         with open("/proc/self/statm", "rb") as statm:
             resident = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        with open("/proc/meminfo", "rb") as meminfo:
-            for line in meminfo:
-                if line.startswith(b"MemAvailable:"):
-                    return int(line.split()[1]) * 1024 // max(resident, 1)
+        available = min(_machine_room(), cgroup_room(_PROC_CGROUP, _CGROUP_ROOT))
     except (OSError, ValueError, IndexError):
-        pass
-    return 1 << 30
+        return 1 << 30
+    return available // max(resident, 1)
+
+
+def _machine_room() -> int:
+    with open("/proc/meminfo", "rb") as meminfo:
+        for line in meminfo:
+            if line.startswith(b"MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    raise ValueError("no MemAvailable in /proc/meminfo")
+
+
+_PROC_CGROUP = "/proc/self/cgroup"
+_CGROUP_ROOT = "/sys/fs/cgroup"
+_NO_LIMIT = 1 << 62  # cgroup v1 says "no limit" with a number near 2**63
+
+
+def cgroup_room(proc_cgroup: str, root: str) -> int:
+    """Bytes this process's memory cgroup and every cgroup above it still allow: the least, over them, of
+    the limit less the memory in use that cannot be reclaimed (the page cache's inactive files can). A huge
+    number when none is limited, or the cgroups cannot be read (no cgroup file system: not limited)."""
+    room = 1 << 63
+    for folder, limit_file, usage_file, inactive in _memory_cgroups(proc_cgroup, root):
+        try:
+            limit = _number(f"{folder}/{limit_file}")
+        except (OSError, ValueError):
+            continue  # the root cgroup has no limit file; "max": no limit
+        if limit >= _NO_LIMIT:
+            continue
+        try:
+            used = _number(f"{folder}/{usage_file}") - _stat(f"{folder}/memory.stat", inactive)
+        except (OSError, ValueError):
+            continue
+        room = min(room, max(limit - used, 0))
+    return room
+
+
+def _memory_cgroups(proc_cgroup: str, root: str) -> list[tuple[str, str, str, bytes]]:
+    """The folders of this process's memory cgroup and its ancestors, with the names of their limit, usage
+    and reclaimable-memory entries: cgroup v1's memory controller if mounted, else v2's unified tree."""
+    try:
+        with open(proc_cgroup, "rb") as lines:
+            entries = [line.rstrip(b"\n").split(b":", 2) for line in lines]
+    except OSError:
+        return []
+    for entry in entries:
+        if len(entry) == 3 and b"memory" in entry[1].split(b","):
+            names = ("memory.limit_in_bytes", "memory.usage_in_bytes", b"total_inactive_file")
+            return _up(f"{root}/memory", entry[2].decode(), *names)
+    for entry in entries:
+        if len(entry) == 3 and entry[0] == b"0" and not entry[1]:
+            return _up(root, entry[2].decode(), "memory.max", "memory.current", b"inactive_file")
+    return []
+
+
+def _up(mount: str, path: str, *names: Any) -> list[tuple[str, str, str, bytes]]:
+    """`path` under `mount` and each folder above it up to the mount (those that exist: in a container the
+    process sees its own cgroup as the root, whatever path it is given)."""
+    parts = [p for p in path.split("/") if p]
+    folders = ["/".join([mount, *parts[:n]]) for n in range(len(parts), -1, -1)]
+    return [(f, *names) for f in folders if os.path.isdir(f)]
+
+
+def _number(path: str) -> int:
+    with open(path, "rb") as handle:
+        return int(handle.read().strip())  # "max" (v2's no limit): ValueError
+
+
+def _stat(path: str, key: bytes) -> int:
+    """One entry of a cgroup's memory.stat (0 if absent)."""
+    with open(path, "rb") as handle:
+        for line in handle:
+            name, _, value = line.partition(b" ")
+            if name == key:
+                return int(value)
+    return 0
 
 
 def _fork(compute: Callable[[], object]) -> tuple[int, int]:
