@@ -88,6 +88,8 @@ def test_a_body_edit_renders_only_the_pages_holding_that_body(make_site, tmp_pat
     )
     assert any(p.startswith("search/") for p in written)  # the new word's shard
     assert tree(project.output) == clean(project.root, tmp_path / "clean")
+    # the files in the site, as the full build counts them (not the pages alone), with the new shard
+    assert report.pages == len(tree(project.output))
     # the page shows the new text
     assert "hydropower" in project.read(next(p for p in written if p.endswith(".html")))
 

@@ -242,6 +242,7 @@ class Builder:
         self._stage("writing", 0)
         stats = write_site(self.output, files, swap=self.options.swap, recent=self._quick_written)
         self._quick_written = {}
+        self._last = dataclasses.replace(self._last, files=len(files))
         inputs = found.inputs
         if self.options.records_urls:
             inputs = key_of(found.files, save_record(config, site, before, now), True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -195,13 +196,15 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
             files[rel] = _bytes(search_files[rel])
     gone = builder._search_written.keys() - digests.keys()  # a shard whose last word went
     builder._search_written = digests
+    added = sum(not os.path.lexists(builder.output / rel) for rel in files)
     stats, entries = write_files(builder.output, files, sorted(gone))
     builder._quick_written.update(entries)
     builder._documents.update((path, Cached(*stamped)) for path, stamped in parsed.items())
-    builder._last = LastBuild(site, last.env, keys, last.markup, {**last.pages, **pages})
+    in_site = last.files + added - len(gone)
+    builder._last = LastBuild(site, last.env, keys, last.markup, {**last.pages, **pages}, in_site)
     return BuildReport(
         output=builder.output,
-        pages=len(records),
+        pages=in_site,
         rendered=len(done),
         stats=stats,
         seconds=time.perf_counter() - started,

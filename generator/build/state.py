@@ -30,6 +30,7 @@ class LastBuild:
     keys: PageKeys
     markup: Markup
     pages: Mapping[str, OutputPage]  # the keyed pages as planned, by path
+    files: int = 0  # in the output folder once it was written (what a build reports)
 
     @cached_property
     def by_slug(self) -> dict[str, Briefing]:
