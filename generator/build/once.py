@@ -32,6 +32,7 @@ def build_project(root: Path, options: BuildOptions) -> BuildReport:
     # traverse them all: 0.5 s at 20,000 briefings). Reference counting frees the rest as usual.
     enabled = gc.isenabled()
     gc.disable()
+    gc.unfreeze()  # what the last call set aside may be garbage now (its builder is dropped below)
     try:
         return _build(root, options)
     finally:
@@ -46,7 +47,6 @@ def _build(root: Path, options: BuildOptions) -> BuildReport:
         return checked.report
     from generator.build.builder import one_shot
 
-    gc.unfreeze()  # the last build's objects (below) may be collected again: it is dropped now
     builder = one_shot(root, options)
     _BUILT[:] = [builder]
     return builder.build(surveyed=checked.survey)
