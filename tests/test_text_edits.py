@@ -4,6 +4,7 @@ and anything else takes the full build."""
 
 from __future__ import annotations
 
+import gc
 import random
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from generator.build.cache import load, save
 from generator.build.once import build_project
 from generator.build.options import BuildOptions, BuildReport
 from generator.build.text_store import shard_of
+from generator.core.errors import SiteError
 from generator.pages import registry
 from generator.pages.page import html_page
 from tests.test_settle import WORDS, clean, site_files, tree
@@ -275,3 +277,26 @@ def test_an_edit_to_what_the_importer_matches_takes_the_full_build(make_site, tm
         lambda t: t.replace("file: talks.txt", "file: old.txt").replace("summit", "Sunday"),
     )
     assert build_project(project.root, options).shortcut == ""
+
+
+def test_every_kind_of_cli_build_leaves_the_collector_as_it_found_it(make_site):
+    """build_project turns the cyclic collector off while it works: a full build, a no-op, a text edit and
+    a failed build each give it back on or off as it was."""
+    project = make_site(site_files())
+    path = project.root / "content/briefings/b13.md"
+    good = path.read_text(encoding="utf-8")
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            cli_build(project.root)  # full (first pass), then no-op
+            assert gc.isenabled() is enabled
+            path.write_text(good.replace("settled yet.", f"settled yet ({enabled})."), "utf-8")
+            assert cli_build(project.root).shortcut == "text edits"
+            assert gc.isenabled() is enabled
+            edit(path, lambda t: t.replace("title: ", 'title: "', 1))  # a quote left open
+            with pytest.raises(SiteError):
+                cli_build(project.root)
+            assert gc.isenabled() is enabled
+            path.write_text(good, encoding="utf-8")
+    finally:
+        gc.enable()
