@@ -33,8 +33,7 @@ from generator.core import atomic
 from generator.core.config import Config
 from generator.core.errors import Problem, SiteError
 from generator.core.parallel import fork_map_batches
-from generator.core.yamltext import load_yaml
-from generator.read.content import is_content_name, is_utf8_name, seed_link
+from generator.read.content import is_content_name, is_utf8_name, read_document, seed_link
 from generator.read.detect import ENGLISH, NER_LANGUAGES, detect
 from generator.read.entities import (
     Entities,
@@ -82,39 +81,25 @@ class _Existing:
 
 def _front_matter(text: str) -> dict[str, Any]:
     """The YAML front matter of a briefing file as a dict ({} if it has none or it is broken)."""
-    if not (yaml_text := _yaml_text(text)):
+    if not text.startswith("---"):
+        return {}
+    end = re.search(r"^(?:---|\.\.\.)[ \t]*$", text[3:], re.M)
+    if not end:
         return {}
     try:
-        meta = yaml.load(yaml_text, Loader=_Loader)
+        meta = yaml.load(text[3 : 3 + end.start()], Loader=_Loader)
     except yaml.YAMLError:
         return {}
     return meta if isinstance(meta, dict) else {}
 
 
-def _yaml_text(text: str) -> str | None:
-    """The front matter's YAML: the text from its opening `---` to its closing one (or `...`)."""
-    if not text.startswith("---"):
-        return None
-    end = re.search(r"^(?:---|\.\.\.)[ \t]*$", text[3:], re.M)
-    return text[3 : 3 + end.start()] if end else None
-
-
 def _why_unreadable(path: Path, text: str) -> str:
-    """What is wrong with a briefing's front matter, at `path:line` as the build would say it."""
-    yaml_text = _yaml_text(text)
-    if yaml_text is None:
-        return f"{path}:1: front matter is not closed: add a '---' line after the YAML"
+    """What is wrong with a briefing's front matter, at `path:line`: the build's own reading of the file."""
     try:
-        # from the line after the opening `---`: line 2 of the file
-        load_yaml(
-            path,
-            yaml_text.partition("\n")[2].removesuffix("\n"),
-            first_line=2,
-            what="YAML in front matter",
-        )
+        read_document(path, text.encode("utf-8"))
     except SiteError as exc:
         return str(exc.problems[0])
-    return f"{path}:2: front matter must be a mapping of `key: value` lines"
+    return f"{path}:2: front matter has no keys"
 
 
 def _briefing_files(briefings_dir: Path) -> list[Path]:
