@@ -214,7 +214,6 @@ class Builder:
         keys = PageKeys(settings, {"nav_pages": site.nav}, digests, site, planned | also_planned)
         files, rendered = self._render(env, pages, keys)
         keyed = {page.path: page for page in pages if page.data is None}
-        self._last = LastBuild(site, env, keys, self.markup(config), keyed)
         # what a later CLI build after text edits needs (build/text_store.py), saved while the output is
         # written; its index once the output is in place
         index = TextIndex(
@@ -242,7 +241,7 @@ class Builder:
         self._stage("writing", 0)
         stats = write_site(self.output, files, swap=self.options.swap, recent=self._quick_written)
         self._quick_written = {}
-        self._last = dataclasses.replace(self._last, files=len(files))
+        self._last = LastBuild(site, env, keys, self.markup(config), keyed, len(files))
         inputs = found.inputs
         if self.options.records_urls:
             inputs = key_of(found.files, save_record(config, site, before, now), True)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -196,11 +195,10 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
             files[rel] = _bytes(search_files[rel])
     gone = builder._search_written.keys() - digests.keys()  # a shard whose last word went
     builder._search_written = digests
-    added = sum(not os.path.lexists(builder.output / rel) for rel in files)
     stats, entries = write_files(builder.output, files, sorted(gone))
     builder._quick_written.update(entries)
     builder._documents.update((path, Cached(*stamped)) for path, stamped in parsed.items())
-    in_site = last.files + added - len(gone)
+    in_site = last.files + stats.created - stats.removed
     builder._last = LastBuild(site, last.env, keys, last.markup, {**last.pages, **pages}, in_site)
     return BuildReport(
         output=builder.output,

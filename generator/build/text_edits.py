@@ -189,7 +189,6 @@ def _settle(
     files_in_site = check.result()
     if files_in_site is None:
         return None  # the output folder is not as the last build left it
-    added = sum(not os.path.lexists(output / rel) for rel in files)
     store.begin()
     stats, entries = write_files(output, files, gone)
     note_written(output, entries, gone)
@@ -201,7 +200,7 @@ def _settle(
     record_inputs(cache, found.inputs, last_inputs.get("reveal_at"), output)
     return BuildReport(
         output=output,
-        pages=files_in_site + added - len(gone),
+        pages=files_in_site + stats.created - stats.removed,
         rendered=len(done),
         stats=stats,
         seconds=time.perf_counter() - started,

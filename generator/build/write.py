@@ -40,6 +40,7 @@ class WriteStats:
     removed: int
     # output paths written or removed (serve tells open tabs)
     changed_paths: frozenset[str] = frozenset()
+    created: int = 0  # of those written, files that were not there before (`write_files`)
 
 
 def check_output_dir(output: Path) -> None:
@@ -356,6 +357,7 @@ def write_files(
     recover(output)
     files = {safe_relative(rel): data for rel, data in files.items()}
     gone = [safe_relative(rel) for rel in remove]
+    created = sum(not os.path.lexists(f"{output}/{rel}") for rel in files)
     journal = Journal(output)
     journal.begin({rel: _temp_name(rel) for rel in files}, gone)
     entries: dict[str, list] = {}
@@ -369,7 +371,8 @@ def write_files(
         raise
     journal.commit()
     journal.finish()
-    return WriteStats(len(entries), 0, len(gone), frozenset(entries) | frozenset(gone)), entries
+    changed = frozenset(entries) | frozenset(gone)
+    return WriteStats(len(entries), 0, len(gone), changed, created), entries
 
 
 def write_site(
