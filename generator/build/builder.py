@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.build.cache import CACHE_DIR, BuildCache, PageRecord, templates_dir
-from generator.build.current import Survey, load_site_config, settings_key, survey
+from generator.build.current import Survey, inputs_key, load_site_config, settings_key, survey
 from generator.build.images import content_warnings, derive_images, inputs_current
 from generator.build.inputs import (
     code_version,
@@ -30,7 +30,7 @@ from generator.build.keys import PageKeys, judge, kept_bytes, listed_digests
 from generator.build.language_search import LanguageIndexes
 from generator.build.lock import project_lock
 from generator.build.manifest import has_manifest
-from generator.build.options import BuildOptions, BuildReport
+from generator.build.options import BuildOptions, BuildReport, WriteStats
 from generator.build.pending import Pending, parse_pending, resolve_pending
 from generator.build.search_index import SearchIndex
 from generator.build.settle import file_digests, quick_render, settle_bodies
@@ -38,7 +38,7 @@ from generator.build.spool import Spool
 from generator.build.state import Cached, LastBuild
 from generator.build.text_store import TextIndex, options_key, start_saving, take_index
 from generator.build.url_record import save_record
-from generator.build.write import Content, Kept, WriteStats, write_site
+from generator.build.write import Content, Kept, write_site
 from generator.core.config import Config
 from generator.core.errors import Problem, SiteError
 from generator.core.model import BriefingFile, Document, OutputPage, Site, TermInfo
@@ -244,7 +244,7 @@ class Builder:
         self._last = LastBuild(site, env, keys, self.markup(config), keyed, len(files))
         inputs = found.inputs
         if self.options.records_urls:
-            inputs = key_of(found.files, save_record(config, site, before, now), True)
+            inputs = inputs_key(found.files, save_record(config, site, before, now), True)
         self._save_cache()
         if self._cache and self._related.get("key") != self._related_saved:
             with contextlib.suppress(OSError):

@@ -1,4 +1,4 @@
-"""What a build is asked to do (`BuildOptions`) and what it did (`BuildReport`)."""
+"""What a build is asked to do (`BuildOptions`) and what it did (`BuildReport`, `WriteStats`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,18 @@ from pathlib import Path
 from typing import Any
 
 from generator.build.progress import Progress
-from generator.build.write import WriteStats
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    """What the writer did to the output folder."""
+
+    written: int
+    unchanged: int
+    removed: int
+    # output paths written or removed (serve tells open tabs)
+    changed_paths: frozenset[str] = frozenset()
+    created: int = 0  # of those written, files that were not there before (`write_files`)
 
 
 @dataclass(frozen=True)

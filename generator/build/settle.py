@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING
 from generator.build.cache import PageRecord
 from generator.build.inputs import code_version
 from generator.build.keys import PageKeys
-from generator.build.options import BuildReport
+from generator.build.options import BuildReport, WriteStats
 from generator.build.state import Cached, LastBuild
 from generator.build.swap import reparse, swap_bodies, text_alone
-from generator.build.write import Content, WriteStats, write_files
+from generator.build.write import Content, write_files
 from generator.core.model import Body, BriefingFile, OutputPage
 from generator.pages.kinds import briefing_page
 from generator.render.render import Digested, render_many, render_traced

@@ -21,6 +21,7 @@ from generator.build.manifest import (
     read_manifest,
     save_manifest,
 )
+from generator.build.options import WriteStats
 from generator.core.atomic import create, write_atomic
 from generator.core.errors import SiteError
 from generator.core.halves import in_halves
@@ -31,16 +32,6 @@ TEMP_PREFIX = ".briefings-new."  # a file's new bytes, waiting for the journal's
 
 
 Content = bytes | Kept | Digested  # what a file of the site may be handed to the writer as
-
-
-@dataclass(frozen=True)
-class WriteStats:
-    written: int
-    unchanged: int
-    removed: int
-    # output paths written or removed (serve tells open tabs)
-    changed_paths: frozenset[str] = frozenset()
-    created: int = 0  # of those written, files that were not there before (`write_files`)
 
 
 def check_output_dir(output: Path) -> None:

@@ -11,9 +11,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from generator.core.model import Picture
+if (
+    TYPE_CHECKING
+):  # annotations only: site.yaml is read before the model is needed (a no-op build never is)
+    from generator.core.model import Picture
 
 IMAGE_FOLDER = "static/img"  # output folder of every derived image
 DEFAULT_WIDTHS = (480, 800, 1200, 1600)

@@ -8,8 +8,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
-
 from generator.core import urls
 from generator.core.errors import Problem, SiteError
 
@@ -105,6 +103,10 @@ def languages(
 
 def _native_name(code: str) -> str:
     """The language's name in itself ('français'), from Babel's CLDR data, else the code."""
+    # imported here: only a site with `languages:` needs Babel to read its site.yaml (a no-op build of
+    # one that has none reads site.yaml and nothing of Babel)
+    from babel import Locale, UnknownLocaleError
+
     try:
         name = Locale.parse(code.replace("-", "_")).get_display_name()
     except (ValueError, UnknownLocaleError):

@@ -7,7 +7,6 @@ Each worker thus has its own Environment and Markdown instance, as neither is sa
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -54,7 +53,7 @@ def fork_map(
     if jobs > 1 and n >= least:
         # no more workers than whole copies of this process fit in memory: each may come to copy most of it
         jobs = min(jobs, copies_that_fit())
-    if jobs <= 1 or n < least or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or n < least or not hasattr(os, "fork"):
         results = []
         for i, item in enumerate(items):
             results.append(fn(item))
@@ -63,8 +62,9 @@ def fork_map(
         if progress:
             progress(n % 64)
         return results
-    # Imported with the first pool: concurrent.futures costs a start-up 15 ms that a no-op or text-edit
-    # build, which makes no pool, would pay for nothing.
+    # Imported with the first pool: concurrent.futures and multiprocessing cost a start-up 15 ms that a
+    # no-op or text-edit build, which makes no pool, would pay for nothing.
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     chunk = chunk or max(1 if least < MIN_ITEMS else 16, min(256, n // (jobs * 8)))
@@ -115,10 +115,11 @@ class Background:
     def __init__(self, fn: Callable[[], R]):
         global _CALL
         self._pool: ProcessPoolExecutor | None = None
-        if "fork" not in multiprocessing.get_all_start_methods() or copies_that_fit() < 1:
+        if not hasattr(os, "fork") or copies_that_fit() < 1:
             self._value: Any = fn()
             return
-        from concurrent.futures import ProcessPoolExecutor  # with the first pool, as in fork_map
+        import multiprocessing  # with the first pool, as in fork_map
+        from concurrent.futures import ProcessPoolExecutor
 
         _CALL = fn
         try:

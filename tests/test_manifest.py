@@ -1,0 +1,107 @@
+"""The writer's manifest beside the output folder: its format, and the no-op check that reads it."""
+
+from __future__ import annotations
+
+import marshal
+import os
+from array import array
+
+import pytest
+
+from generator.build import manifest
+from generator.build.builder import build
+from generator.build.options import BuildOptions
+
+ENTRIES = {
+    "index.html": ["a" * 64, 120, 1_700_000_000_000_000_001],
+    "briefings/été/index.html": ["b" * 64, 4_096, 1_700_000_000_000_000_002],
+    "feed.xml": ["c" * 64, 77, 3],
+}
+
+
+def _format_2(files: dict[str, list]) -> bytes:
+    """A manifest as versions before format 3 wrote it."""
+    names = sorted(files)
+    numbers = array("q")
+    for name in names:
+        numbers.extend(files[name][1:3])
+    digests = "\0".join(files[name][0] for name in names)
+    return b"briefings-manifest 2\n" + marshal.dumps(("\0".join(names), digests, numbers.tobytes()))
+
+
+def _entries(compact: manifest._Compact) -> dict[str, list]:
+    digests = compact.digests.split("\0")
+    numbers = compact.numbers
+    return {
+        name: [digests[i], numbers[2 * i], numbers[2 * i + 1]]
+        for i, name in enumerate(compact.names)
+    }
+
+
+@pytest.mark.parametrize("files", [ENTRIES, {}], ids=["three files", "empty"])
+def test_the_manifest_reads_back_what_was_written_and_what_format_2_wrote(files):
+    assert _entries(manifest._decode(manifest._encode(files))) == files
+    assert _entries(manifest._decode(_format_2(files))) == files
+
+
+def test_a_truncated_or_inconsistent_manifest_knows_no_file():
+    data = manifest._encode(ENTRIES)
+    names_cut = data.replace(b"feed.xml\0", b"feed.xml/", 1)  # two names where there are three
+    for broken in (data[:-10], data[: len(data) // 2], names_cut):
+        assert manifest._decode(broken).names == []
+
+
+def test_each_part_of_the_check_takes_its_own_names():
+    names = [f"n{i}".encode() for i in range(7)]
+    joined = b"\0".join(names)
+    for parts in (1, 2, 3):
+        got = [
+            name
+            for part in range(parts)
+            for name in manifest._names_between(
+                joined, 7, 7 * part // parts, 7 * (part + 1) // parts
+            )
+        ]
+        assert got == names
+
+
+def _built(tmp_path):
+    project = tmp_path / "site"
+    (project / "content/briefings").mkdir(parents=True)
+    (project / "site.yaml").write_text("title: T\nbase_url: https://example.org/\n")
+    build(project, BuildOptions(run_import=False, jobs=1))
+    return project / "output"
+
+
+@pytest.mark.parametrize("forked", [False, True], ids=["one part", "two forked parts"])
+def test_the_check_counts_the_delta_and_finds_any_file_altered(tmp_path, monkeypatch, forked):
+    """Files a text-edit build wrote (the manifest's delta) are counted and checked with the rest; a file
+    altered, removed or a manifest cut short makes the folder not current."""
+    if forked:
+        monkeypatch.setattr(manifest, "_FORK_FROM", 0)
+    output = _built(tmp_path)
+    files = sorted(p for p in output.rglob("*") if p.is_file() and p.name != manifest.MARKER)
+    count = manifest.output_is_current(output, manifest.marker_digest(output))
+    assert count == len(files) > 4
+
+    added = output / "extra.txt"
+    added.write_text("new")
+    st = added.stat()
+    gone = files[0]
+    gone.unlink()
+    manifest.note_written(
+        output,
+        {"extra.txt": ["d" * 64, st.st_size, st.st_mtime_ns]},
+        [gone.relative_to(output).as_posix()],
+    )
+    assert manifest.output_is_current(output, manifest.marker_digest(output)) == count
+
+    os.utime(added, ns=(1, 1))  # a file of the delta altered
+    assert manifest.output_is_current(output, manifest.marker_digest(output)) is None
+    os.utime(added, ns=(st.st_atime_ns, st.st_mtime_ns))
+    files[-1].unlink()  # a file of the manifest gone
+    assert manifest.output_is_current(output, manifest.marker_digest(output)) is None
+
+    path = manifest.manifest_path(output)
+    path.write_bytes(path.read_bytes()[:-100])
+    assert manifest.output_is_current(output, manifest.marker_digest(output)) is None
