@@ -105,3 +105,16 @@ def test_the_check_counts_the_delta_and_finds_any_file_altered(tmp_path, monkeyp
     path = manifest.manifest_path(output)
     path.write_bytes(path.read_bytes()[:-100])
     assert manifest.output_is_current(output, manifest.marker_digest(output)) is None
+
+
+def test_a_full_build_rewrites_an_earlier_formats_manifest_but_no_file(tmp_path):
+    """After an upgrade (always a full build: the generator's code is an input), the manifest is rewritten
+    in this format, and no output file is written again for it."""
+    output = _built(tmp_path)
+    path = manifest.manifest_path(output)
+    entries = manifest.read_manifest(output)
+    path.write_bytes(_format_2(entries))
+    report = build(output.parent, BuildOptions(run_import=False, jobs=1, verify=True))
+    assert report.stats.written == 0
+    assert manifest.in_current_format(output)
+    assert manifest.read_manifest(output) == entries

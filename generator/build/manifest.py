@@ -104,8 +104,12 @@ def _decode(data: bytes) -> _Compact:
             if len(numbers) == 2 * len(names) and len(digests) == max(65 * len(names) - 1, 0):
                 return _Compact(names, digests, numbers)
         elif data.startswith(_FORMAT_2):
-            joined_str, digests, raw = marshal.loads(data[len(_FORMAT_2) :])
-            return _decode(_encode(_entries(joined_str, digests, raw)))
+            joined, digests, raw = marshal.loads(data[len(_FORMAT_2) :])
+            numbers = array("q")
+            numbers.frombytes(raw)
+            names = joined.split("\0") if joined else []
+            if len(numbers) == 2 * len(names):
+                return _Compact(names, digests, numbers)
         elif data:  # the JSON manifest of earlier versions
             files = json.loads(data).get("files", {})
             if isinstance(files, dict):
@@ -128,15 +132,14 @@ def _sections(head: bytes, size: int) -> tuple[bytes, array, int]:
     return head[start : start + names_size], numbers, end
 
 
-def _entries(joined: str, digests: str, raw: bytes) -> dict[str, list]:
-    """A format-2 manifest's sections as the writer's entries."""
-    numbers = array("q")
-    numbers.frombytes(raw)
-    names = joined.split("\0") if joined else []
-    hexes = digests.split("\0") if names else []
-    if len(numbers) != 2 * len(names) or len(hexes) != len(names):
-        raise ValueError("inconsistent manifest")
-    return {name: [hexes[i], numbers[2 * i], numbers[2 * i + 1]] for i, name in enumerate(names)}
+def in_current_format(folder: Path) -> bool:
+    """Whether the manifest of `folder` is in this version's format (the writer rewrites it if not, so a
+    no-op check after an upgrade reads no more than it needs)."""
+    try:
+        with open(manifest_path(folder), "rb") as handle:
+            return handle.read(len(MANIFEST_FORMAT)) == MANIFEST_FORMAT
+    except OSError:
+        return False
 
 
 def _listing(folder: Path) -> tuple[bytes, array] | None:

@@ -16,8 +16,8 @@ from pathlib import Path, PurePosixPath
 
 from generator.build.manifest import (
     MARKER,
+    in_current_format,
     journal_path,
-    manifest_path,
     read_manifest,
     save_manifest,
 )
@@ -219,7 +219,7 @@ def _apply(
         or plan.stale
         or manifest != plan.previous
         or not (folder / MARKER).exists()
-        or not manifest_path(home or folder).exists()
+        or not in_current_format(home or folder)
     ):
         _write_marker(folder, manifest, home)
     unchanged = len(files) - len(plan.todo)
