@@ -6,13 +6,16 @@ The browser side (static/search.js in Chromium) is tested in test_search_ui.py."
 from __future__ import annotations
 
 import json
+import pickle
 import random
 import shutil
 from array import array
 
+import pytest
+
 from generator.build import search_index as search
 from generator.build.builder import Builder, BuildOptions
-from generator.build.search_index import _shard_bytes, patch_shard, shard_of
+from generator.build.search_index import SearchIndex, _shard_bytes, patch_shard, shard_of
 from generator.read.words import index_terms, tokens
 from tests.conftest import briefing_md
 
@@ -179,6 +182,21 @@ def test_random_edits_patch_the_index_to_what_a_fresh_build_makes(make_site, tmp
         fresh = tmp_path / f"fresh{step}"
         Builder(project.root, BuildOptions(run_import=False, cache=False, output=fresh)).build()
         assert index_files(project.output) == index_files(fresh), (step, kind)
+
+
+@pytest.mark.parametrize("docs", [(), (("a", "d1"),), (("a", "d1"), ("b", "d2"))])
+def test_the_index_saved_in_the_cache_reads_back_the_same(docs):
+    index = SearchIndex(
+        docs=docs, key="k", shard_digests={"a": "1"}, chunk_digests=["2"], filters_digest="3"
+    )
+    again = pickle.loads(pickle.dumps(index))
+    assert (again.docs, again.key, again.shard_digests, again.chunk_digests) == (
+        docs,
+        "k",
+        {"a": "1"},
+        ["2"],
+    )
+    assert again.filters_digest == "3"
 
 
 def test_a_new_cli_run_patches_the_index_it_finds_in_the_cache(make_site):

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
+from typing import Any
 
 from generator.build.write import Content, Digested, Kept
 from generator.core.model import Body, Briefing, Site, unpack
@@ -244,16 +245,22 @@ class SearchIndex:
     )
 
     def __getstate__(self) -> dict[str, object]:
+        # The docs as two strings, not a pair of strings per briefing: every CLI build after a text edit
+        # loads and saves this, and at 100,000 briefings the pairs took 0.17 s to unpickle and pickle, the
+        # strings 0.08 s.
         return {
-            "docs": self.docs,
+            "slugs": "\0".join(slug for slug, _ in self.docs),
+            "digests": "\0".join(digest for _, digest in self.docs),
             "shard_digests": self.shard_digests,
             "key": self.key,
             "chunk_digests": self.chunk_digests,
             "filters_digest": self.filters_digest,
         }
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__(**state)  # type: ignore[misc]
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        slugs, digests = state.pop("slugs"), state.pop("digests")
+        docs = tuple(zip(slugs.split("\0"), digests.split("\0"), strict=True)) if slugs else ()
+        self.__init__(docs=docs, **state)  # type: ignore[misc]
 
     def update(
         self,
