@@ -10,7 +10,7 @@ from generator.build import inputs, manifest
 from generator.build.builder import build
 from generator.build.options import BuildOptions
 from generator.core import halves
-from generator.core.halves import Forked, in_halves
+from generator.core.halves import Forked, aside, in_halves
 
 
 def test_in_halves_equals_one_pass_in_order():
@@ -66,6 +66,30 @@ def test_one_part_is_computed_by_the_caller_when_asked():
     calls = []
     work = Forked(lambda part, parts: calls.append(os.getpid()) or part, 1)
     assert calls == [] and work.result() == [0] and calls == [os.getpid()]
+
+
+def test_aside_computes_in_a_child_that_alone_runs_prepare():
+    mark = "BRIEFINGS_TEST_ASIDE"
+    with aside(
+        lambda: (os.getpid(), os.environ.get(mark)),
+        prepare=lambda: os.environ.__setitem__(mark, "set"),
+    ) as work:
+        [(pid, seen)] = work.result()
+    assert pid != os.getpid() and seen == "set"
+    assert mark not in os.environ  # the caller's process is left as it was
+
+
+def test_what_a_failed_child_of_aside_computed_the_caller_computes_without_prepare():
+    caller, mark = os.getpid(), "BRIEFINGS_TEST_ASIDE"
+
+    def compute() -> tuple[int, str | None]:
+        if os.getpid() != caller:
+            raise RuntimeError("the child fails")
+        return os.getpid(), os.environ.get(mark)
+
+    with aside(compute, prepare=lambda: os.environ.__setitem__(mark, "set")) as work:
+        assert work.result() == [(caller, None)]
+    assert mark not in os.environ
 
 
 def test_split_stamps_see_every_file_in_order(tmp_path, monkeypatch):

@@ -5,7 +5,10 @@ and anything else takes the full build."""
 from __future__ import annotations
 
 import gc
+import json
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -49,6 +52,32 @@ def test_a_body_edit_renders_only_the_pages_holding_that_body(make_site, tmp_pat
     assert "hydropower" in project.read("briefings/briefing-13/index.html")
     again = cli_build(project.root)
     assert again.shortcut == "unchanged"  # the no-op check knows what the text edit wrote
+
+
+def test_a_text_edit_converts_markdown_in_a_child_while_the_builder_imports_the_renderer(make_site):
+    """The two halves of a text edit's start-up run side by side only while the building process never
+    imports Python-Markdown (nor Pygments, which the child forgoes with the site's extensions): an import
+    of it on the renderer's side (a page kind, the theme, a pickled context's class) would serialise
+    them again, and nothing else would tell."""
+    project = make_site(site_files())
+    cli_build(project.root)
+    edit(project.root / "content/briefings/b13.md", lambda t: t.replace("yet.", "yet, for now."))
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from generator.build.once import build_project\n"
+        "from generator.build.options import BuildOptions\n"
+        f"report = build_project(Path({str(project.root)!r}), BuildOptions(run_import=False))\n"
+        "print(json.dumps([report.shortcut, report.rendered,"
+        " [m for m in ('markdown', 'pygments') if m in sys.modules]]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    shortcut, rendered, imported = json.loads(done.stdout.splitlines()[-1])
+    assert (shortcut, imported) == ("text edits", [])
+    assert rendered >= 2  # the briefing's page and the full-content feeds holding its body
+    assert "for now." in project.read("briefings/briefing-13/index.html")
 
 
 def test_repeated_text_edits_then_full_builds_equal_clean_builds(make_site, tmp_path):

@@ -25,8 +25,9 @@ from generator.build.cache import PageRecord
 from generator.build.inputs import code_version
 from generator.build.keys import PageKeys
 from generator.build.options import BuildReport, WriteStats
+from generator.build.reparse import reparse
 from generator.build.state import Cached, LastBuild
-from generator.build.swap import reparse, swap_bodies, text_alone
+from generator.build.swap import swap_bodies, text_alone
 from generator.build.write import Content, write_files
 from generator.core.model import Body, BriefingFile, OutputPage
 from generator.pages.kinds import briefing_page

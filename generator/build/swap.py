@@ -5,34 +5,10 @@ how serve's settle and a CLI build after text edits make a page's new context fr
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
-from generator.core.config import Config
-from generator.core.errors import SiteError
 from generator.core.model import Body, BriefingFile
-from generator.read.content import (
-    RenderMarkdown,
-    load_briefing,
-    read_content_bytes,
-    read_document,
-)
-
-
-def reparse(
-    path: Path, config: Config, render: RenderMarkdown
-) -> tuple[tuple[int, int], BriefingFile] | None:
-    """A briefing file parsed again as a build would, with its (mtime_ns, size) before the read; None when
-    it cannot be read or has an error (the full build reports it)."""
-    try:
-        st = os.stat(path)
-        data = read_content_bytes(path)
-        new = load_briefing(read_document(path, data), config, render)
-    except (OSError, SiteError):
-        return None
-    return (st.st_mtime_ns, st.st_size), new
 
 
 def text_alone(old: BriefingFile, new: BriefingFile) -> bool:

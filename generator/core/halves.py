@@ -165,12 +165,20 @@ class Forked(Generic[R]):
     goes on (the no-op check's output stat calls run beside the survey of the inputs). `result()` gathers
     the children's returns in part order; a part whose child failed is done by the caller. `stop()` (or
     leaving a `with` block) ends and reaps children not gathered. fn must be pure (no writes), and its
-    results picklable. Without fork or on one core, `result()` computes every part in the caller."""
+    results picklable. Without fork, on one core, or for fewer than `least` parts (one part's child costs
+    a fork where the caller has nothing else to do), `result()` computes every part in the caller; with
+    `in_caller` instead of fn, where given."""
 
-    def __init__(self, fn: Callable[[int, int], R], parts: int) -> None:
-        self._fn, self._parts = fn, parts
+    def __init__(
+        self,
+        fn: Callable[[int, int], R],
+        parts: int,
+        least: int = 2,
+        in_caller: Callable[[int, int], R] | None = None,
+    ) -> None:
+        self._fn, self._parts = in_caller or fn, parts
         self._children: list[tuple[int, int]] = []  # (pid, read end of its pipe), by part
-        if parts < 2 or not _can_fork():
+        if parts < least or not _can_fork():
             return
         for part in range(parts):
             self._children.append(_fork(functools.partial(fn, part, parts)))
@@ -198,3 +206,17 @@ class Forked(Generic[R]):
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+
+
+def aside(compute: Callable[[], R], prepare: Callable[[], object] | None = None) -> Forked[R]:
+    """`compute()` in one forked child from now on, while the caller does other work (a text edit's
+    Markdown is converted while the renderer is imported); `result()` returns `[value]`. `prepare()` runs
+    first in the child alone, not in the caller if it computes instead: settings that hold for the rest
+    of a process, which a throwaway child may take and a caller that goes on (serve, tests) may not."""
+
+    def in_child(_part: int, _parts: int) -> R:
+        if prepare is not None:
+            prepare()
+        return compute()
+
+    return Forked(in_child, 1, least=1, in_caller=lambda _part, _parts: compute())

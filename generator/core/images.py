@@ -121,6 +121,11 @@ def derived_path(picture: Picture, width: int, fmt: str) -> str:
     return f"{picture.stem}-{width}.{EXTENSIONS[fmt]}"
 
 
+def srcset(pic: Picture, fmt: str, base_path: str) -> str:
+    """'<url> 480w, <url> 800w, ...' for one format of a picture."""
+    return ", ".join(f"{base_path}{derived_path(pic, w, fmt)} {w}w" for w in pic.widths)
+
+
 def derived_files(picture: Picture) -> list[tuple[str, int, str]]:
     """(output path, width, format) of every file made from a picture (none for SVG or a remote image)."""
     return [

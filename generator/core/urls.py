@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from os import PathLike
 
 from slugify import slugify
 
@@ -231,3 +232,12 @@ def page_path(path: str) -> str:
 
 def first_segment(path: str) -> str:
     return path.split("/", 1)[0]
+
+
+def is_utf8_name(path: str | PathLike[str]) -> bool:
+    """False for a name os.listdir could only decode with stand-ins for its bytes (such as b'caf\xe9.md')."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

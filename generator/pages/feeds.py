@@ -20,8 +20,8 @@ from generator.core import urls
 from generator.core.config import Config
 from generator.core.images import MIME
 from generator.core.model import Body, Briefing, OutputPage, Site, Taxonomy, Term
+from generator.core.sanitize import sanitize
 from generator.pages.page import feed_page
-from generator.read.markup import sanitize
 
 # Taxonomies whose terms get their own feed (/countries/russia/feed.xml); others would be noise.
 FEED_TAXONOMIES = ("countries", "topics")

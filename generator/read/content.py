@@ -29,7 +29,7 @@ from generator.core.model import (
     Translation,
     Trend,
 )
-from generator.core.urls import slug_from
+from generator.core.urls import is_utf8_name, slug_from
 from generator.core.yamltext import CONTROL_CHARS, control_characters, key_lines, load_yaml
 from generator.read import editorial
 from generator.read.editorial import clean_url
@@ -563,15 +563,6 @@ def content_files(content_dir: Path, folder: str) -> list[Path]:
             [Problem(p, None, "file name is not valid UTF-8; rename the file") for p in sorted(bad)]
         )
     return [Path(p) for p in sorted(found)]
-
-
-def is_utf8_name(path: str | Path) -> bool:
-    """False for a name os.listdir could only decode with stand-ins for its bytes (such as b'caf\xe9.md')."""
-    try:
-        str(path).encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def is_content_name(name: str) -> bool:

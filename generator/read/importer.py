@@ -33,7 +33,8 @@ from generator.core import atomic
 from generator.core.config import Config
 from generator.core.errors import Problem, SiteError
 from generator.core.parallel import fork_map_batches
-from generator.read.content import is_content_name, is_utf8_name, read_document, seed_link
+from generator.core.urls import is_utf8_name
+from generator.read.content import is_content_name, read_document, seed_link
 from generator.read.detect import ENGLISH, NER_LANGUAGES, detect
 from generator.read.entities import (
     Entities,

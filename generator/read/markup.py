@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import markdown
-import nh3
 from markdown import util
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
@@ -18,6 +18,7 @@ from generator.core.budget import OverBudget, call_within
 from generator.core.config import Config
 from generator.core.errors import SiteError, TooComplex
 from generator.core.model import TocEntry
+from generator.core.sanitize import sanitize
 from generator.read.limits import RENDER_BUDGET, check_markdown
 from generator.read.media import Figures
 
@@ -39,6 +40,18 @@ _BUNDLED = frozenset(
     "abbr admonition attr_list codehilite def_list extra fenced_code footnotes legacy_attrs legacy_em "
     "md_in_html meta nl2br sane_lists smarty tables toc wikilinks".split()
 )
+
+
+def forgo_pygments(extensions: tuple[str, ...]) -> None:
+    """Have Pygments count as missing for the rest of this process when none of `extensions` can use it.
+    For a throwaway process alone (a text edit's parse, build/text_edits.py): this holds process-wide.
+    Python-Markdown's fenced_code (in `extra`) imports codehilite, which imports Pygments if it can: 22 ms,
+    a third of that parse. Of the bundled extensions only codehilite highlights with it (fenced_code
+    through codehilite's settings); a third-party extension might, so any of those keeps it."""
+    without_pygments = _BUNDLED - {"codehilite"}
+    if {name.removeprefix("markdown.extensions.") for name in extensions} <= without_pygments:
+        # from now on `import pygments` raises ImportError
+        sys.modules.setdefault("pygments", None)  # type: ignore[arg-type]
 
 
 class _Markdown(markdown.Markdown):
@@ -124,34 +137,6 @@ class Markup:
         html = sanitize(converted)
         tokens = getattr(md, "toc_tokens", [])
         return html, tuple(_toc_entry(t) for t in tokens)
-
-
-# Content is text from seeds and editors, never code: Markdown passes raw HTML through, so the rendered
-# body is cleaned to an allowlist (no script/style/iframe/object, no on* attributes, no javascript: URLs).
-# Inline style attributes go too: the theme's Content-Security-Policy (style-src 'self') blocks them anyway.
-def _policy() -> dict[str, Any]:
-    attributes = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
-    attributes["*"] = {"id", "class", "title", "lang", "dir"}
-    attributes["a"] = attributes.get("a", set()) | {"rel"}
-    # responsive images (read/media.py): <picture>, <source>, srcset, sizes, lazy loading, fixed dimensions
-    attributes["img"] = attributes.get("img", set()) | {"srcset", "sizes", "loading", "decoding"}
-    attributes["img"] |= {"width", "height"}
-    attributes["source"] = {"srcset", "sizes", "type", "media", "width", "height"}
-    return {
-        "tags": set(nh3.ALLOWED_TAGS) | {"section", "figure", "figcaption", "picture", "source"},
-        "attributes": attributes,
-        "url_schemes": {"http", "https", "mailto", "tel"},
-        "link_rel": None,
-    }
-
-
-SANITIZE_POLICY: dict[str, Any] = _policy()  # nh3.clean keyword arguments
-
-
-def sanitize(html: str, **options: Any) -> str:
-    """Rendered content HTML reduced to safe elements, attributes and URL schemes (relative URLs kept);
-    `options` are further nh3.clean arguments (feeds pass an attribute_filter that absolutizes links)."""
-    return nh3.clean(html, **SANITIZE_POLICY, **options)
 
 
 _SMARTY_NAMES = ("smarty", "markdown.extensions.smarty")

@@ -26,7 +26,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from generator.core.config import Config
 from generator.core.errors import Problem
-from generator.core.images import MIME, derived_path
+from generator.core.images import MIME, srcset
 from generator.core.model import Document, Picture, Shortcode
 from generator.read.images import Found, ImageProblem, is_local, locate, picture
 
@@ -236,11 +236,6 @@ def picture_element(pic: Picture, config: Config, *, lazy: bool) -> etree.Elemen
         attrs.update(srcset=srcset(pic, pic.formats[-1], config.base_path), sizes=sizes)
     etree.SubElement(element, "img", attrs)
     return element
-
-
-def srcset(pic: Picture, fmt: str, base_path: str) -> str:
-    """'<url> 480w, <url> 800w, ...' for one format of a picture."""
-    return ", ".join(f"{base_path}{derived_path(pic, w, fmt)} {w}w" for w in pic.widths)
 
 
 def lead_image(

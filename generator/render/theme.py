@@ -17,15 +17,13 @@ import jinja2
 from generator.core import urls
 from generator.core.config import Config
 from generator.core.errors import Problem, SiteError
-from generator.core.images import MIME
+from generator.core.images import MIME, srcset
 from generator.core.themes import DEFAULT_THEME_DIR, theme_dirs
 from generator.core.trace import record
-from generator.core.urls import slug_from
-from generator.read.content import is_utf8_name
+from generator.core.urls import is_utf8_name, slug_from
 from generator.read.countries import country_info
 from generator.read.facts import KINDS as ENTITY_KINDS
 from generator.read.facts import entity_facts
-from generator.read.media import srcset
 from generator.render import locale, maps, social
 from generator.render.components import expand_body
 from generator.render.data import DataProblem, data_digest, load_data

@@ -1,0 +1,149 @@
+"""The pages of a CLI build after edits to briefings' text alone (build/text_edits.py decides that it
+applies and parses the edits): each page holding an edited body loaded from the store with the new bodies
+in, keyed, rendered and written through the journal; the search shards of the changed words patched; the
+parse cache, the store and the no-op record brought up to date. This module holds the renderer's imports,
+which the parent process makes while a forked child converts the edits' Markdown.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+from generator.build.cache import BuildCache, PageRecord, templates_dir
+from generator.build.current import Survey
+from generator.build.inputs import record_inputs
+from generator.build.keys import page_key
+from generator.build.manifest import OutputCheck, note_written
+from generator.build.options import BuildReport
+from generator.build.search_index import SearchIndex
+from generator.build.swap import swap_bodies
+from generator.build.text_store import TextStore
+from generator.build.write import write_files
+from generator.core.config import Config
+from generator.core.errors import Problem
+from generator.core.fingerprint import Fingerprints
+from generator.core.model import Body, BriefingFile, OutputPage
+from generator.core.trace import Digests
+from generator.render.render import render_many
+from generator.render.theme import input_digests, make_environment, static_files
+
+
+@dataclasses.dataclass(frozen=True)
+class Edit:
+    path: str
+    stamp: tuple[int, int]  # (mtime_ns, size), as the parse cache keeps it
+    old: BriefingFile
+    new: BriefingFile
+
+
+def settle(
+    config: Config,
+    found: Survey,
+    cache: BuildCache,
+    store: TextStore,
+    edits: list[Edit],
+    output: Path,
+    check: OutputCheck,
+    last_inputs: dict,
+    started: float,
+) -> BuildReport | None:
+    swaps = {e.old.body.digest: e.new.body for e in edits if e.old.body.digest != e.new.body.digest}
+    new_digests = {body.digest for body in swaps.values()}
+    # edits that moved a reading time (all that text_alone lets differ in a `Briefing`), by slug
+    moved = {e.new.briefing.slug: e.new.briefing for e in edits if e.new.briefing != e.old.briefing}
+    held_by = sorted(
+        {
+            p
+            for e in edits
+            if e.old.body.digest in swaps or e.new.briefing.slug in moved
+            for p in store.holders(e.old.briefing.slug)
+        }
+    )
+    for briefing in moved.values():
+        if not set(store.readers(briefing.slug)).issubset(held_by):
+            return None  # a list shows its reading time: the full build
+        store.replace_briefing(briefing)  # the pages loaded below show the new one
+    fingerprints = Fingerprints()
+    todo: list[tuple[OutputPage, str, tuple[str, ...], PageRecord]] = []
+    for rel in held_by:
+        record, page = store.page(rel, swaps)
+        page = dataclasses.replace(page, context=swap_bodies(page.context, swaps, key=_body_digest))
+        key = page_key(store.index.base, page, fingerprints)
+        held = tuple(fingerprints.seen)
+        current = (set(record.bodies) - swaps.keys()) | new_digests
+        if not current.issuperset(held):
+            return None  # a body the swap did not reach: the full build
+        todo.append((page, key, held, record))
+    files: dict[str, bytes] = {}
+    done = {}
+    if todo:  # the environment (reading every static file) only when a page is rendered
+        statics = static_files(config)
+        bytecode = templates_dir(config.root, store.index.env_key)
+        env = make_environment(config, statics, bytecode if bytecode.is_dir() else None)
+        done = render_many(env, [page for page, *_ in todo], store.index.common, 1)
+        minutes = {e.new.briefing.ref: str(e.new.briefing._reading_time) for e in edits}
+        digests = Digests(
+            {
+                **input_digests(env, config, statics),
+                # another briefing's, read by a page rendered here: "unknown" (its next full build renders it)
+                "reading_time": lambda ref: minutes.get(ref, "unknown"),
+            }
+        )
+    by_digest = {body.digest: body for body in swaps.values()}
+    for page, key, held, record in todo:
+        result = done[page.path]
+        if result.content.digest != record.digest:
+            files[page.path] = result.data
+        new = PageRecord(key, digests.trace(result.reads), result.content.digest, held)
+        store.put_page(new, page, by_digest.get(held[0]) if len(held) == 1 else None)
+    gone: list[str] = []
+    if swaps:
+        search = cache.blob("search")
+        if not isinstance(search, SearchIndex):
+            return None
+        edited = {
+            e.new.briefing.slug: (
+                e.old.body.packed_words,
+                e.new.body.packed_words,
+                e.new.body.digest,
+            )
+            for e in edits
+            if e.old.body.digest in swaps
+        }
+        patched = search.patch_texts(output, tuple(config.taxonomies), edited)
+        if patched is None:
+            return None
+        files.update(patched[0])
+        gone = patched[1]
+    files_in_site = check.result()
+    if files_in_site is None:
+        return None  # the output folder is not as the last build left it
+    store.begin()
+    stats, entries = write_files(output, files, gone)
+    note_written(output, entries, gone)
+    cache.update_documents({e.path: (e.new.digest, e.new, e.stamp) for e in edits})
+    if swaps:
+        cache.put_blob("search", search)
+    store.save(found.stamps)
+    # the same briefings are shown, so the next one to appear or go is the last build's
+    record_inputs(cache, found.inputs, last_inputs.get("reveal_at"), output)
+    return BuildReport(
+        output=output,
+        pages=files_in_site + stats.created - stats.removed,
+        rendered=len(done),
+        stats=stats,
+        seconds=time.perf_counter() - started,
+        base_path=config.base_path,
+        shortcut="text edits",
+        warnings=tuple(
+            str(Problem(Path(e.path), line, message))
+            for e in edits
+            for line, message in e.new.body.warnings
+        ),
+    )
+
+
+def _body_digest(value: object) -> object:
+    return value.digest if type(value) is Body else None
