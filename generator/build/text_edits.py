@@ -70,6 +70,7 @@ def text_edit_report(
     prefix = os.path.join(config.content_dir, "briefings", "")
     if any(not (p.startswith(prefix) and p.endswith(".md")) for p in changed):
         return None
+    check.start()  # the stat calls of a small output folder: beside the parse and render too
     parse = functools.partial(_reparse_all, config, changed)
     with aside(parse, prepare=functools.partial(_forgo_pygments, config)) as parsing:
         from generator.build.text_pages import Edit, settle  # while the child parses

@@ -183,6 +183,11 @@ class Forked(Generic[R]):
         for part in range(parts):
             self._children.append(_fork(functools.partial(fn, part, parts)))
 
+    @property
+    def forked(self) -> bool:
+        """Whether children compute the parts (else `result()` will, in the caller)."""
+        return bool(self._children)
+
     def result(self) -> list[R]:
         if not self._children:
             return [self._fn(part, self._parts) for part in range(self._parts)]
