@@ -88,6 +88,16 @@ class Stamps:
         ]
 
 
+# the Stamps of the last full build's survey, saved with the text store (build/text_store.py)
+TEXT_STAMPS = "text-stamps"
+
+
+def last_stamps(cache: BuildCache) -> Stamps | None:
+    """The stamps the last full build left with the text store; None if none."""
+    found = cache.blob(TEXT_STAMPS)
+    return found if isinstance(found, Stamps) else None
+
+
 def input_stamps(folders: list[Path]) -> Stamps:
     """The stamps of every file under `folders`, in walk order (the stat calls on two cores for large
     sites)."""

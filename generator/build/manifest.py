@@ -273,7 +273,12 @@ class OutputCheck:
         """Check in a forked child from now on, if the check was left to `result()` (a small site's, whose
         no-op check has nothing to overlap it with): for a caller that has (a text edit's render)."""
         if self._work is not None and not self._work.forked:
-            self._work = Forked(self._part, 1, least=1)
+            self._work = Forked(self._yielding_part, 1, least=1, in_caller=self._part)
+
+    def _yielding_part(self, part: int, parts: int) -> int | None:
+        # behind the caller's other child on a busy core: its result is wanted last (before writing)
+        os.nice(10)
+        return self._part(part, parts)
 
     def result(self) -> int | None:
         if self._work is None:

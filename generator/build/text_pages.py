@@ -1,25 +1,28 @@
-"""The pages of a CLI build after edits to briefings' text alone (build/text_edits.py decides that it
-applies and parses the edits): each page holding an edited body loaded from the store with the new bodies
-in, keyed, rendered and written through the journal; the search shards of the changed words patched; the
-parse cache, the store and the no-op record brought up to date. This module holds the renderer's imports,
-which the parent process makes while a forked child converts the edits' Markdown.
+"""The rest of a CLI build after edits to briefings' text alone, once build/text_edits.py has found that
+only briefings changed and forked a child to parse them: the store checked to be the last full build's for
+these settings; each edit checked to change the text alone; each page holding an edited body loaded from
+the store with the new bodies in, keyed, rendered and written through the journal; the search shards of
+the changed words patched; the parse cache, the store and the no-op record brought up to date. This module
+holds the renderer's imports, made while the child converts the edits' Markdown.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.build.cache import BuildCache, PageRecord, templates_dir
 from generator.build.current import Survey
 from generator.build.inputs import record_inputs
 from generator.build.keys import page_key
 from generator.build.manifest import OutputCheck, note_written
-from generator.build.options import BuildReport
+from generator.build.options import BuildOptions, BuildReport
 from generator.build.search_index import SearchIndex
-from generator.build.swap import swap_bodies
-from generator.build.text_store import TextStore
+from generator.build.swap import swap_bodies, text_alone
+from generator.build.text_store import TextStore, options_key
 from generator.build.write import write_files
 from generator.core.config import Config
 from generator.core.errors import Problem
@@ -28,6 +31,10 @@ from generator.core.model import Body, BriefingFile, OutputPage
 from generator.core.trace import Digests
 from generator.render.render import render_many
 from generator.render.theme import input_digests, make_environment, static_files
+
+if TYPE_CHECKING:
+    from generator.build.reparse import Reparsed
+    from generator.core.halves import Forked
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,7 +45,45 @@ class Edit:
     new: BriefingFile
 
 
-def settle(
+def settle_edits(
+    config: Config,
+    found: Survey,
+    cache: BuildCache,
+    options: BuildOptions,
+    check: OutputCheck,
+    changed: list[str],
+    parsing: Forked[list[Reparsed | None]],
+    last_inputs: dict,
+    started: float,
+) -> BuildReport | None:
+    """The report of the build, or None (nothing written) when the full build must run: `changed` are the
+    briefing files that changed, `parsing` the child parsing them again (build/reparse.py)."""
+    output = options.output_of(config.root)
+    store = TextStore.open(cache)
+    if (
+        store is None
+        or store.index.settings != found.settings
+        or store.index.files != options_key(found.settings, options, output)
+    ):
+        return None
+    known = cache.documents_of(changed)
+    edits = []
+    for path, again in itertools.zip_longest(changed, parsing.result()[0]):
+        entry = known.get(path)
+        old = entry[1] if entry else None
+        if again is None or not isinstance(old, BriefingFile):
+            return None  # an error (the full build reports it), or not a briefing last time
+        stamp, new = again
+        if not text_alone(old, new):
+            return None
+        edits.append(Edit(path, stamp, old, new))
+    try:
+        return _settle(config, found, cache, store, edits, output, check, last_inputs, started)
+    except LookupError:  # the store lacks an entry (a page it could not keep): the full build
+        return None
+
+
+def _settle(
     config: Config,
     found: Survey,
     cache: BuildCache,

@@ -36,14 +36,14 @@ from pathlib import Path
 from typing import Any
 
 from generator.build.cache import BuildCache, PageRecord, load, save
-from generator.build.inputs import Stamps, key_of
+from generator.build.inputs import TEXT_STAMPS, Stamps, key_of
 from generator.build.options import BuildOptions
 from generator.core.fingerprint import Fingerprints
 from generator.core.model import Body, Briefing, OutputPage, Site
 from generator.core.parallel import Background
 
 SHARDS = 256
-INDEX, STAMPS = "text-index", "text-stamps"
+INDEX = "text-index"
 
 
 @dataclass(frozen=True)
@@ -112,10 +112,6 @@ class TextStore:
     def open(cls, cache: BuildCache) -> TextStore | None:
         index = cache.blob(INDEX)
         return cls(cache, index) if isinstance(index, TextIndex) else None
-
-    def stamps(self) -> Stamps | None:
-        found = self.cache.blob(STAMPS)
-        return found if isinstance(found, Stamps) else None
 
     def _shard(self, kind: str, n: int) -> dict[str, Any]:
         name = _shard_name(kind, n)
@@ -199,7 +195,7 @@ class TextStore:
         self._dirty.clear()
         self._dirty_briefs.clear()
         self.index = dataclasses.replace(self.index, pages=tuple(pages), briefs=tuple(briefs))
-        self.cache.put_blob(STAMPS, stamps)
+        self.cache.put_blob(TEXT_STAMPS, stamps)
         self.cache.put_blob(INDEX, self.index)
 
 
@@ -281,7 +277,7 @@ def start_saving(
         except Exception:  # a short cut lost: the build itself stands
             return
         if isinstance(saved, TextIndex):
-            cache.put_blob(STAMPS, stamps)
+            cache.put_blob(TEXT_STAMPS, stamps)
             cache.put_blob(INDEX, saved)
 
     return finish
