@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 @dataclasses.dataclass(frozen=True)
 class Edit:
+    """One edited briefing file: its parse-cache entry before and after."""
+
     path: str
     stamp: tuple[int, int]  # (mtime_ns, size), as the parse cache keeps it
     old: BriefingFile

@@ -1,8 +1,10 @@
-"""Stat-bound work over many files on two cores: one half in a forked child, the other in the caller.
+"""Work on two cores by fork: one half in a forked child, the other in the caller; or one job aside.
 
 A no-op build at 100,000 briefings is ~240,000 `stat` calls (every input file, every output file), about
-4 µs each on a small VM: seconds of system time in one process. Split in two, they run on two cores. Only
-plain `os` and `pickle`: this module is loaded before anything heavy (build/current.py).
+4 µs each on a small VM: seconds of system time in one process. Split in two, they run on two cores. A
+text edit's build is mostly start-up: its Markdown side runs in a child while the caller imports the
+renderer (`aside`). Only plain `os` and `pickle`: this module is loaded before anything heavy
+(build/current.py).
 """
 
 from __future__ import annotations
