@@ -26,15 +26,15 @@ def test_fork_map_keeps_order_and_uses_workers(monkeypatch):
 
 def test_no_more_workers_than_copies_of_the_process_fit_in_memory(monkeypatch):
     """A build of a huge archive must not run the machine out of memory by forking: with room for one
-    copy only, no worker is forked (the caller renders, holding no copy); with none, the background job
-    runs at once."""
+    copy only, no worker is forked (the caller renders, holding no copy), and the background job runs at
+    once (its child would copy the caller, which goes on growing meanwhile); with two it is forked."""
     monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
     items = list(range(50))
     assert os.getpid() not in parallel.fork_map(lambda x: os.getpid(), items, 2)
+    monkeypatch.setattr(parallel, "copies_that_fit", lambda: 2)
+    assert parallel.Background(os.getpid).result() != os.getpid()  # its copy, and room to grow
     monkeypatch.setattr(parallel, "copies_that_fit", lambda: 1)
     assert parallel.fork_map(lambda x: os.getpid(), items, 2) == [os.getpid()] * len(items)
-    assert parallel.Background(os.getpid).result() != os.getpid()  # one child: one copy
-    monkeypatch.setattr(parallel, "copies_that_fit", lambda: 0)
     assert parallel.Background(os.getpid).result() == os.getpid()
 
 
