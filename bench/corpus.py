@@ -389,12 +389,16 @@ def _write(path: Path, text: str) -> None:
     path.write_bytes(data)
 
 
-def make_corpus(n: int, root: Path, seed: int = 0, seeds: bool = False) -> Path:
-    """Write a project (site.yaml + content/briefings/*.md, optionally seeds/*.txt) with n briefings; return root."""
+def make_corpus(
+    n: int, root: Path, seed: int = 0, seeds: bool = False, previews: bool = True
+) -> Path:
+    """Write a project (site.yaml + content/briefings/*.md, optionally seeds/*.txt) with n briefings; return
+    root. `previews=False` turns the social preview images off (a 30 KB PNG per briefing: 30 GB at
+    1,000,000)."""
     root = Path(root)
     folder = root / "content" / "briefings"
     folder.mkdir(parents=True, exist_ok=True)
-    _write(root / "site.yaml", SITE_YAML)
+    _write(root / "site.yaml", SITE_YAML + ("" if previews else "preview_images: false\n"))
     wanted = set()
     for item in items(n, seed):
         wanted.add(f"{item.slug}.md")

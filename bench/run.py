@@ -321,6 +321,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--jobs", type=int, default=0, help="--jobs for our builds (default: one per core)"
     )
+    parser.add_argument(
+        "--no-previews",
+        action="store_true",
+        help="our corpus without social preview images (preview_images: false; for 1,000,000 briefings)",
+    )
     parser.add_argument("--no-hugo", action="store_true")
     parser.add_argument("--no-pelican", action="store_true")
     parser.add_argument(
@@ -346,7 +351,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {n:,} briefings (corpus in {work})", flush=True)
         res: dict = {}
         measures = MEASURES[1:] if args.no_cold else MEASURES
-        ours = Briefings(make_corpus(n, work / "briefings"), n, args.jobs)
+        corpus = make_corpus(n, work / "briefings", previews=not args.no_previews)
+        ours = Briefings(corpus, n, args.jobs)
         res["briefings"] = bench_tool(ours, args.runs, measures, args.warmups)
         if not args.no_hugo:
             res["hugo"] = bench_tool(
