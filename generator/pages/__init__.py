@@ -1,1 +1,8 @@
 """Page kinds: each turns the `Site` into output pages (path, template, context). Pure."""
+
+from generator.core.deferred import defer
+
+# xml.sax.saxutils (feedgenerator's XML writer; `escape` for the sitemaps) imports urllib.request, and with
+# it http.client, ssl and email (~15 ms, most of unpickling a stored feed page in a text edit), for the
+# XML parsers' sake: pages are only written.
+defer("urllib.request")
