@@ -173,3 +173,62 @@ def test_world_is_cached_per_file_version(tmp_path: Path):
     copy = tmp_path / "w.json"
     copy.write_bytes(WORLD.read_bytes())
     assert maps.load_world(copy) is maps.load_world(copy)
+
+
+def test_the_projection_is_kept_for_the_next_process_and_a_bad_copy_is_made_again(tmp_path: Path):
+    """Within `countries_kept_in(folder)` the projected countries are saved there, by the digest of the
+    file's bytes, and read back by a later process; an unreadable copy is computed again and replaced."""
+    import json
+    import pickle
+
+    copy = tmp_path / "w.json"
+    copy.write_bytes(WORLD.read_bytes())
+    kept = tmp_path / "kept"
+    expected = maps.project_countries(json.loads(WORLD.read_text(encoding="utf-8")))
+    with maps.countries_kept_in(kept):
+        assert maps.countries_of(copy) == expected
+    (saved,) = kept.glob("countries-*.pickle")
+    assert pickle.loads(saved.read_bytes()) == expected
+    maps._countries.cache_clear()  # as a new process
+    saved.write_bytes(pickle.dumps(expected[:3]))
+    with maps.countries_kept_in(kept):
+        assert maps.countries_of(copy) == expected[:3]  # read back, not computed
+    maps._countries.cache_clear()
+    saved.write_bytes(b"not a pickle")
+    with maps.countries_kept_in(kept):
+        assert maps.countries_of(copy) == expected
+    assert pickle.loads(saved.read_bytes()) == expected
+    maps._countries.cache_clear()
+    assert maps.countries_of(copy) == expected  # outside the block: computed, nothing kept
+    assert list(kept.glob("*")) == [saved]
+
+
+def test_a_cached_build_keeps_the_projection_where_the_next_build_finds_it(make_site):
+    """A country page draws a locator map: the projection is kept in the environment's cache folder,
+    and the next process (a retitle in a new `briefings build`) reads it instead of projecting again."""
+    from generator.build.once import build_project
+    from generator.build.options import BuildOptions
+    from tests.conftest import briefing_md
+
+    project = make_site(
+        {
+            "content/briefings/a.md": briefing_md(
+                "Talks", "2026-11-20T09:00:00+00:00", "Body.", slug="a", countries=["Russia"]
+            )
+        }
+    )
+    build_project(project.root, BuildOptions(run_import=False, jobs=1))
+    (kept,) = (project.root / ".cache/templates").glob("*/countries-*.pickle")
+    assert 'class="locator' in project.read("countries/russia/index.html")
+    maps._countries.cache_clear()
+    maps._load.cache_clear()
+    (project.root / "content/briefings/a.md").write_text(
+        briefing_md(
+            "Talks end", "2026-11-20T09:00:00+00:00", "Body.", slug="a", countries=["Russia"]
+        ),
+        encoding="utf-8",
+    )
+    stamp = kept.stat().st_mtime_ns
+    build_project(project.root, BuildOptions(run_import=False, jobs=1))
+    assert "Talks end" in project.read("countries/russia/index.html")
+    assert kept.stat().st_mtime_ns == stamp  # read, not written again

@@ -61,6 +61,7 @@ from generator.read.markup import Markup
 from generator.read.published import RECORD_FILE, read_record
 from generator.read.terms import read_term_yaml, term_yaml_files
 from generator.render.hosting import headers_pages
+from generator.render.maps import countries_kept_in
 from generator.render.preview import preview_pages
 from generator.render.render import Rendered, render_many
 from generator.render.theme import input_digests, make_environment, static_files
@@ -90,7 +91,8 @@ class Builder:
     _related: dict[str, Any] = field(default_factory=dict)
     _related_saved: str | None = None  # key of the memo in .cache/
     _reveal_at: datetime | None = None  # the next moment a briefing appears or is withdrawn
-    _env: tuple[str, Any] | None = None  # (settings + statics digest, Jinja environment)
+    # (settings + statics digest, Jinja environment, its folder in .cache: compiled templates, projected map)
+    _env: tuple[str, Any, Path | None] | None = None
     _last: LastBuild | None = None  # what `quick` needs of the last successful build
     # manifest entries of files `quick` wrote
     _quick_written: dict[str, list] = field(default_factory=dict)
@@ -206,13 +208,15 @@ class Builder:
         env_key = key_of(settings, sorted((f.name, f.output) for f in statics.values()), templates)
         # kept across builds: Jinja recompiles only edited templates
         if self._env is None or self._env[0] != env_key:
-            self._env = (env_key, make_environment(config, statics, self._bytecode(env_key)))
+            folder = self._bytecode(env_key)
+            self._env = (env_key, make_environment(config, statics, folder), folder)
         env = self._env[1]
         with recording() as also_planned:
             pages = plan(site, (preview_pages, functools.partial(headers_pages, statics=statics)))
         digests = Digests({**input_digests(env, config, statics), **listed_digests(site)})
         keys = PageKeys(settings, {"nav_pages": site.nav}, digests, site, planned | also_planned)
-        files, rendered = self._render(env, pages, keys)
+        with countries_kept_in(self._env[2]):  # the map data's projection, for the next process too
+            files, rendered = self._render(env, pages, keys)
         keyed = {page.path: page for page in pages if page.data is None}
         # what a later CLI build after text edits needs (build/text_store.py), saved while the output is
         # written; its index once the output is in place
@@ -447,7 +451,8 @@ class Builder:
             return None
 
     def _bytecode(self, env_key: str) -> Path | None:
-        """.cache/templates/<key>/ for the environment of `env_key` (others removed), None without a cache."""
+        """.cache/templates/<key>/ for the environment of `env_key` (others removed), None without a cache:
+        its compiled templates and the map data's projection (render/maps.py)."""
         if not self.options.cache:
             return None
         mine = templates_dir(self.root, env_key)

@@ -49,7 +49,8 @@ def cache_dir(root: Path) -> Path:
 
 
 def templates_dir(root: Path, env_key: str) -> Path:
-    """Where the compiled templates of the Jinja environment with key `env_key` are kept."""
+    """Where the compiled templates of the Jinja environment with key `env_key` are kept, with the map
+    data's projection (render/maps.py)."""
     return cache_dir(root) / "templates" / env_key[:24]
 
 

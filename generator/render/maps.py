@@ -8,14 +8,19 @@ countries index. Pure functions except `load_world`, which reads the file once p
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import itertools
 import json
 import math
-from collections.abc import Iterable, Sequence
+import pickle
+from collections.abc import Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from generator.core.atomic import write_atomic
 from generator.read.countries import country_info
 
 Point = tuple[float, float]
@@ -306,23 +311,46 @@ def _ring_area(ring: Sequence[Point]) -> float:
     )
 
 
-def build_world(topology: dict, object_name: str = "countries") -> WorldMap:
-    """Decode, simplify (per shared arc), cut at the antimeridian, project and encode every country."""
+@dataclass(frozen=True)
+class Country:
+    """A country of the map data, decoded, simplified, cut at the antimeridian and projected: what the SVG
+    maps (`WorldMap`) and the preview images (render/preview.py) are drawn from."""
+
+    id: str
+    name: str
+    rings: tuple[tuple[Point, ...], ...]  # every ring piece, in map units
+    outer: tuple[bool, ...]  # whether each ring is a polygon's outer ring (not a hole)
+
+
+def project_countries(topology: dict, object_name: str = "countries") -> tuple[Country, ...]:
+    """Every country of a TopoJSON topology (Antarctica left out), simplified per shared arc so neighbours
+    still meet, cut at the antimeridian and projected."""
     arcs = [simplify(a, SIMPLIFY_DEGREES) for a in decode_arcs(topology)]
-    shapes = []
+    countries = []
     for feature in decode_features(topology, object_name, arcs):
         if feature.id in LEFT_OUT:
             continue
-        rings: list[Ring] = []
-        outers: list[Ring] = []
+        rings: list[tuple[Point, ...]] = []
+        outer: list[bool] = []
         for polygon in feature.polygons:
             for index, ring in enumerate(polygon):
                 for piece in cut_antimeridian(ring):
-                    projected = [to_map(lon, max(lat, SOUTH_LIMIT)) for lon, lat in piece]
-                    rings.append(projected)
-                    if index == 0:
-                        outers.append(projected)
-        path = path_data(rings)
+                    rings.append(tuple(to_map(lon, max(lat, SOUTH_LIMIT)) for lon, lat in piece))
+                    outer.append(index == 0)
+        countries.append(Country(feature.id, feature.name, tuple(rings), tuple(outer)))
+    return tuple(countries)
+
+
+def build_world(topology: dict, object_name: str = "countries") -> WorldMap:
+    """Every country of a TopoJSON topology as an SVG shape (see `project_countries`)."""
+    return _world_of(project_countries(topology, object_name))
+
+
+def _world_of(countries: Iterable[Country]) -> WorldMap:
+    shapes = []
+    for country in countries:
+        path = path_data(country.rings)
+        outers = [r for r, o in zip(country.rings, country.outer, strict=True) if o]
         if not path or not outers:
             continue
         areas = [_ring_area(r) for r in outers]
@@ -330,7 +358,7 @@ def build_world(topology: dict, object_name: str = "countries") -> WorldMap:
         xs = [p[0] for r in main for p in r]
         ys = [p[1] for r in main for p in r]
         bbox = (min(xs), min(ys), max(xs), max(ys))
-        shapes.append(Shape(feature.id, feature.name, path, bbox, sum(areas)))
+        shapes.append(Shape(country.id, country.name, path, bbox, sum(areas)))
     shapes.sort(key=lambda s: (s.id or "~", s.name))
     height = to_map(0, SOUTH_LIMIT)[1]
     world = WorldMap(WIDTH, round(height, 1), tuple(shapes))
@@ -339,16 +367,54 @@ def build_world(topology: dict, object_name: str = "countries") -> WorldMap:
     return world
 
 
+# Where projected countries are kept between processes (a folder of the build cache, set by the builder
+# around rendering; None: computed in each process). Decoding and projecting the 1:110m map takes ~30 ms,
+# paid by every build that renders a map or a preview image.
+_kept_in: ContextVar[Path | None] = ContextVar("kept_in", default=None)
+
+
+@contextlib.contextmanager
+def countries_kept_in(folder: Path | None) -> Iterator[None]:
+    """Within the block (and in processes forked in it), projected countries are kept in `folder`."""
+    token = _kept_in.set(folder)
+    try:
+        yield
+    finally:
+        _kept_in.reset(token)
+
+
+def countries_of(path: Path) -> tuple[Country, ...]:
+    """The projected countries of a TopoJSON file, decoded once per file version in a process."""
+    st = path.stat()
+    return _countries(str(path), (st.st_mtime_ns, st.st_size), _kept_in.get())
+
+
 @lru_cache(maxsize=4)
-def _load(path: str, stamp: tuple[int, int]) -> WorldMap:
-    with open(path, encoding="utf-8") as handle:
-        return build_world(json.load(handle))
+def _countries(path: str, stamp: tuple[int, int], folder: Path | None) -> tuple[Country, ...]:
+    data = Path(path).read_bytes()
+    kept = folder / f"countries-{hashlib.sha256(data).hexdigest()[:32]}.pickle" if folder else None
+    if kept is not None:
+        with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            found = pickle.loads(kept.read_bytes())
+            if isinstance(found, tuple):
+                return found
+    countries = project_countries(json.loads(data))
+    if kept is not None:
+        with contextlib.suppress(OSError):
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(kept, pickle.dumps(countries, protocol=pickle.HIGHEST_PROTOCOL))
+    return countries
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, stamp: tuple[int, int], folder: Path | None) -> WorldMap:
+    return _world_of(_countries(path, stamp, folder))
 
 
 def load_world(path: Path) -> WorldMap:
-    """The world map of a TopoJSON file, decoded once per file version."""
+    """The world map of a TopoJSON file, decoded once per file version in a process."""
     st = path.stat()
-    return _load(str(path), (st.st_mtime_ns, st.st_size))
+    return _load(str(path), (st.st_mtime_ns, st.st_size), _kept_in.get())
 
 
 # Coverage shading: fixed bins read more easily in a legend than quantiles.

@@ -13,6 +13,7 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
@@ -147,39 +148,23 @@ class _Country:
 
 @lru_cache(maxsize=2)
 def _countries(path: str, stamp: tuple[int, int]) -> tuple[_Country, ...]:
-    """Every country of the TopoJSON as projected rings (map units), decoded once per file version."""
-    import json
-
-    with open(path, encoding="utf-8") as handle:
-        topology = json.load(handle)
-    arcs = [maps.simplify(a, maps.SIMPLIFY_DEGREES) for a in maps.decode_arcs(topology)]
+    """Every country of the map data as rings to fill (map units) with their boxes, once per file version."""
     found = []
-    for feature in maps.decode_features(topology, "countries", arcs):
-        if feature.id in maps.LEFT_OUT:
-            continue
-        rings: list[tuple[maps.Point, ...]] = []
-        outers: list[tuple[maps.Point, ...]] = []
-        for polygon in feature.polygons:
-            for index, ring in enumerate(polygon):
-                for piece in maps.cut_antimeridian(ring):
-                    projected = tuple(
-                        maps.to_map(lon, max(lat, maps.SOUTH_LIMIT)) for lon, lat in piece
-                    )
-                    if len(projected) >= 3:
-                        rings.append(projected)
-                        if index == 0:
-                            outers.append(projected)
+    for country in maps.countries_of(Path(path)):
+        drawn = [(r, o) for r, o in zip(country.rings, country.outer, strict=True) if len(r) >= 3]
+        outers = [r for r, outer in drawn if outer]
         if not outers:
             continue
         areas = [_area(r) for r in outers]
         main = [r for r, a in zip(outers, areas, strict=True) if a >= 0.25 * max(areas)]
         xs = [p[0] for r in main for p in r]
         ys = [p[1] for r in main for p in r]
+        rings = tuple(r for r, _ in drawn)
         found.append(
             _Country(
-                feature.id,
-                feature.name,
-                tuple(rings),
+                country.id,
+                country.name,
+                rings,
                 tuple(_bbox(r) for r in rings),
                 (min(xs), min(ys), max(xs), max(ys)),
             )
