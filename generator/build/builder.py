@@ -55,8 +55,6 @@ from generator.read.content import (
     read_content_bytes,
     read_document,
 )
-from generator.read.entities import forget_data
-from generator.read.importer import import_due_seeds
 from generator.read.markup import Markup
 from generator.read.published import RECORD_FILE, read_record
 from generator.read.terms import read_term_yaml, term_yaml_files
@@ -155,6 +153,9 @@ class Builder:
         code = code_version()
         if code != self._code:  # the generator's data changed under a running serve: reload it
             if self._code:
+                # the entity finder and importer (~30 ms of imports) load only where seeds are imported
+                from generator.read.entities import forget_data
+
                 forget_data()
             self._code = code
         config = self.load_config()
@@ -183,8 +184,13 @@ class Builder:
         # what the last build left for a text edit no longer holds once this build writes anything
         store_before = take_index(self._cache)
         imported: tuple[Any, ...] = ()
-        if self.options.run_import and (imported := import_due_seeds(config, self.jobs)):
-            found = survey(config, self.options, code, self.output)  # new briefings were written
+        if self.options.run_import and config.seeds_dir.is_dir():
+            from generator.read.importer import import_due_seeds  # see forget_data above
+
+            if imported := import_due_seeds(config, self.jobs):
+                found = survey(
+                    config, self.options, code, self.output
+                )  # new briefings were written
         settings, before = found.settings, found.record
         with recording() as planned:  # no reading time, as PageKeys checks
             site = self.load_site(config, read_record(config.root / RECORD_FILE, before))
