@@ -3,7 +3,8 @@
 The default theme ships Natural Earth's 1:110m countries as TopoJSON (npm package `world-atlas`,
 public domain). `load_world(path)` turns it into a `WorldMap` of projected, simplified country shapes
 whose `path` strings templates draw inline: a locator map for a country page, a coverage map for the
-countries index. Pure functions except `load_world`, which reads the file once per change.
+countries index. Pure functions except `load_world` and `countries_of`, which read the file once per change
+in a process (and keep its projection in the build cache for the next process, when the builder says where).
 """
 
 from __future__ import annotations
@@ -395,15 +396,22 @@ def _countries(path: str, stamp: tuple[int, int], folder: Path | None) -> tuple[
     kept = folder / f"countries-{hashlib.sha256(data).hexdigest()[:32]}.pickle" if folder else None
     if kept is not None:
         with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError):
-            found = pickle.loads(kept.read_bytes())
-            if isinstance(found, tuple):
-                return found
+            saved = kept.read_bytes()
+            check, payload = saved[:_CHECK], saved[_CHECK:]
+            if hashlib.blake2b(payload, digest_size=_CHECK).digest() == check:
+                found = pickle.loads(payload)
+                if isinstance(found, tuple):
+                    return found
     countries = project_countries(json.loads(data))
     if kept is not None:
+        payload = pickle.dumps(countries, protocol=pickle.HIGHEST_PROTOCOL)
         with contextlib.suppress(OSError):
             kept.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(kept, pickle.dumps(countries, protocol=pickle.HIGHEST_PROTOCOL))
+            write_atomic(kept, hashlib.blake2b(payload, digest_size=_CHECK).digest() + payload)
     return countries
+
+
+_CHECK = 16  # bytes of the checksum a kept projection starts with: a damaged copy is made again
 
 
 @lru_cache(maxsize=4)
