@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -210,8 +211,75 @@ def test_seeds_to_import_lists_new_and_newer_seeds_only(site, registry):
     [_r] = run(site, registry)
     assert not seeds_to_import(site / "seeds", briefings)
     future = time.time() + 10
+    os.utime(seed, (future, future))  # touched (a checkout's order): the same text is not due again
+    assert not seeds_to_import(site / "seeds", briefings)
+    seed.write_text("Headline\nText, revised.\n", encoding="utf-8")
     os.utime(seed, (future, future))
     assert seeds_to_import(site / "seeds", briefings) == [seed]
+
+
+def test_a_memo_of_the_briefings_read_gives_what_reading_them_all_gives(
+    site, registry, monkeypatch
+):
+    """Matching seeds to briefings reads every briefing's front matter; with a memo (what a build keeps
+    in .cache/), a file whose size and mtime are unchanged is not read again, and the answer is the
+    same: an unlinked briefing's seed is due again, a deleted briefing leaves the memo."""
+    from generator.read import importer
+
+    briefings = site / "content" / "briefings"
+    seeds = [write(site, f"{name}.txt", f"Headline {name}\nText.\n") for name in "abc"]
+    run(site, registry)
+    reads: list[Path] = []
+    real_read = importer._read
+
+    def counted(path: Path, stamp: object) -> object:
+        reads.append(path)
+        return real_read(path, stamp)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importer, "_read", counted)
+    memo: dict = {}
+    assert seeds_to_import(site / "seeds", briefings, memo) == []
+    assert len(reads) == 3 and len(memo) == 3
+    reads.clear()
+    assert seeds_to_import(site / "seeds", briefings, memo) == []
+    assert reads == []
+    made = sorted(briefings.glob("*.md"))
+    linked_to_b = next(p for p in made if "b.txt" in p.read_text(encoding="utf-8"))
+    text = linked_to_b.read_text(encoding="utf-8")
+    linked_to_b.write_text(text.replace("file: b.txt", "file: elsewhere.txt"), encoding="utf-8")
+    assert seeds_to_import(site / "seeds", briefings, memo) == [seeds[1]]
+    assert reads == [linked_to_b]
+    assert seeds_to_import(site / "seeds", briefings) == [seeds[1]]  # as without a memo
+    linked_to_b.unlink()
+    assert seeds_to_import(site / "seeds", briefings, memo) == [seeds[1]]
+    assert str(linked_to_b) not in memo and len(memo) == 2
+
+
+def test_a_full_build_of_a_site_with_seeds_reads_only_the_edited_briefing(make_site, monkeypatch):
+    """`briefings build` checks for seeds to import before every full build; after a retitle, the
+    importer reads that briefing's front matter alone (the rest from .cache/, in a new process too)."""
+    from generator.build.once import build_project
+    from generator.build.options import BuildOptions
+    from generator.read import importer
+
+    project = make_site(
+        {f"seeds/s{i}.txt": f"Talks resume in round {i}\nEnvoys met.\n" for i in range(4)}
+    )
+    options = BuildOptions(run_import=True, jobs=1)
+    assert len(build_project(project.root, options).imported) == 4
+    reads: list[Path] = []
+    real_read = importer._read
+    monkeypatch.setattr(
+        importer, "_read", lambda path, stamp: reads.append(path) or real_read(path, stamp)
+    )
+    edited = sorted((project.root / "content/briefings").glob("*.md"))[0]
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(
+        re.sub(r"(?m)^title: .*$", "title: Revised talks", text, count=1), encoding="utf-8"
+    )
+    report = build_project(project.root, options)
+    assert report.imported == () and reads == [edited]
+    assert "Revised talks" in project.read(f"briefings/{edited.stem}/index.html")
 
 
 def test_import_of_many_seeds_then_nothing_to_do(site, registry):

@@ -65,6 +65,10 @@ from generator.render.render import Rendered, render_many
 from generator.render.theme import input_digests, make_environment, static_files
 from generator.site.languages import assemble_site, next_change, term_key
 
+SEEDS_READ = (
+    "seeds-read"  # the cache blob of the importer's memo (read/importer.BriefingRead by path)
+)
+
 
 @dataclass
 class Builder:
@@ -88,6 +92,8 @@ class Builder:
     # related-briefings memo (assemble._related), kept in .cache/
     _related: dict[str, Any] = field(default_factory=dict)
     _related_saved: str | None = None  # key of the memo in .cache/
+    # what the importer read of each briefing's front matter (read/importer.BriefingRead by path), kept in .cache/
+    _seed_memo: dict[str, Any] | None = None
     _reveal_at: datetime | None = None  # the next moment a briefing appears or is withdrawn
     # (settings + statics digest, Jinja environment, its folder in .cache: compiled templates, projected map)
     _env: tuple[str, Any, Path | None] | None = None
@@ -187,10 +193,14 @@ class Builder:
         if self.options.run_import and config.seeds_dir.is_dir():
             from generator.read.importer import import_due_seeds  # see forget_data above
 
-            if imported := import_due_seeds(config, self.jobs):
-                found = survey(
-                    config, self.options, code, self.output
-                )  # new briefings were written
+            memo = self._seeds_read()
+            before_import = dict(memo) if memo is not None else None
+            if imported := import_due_seeds(config, self.jobs, memo):
+                # new briefings were written
+                found = survey(config, self.options, code, self.output)
+            if self._cache and memo is not None and memo != before_import:
+                with contextlib.suppress(OSError):
+                    self._cache.put_blob(SEEDS_READ, memo)
         settings, before = found.settings, found.record
         with recording() as planned:  # no reading time, as PageKeys checks
             site = self.load_site(config, read_record(config.root / RECORD_FILE, before))
@@ -470,6 +480,15 @@ class Builder:
         except OSError:  # a read-only project: templates are compiled in memory
             return None
         return mine
+
+    def _seeds_read(self) -> dict[str, Any] | None:
+        """The importer's memo of the briefings' front matter (None with --verify: every file is read)."""
+        if self.options.verify:
+            return None
+        if self._seed_memo is None:
+            restored = self._cache.blob(SEEDS_READ) if self._cache else None
+            self._seed_memo = restored if isinstance(restored, dict) else {}
+        return self._seed_memo
 
     def _related_memo(self) -> dict[str, Any]:
         if (

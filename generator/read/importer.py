@@ -110,24 +110,68 @@ def _briefing_files(briefings_dir: Path) -> list[Path]:
     return sorted(p for p in briefings_dir.rglob("*.md") if is_content_name(p.name) and p.is_file())
 
 
-def _index(briefings_dir: Path) -> tuple[dict[str, _Existing], set[str], dict[Path, str]]:
+@dataclass(frozen=True)
+class BriefingRead:
+    """What the importer takes from one briefing file's front matter, with the file's (mtime_ns, size)
+    when read: kept across builds (`_index`'s `memo`), as matching seeds to briefings reads every
+    briefing's front matter (0.1 ms a file: 0.43 s of a full build at 4,000 briefings with seeds)."""
+
+    stamp: tuple[int, int] | None
+    slug: str
+    link: tuple[str, str] | None  # `seed_link`: (seed file name, its hash when imported)
+    date: Any
+    unreadable: str | None  # the file's text when its front matter cannot be read
+
+
+def _read(path: Path, stamp: tuple[int, int] | None) -> BriefingRead:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    meta = _front_matter(text)
+    broken = not meta and text.startswith("---")
+    return BriefingRead(
+        stamp,
+        str(meta.get("slug") or path.stem),
+        seed_link(meta),
+        meta.get("date"),
+        text if broken else None,
+    )
+
+
+def _index(
+    briefings_dir: Path, memo: dict[str, BriefingRead] | None = None
+) -> tuple[dict[str, _Existing], set[str], dict[Path, str]]:
     """Briefings by their seed's file name, every slug in use, and the text of each briefing whose front
-    matter cannot be read (it may be any seed's: see `_unreadable_match`)."""
+    matter cannot be read (it may be any seed's: see `_unreadable_match`). `memo`: what earlier calls
+    read, by path; a file whose size and mtime are unchanged is not read again (the memo is brought up to
+    date in place)."""
     by_seed: dict[str, _Existing] = {}
     slugs: set[str] = set()
     unreadable: dict[Path, str] = {}
-    for path in _briefing_files(briefings_dir):
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
-            text = ""
-        meta = _front_matter(text)
-        slug = str(meta.get("slug") or path.stem)
-        slugs.update({slug, path.stem})
-        if link := seed_link(meta):
-            by_seed.setdefault(link[0], _Existing(path, slug, link[1], meta.get("date")))
-        elif not meta and text.startswith("---"):
-            unreadable[path] = text
+    paths = _briefing_files(briefings_dir)
+    for path in paths:
+        read = None
+        if memo is not None:
+            try:
+                st = path.stat()
+                stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                stamp = None
+            kept = memo.get(str(path))
+            read = kept if kept is not None and stamp is not None and kept.stamp == stamp else None
+            if read is None:
+                read = memo[str(path)] = _read(path, stamp)
+        else:
+            read = _read(path, None)
+        slugs.update({read.slug, path.stem})
+        if read.link:
+            by_seed.setdefault(read.link[0], _Existing(path, read.slug, read.link[1], read.date))
+        elif read.unreadable is not None:
+            unreadable[path] = read.unreadable
+    if memo is not None:
+        for gone in memo.keys() - {str(p) for p in paths}:
+            del memo[gone]
     return by_seed, slugs, unreadable
 
 
@@ -405,32 +449,47 @@ def seed_files(seeds_dir: Path) -> list[Path]:
     )
 
 
-def seeds_to_import(seeds_dir: Path, briefings_dir: Path) -> list[Path]:
-    """Seeds with no briefing yet or modified after their briefing: what `import_seeds` should be given."""
+def seeds_to_import(
+    seeds_dir: Path, briefings_dir: Path, memo: dict[str, BriefingRead] | None = None
+) -> list[Path]:
+    """Seeds with no briefing yet or modified after their briefing: what `import_seeds` should be given.
+    `memo`: as `_index` takes it."""
     seeds = seed_files(seeds_dir)
     if not seeds:
         return []
-    by_seed, _, _ = _index(briefings_dir)
+    by_seed, _, _ = _index(briefings_dir, memo)
     stale = []
     for seed in seeds:
         existing = by_seed.get(seed.name)
         try:
-            if existing is None or seed.stat().st_mtime_ns > existing.path.stat().st_mtime_ns:
+            if existing is None:
+                stale.append(seed)
+                continue
+            st = seed.stat()
+            # newer than its briefing and not the text it was made from (`import_seeds` would find it
+            # "unchanged": a seed touched or checked out after its briefing would be due on every build)
+            if st.st_mtime_ns > existing.path.stat().st_mtime_ns and (
+                st.st_size > MAX_SEED_BYTES or sha256_hex(seed.read_bytes()) != existing.source_hash
+            ):
                 stale.append(seed)
         except OSError:
             stale.append(seed)
     return stale
 
 
-def import_due_seeds(config: Config, jobs: int) -> tuple[str, ...]:
+def import_due_seeds(
+    config: Config, jobs: int, memo: dict[str, BriefingRead] | None = None
+) -> tuple[str, ...]:
     """Import the seeds that are new or newer than their briefings (as a build does first); one line per
     seed for the user. A seed that cannot be imported fails the build, as it fails `briefings import`
-    (the others are in)."""
+    (the others are in). `memo`: the briefings' front matter as earlier builds read it (`_index`)."""
     briefings_dir = config.content_dir / "briefings"
-    todo = seeds_to_import(config.seeds_dir, briefings_dir)
+    todo = seeds_to_import(config.seeds_dir, briefings_dir, memo)
     if not todo:
         return ()
     results = import_seeds(todo, briefings_dir, jobs=jobs, **import_options(config))
+    if memo is not None:
+        _index(briefings_dir, memo)  # the briefings just written, read while in the page cache
     if failed := [Problem(r.seed, None, r.message) for r in results if r.status == "error"]:
         raise SiteError(failed)
     return tuple(r.line() for r in results if r.status != "unchanged")
