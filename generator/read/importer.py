@@ -2,8 +2,8 @@
 
 Rules (one call of `import_seeds`):
 - A briefing belongs to the seed named in its front matter `seed.file` (`source.name` in briefings
-  imported before `seed:` existed); the index of briefings is built
-  once per call by reading every briefing's front matter.
+  imported before `seed:` existed); the index of briefings is built once per call from every
+  briefing's front matter (a build keeps what it read in .cache/ and reads only the files that changed).
 - Seed bytes hash to the stored `seed.hash` -> "unchanged" (nothing written).
 - Seed changed and the briefing untouched since import (its text still hashes to `body_hash`, see
   generator.seeds) -> regenerated in place, same file and slug: "updated".
