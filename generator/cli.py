@@ -98,7 +98,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Import seed texts into content/briefings/, never overwriting an editor's work."""
     from generator.read.content import parse_datetime
     from generator.read.entities import load_registry
-    from generator.read.importer import import_seeds, seed_files
+    from generator.read.importer import import_seeds
+    from generator.read.seed_index import seed_files
 
     root = _project(args)
     try:

@@ -13,11 +13,8 @@ import pytest
 import yaml
 
 from generator.read.entities import load_registry
-from generator.read.importer import (
-    import_seeds,
-    seed_files,
-    seeds_to_import,
-)
+from generator.read.importer import import_seeds
+from generator.read.seed_index import seed_files, seeds_to_import
 from generator.read.seed_markdown import is_untouched
 
 SHIPPED = Path(__file__).parent / "data" / "seeds" / "000_3e7346ba372a76a7.txt"
@@ -224,19 +221,19 @@ def test_a_memo_of_the_briefings_read_gives_what_reading_them_all_gives(
     """Matching seeds to briefings reads every briefing's front matter; with a memo (what a build keeps
     in .cache/), a file whose size and mtime are unchanged is not read again, and the answer is the
     same: an unlinked briefing's seed is due again, a deleted briefing leaves the memo."""
-    from generator.read import importer
+    from generator.read import seed_index
 
     briefings = site / "content" / "briefings"
     seeds = [write(site, f"{name}.txt", f"Headline {name}\nText.\n") for name in "abc"]
     run(site, registry)
     reads: list[Path] = []
-    real_read = importer._read
+    real_read = seed_index.read_briefing
 
     def counted(path: Path, stamp: object) -> object:
         reads.append(path)
         return real_read(path, stamp)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(importer, "_read", counted)
+    monkeypatch.setattr(seed_index, "read_briefing", counted)
     memo: dict = {}
     assert seeds_to_import(site / "seeds", briefings, memo) == []
     assert len(reads) == 3 and len(memo) == 3
@@ -260,7 +257,7 @@ def test_a_full_build_of_a_site_with_seeds_reads_only_the_edited_briefing(make_s
     importer reads that briefing's front matter alone (the rest from .cache/, in a new process too)."""
     from generator.build.once import build_project
     from generator.build.options import BuildOptions
-    from generator.read import importer
+    from generator.read import seed_index
 
     project = make_site(
         {f"seeds/s{i}.txt": f"Talks resume in round {i}\nEnvoys met.\n" for i in range(4)}
@@ -268,9 +265,11 @@ def test_a_full_build_of_a_site_with_seeds_reads_only_the_edited_briefing(make_s
     options = BuildOptions(run_import=True, jobs=1)
     assert len(build_project(project.root, options).imported) == 4
     reads: list[Path] = []
-    real_read = importer._read
+    real_read = seed_index.read_briefing
     monkeypatch.setattr(
-        importer, "_read", lambda path, stamp: reads.append(path) or real_read(path, stamp)
+        seed_index,
+        "read_briefing",
+        lambda path, stamp: reads.append(path) or real_read(path, stamp),
     )
     edited = sorted((project.root / "content/briefings").glob("*.md"))[0]
     text = edited.read_text(encoding="utf-8")

@@ -57,6 +57,7 @@ from generator.read.content import (
 )
 from generator.read.markup import Markup
 from generator.read.published import RECORD_FILE, read_record
+from generator.read.seed_index import seeds_to_import
 from generator.read.terms import read_term_yaml, term_yaml_files
 from generator.render.hosting import headers_pages
 from generator.render.maps import countries_kept_in
@@ -65,9 +66,7 @@ from generator.render.render import Rendered, render_many
 from generator.render.theme import input_digests, make_environment, static_files
 from generator.site.languages import assemble_site, next_change, term_key
 
-SEEDS_READ = (
-    "seeds-read"  # the cache blob of the importer's memo (read/importer.BriefingRead by path)
-)
+SEEDS_READ = "seeds-read"  # the cache blob of what seeds_to_import read (read/seed_index.py)
 
 
 @dataclass
@@ -92,7 +91,7 @@ class Builder:
     # related-briefings memo (assemble._related), kept in .cache/
     _related: dict[str, Any] = field(default_factory=dict)
     _related_saved: str | None = None  # key of the memo in .cache/
-    # what the importer read of each briefing's front matter (read/importer.BriefingRead by path), kept in .cache/
+    # what seeds_to_import read of each briefing's front matter (read/seed_index.py), kept in .cache/
     _seed_memo: dict[str, Any] | None = None
     _reveal_at: datetime | None = None  # the next moment a briefing appears or is withdrawn
     # (settings + statics digest, Jinja environment, its folder in .cache: compiled templates, projected map)
@@ -159,7 +158,7 @@ class Builder:
         code = code_version()
         if code != self._code:  # the generator's data changed under a running serve: reload it
             if self._code:
-                # the entity finder and importer (~30 ms of imports) load only where seeds are imported
+                # the entity finder loads only where a seed is imported (~30 ms of imports)
                 from generator.read.entities import forget_data
 
                 forget_data()
@@ -191,13 +190,16 @@ class Builder:
         store_before = take_index(self._cache)
         imported: tuple[Any, ...] = ()
         if self.options.run_import and config.seeds_dir.is_dir():
-            from generator.read.importer import import_due_seeds  # see forget_data above
-
             memo = self._seeds_read()
             before_import = dict(memo) if memo is not None else None
-            if imported := import_due_seeds(config, self.jobs, memo):
-                # new briefings were written
-                found = survey(config, self.options, code, self.output)
+            briefings_dir = config.content_dir / "briefings"
+            if due := seeds_to_import(config.seeds_dir, briefings_dir, memo):
+                # the importer (the NER model, the seed parser: ~25 ms of imports) only when one is due
+                from generator.read.importer import import_due
+
+                if imported := import_due(config, due, self.jobs, memo):
+                    # new briefings were written
+                    found = survey(config, self.options, code, self.output)
             if self._cache and memo is not None and memo != before_import:
                 with contextlib.suppress(OSError):
                     self._cache.put_blob(SEEDS_READ, memo)
@@ -482,7 +484,7 @@ class Builder:
         return mine
 
     def _seeds_read(self) -> dict[str, Any] | None:
-        """The importer's memo of the briefings' front matter (None with --verify: every file is read)."""
+        """What seeds_to_import read of the briefings' front matter (None with --verify: all are read)."""
         if self.options.verify:
             return None
         if self._seed_memo is None:

@@ -18,7 +18,6 @@ Files are written atomically (temporary file + os.replace).
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,14 +26,12 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from generator.core import atomic
 from generator.core.config import Config
 from generator.core.errors import Problem, SiteError
 from generator.core.parallel import fork_map_batches
 from generator.core.urls import is_utf8_name
-from generator.read.content import is_content_name, read_document, seed_link
+from generator.read.content import read_document
 from generator.read.detect import ENGLISH, NER_LANGUAGES, detect
 from generator.read.entities import (
     Entities,
@@ -44,16 +41,17 @@ from generator.read.entities import (
     load_registry,
 )
 from generator.read.ner import BATCH, MIN_TEXTS, find_mentions, load_model, mentions_in
-from generator.read.seed_markdown import is_untouched, seed_to_markdown, sha256_hex, slugify_title
+from generator.read.seed_index import (
+    MAX_SEED_BYTES,
+    BriefingRead,
+    LinkedBriefing,
+    briefing_index,
+    sha256_hex,
+)
+from generator.read.seed_markdown import is_untouched, seed_to_markdown, slugify_title
 from generator.read.seeds import Seed, decode_seed, parse_seed
 
-try:  # libyaml is much faster for reading thousands of front matters
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
 Status = Literal["created", "updated", "unchanged", "conflict", "error", "skipped"]
-SEED_SUFFIX = ".txt"
 
 
 @dataclass(frozen=True)
@@ -72,28 +70,6 @@ class ImportResult:
         return f"{self.status:9} {self.seed.name} -> {target}  {self.message}".rstrip()
 
 
-@dataclass(frozen=True)
-class _Existing:
-    path: Path
-    slug: str
-    source_hash: str
-    date: Any
-
-
-def _front_matter(text: str) -> dict[str, Any]:
-    """The YAML front matter of a briefing file as a dict ({} if it has none or it is broken)."""
-    if not text.startswith("---"):
-        return {}
-    end = re.search(r"^(?:---|\.\.\.)[ \t]*$", text[3:], re.M)
-    if not end:
-        return {}
-    try:
-        meta = yaml.load(text[3 : 3 + end.start()], Loader=_Loader)
-    except yaml.YAMLError:
-        return {}
-    return meta if isinstance(meta, dict) else {}
-
-
 def _why_unreadable(path: Path, text: str) -> str:
     """What is wrong with a briefing's front matter, at `path:line`: the build's own reading of the file."""
     try:
@@ -101,78 +77,6 @@ def _why_unreadable(path: Path, text: str) -> str:
     except SiteError as exc:
         return str(exc.problems[0])
     return f"{path}:2: front matter has no keys"
-
-
-def _briefing_files(briefings_dir: Path) -> list[Path]:
-    if not briefings_dir.is_dir():
-        return []
-    # is_file: a FIFO would block the read below (the build reports it as not a regular file)
-    return sorted(p for p in briefings_dir.rglob("*.md") if is_content_name(p.name) and p.is_file())
-
-
-@dataclass(frozen=True)
-class BriefingRead:
-    """What the importer takes from one briefing file's front matter, with the file's (mtime_ns, size)
-    when read: kept across builds (`_index`'s `memo`), as matching seeds to briefings reads every
-    briefing's front matter (0.1 ms a file: 0.43 s of a full build at 4,000 briefings with seeds)."""
-
-    stamp: tuple[int, int] | None
-    slug: str
-    link: tuple[str, str] | None  # `seed_link`: (seed file name, its hash when imported)
-    date: Any
-    unreadable: str | None  # the file's text when its front matter cannot be read
-
-
-def _read(path: Path, stamp: tuple[int, int] | None) -> BriefingRead:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        text = ""
-    meta = _front_matter(text)
-    broken = not meta and text.startswith("---")
-    return BriefingRead(
-        stamp,
-        str(meta.get("slug") or path.stem),
-        seed_link(meta),
-        meta.get("date"),
-        text if broken else None,
-    )
-
-
-def _index(
-    briefings_dir: Path, memo: dict[str, BriefingRead] | None = None
-) -> tuple[dict[str, _Existing], set[str], dict[Path, str]]:
-    """Briefings by their seed's file name, every slug in use, and the text of each briefing whose front
-    matter cannot be read (it may be any seed's: see `_unreadable_match`). `memo`: what earlier calls
-    read, by path; a file whose size and mtime are unchanged is not read again (the memo is brought up to
-    date in place)."""
-    by_seed: dict[str, _Existing] = {}
-    slugs: set[str] = set()
-    unreadable: dict[Path, str] = {}
-    paths = _briefing_files(briefings_dir)
-    for path in paths:
-        read = None
-        if memo is not None:
-            try:
-                st = path.stat()
-                stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
-            except OSError:
-                stamp = None
-            kept = memo.get(str(path))
-            read = kept if kept is not None and stamp is not None and kept.stamp == stamp else None
-            if read is None:
-                read = memo[str(path)] = _read(path, stamp)
-        else:
-            read = _read(path, None)
-        slugs.update({read.slug, path.stem})
-        if read.link:
-            by_seed.setdefault(read.link[0], _Existing(path, read.slug, read.link[1], read.date))
-        elif read.unreadable is not None:
-            unreadable[path] = read.unreadable
-    if memo is not None:
-        for gone in memo.keys() - {str(p) for p in paths}:
-            del memo[gone]
-    return by_seed, slugs, unreadable
 
 
 def _unreadable_match(seed: Path, unreadable: dict[Path, str]) -> Path | None:
@@ -248,7 +152,7 @@ def import_seeds(
     if lang and lang not in languages:
         why = f"--lang {lang} is not in site.yaml `languages:` ({', '.join(languages) or 'none'})"
         raise SiteError.at(briefings_dir.parent.parent / "site.yaml", None, why)
-    by_seed, taken, unreadable = _index(briefings_dir)
+    by_seed, taken, unreadable = briefing_index(briefings_dir)
     language_of = {p: _language(p, languages, lang) for p in seed_paths}
     entities = _entities(
         [p for p in seed_paths if language_of[p] in NER_LANGUAGES], by_seed, registry, jobs
@@ -291,9 +195,6 @@ def import_seeds(
     return results
 
 
-MAX_SEED_BYTES = 2_000_000
-
-
 def _language(path: Path, languages: Sequence[str], lang: str) -> str:
     """A seed's language: `lang` when given, else detected among the site's `languages`."""
     if lang or not languages:
@@ -305,7 +206,7 @@ def _language(path: Path, languages: Sequence[str], lang: str) -> str:
 
 
 def _entities(
-    seed_paths: list[Path], by_seed: dict[str, _Existing], registry: Registry, jobs: int
+    seed_paths: list[Path], by_seed: dict[str, LinkedBriefing], registry: Registry, jobs: int
 ) -> dict[Path, Entities]:
     """The entities of every seed that is new or changed (by its hash): the NER model reads them in
     batches, in `jobs` processes forked after it loads, and each worker turns its mentions into entities
@@ -340,7 +241,7 @@ def _entities(
 def _import_one(
     seed_path: Path,
     briefings_dir: Path,
-    by_seed: dict[str, _Existing],
+    by_seed: dict[str, LinkedBriefing],
     taken: set[str],
     *,
     tz: ZoneInfo,
@@ -436,60 +337,20 @@ def _import_one(
     if not dry_run:
         write_atomic(target, output)
     taken.add(slug)
-    by_seed[seed_path.name] = _Existing(target, slug, seed_hash, when)
+    by_seed[seed_path.name] = LinkedBriefing(target, slug, seed_hash, when)
     return ImportResult(seed_path, status, target, "; ".join(notes), encoding)  # type: ignore[arg-type]
 
 
-def seed_files(seeds_dir: Path) -> list[Path]:
-    """The seed files in a folder (*.txt, not hidden), sorted."""
-    if not seeds_dir.is_dir():
-        return []
-    return sorted(
-        p for p in seeds_dir.glob(f"*{SEED_SUFFIX}") if is_content_name(p.name) and p.is_file()
-    )
-
-
-def seeds_to_import(
-    seeds_dir: Path, briefings_dir: Path, memo: dict[str, BriefingRead] | None = None
-) -> list[Path]:
-    """Seeds with no briefing yet or modified after their briefing: what `import_seeds` should be given.
-    `memo`: as `_index` takes it."""
-    seeds = seed_files(seeds_dir)
-    if not seeds:
-        return []
-    by_seed, _, _ = _index(briefings_dir, memo)
-    stale = []
-    for seed in seeds:
-        existing = by_seed.get(seed.name)
-        try:
-            if existing is None:
-                stale.append(seed)
-                continue
-            st = seed.stat()
-            # newer than its briefing and not the text it was made from (`import_seeds` would find it
-            # "unchanged": a seed touched or checked out after its briefing would be due on every build)
-            if st.st_mtime_ns > existing.path.stat().st_mtime_ns and (
-                st.st_size > MAX_SEED_BYTES or sha256_hex(seed.read_bytes()) != existing.source_hash
-            ):
-                stale.append(seed)
-        except OSError:
-            stale.append(seed)
-    return stale
-
-
-def import_due_seeds(
-    config: Config, jobs: int, memo: dict[str, BriefingRead] | None = None
+def import_due(
+    config: Config, due: list[Path], jobs: int, memo: dict[str, BriefingRead] | None = None
 ) -> tuple[str, ...]:
-    """Import the seeds that are new or newer than their briefings (as a build does first); one line per
-    seed for the user. A seed that cannot be imported fails the build, as it fails `briefings import`
-    (the others are in). `memo`: the briefings' front matter as earlier builds read it (`_index`)."""
+    """Import the seeds `seeds_to_import` found due (as a build does first); one line per seed for the
+    user. A seed that cannot be imported fails the build, as it fails `briefings import` (the others are
+    in). `memo`: the briefings' front matter as the build read it, brought up to date."""
     briefings_dir = config.content_dir / "briefings"
-    todo = seeds_to_import(config.seeds_dir, briefings_dir, memo)
-    if not todo:
-        return ()
-    results = import_seeds(todo, briefings_dir, jobs=jobs, **import_options(config))
-    if memo is not None:
-        _index(briefings_dir, memo)  # the briefings just written, read while in the page cache
+    results = import_seeds(due, briefings_dir, jobs=jobs, **import_options(config))
+    if memo is not None:  # the briefings just written, read while in the page cache
+        briefing_index(briefings_dir, memo)
     if failed := [Problem(r.seed, None, r.message) for r in results if r.status == "error"]:
         raise SiteError(failed)
     return tuple(r.line() for r in results if r.status != "unchanged")

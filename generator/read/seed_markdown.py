@@ -7,7 +7,6 @@ and may be regenerated; any edit (body or front matter) makes it the editor's.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from generator.core.urls import slug_from
+from generator.read.seed_index import sha256_hex
 from generator.read.seed_source import find_source
 from generator.read.seeds import Seed, summarize
 
@@ -75,10 +75,6 @@ def slugify_title(title: str) -> str:
 def reading_minutes(text: str) -> int:
     """Minutes to read at 220 words a minute, at least 1."""
     return max(1, round(len(text.split()) / WORDS_PER_MINUTE))
-
-
-def sha256_hex(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def _without_body_hash(text: str) -> str:
