@@ -254,7 +254,8 @@ def test_a_memo_of_the_briefings_read_gives_what_reading_them_all_gives(
 
 def test_a_full_build_of_a_site_with_seeds_reads_only_the_edited_briefing(make_site, monkeypatch):
     """`briefings build` checks for seeds to import before every full build; after a retitle, the
-    importer reads that briefing's front matter alone (the rest from .cache/, in a new process too)."""
+    importer reads that briefing's front matter alone (the rest from .cache/, in a new process too), and
+    a new seed's import reads only the briefing it makes."""
     from generator.build.once import build_project
     from generator.build.options import BuildOptions
     from generator.read import seed_index
@@ -279,6 +280,13 @@ def test_a_full_build_of_a_site_with_seeds_reads_only_the_edited_briefing(make_s
     report = build_project(project.root, options)
     assert report.imported == () and reads == [edited]
     assert "Revised talks" in project.read(f"briefings/{edited.stem}/index.html")
+    # a new seed: imported without reading the other briefings again (only the one it makes)
+    reads.clear()
+    project.write({"seeds/s9.txt": "Ceasefire holds in the north\nObservers reported calm.\n"})
+    report = build_project(project.root, options)
+    assert len(report.imported) == 1
+    made = project.root / "content/briefings/ceasefire-holds-in-the-north.md"
+    assert made.is_file() and reads == [made]
 
 
 def test_import_of_many_seeds_then_nothing_to_do(site, registry):

@@ -144,15 +144,18 @@ def import_seeds(
     jobs: int = 1,
     languages: Sequence[str] = (),
     lang: str = "",
+    memo: dict[str, BriefingRead] | None = None,
 ) -> list[ImportResult]:
     """Import seeds into briefings_dir following the rules in the module docstring; one result per seed.
+    `memo`: what a build read of the briefings' front matter (read/seed_index.py), so that one new seed
+    does not read every briefing again.
     On a multilingual site (`languages`, the default first) each briefing gets the seed's language, `lang`
     or else detected (read/detect.py); entities of a language the NER model does not read come from the
     registry only, and the result says so."""
     if lang and lang not in languages:
         why = f"--lang {lang} is not in site.yaml `languages:` ({', '.join(languages) or 'none'})"
         raise SiteError.at(briefings_dir.parent.parent / "site.yaml", None, why)
-    by_seed, taken, unreadable = briefing_index(briefings_dir)
+    by_seed, taken, unreadable = briefing_index(briefings_dir, memo)
     language_of = {p: _language(p, languages, lang) for p in seed_paths}
     entities = _entities(
         [p for p in seed_paths if language_of[p] in NER_LANGUAGES], by_seed, registry, jobs
@@ -348,7 +351,7 @@ def import_due(
     user. A seed that cannot be imported fails the build, as it fails `briefings import` (the others are
     in). `memo`: the briefings' front matter as the build read it, brought up to date."""
     briefings_dir = config.content_dir / "briefings"
-    results = import_seeds(due, briefings_dir, jobs=jobs, **import_options(config))
+    results = import_seeds(due, briefings_dir, jobs=jobs, memo=memo, **import_options(config))
     if memo is not None:  # the briefings just written, read while in the page cache
         briefing_index(briefings_dir, memo)
     if failed := [Problem(r.seed, None, r.message) for r in results if r.status == "error"]:
