@@ -9,6 +9,7 @@ The same `seed` always gives the same bytes. Tags are drawn from realistic pools
 from __future__ import annotations
 
 import argparse
+import hashlib
 import random
 import sys
 from collections.abc import Iterator
@@ -347,8 +348,9 @@ paginate: 10
 """
 
 
-def briefing_markdown(item: Item) -> str:
-    """The briefing as this generator's content file."""
+def briefing_markdown(item: Item, seed: tuple[str, str] | None = None) -> str:
+    """The briefing as this generator's content file; `seed`: (file name, hash) of the seed it was
+    imported from, as the importer records it."""
     lines = [
         "---",
         f"title: {_yaml_str(item.title)}",
@@ -361,6 +363,8 @@ def briefing_markdown(item: Item) -> str:
     for taxonomy, values in item.terms.items():
         if values:
             lines.append(f"{taxonomy}: {_yaml_list(values)}")
+    if seed is not None:
+        lines += ["seed:", f"  file: {seed[0]}", f"  hash: '{seed[1]}'"]
     lines += ["---", "", item.body_markdown]
     return "\n".join(lines)
 
@@ -399,16 +403,24 @@ def make_corpus(
     folder = root / "content" / "briefings"
     folder.mkdir(parents=True, exist_ok=True)
     _write(root / "site.yaml", SITE_YAML + ("" if previews else "preview_images: false\n"))
-    wanted = set()
+    wanted, seed_names = set(), set()
     for item in items(n, seed):
         wanted.add(f"{item.slug}.md")
-        _write(folder / f"{item.slug}.md", briefing_markdown(item))
-        if seeds:
-            _write(root / "seeds" / f"{item.number:06d}.txt", seed_text(item))
-    # a smaller N in the same folder must not leave old briefings behind
+        link = None
+        if seeds:  # written first, so that each briefing is newer than its seed, as after an import
+            name, text = f"{item.number:06d}.txt", seed_text(item)
+            seed_names.add(name)
+            _write(root / "seeds" / name, text)
+            link = (name, "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest())
+        _write(folder / f"{item.slug}.md", briefing_markdown(item, link))
+    # a smaller N in the same folder must not leave old briefings (or seeds, to be imported) behind
     for extra in folder.glob("*.md"):
         if extra.name not in wanted:
             extra.unlink()
+    if seeds:
+        for extra in (root / "seeds").glob("*.txt"):
+            if extra.name not in seed_names:
+                extra.unlink()
     return root
 
 
@@ -580,7 +592,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("n", type=int, help="number of briefings")
     parser.add_argument("dir", type=Path, help="project folder to write (site.yaml + content/)")
     parser.add_argument(
-        "--seeds", action="store_true", help="also write seeds/NNNNNN.txt, one per briefing"
+        "--seeds",
+        action="store_true",
+        help="also write seeds/NNNNNN.txt, one per briefing, each briefing linked to its seed as if imported",
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--hugo", type=Path, help="also write an equivalent Hugo site here")

@@ -113,12 +113,14 @@ class Tool:
 class Briefings(Tool):
     name = "briefings"
 
-    def __init__(self, root: Path, n: int, jobs: int = 0):
+    def __init__(self, root: Path, n: int, jobs: int = 0, seeds: bool = False):
         super().__init__(root, n)
-        self.jobs = jobs
+        self.jobs, self.seeds = jobs, seeds
 
     def command(self) -> list[str]:
-        cmd = [sys.executable, "-m", "generator", "-C", str(self.root), "build", "--no-import"]
+        """`briefings build` as a user runs it: with the import of due seeds when the corpus has seeds."""
+        cmd = [sys.executable, "-m", "generator", "-C", str(self.root), "build"]
+        cmd += [] if self.seeds else ["--no-import"]
         return cmd + (["--jobs", str(self.jobs)] if self.jobs else [])
 
     def clean(self) -> None:
@@ -327,6 +329,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="our corpus without social preview images (preview_images: false; for 1,000,000 briefings)",
     )
+    parser.add_argument(
+        "--seeds",
+        action="store_true",
+        help="our corpus with a seed per briefing, each briefing linked to it as if imported, and our "
+        "builds run as `briefings build` (which checks for seeds to import) instead of with --no-import",
+    )
     parser.add_argument("--no-hugo", action="store_true")
     parser.add_argument("--no-pelican", action="store_true")
     parser.add_argument(
@@ -352,8 +360,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {n:,} briefings (corpus in {work})", flush=True)
         res: dict = {}
         measures = MEASURES[1:] if args.no_cold else MEASURES
-        corpus = make_corpus(n, work / "briefings", previews=not args.no_previews)
-        ours = Briefings(corpus, n, args.jobs)
+        corpus = make_corpus(n, work / "briefings", previews=not args.no_previews, seeds=args.seeds)
+        ours = Briefings(corpus, n, args.jobs, seeds=args.seeds)
         res["briefings"] = bench_tool(ours, args.runs, measures, args.warmups)
         if not args.no_hugo:
             res["hugo"] = bench_tool(
