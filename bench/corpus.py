@@ -9,13 +9,14 @@ The same `seed` always gives the same bytes. Tags are drawn from realistic pools
 from __future__ import annotations
 
 import argparse
-import hashlib
 import random
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from generator.read.seed_index import sha256_hex
 
 COUNTRIES = [
     "United States",
@@ -411,7 +412,7 @@ def make_corpus(
             name, text = f"{item.number:06d}.txt", seed_text(item)
             seed_names.add(name)
             _write(root / "seeds" / name, text)
-            link = (name, "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest())
+            link = (name, sha256_hex(text.encode("utf-8")))  # as the importer records it
         _write(folder / f"{item.slug}.md", briefing_markdown(item, link))
     # a smaller N in the same folder must not leave old briefings (or seeds, to be imported) behind
     for extra in folder.glob("*.md"):
