@@ -158,7 +158,7 @@ def import_seeds(
     by_seed, taken, unreadable = briefing_index(briefings_dir, memo)
     language_of = {p: _language(p, languages, lang) for p in seed_paths}
     entities = _entities(
-        [p for p in seed_paths if language_of[p] in NER_LANGUAGES], by_seed, registry, jobs
+        [p for p in seed_paths if language_of[p] in NER_LANGUAGES], by_seed, registry, jobs, force
     )
     results: list[ImportResult] = []
     for seed_path in seed_paths:
@@ -209,11 +209,17 @@ def _language(path: Path, languages: Sequence[str], lang: str) -> str:
 
 
 def _entities(
-    seed_paths: list[Path], by_seed: dict[str, LinkedBriefing], registry: Registry, jobs: int
+    seed_paths: list[Path],
+    by_seed: dict[str, LinkedBriefing],
+    registry: Registry,
+    jobs: int,
+    force: bool,
 ) -> dict[Path, Entities]:
-    """The entities of every seed that is new or changed (by its hash): the NER model reads them in
-    batches, in `jobs` processes forked after it loads, and each worker turns its mentions into entities
-    too; unchanged and unreadable seeds are left to `_import_one`."""
+    """The entities of every seed that is new or changed (by its hash) and will be written: the NER model
+    reads them in batches, in `jobs` processes forked after it loads, and each worker turns its mentions
+    into entities too; unchanged and unreadable seeds, and changed ones whose briefing an editor has
+    edited (a conflict, unless forced), are left to `_import_one`, so a conflict that stays unresolved
+    does not load the model on every build."""
     todo: list[tuple[Path, Seed]] = []
     for path in seed_paths:
         try:
@@ -222,6 +228,8 @@ def _entities(
             data = path.read_bytes()
             existing = by_seed.get(path.name)
             if existing and existing.source_hash == sha256_hex(data):
+                continue
+            if existing and not force and _edited(existing) is not None:
                 continue
             todo.append((path, parse_seed(decode_seed(data, path)[0], path)))
         except (OSError, SiteError):
@@ -239,6 +247,15 @@ def _entities(
 
     found = fork_map_batches(read, [s for _, s in todo], jobs, batch=BATCH, min_items=MIN_TEXTS)
     return {path: e for (path, _), e in zip(todo, found, strict=True)}
+
+
+def _edited(existing: LinkedBriefing) -> str | None:
+    """The text of a seed's briefing if an editor has changed it since import (or wrote it by hand),
+    else None: a changed seed then conflicts with it."""
+    # not UTF-8 (an editor's tool): read anyway, so that it is never taken for untouched and overwritten
+    data = existing.path.read_bytes() if existing.path.exists() else b""
+    current = data.decode("utf-8-sig", errors="replace")
+    return current if current and not is_untouched(current) else None
 
 
 def _import_one(
@@ -282,8 +299,8 @@ def _import_one(
     backup: Path | None = None
     if existing:
         target, slug, status = existing.path, existing.slug, "updated"
-        current = existing.path.read_text(encoding="utf-8-sig") if existing.path.exists() else ""
-        if current and not is_untouched(current):
+        current = _edited(existing)
+        if current is not None:
             if not force:
                 why = (
                     "edited since import"
