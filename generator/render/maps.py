@@ -303,13 +303,25 @@ class WorldMap:
         return Locator(" ".join(_fmt(v) for v in (vx, vy, w, h)), shape, neighbours, marker)
 
 
-def _ring_area(ring: Sequence[Point]) -> float:
+def ring_area(ring: Sequence[Point]) -> float:
+    """The area a ring encloses (shoelace formula), in square map units."""
     return (
         abs(
             sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(ring, [*ring[1:], ring[0]], strict=False))
         )
         / 2
     )
+
+
+def main_box(
+    outers: Sequence[Sequence[Point]], areas: Sequence[float]
+) -> tuple[float, float, float, float]:
+    """The box around a country's larger polygons (`outers`, of `areas`: a quarter of the largest's or
+    more), so that far islands do not widen a view centred on it."""
+    main = [r for r, a in zip(outers, areas, strict=True) if a >= 0.25 * max(areas)]
+    xs = [p[0] for r in main for p in r]
+    ys = [p[1] for r in main for p in r]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 @dataclass(frozen=True)
@@ -354,12 +366,8 @@ def _world_of(countries: Iterable[Country]) -> WorldMap:
         outers = [r for r, o in zip(country.rings, country.outer, strict=True) if o]
         if not path or not outers:
             continue
-        areas = [_ring_area(r) for r in outers]
-        main = [r for r, a in zip(outers, areas, strict=False) if a >= 0.25 * max(areas)]
-        xs = [p[0] for r in main for p in r]
-        ys = [p[1] for r in main for p in r]
-        bbox = (min(xs), min(ys), max(xs), max(ys))
-        shapes.append(Shape(country.id, country.name, path, bbox, sum(areas)))
+        areas = [ring_area(r) for r in outers]
+        shapes.append(Shape(country.id, country.name, path, main_box(outers, areas), sum(areas)))
     shapes.sort(key=lambda s: (s.id or "~", s.name))
     height = to_map(0, SOUTH_LIMIT)[1]
     world = WorldMap(WIDTH, round(height, 1), tuple(shapes))

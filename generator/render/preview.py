@@ -155,10 +155,6 @@ def _countries(path: str, stamp: tuple[int, int]) -> tuple[_Country, ...]:
         outers = [r for r, outer in drawn if outer]
         if not outers:
             continue
-        areas = [_area(r) for r in outers]
-        main = [r for r, a in zip(outers, areas, strict=True) if a >= 0.25 * max(areas)]
-        xs = [p[0] for r in main for p in r]
-        ys = [p[1] for r in main for p in r]
         rings = tuple(r for r, _ in drawn)
         found.append(
             _Country(
@@ -166,7 +162,7 @@ def _countries(path: str, stamp: tuple[int, int]) -> tuple[_Country, ...]:
                 country.name,
                 rings,
                 tuple(_bbox(r) for r in rings),
-                (min(xs), min(ys), max(xs), max(ys)),
+                maps.main_box(outers, [maps.ring_area(r) for r in outers]),
             )
         )
     return tuple(found)
@@ -176,13 +172,6 @@ def _bbox(ring: Sequence[maps.Point]) -> tuple[float, float, float, float]:
     xs = [p[0] for p in ring]
     ys = [p[1] for p in ring]
     return min(xs), min(ys), max(xs), max(ys)
-
-
-def _area(ring: Sequence[maps.Point]) -> float:
-    return (
-        abs(sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(ring, [*ring[1:], ring[0]], strict=True)))
-        / 2
-    )
 
 
 def _world(version: tuple[str, tuple[int, int]]) -> tuple[_Country, ...]:
