@@ -1,7 +1,7 @@
 """Build the same generated corpus with this generator, Hugo and Pelican; print times, memory and ratios.
 
     python -m bench.run --sizes 1000,10000 [--runs 3] [--no-hugo] [--no-pelican] [--no-serve] [--stages]
-                        [--no-cold] [--no-previews]
+                        [--no-cold] [--no-previews] [--seeds]
 
 Per size and tool: one warm-up, then `--runs` timed runs of each measure, reporting the median:
 - cold: output folder and build cache deleted first (Hugo: public/ and resources/; Pelican: output/);
