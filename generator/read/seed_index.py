@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,12 +57,22 @@ def front_matter(text: str) -> dict[str, Any]:
     return meta if isinstance(meta, dict) else {}
 
 
-def briefing_files(briefings_dir: Path) -> list[Path]:
-    """The briefing files under `briefings_dir` (*.md, not hidden), sorted."""
+def briefing_files(briefings_dir: Path) -> list[tuple[Path, tuple[int, int]]]:
+    """The briefing files under `briefings_dir` (*.md, not hidden), sorted, each with its (mtime_ns,
+    size): regular files only (a FIFO would block the read below; the build reports it)."""
     if not briefings_dir.is_dir():
         return []
-    # is_file: a FIFO would block the read below (the build reports it as not a regular file)
-    return sorted(p for p in briefings_dir.rglob("*.md") if is_content_name(p.name) and p.is_file())
+    found = []
+    for path in briefings_dir.rglob("*.md"):
+        if not is_content_name(path.name):
+            continue
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode):
+            found.append((path, (st.st_mtime_ns, st.st_size)))
+    return sorted(found)
 
 
 @dataclass(frozen=True)
@@ -103,17 +114,11 @@ def briefing_index(
     by_seed: dict[str, LinkedBriefing] = {}
     slugs: set[str] = set()
     unreadable: dict[Path, str] = {}
-    paths = briefing_files(briefings_dir)
-    for path in paths:
-        read = None
+    files = briefing_files(briefings_dir)
+    for path, stamp in files:
         if memo is not None:
-            try:
-                st = path.stat()
-                stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
-            except OSError:
-                stamp = None
             kept = memo.get(str(path))
-            read = kept if kept is not None and stamp is not None and kept.stamp == stamp else None
+            read = kept if kept is not None and kept.stamp == stamp else None
             if read is None:
                 read = memo[str(path)] = read_briefing(path, stamp)
         else:
@@ -126,7 +131,7 @@ def briefing_index(
         elif read.unreadable is not None:
             unreadable[path] = read.unreadable
     if memo is not None:
-        for gone in memo.keys() - {str(p) for p in paths}:
+        for gone in memo.keys() - {str(p) for p, _ in files}:
             del memo[gone]
     return by_seed, slugs, unreadable
 
