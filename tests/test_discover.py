@@ -209,17 +209,17 @@ def _briefing(i: int, terms: dict) -> Briefing:
         slug=f"b{i:05d}",
         url=f"briefings/b{i:05d}/",
         aliases=(),
-        title=str(i),
+        _title=str(i),
         date=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=i),
         updated=None,
-        summary="",
-        takeaways=(),
+        _summary="",
+        _takeaways=(),
         terms=terms,
-        source=None,
+        _source=None,
         draft=False,
         _reading_time=1,
         trends=(),
-        extra={},
+        _extra={},
     )
 
 

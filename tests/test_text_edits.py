@@ -331,3 +331,49 @@ def test_every_kind_of_cli_build_leaves_the_collector_as_it_found_it(make_site):
             path.write_text(good, encoding="utf-8")
     finally:
         gc.enable()
+
+
+def test_a_retitle_renders_only_the_pages_that_show_the_title(make_site, tmp_path):
+    """Titles and summaries are left out of page keys and the site's skeleton, and recorded where a page
+    shows them: a retitle (a full build) fingerprints no page again and renders those that show the old
+    title, not the sitemap or the term pages that list other briefings."""
+    project = make_site(site_files())
+    path = project.root / "content/briefings/b03.md"
+    edit(path, lambda t: t.replace("title: Briefing 3", "title: Briefing 3\nslug: briefing-3"))
+    first = cli_build(project.root)
+    edit(path, lambda t: t.replace("title: Briefing 3", "title: Briefing three"))
+    report = cli_build(project.root)
+    assert report.shortcut == ""
+    written = report.stats.changed_paths
+    assert "briefings/briefing-3/index.html" in written
+    assert "Briefing three" in project.read("briefings/briefing-2/index.html")  # a neighbour
+    assert "sitemap.xml" not in written
+    assert 0 < report.rendered < first.rendered / 2, sorted(written)
+    assert "countries/mali/index.html" not in written  # lists no briefing retitled
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
+    # and back: the pages that show it follow again
+    edit(path, lambda t: t.replace("title: Briefing three", "title: Briefing 3"))
+    cli_build(project.root)
+    assert "Briefing three" not in project.read("briefings/briefing-2/index.html")
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
+
+
+def test_a_title_read_while_planning_is_in_the_keys_of_the_pages_holding_it(
+    make_site, tmp_path, monkeypatch
+):
+    """Were a page kind to copy titles into a context while planning, the skeleton (which leaves them out)
+    would not tell its pages apart: then every page is fingerprinted, and the page follows a retitle."""
+
+    def titles_page(site):  # type: ignore[no-untyped-def]
+        first = site.briefings[-1].title
+        yield html_page("oldest/", "search.html", title=first, description="", kind="search")
+
+    monkeypatch.setattr(registry, "PAGE_KINDS", (*registry.PAGE_KINDS, titles_page))
+    project = make_site(site_files())
+    cli_build(project.root)
+    assert project.html("oldest/index.html").texts("title")[0].startswith("Briefing 0")
+    path = project.root / "content/briefings/b00.md"
+    edit(path, lambda t: t.replace("title: Briefing 0", "title: Zero\nslug: briefing-0"))
+    assert cli_build(project.root).shortcut == ""
+    assert project.html("oldest/index.html").texts("title")[0].startswith("Zero")
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")

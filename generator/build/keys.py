@@ -14,7 +14,7 @@ from generator.build.cache import PageRecord
 from generator.build.inputs import key_of
 from generator.core.fingerprint import Fingerprints
 from generator.core.halves import in_halves
-from generator.core.model import OutputPage, Site, Taxonomy, Term
+from generator.core.model import Briefing, OutputPage, Site, Taxonomy, Term
 from generator.core.trace import Digests, Input
 from generator.render.render import render_page
 
@@ -41,9 +41,9 @@ class PageKeys:
         # Assembly and page kinds are pure functions of the site's skeleton plus its bodies, so equal
         # skeletons mean equal page contexts but for the bodies they hold.
         # A site not made by assemble() has no skeleton: then no page may skip its fingerprint. Nor may one
-        # when assembly or planning read a reading time, which the skeleton leaves out (model.LISTED) for
-        # renderings to record: a context could hold it.
-        shaped = site.skeleton and not any(kind == "reading_time" for kind, _ in planned)
+        # when assembly or planning read a reading time or a title (any field the skeleton leaves out,
+        # model.LISTED, for renderings to record): a context could hold a copy.
+        shaped = site.skeleton and not any(kind in BRIEFING_LISTED for kind, _ in planned)
         self.skeleton = key_of(self.base, site.skeleton) if shaped else None
         self.bodies = (
             bodies
@@ -106,7 +106,7 @@ def listed_digests(site: Site) -> dict[str, Callable[[str], str]]:
     `taxonomy.terms`) and a briefing's reading time. Every language's, found by `ref`, indexed on first use."""
     terms: dict[str, Term] = {}
     taxonomies: dict[str, Taxonomy] = {}
-    minutes: dict[str, int] = {}
+    briefings: dict[str, Briefing] = {}
     fingerprints = Fingerprints()  # its own: a page key's `seen` is not disturbed
 
     def index() -> None:
@@ -126,15 +126,30 @@ def listed_digests(site: Site) -> dict[str, Callable[[str], str]]:
         found = taxonomies.get(ref)
         return fingerprints(found._terms) if found else "missing"
 
-    def reading_time(ref: str) -> str:
-        if not minutes:
+    def briefing(ref: str) -> Briefing | None:
+        if not briefings:
             for one in site.every_language:
-                for b in (*one.briefings, *one.withdrawn):
-                    minutes[b.ref] = b._reading_time
-        found = minutes.get(ref)
-        return str(found) if found is not None else "missing"
+                briefings.update((b.ref, b) for b in (*one.briefings, *one.withdrawn))
+        return briefings.get(ref)
 
-    return {"term": term, "taxonomy": taxonomy, "reading_time": reading_time}
+    def reading_time(ref: str) -> str:
+        found = briefing(ref)
+        return str(found._reading_time) if found is not None else "missing"
+
+    def front(ref: str) -> str:
+        found = briefing(ref)
+        return front_digest(found) if found is not None else "missing"
+
+    return {"term": term, "taxonomy": taxonomy, "reading_time": reading_time, "front": front}
+
+
+# The trace kinds of a briefing's listed fields, found by its `ref`.
+BRIEFING_LISTED = ("reading_time", "front")
+
+
+def front_digest(briefing: Briefing) -> str:
+    """The digest of what a briefing shows besides its key (model.FRONT), for the traces of pages showing it."""
+    return Fingerprints()(briefing.front)
 
 
 def page_key(base: str, page: OutputPage, fingerprints: Fingerprints) -> str:

@@ -124,7 +124,7 @@ class Redirect:
 
     path: str  # the old output folder ('briefings/old/'), .html file, or other file ('x/feed.xml')
     target: str  # the current output path
-    title: str  # the target's title, for the visible link
+    title: str | Shown  # the target's title, for the visible link
     source: str  # the file that claimed the old path: a content file, or the URL record
 
 
@@ -231,6 +231,25 @@ class Translation:
     )
 
 
+class _Shown:
+    """A field of `Briefing` that pages show (stored as `_<name>`): reading it records ('front', ref) while
+    a page renders (core/trace.py), as `reading_time` records its own kind."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._stored = "_" + name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        trace.record("front", obj.ref)
+        return obj.__dict__[self._stored]
+
+
+# The fields `_Shown` guards, in the order `Briefing.front` gives them.
+FRONT = ("title", "summary", "takeaways", "source", "extra", "sources", "mentions")
+_FRONT_STORED = tuple("_" + name for name in FRONT)
+
+
 @dataclass(frozen=True)
 class Briefing:
     """What lists, cards and links show of one briefing: front matter and figures, not its text."""
@@ -239,19 +258,20 @@ class Briefing:
     slug: str
     url: str  # output path of the briefing page, from the permalink pattern (Config.links)
     aliases: tuple[Alias, ...]  # old paths that redirect here
-    title: str
+    _title: str = field(metadata=LISTED)  # read `title` (and so for every FRONT field)
     date: datetime
     updated: datetime | None
-    summary: str
-    takeaways: tuple[str, ...]
+    _summary: str = field(metadata=LISTED)
+    _takeaways: tuple[str, ...] = field(metadata=LISTED)
     # taxonomy -> term names, e.g. countries -> (Russia, Ukraine)
     terms: Mapping[str, tuple[str, ...]]
-    source: Source | None
+    _source: Source | None = field(metadata=LISTED)
     draft: bool
     _reading_time: int = field(metadata=LISTED)  # read `reading_time`
     trends: tuple[Trend, ...]
-    extra: Mapping[str, Any]  # unknown front matter fields, passed through to templates
-    sources: tuple[SourceRef, ...] = ()
+    # unknown front matter fields, passed through to templates
+    _extra: Mapping[str, Any] = field(metadata=LISTED)
+    _sources: tuple[SourceRef, ...] = field(default=(), metadata=LISTED)
     corrections: tuple[Correction, ...] = ()  # oldest first
     publish: datetime | None = None  # embargo: shown nowhere before this moment
     expires: datetime | None = (
@@ -262,9 +282,26 @@ class Briefing:
         None  # lead image (front matter `image:`): cards, feeds, social previews
     )
     # a sentence naming each term the takeaways don't name (read at parse time: lists never need the body)
-    mentions: tuple[Mention, ...] = ()
+    _mentions: tuple[Mention, ...] = field(default=(), metadata=LISTED)
     lang: str = ""  # its language's code on a site with `languages:` ('' on a site in one language)
     translation: Translation | None = None  # what it translates, if it is a translation
+
+    # What lists, cards and pages show of it and nothing else reads: reading one while a page renders
+    # records ('front', ref), and the briefing's key leaves them out (model.LISTED). A retitle then
+    # renders again the pages that show its title, not every page that holds the briefing (a sitemap
+    # entry, a map's country list), and does not change the site's skeleton.
+    title = _Shown()
+    summary = _Shown()
+    takeaways = _Shown()
+    source = _Shown()
+    extra = _Shown()
+    sources = _Shown()
+    mentions = _Shown()
+
+    @property
+    def front(self) -> tuple[Any, ...]:
+        """Every FRONT field, as stored (reading it records nothing: for digests and comparisons)."""
+        return tuple(getattr(self, stored) for stored in _FRONT_STORED)
 
     @property
     def reading_time(self) -> int:
@@ -442,6 +479,22 @@ class Taxonomy:
 
 
 @dataclass(frozen=True)
+class Shown:
+    """A page context's value read from a model object when the page renders, not when it is planned
+    (`OutputPage.context`'s top level; render/render.py reads it): the reading is then recorded with the
+    page's rendering. A briefing page's `title` is its briefing's, and a retitle must render again the
+    pages that show it, which only a recorded read tells (its key leaves titles out, model.FRONT)."""
+
+    of: Any  # a model object: a Briefing, a Page
+    names: tuple[str, ...]  # its attributes, the first not empty being the value
+    prefix: str = ""
+
+    def value(self) -> str:
+        text = next((v for v in (getattr(self.of, name) for name in self.names) if v), "")
+        return self.prefix + text
+
+
+@dataclass(frozen=True)
 class OutputPage:
     """One file of the built site, ready to render: template plus the data it shows."""
 
@@ -481,9 +534,11 @@ class Site:
     skeleton: str = ""
     # The URL record (published-urls.txt): every path published, by the content it showed
     published: Mapping[str, str] = field(default_factory=dict)
-    # the moment the site is built for (--as-of or the clock; None: no clock). Not in the skeleton: only
-    # unkeyed pages (the news sitemap) may show what depends on it
+    # the moment the site is built for (--as-of or the clock; None: no clock). Not in the skeleton: what
+    # pages show of it is `news`, which is
     now: datetime | None = None
+    # the briefings that appeared in the 48 hours before `now`, newest first (the news sitemap's)
+    news: tuple[Briefing, ...] = ()
     # a multilingual site (site/languages.py): the language of this one (a core.languages.Language)...
     lang: Any = None
     # ...and, on the default language's site, the sites of the other languages, in site.yaml's order

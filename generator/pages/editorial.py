@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from generator.core import urls
-from generator.core.model import Briefing, Correction, OutputPage, Site
+from generator.core.model import Briefing, Correction, OutputPage, Shown, Site
 from generator.pages.feeds import corrections_atom
 from generator.pages.page import feed_page, html_page, pagination
 from generator.site.assemble import paginate
@@ -53,7 +53,7 @@ def withdrawn_pages(site: Site) -> Iterable[OutputPage]:
         yield html_page(
             briefing.url,
             "withdrawn.html",
-            title=f"Withdrawn: {briefing.title}",
+            title=Shown(briefing, ("title",), prefix="Withdrawn: "),
             description=briefing.withdrawn_note or "This briefing has been withdrawn.",
             briefing=briefing,
             kind="withdrawn",

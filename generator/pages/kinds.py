@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from generator.core import urls
-from generator.core.model import Briefing, OutputPage, Site, Taxonomy, Term
+from generator.core.model import Briefing, OutputPage, Shown, Site, Taxonomy, Term
 from generator.core.urls import slug_from
 from generator.pages.dossier import chronology_start, dossier_context
 from generator.pages.feeds import term_feed_path
@@ -45,8 +45,8 @@ def briefing_page(site: Site, briefing: Briefing) -> OutputPage:
     return html_page(
         briefing.url,
         "briefing.html",
-        title=briefing.title,
-        description=briefing.summary or briefing.title,
+        title=Shown(briefing, ("title",)),
+        description=Shown(briefing, ("summary", "title")),
         briefing=briefing,
         body=site.bodies[briefing.slug],
         neighbours=around,

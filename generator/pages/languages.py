@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from generator.core import urls
-from generator.core.model import OutputPage, Site
+from generator.core.model import Briefing, OutputPage, Site
 from generator.pages.page import html_page
 from generator.site.languages import Group, changed_on
 
@@ -46,8 +46,14 @@ class Notice:
     source_lang: str
     source_language: str  # its name, in its own language
     source_url: str
-    source_title: str
+    source: (
+        Briefing  # its title is read when the page renders (a plan-time copy would be in no trace)
+    )
     changed: datetime | None
+
+    @property
+    def source_title(self) -> str:
+        return self.source.title
 
 
 def localize(
@@ -151,7 +157,7 @@ def _notice(site: Site, s: Site, page: OutputPage) -> Notice | None:
         source.lang.code,
         source.lang.name,
         site.config.url(source.lang.prefix + group.source.url),
-        group.source.title,
+        group.source,
         changed_on(group),
     )
 

@@ -1,37 +1,28 @@
 """For search engines beyond sitemap.xml: the Google News sitemap, the sitemap index and robots.txt. Pure.
 
 The news sitemap lists the briefings that appeared in the 48 hours before the moment the site is built
-for (`Site.now`). It depends on the clock, so it is an unkeyed page (its bytes are made at every build,
-from a few briefings) and `news_change` tells the builder when the next briefing leaves it, so that a
-build with no edits still rewrites it then.
+for (`Site.now`): `Site.news`, assembled with the clock and part of the site's skeleton. `news_change`
+tells the builder when the next briefing leaves it, so that a build with no edits makes it again then.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from xml.sax.saxutils import escape as xml_escape
 
 from generator.core import urls
 from generator.core.model import Briefing, OutputPage, Site
+from generator.site.assemble import NEWS_WINDOW, appeared
 
-NEWS_WINDOW = timedelta(hours=48)  # Google News: articles published in the last two days
 NEWS_LIMIT = 1000  # URLs per news sitemap
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 
 
-def appeared(briefing: Briefing) -> datetime:
-    """When the briefing became public: its date, or the end of its embargo if later."""
-    return max(briefing.date, briefing.publish or briefing.date)
-
-
 def news_briefings(site: Site) -> tuple[Briefing, ...]:
-    """The briefings that appeared in the window before `site.now`, newest first (none without a clock)."""
-    if site.now is None:
-        return ()
-    cutoff = site.now - NEWS_WINDOW
-    shown = (b for s in site.every_language for b in s.briefings)  # every language's
-    fresh = [b for b in shown if cutoff < appeared(b) <= site.now]
+    """Every language's briefings that appeared in the window before `site.now` (`Site.news`), newest
+    first."""
+    fresh = [b for s in site.every_language for b in s.news]
     return tuple(sorted(fresh, key=lambda b: (appeared(b), b.slug), reverse=True)[:NEWS_LIMIT])
 
 
@@ -48,37 +39,46 @@ def news_language(language: str) -> str:
 
 
 def news_sitemap(site: Site) -> OutputPage:
-    """sitemap-news.xml: each recent briefing with its publication, date and headline."""
+    """sitemap-news.xml: each recent briefing with its publication, date and headline. Its context holds
+    the briefings (which change with the clock); their headlines are read when it is made (`news_xml`), so
+    a retitle is recorded there as on any page that shows one."""
     config = site.config
-    entries = news_briefings(site)
-    name = xml_escape(config.publisher or config.title)
     # a briefing's language and URL are its language's site's (one site: the site's)
     sites = {id(b): s.config for s in site.every_language for b in s.briefings}
-    rows = []
-    for b in entries:
-        config = sites[id(b)]
-        language = xml_escape(news_language(config.language))
-        rows.append(
-            f"  <url>\n    <loc>{xml_escape(config.absolute_url(b.url))}</loc>\n"
-            "    <news:news>\n"
-            f"      <news:publication><news:name>{name}</news:name>"
-            f"<news:language>{language}</news:language></news:publication>\n"
-            f"      <news:publication_date>{appeared(b).isoformat(timespec='seconds')}"
-            "</news:publication_date>\n"
-            f"      <news:title>{xml_escape(b.title)}</news:title>\n"
-            "    </news:news>\n  </url>\n"
+    entries = tuple(
+        (
+            sites[id(b)].absolute_url(b.url),
+            news_language(sites[id(b)].language),
+            appeared(b).isoformat(timespec="seconds"),
+            b,
         )
+        for b in news_briefings(site)
+    )
+    return OutputPage(
+        path=urls.SITEMAP_NEWS,
+        template="",
+        make=news_xml,
+        context={"publisher": config.publisher or config.title, "entries": entries},
+    )
+
+
+def news_xml(publisher: str, entries: tuple[tuple[str, str, str, Briefing], ...]) -> bytes:
+    name = xml_escape(publisher)
+    rows = [
+        f"  <url>\n    <loc>{xml_escape(loc)}</loc>\n"
+        "    <news:news>\n"
+        f"      <news:publication><news:name>{name}</news:name>"
+        f"<news:language>{xml_escape(language)}</news:language></news:publication>\n"
+        f"      <news:publication_date>{published}</news:publication_date>\n"
+        f"      <news:title>{xml_escape(b.title)}</news:title>\n"
+        "    </news:news>\n  </url>\n"
+        for loc, language, published, b in entries
+    ]
     body = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}">\n' + "".join(rows) + "</urlset>\n"
     )
-    cutoff = site.now - NEWS_WINDOW if site.now else None
-    return OutputPage(
-        path=urls.SITEMAP_NEWS,
-        template="",
-        context={"cutoff": cutoff, "entries": entries},
-        data=body.encode(),
-    )
+    return body.encode()
 
 
 def sitemap_index(site: Site) -> OutputPage:

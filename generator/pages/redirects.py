@@ -14,9 +14,11 @@ from pathlib import Path
 
 from generator.core import urls
 from generator.core.errors import Problem, SiteError
-from generator.core.model import Briefing, OutputPage, Page, Redirect, Site
+from generator.core.model import Briefing, OutputPage, Page, Redirect, Shown, Site
 from generator.pages.dossier import changes_feed_path
 from generator.pages.feeds import term_feed_path
+
+TITLE = ("title",)
 
 
 def source_id(site: Site, path: Path) -> str:
@@ -26,25 +28,26 @@ def source_id(site: Site, path: Path) -> str:
     return text[len(root) + 1 :] if text.startswith(root + "/") else text
 
 
-def current(site: Site, now: datetime | None = None) -> dict[str, tuple[str, str]]:
+def current(site: Site, now: datetime | None = None) -> dict[str, tuple[str, str | Shown]]:
     """Source -> (its output path, title) for every page the site shows; with `now`, only what a build without
-    --drafts and --future shows (what the URL record keeps)."""
+    --drafts and --future shows (what the URL record keeps). A briefing's title is read when its redirect
+    page renders (`Shown`): this runs for every build, and a retitle must not change what it plans."""
 
     def shown(briefings: Iterable) -> bool:
         return now is None or any(
             not b.draft and max(b.date, b.publish or b.date) <= now for b in briefings
         )
 
-    found: dict[str, tuple[str, str]] = {}
+    found: dict[str, tuple[str, str | Shown]] = {}
     # a multilingual site: every language's pages, under its folder; its terms named with its code
     for one in site.every_language:
         at = one.lang.prefix if one.lang else ""
         code = f"{one.lang.code}:" if one is not site else ""
         for b in one.briefings:
             if shown((b,)):
-                found[source_id(site, b.path)] = (at + b.url, b.title)
+                found[source_id(site, b.path)] = (at + b.url, Shown(b, TITLE))
         for b in one.withdrawn:  # its notice stays at its URL: old URLs lead there too
-            found[source_id(site, b.path)] = (at + b.url, b.title)
+            found[source_id(site, b.path)] = (at + b.url, Shown(b, TITLE))
         for page in one.pages:
             found[source_id(site, page.path)] = (at + page.url, page.title)
         for taxonomy in one.taxonomies.values():
@@ -80,7 +83,7 @@ def redirects(site: Site, pages: Iterable[OutputPage]) -> list[Redirect]:
                 if urls.page_path(alias.path) in live:
                     message = f"alias /{alias.path} is also claimed by a page the generator makes"
                     problems.append(Problem(item.path, alias.line, message))
-                moved = Redirect(alias.path, at + item.url, item.title, str(item.path))
+                moved = Redirect(alias.path, at + item.url, Shown(item, TITLE), str(item.path))
                 found.setdefault(alias.path, moved)
     if problems:
         raise SiteError(problems)

@@ -20,7 +20,7 @@ from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from generator.core import urls
 from generator.core.config import Config
-from generator.core.model import OutputPage, Site
+from generator.core.model import OutputPage, Shown, Site
 from generator.read.countries import country_info
 from generator.render import maps
 from generator.render.social import own_image
@@ -76,7 +76,7 @@ def preview_pages(site: Site) -> Iterable[OutputPage]:
             continue
         context = {
             "config": config,
-            "title": b.title,
+            "title": Shown(b, ("title",)),
             "dateline": f"{format_date(b.date)} · {b.topics[0] if b.topics else 'Briefing'}",
             "site_title": config.title,
             "countries": b.countries,

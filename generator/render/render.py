@@ -10,7 +10,7 @@ from typing import Any
 import jinja2
 
 from generator.core.errors import Problem, SiteError
-from generator.core.model import Digested, Kept, OutputPage
+from generator.core.model import Digested, Kept, OutputPage, Shown
 from generator.core.parallel import fork_map
 from generator.core.trace import Input, recording
 
@@ -20,10 +20,11 @@ def render_page(env: jinja2.Environment, page: OutputPage, common: Mapping[str, 
     context plus the page's own."""
     if page.data is not None:
         return page.data
+    context = {k: v.value() if type(v) is Shown else v for k, v in page.context.items()}
     if page.make is not None:
-        return page.make(**page.context)
+        return page.make(**context)
     template = env.get_template(page.template)
-    return template.render({**common, **page.context, "output_path": page.path}).encode("utf-8")
+    return template.render({**common, **context, "output_path": page.path}).encode("utf-8")
 
 
 def render_traced(env: jinja2.Environment, page: OutputPage, common: Mapping[str, Any]) -> Rendered:

@@ -8,7 +8,7 @@ import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +68,13 @@ def assemble(
     pages = tuple(sorted(pages, key=lambda p: p.slug))
     infos = dict(sorted((term_infos or {}).items()))
     published = dict(sorted((published or {}).items()))
-    skeleton = Fingerprints()((config, ordered, gone, pages, infos, published))
-    if previous is not None and previous.skeleton == skeleton:
+    news = in_the_news(ordered, now)
+    skeleton = Fingerprints()((config, ordered, gone, pages, infos, published, news))
+    if (
+        previous is not None
+        and previous.skeleton == skeleton
+        and _same_briefings(previous.briefings + previous.withdrawn, ordered + gone)
+    ):
         return dataclasses.replace(previous, bodies=bodies, now=now)
     links = config.links
     taxonomies = {
@@ -88,7 +93,31 @@ def assemble(
         skeleton=skeleton,
         published=published,
         now=now,
+        news=news,
     )
+
+
+def _same_briefings(before: tuple[Briefing, ...], now: tuple[Briefing, ...]) -> bool:
+    """Whether two lists of the same briefings (equal skeletons) are equal: the skeleton leaves out what
+    pages show of them (titles, reading times: model.LISTED), but a site reused must hold them as they are."""
+    return all(a is b or a == b for a, b in zip(before, now, strict=True))
+
+
+NEWS_WINDOW = timedelta(hours=48)  # Google News: articles published in the last two days
+
+
+def appeared(briefing: Briefing) -> datetime:
+    """When the briefing became public: its date, or the end of its embargo if later."""
+    return max(briefing.date, briefing.publish or briefing.date)
+
+
+def in_the_news(ordered: tuple[Briefing, ...], now: datetime | None) -> tuple[Briefing, ...]:
+    """The briefings that appeared in the window before `now`, newest first (none without a clock)."""
+    if now is None:
+        return ()
+    cutoff = now - NEWS_WINDOW
+    fresh = [b for b in ordered if cutoff < appeared(b) <= now]
+    return tuple(sorted(fresh, key=lambda b: (appeared(b), b.slug), reverse=True))
 
 
 def visibility(
