@@ -4,6 +4,7 @@ edited bodies are rendered, nothing else is planned or written, and the output e
 from __future__ import annotations
 
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -175,3 +176,38 @@ def test_removing_an_image_from_the_text_takes_the_full_build(make_site, tmp_pat
     serve.save(path, path.read_text().replace("![A map of the border](map.png)", "No map."))
     assert serve.full == 1
     assert tree(project.output) == clean(project.root, tmp_path / "clean")
+
+
+def test_edits_to_what_pages_show_settle_and_equal_a_clean_build(make_site, tmp_path):
+    """A retitle, a new summary or takeaways, a moved reading time (fields page keys leave out and
+    renderings record): serve renders the pages that show them, with the briefing swapped into their last
+    contexts (term pages, neighbours, feeds), and no full build runs."""
+    files = site_files()
+    for name, text in files.items():  # slugs of their own: a retitle keeps the URL
+        files[name] = text.replace("\ntitle: ", f"\nslug: s-{name[-5:-3]}\ntitle: ", 1)
+    project = make_site(files)
+    serve = Serve(project.root)
+    rng = random.Random(11)
+    for step in range(10):
+        n = rng.randrange(14)
+        path = project.root / f"content/briefings/b{n:02d}.md"
+        text = path.read_text()
+        change = rng.choice(["title", "summary", "takeaways", "minutes", "title and text"])
+        if change.startswith("title"):
+            text = re.sub(r"\ntitle: .*", f"\ntitle: Retitled {step}", text, count=1)
+        if change == "summary":
+            text = text.replace("\n---\n", f"\nsummary: Summary of step {step}.\n---\n", 1)
+        if change == "takeaways":
+            text = text.replace("\n---\n", f"\ntakeaways:\n- Point {step}.\n---\n", 1)
+        if change == "minutes":
+            text = re.sub(r"\nreading_time: .*", "", text).replace(
+                "\n---\n", f"\nreading_time: {step + 2}\n---\n", 1
+            )
+        if change.endswith("text"):
+            text = text.rstrip() + f" {rng.choice(WORDS)} step{step}.\n"
+        report = serve.save(path, text, quick=rng.random() < 0.5)
+        assert serve.full == 0, (step, change)
+        assert tree(project.output) == clean(project.root, tmp_path / "clean"), (step, change)
+        if change.startswith("title"):
+            assert f"Retitled {step}" in project.read(f"briefings/s-{n:02d}/index.html")
+            assert report.rendered < 40

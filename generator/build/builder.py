@@ -108,6 +108,8 @@ class Builder:
     _search_written: dict[str, str] = field(default_factory=dict)  # file of search/ -> digest
     # body digest -> paths of the pages whose records hold it (a superset), made by `settle` when needed
     _holders: dict[str, set[str]] | None = None
+    # (listed kind, briefing ref) -> pages reading it (build/settle.py)
+    _readers: dict[tuple[str, str], set[str]] | None = None
     _spool: Spool | None = None  # where rendered pages wait for the writer (one-shot builds)
     # after load_site: (when, briefing, what) of the next briefing to appear or be withdrawn
     next_due: tuple[datetime, Any, str] | None = None
@@ -578,6 +580,7 @@ class Builder:
         for stale in set(self._held) - set(records):
             del self._held[stale]
         self._records, self._skeleton, self._holders = records, keys.skeleton, None
+        self._readers = None
         return files, len(todo)
 
     @property

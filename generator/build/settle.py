@@ -1,15 +1,20 @@
-"""Serve's rebuild after edits that changed only the text of briefings, in time proportional to the edit.
+"""Serve's rebuild after edits that changed only the text of briefings and what pages show of them, in time
+proportional to the edit.
 
-When the watcher reports nothing but briefing files, and each re-parsed briefing is equal to the one the
-last site holds (front matter, figures, mentions: everything lists and term pages show), the site's
-skeleton is unchanged; assembly and page kinds are pure, so every page's context is the last build's but for
-the bodies it holds. Then only the pages whose records hold a changed body (the briefing's page and the
-full-content feeds) are planned again: their last contexts with the new bodies swapped in. The fingerprint
-of each new context proves the swap: a page still holding an old body sends the edit to the full build.
-Nothing else is walked, planned, checked or written; the files are written through the journal and the
-writer's manifest takes them at the next full build, as it takes `quick`'s.
+When the watcher reports nothing but briefing files, and each re-parsed briefing differs from the one the
+last site holds at most in its text and in the fields page keys leave out (its title, summary, takeaways,
+sources, reading time...: model.LISTED), the site's skeleton is unchanged; assembly and page kinds are pure
+and read none of those fields (else the last full build's skeleton would be None), so every page's context
+is the last build's but for the bodies and briefings it holds. Then only the pages whose records hold a
+changed body (the briefing's page and the full-content feeds) or whose renderings read a changed field (a
+title on term pages, neighbours, feeds: their traces) are planned again: their last contexts with the new
+bodies and briefings swapped in (build/swap.py). The fingerprint of each new context proves the body swap:
+a page still holding an old body sends the edit to the full build. Nothing else is walked, planned,
+checked or written; the files are written through the journal and the writer's manifest takes them at the
+next full build, as it takes `quick`'s.
 
-A CLI build has no watcher to trust, so it walks the content and takes the full path.
+A CLI build has no last site in memory: build/text_edits.py takes the same short cut from `.cache/` for
+edits to text alone; an edit to what pages show takes the full build there.
 """
 
 from __future__ import annotations
@@ -19,17 +24,18 @@ import hashlib
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from generator.build.cache import PageRecord
 from generator.build.inputs import code_version
-from generator.build.keys import PageKeys
+from generator.build.keys import BRIEFING_LISTED, PageKeys, listed_digests
 from generator.build.options import BuildReport, WriteStats
 from generator.build.reparse import reparse
 from generator.build.state import Cached, LastBuild
-from generator.build.swap import swap_bodies, text_alone
+from generator.build.swap import same_but_shown, shown_alone, site_with, swap_bodies, swap_objects
 from generator.build.write import Content, write_files
-from generator.core.model import Body, BriefingFile, OutputPage
+from generator.core.model import Body, Briefing, BriefingFile, OutputPage
+from generator.core.trace import Trace
 from generator.pages.kinds import briefing_page
 from generator.render.render import Digested, render_many, render_traced
 
@@ -95,6 +101,26 @@ def _holders(builder: Builder, records: Mapping[str, PageRecord]) -> dict[str, s
     return builder._holders
 
 
+def _note_reader(readers: dict[tuple[str, str], set[str]] | None, path: str, trace: Trace) -> None:
+    if readers is not None:
+        for read, _ in trace:
+            if read[0] in BRIEFING_LISTED:
+                readers.setdefault(read, set()).add(path)
+
+
+def _readers(
+    builder: Builder, records: Mapping[str, PageRecord]
+) -> dict[tuple[str, str], set[str]]:
+    """(listed kind, briefing ref) -> paths of the pages whose renderings read it (a title, a reading time):
+    made on first use after a full build, then kept up to date by settle (a superset)."""
+    if builder._readers is None:
+        readers: dict[tuple[str, str], set[str]] = {}
+        for path, record in records.items():
+            _note_reader(readers, path, record.trace)
+        builder._readers = readers
+    return builder._readers
+
+
 def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
     """Rebuild after `changed` (paths the watcher reported) when they are all briefings whose text alone
     changed; None when that does not hold (the caller runs the full build).
@@ -121,6 +147,7 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
         return None  # a briefing appears or goes: lists change
     shown = last.by_slug
     swaps: dict[int, Body] = {}  # id of the body the last site holds -> the new one
+    fronts: dict[str, Briefing] = {}  # slug -> the briefing, where what pages show of it changed
     old_words: dict[str, bytes] = {}  # slug -> its packed search words in the last site
     parsed: dict[Path, tuple[tuple[int, int], BriefingFile]] = {}
     for path in changed:
@@ -131,11 +158,13 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
             return None  # the full build reports it (and serve retries a half-written save)
         stamp, new = again
         slug = new.briefing.slug
-        held = site.bodies.get(slug)
-        if held is None or new.briefing != shown.get(slug) or not text_alone(cached.item, new):
-            # hidden, or more than its text changed (its reading time too: the full build's traces find
-            # the pages showing it): the full build
-            return None
+        held, before = site.bodies.get(slug), shown.get(slug)
+        if held is None or before is None or not shown_alone(cached.item, new):
+            return None  # hidden, or more than its text and what pages show of it: the full build
+        if new.briefing != before:
+            if not same_but_shown(before, new.briefing):
+                return None
+            fronts[slug] = new.briefing
         if held.images:  # `quick` may have parsed it since: the site's body has images to remove
             return None
         swaps[id(held)] = new.body
@@ -145,8 +174,13 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
     bodies = dict(site.bodies)
     bodies.update((new.briefing.slug, new.body) for _, new in parsed.values())
     site = dataclasses.replace(site, bodies=bodies, now=now)
+    inputs = last.keys.digests
+    moved: dict[int, Any] = {}  # id of an object the last site holds -> its new self (swap.site_with)
+    if fronts:  # the pages showing them read them (records' traces), with the briefings swapped in
+        site, moved = site_with(site, fronts)
+        inputs = inputs.renewed(listed_digests(site))
     current = (last.keys.bodies - old_digests) | {new.body.digest for _, new in parsed.values()}
-    keys = PageKeys(builder._settings, last.keys.common, last.keys.digests, site, bodies=current)
+    keys = PageKeys(builder._settings, last.keys.common, inputs, site, bodies=current)
     edited_bodies = {new.briefing.slug: new.body for _, new in parsed.values()}
     search_files = builder.search.update_texts(site, edited_bodies)
     if search_files is None:
@@ -157,14 +191,22 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
     pages: dict[str, OutputPage] = {}
     todo: list[tuple[OutputPage, str, tuple[str, ...]]] = []
     holders = _holders(builder, records)
-    for rel in sorted(set().union(*(holders.get(digest, ()) for digest in edited))):
+    showing: set[str] = set()
+    if fronts:
+        readers = _readers(builder, records)
+        refs = {(kind, b.ref) for b in fronts.values() for kind in BRIEFING_LISTED}
+        showing.update(*(readers.get(read, ()) for read in refs))
+    for rel in sorted(showing.union(*(holders.get(digest, ()) for digest in edited))):
         record = records.get(rel)
-        if record is None or edited.isdisjoint(record.bodies):
+        if record is None or (rel not in showing and edited.isdisjoint(record.bodies)):
             continue
         page = last.pages.get(rel)
         if page is None:
             return None
-        page = dataclasses.replace(page, context=swap_bodies(page.context, swaps))
+        context = swap_bodies(page.context, swaps)
+        if moved and (context := swap_objects(context, moved)) is None:
+            return None
+        page = dataclasses.replace(page, context=context)
         key = keys.key(page)
         held_bodies = tuple(keys.seen)
         if not keys.bodies.issuperset(held_bodies):
@@ -185,10 +227,11 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
             continue
         if result.content.digest != records[page.path].digest:
             files[page.path] = result.data
-        records[page.path] = PageRecord(
+        records[page.path] = record = PageRecord(
             key, keys.digests.trace(result.reads), result.content.digest, held_bodies
         )
         _note_holder(holders, page.path, held_bodies)
+        _note_reader(builder._readers, page.path, record.trace)
         builder._held[page.path] = result
     digests = file_digests(search_files)
     for rel, digest in digests.items():

@@ -247,7 +247,7 @@ class _Shown:
 
 # The fields `_Shown` guards, in the order `Briefing.front` gives them.
 FRONT = ("title", "summary", "takeaways", "source", "extra", "sources", "mentions")
-_FRONT_STORED = tuple("_" + name for name in FRONT)
+FRONT_STORED = tuple("_" + name for name in FRONT)
 
 
 @dataclass(frozen=True)
@@ -301,7 +301,7 @@ class Briefing:
     @property
     def front(self) -> tuple[Any, ...]:
         """Every FRONT field, as stored (reading it records nothing: for digests and comparisons)."""
-        return tuple(getattr(self, stored) for stored in _FRONT_STORED)
+        return tuple(getattr(self, stored) for stored in FRONT_STORED)
 
     @property
     def reading_time(self) -> int:

@@ -51,6 +51,13 @@ class Digests:
         self._pairs: dict[Input, tuple[Input, str]] = {}
         self._checked: dict[int, tuple[Trace, bool]] = {}
 
+    def renewed(self, resolvers: dict[str, Callable[[str], str]]) -> Digests:
+        """These digests with `resolvers` in place of theirs (another site's listed fields): what the other
+        kinds resolved is kept."""
+        again = Digests({**self._resolvers, **resolvers})
+        again._known = {item: d for item, d in self._known.items() if item[0] not in resolvers}
+        return again
+
     def __call__(self, item: Input) -> str:
         digest = self._known.get(item)
         if digest is None:
