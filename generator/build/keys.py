@@ -138,18 +138,13 @@ def listed_digests(site: Site) -> dict[str, Callable[[str], str]]:
 
     def front(ref: str) -> str:
         found = briefing(ref)
-        return front_digest(found) if found is not None else "missing"
+        return found.front_digest if found is not None else "missing"
 
     return {"term": term, "taxonomy": taxonomy, "reading_time": reading_time, "front": front}
 
 
 # The trace kinds of a briefing's listed fields, found by its `ref`.
 BRIEFING_LISTED = ("reading_time", "front")
-
-
-def front_digest(briefing: Briefing) -> str:
-    """The digest of what a briefing shows besides its key (model.FRONT), for the traces of pages showing it."""
-    return Fingerprints()(briefing.front)
 
 
 def page_key(base: str, page: OutputPage, fingerprints: Fingerprints) -> str:

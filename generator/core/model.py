@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from generator.core import trace, urls
+from generator.core.fingerprint import fingerprint
 
 # A field left out of its object's fingerprint (core/fingerprint.py) because the property that reads it
 # records the read (core/trace.py): a page depends on a term's list of briefings, or on a briefing's
@@ -302,6 +303,16 @@ class Briefing:
     def front(self) -> tuple[Any, ...]:
         """Every FRONT field, as stored (reading it records nothing: for digests and comparisons)."""
         return tuple(getattr(self, stored) for stored in FRONT_STORED)
+
+    @property
+    def front_digest(self) -> str:
+        """The digest of `front`, for the traces of the pages showing it: computed once, when the file is
+        parsed (read/content.py), and kept with it in the cache, as its fingerprint is."""
+        found = self.__dict__.get("_front_digest")
+        if found is None:
+            found = fingerprint(self.front)
+            object.__setattr__(self, "_front_digest", found)
+        return found
 
     @property
     def reading_time(self) -> int:

@@ -380,6 +380,7 @@ def load_briefing(doc: Document, config: Config, render: RenderMarkdown) -> Brie
     )
     # computed once here (often in a worker) and kept with the parsed file in the cache
     fingerprint(briefing)
+    _ = briefing.front_digest
     fingerprint(body)
     return BriefingFile(briefing, body, read, doc.digest if read else "", seed_link(doc.meta))
 
