@@ -180,6 +180,9 @@ class Inputs:
 
     def __init__(self, root: Path, rng: random.Random):
         self.root, self.rng, self.count = root, rng, 0
+        # the briefing retitled last: a later text edit goes to it more often (the store a CLI text edit
+        # loads it from must hold its new title)
+        self.retitled: Path | None = None
         self.config: dict[str, Any] = {
             "title": "Every Input",
             "description": "Briefings for the property test.",
@@ -271,6 +274,8 @@ class Inputs:
         )
         if self.rng.random() < 0.1:
             extra["draft"] = True
+        if self.rng.random() < 0.5:  # a slug of its own: a retitle keeps its URL, and lists keep it
+            extra["slug"] = f"kept-{self.next()}"
         return briefing_md(self.title(), self.date(), body=self.body(), **extra, **self.terms())
 
     def seed_names(self) -> list[str]:
@@ -451,6 +456,10 @@ class Inputs:
             )
             return Change("briefing", f"added {path.relative_to(self.root)}", {path})
         path = self.rng.choice(files)
+        if action == "title" and self.rng.random() < 0.7:  # one whose URL stays: lists keep it
+            path = self.rng.choice([f for f in files if "\nslug: " in f.read_text()] or files)
+        if self.retitled in files and action != "add" and self.rng.random() < 0.8:
+            path, action, self.retitled = self.retitled, "body", None
         if (
             action == "date" and self.rng.random() < 0.5
         ):  # the newest: its lists keep their order but show its date
@@ -487,6 +496,10 @@ class Inputs:
         elif action == "title":
             meta["title"] = self.title()
             what = f"retitled {meta['title']!r}:"
+            self.retitled = path
+            if self.rng.random() < 0.5:
+                meta["summary"] = self.words(4, 10).capitalize() + "."
+                what = f"retitled {meta['title']!r} with a new summary:"
         elif action == "date":
             meta["date"] = self.date()
             what = f"redated {meta['date']}:"

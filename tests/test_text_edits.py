@@ -351,10 +351,17 @@ def test_a_retitle_renders_only_the_pages_that_show_the_title(make_site, tmp_pat
     assert 0 < report.rendered < first.rendered / 2, sorted(written)
     assert "countries/mali/index.html" not in written  # lists no briefing retitled
     assert tree(project.output) == clean(project.root, tmp_path / "clean")
+    # a text edit then loads the briefing from the store the full build left: with its new title
+    edit(path, lambda t: t.replace("settled yet.", "settled yet, again."))
+    assert cli_build(project.root).shortcut == "text edits"
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
     # and back: the pages that show it follow again
     edit(path, lambda t: t.replace("title: Briefing three", "title: Briefing 3"))
     cli_build(project.root)
     assert "Briefing three" not in project.read("briefings/briefing-2/index.html")
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
+    edit(path, lambda t: t.replace("settled yet, again.", "settled yet."))
+    assert cli_build(project.root).shortcut == "text edits"
     assert tree(project.output) == clean(project.root, tmp_path / "clean")
 
 

@@ -175,7 +175,9 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
     bodies.update((new.briefing.slug, new.body) for _, new in parsed.values())
     site = dataclasses.replace(site, bodies=bodies, now=now)
     inputs = last.keys.digests
-    moved: dict[int, Any] = {}  # id of an object the last site holds -> its new self (swap.site_with)
+    moved: dict[
+        int, Any
+    ] = {}  # id of an object the last site holds -> its new self (swap.site_with)
     if fronts:  # the pages showing them read them (records' traces), with the briefings swapped in
         site, moved = site_with(site, fronts)
         inputs = inputs.renewed(listed_digests(site))

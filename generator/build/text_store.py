@@ -205,7 +205,9 @@ class BriefRow:
     version (the reading time apart from the fingerprint, which leaves it out)."""
 
     slug: str
-    fingerprint: str  # "" for a hidden briefing
+    # its fingerprint and what pages show of it (out of the fingerprint, but in the pickled briefing the
+    # shard holds): "" for a hidden briefing
+    fingerprint: str
     minutes: int  # its reading time (0 for a hidden one)
     holders: tuple[str, ...]  # pages whose contexts hold its body
     readers: tuple[str, ...]  # pages whose renderings read its reading time
@@ -316,7 +318,9 @@ def _save_shards(
         briefs[shard_of(slug)].append(
             BriefRow(
                 slug,
-                fingerprints(briefing) if briefing is not None else "",
+                key_of(fingerprints(briefing), briefing.front_digest)
+                if briefing is not None
+                else "",
                 briefing._reading_time if briefing is not None else 0,
                 tuple(sorted(held.get(slug, ()))),
                 tuple(sorted(read.get(slug, ()))),
