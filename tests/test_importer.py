@@ -274,9 +274,9 @@ def test_a_memo_of_the_briefings_read_gives_what_reading_them_all_gives(
 
 
 def test_a_full_build_of_a_site_with_seeds_reads_only_the_edited_briefing(make_site, monkeypatch):
-    """`briefings build` checks for seeds to import before every full build; after a retitle, the
-    importer reads that briefing's front matter alone (the rest from .cache/, in a new process too), and
-    a new seed's import reads only the briefing it makes."""
+    """`briefings build` checks for seeds to import before every full build; after an edit (a retitle
+    with an alias: a full build), the importer reads that briefing's front matter alone (the rest from
+    .cache/, in a new process too), and a new seed's import reads only the briefing it makes."""
     from generator.build.once import build_project
     from generator.build.options import BuildOptions
     from generator.read import seed_index
@@ -296,10 +296,11 @@ def test_a_full_build_of_a_site_with_seeds_reads_only_the_edited_briefing(make_s
     edited = sorted((project.root / "content/briefings").glob("*.md"))[0]
     text = edited.read_text(encoding="utf-8")
     edited.write_text(
-        re.sub(r"(?m)^title: .*$", "title: Revised talks", text, count=1), encoding="utf-8"
+        re.sub(r"(?m)^title: .*$", "title: Revised talks\naliases: [/old/talks/]", text, count=1),
+        encoding="utf-8",
     )
     report = build_project(project.root, options)
-    assert report.imported == () and reads == [edited]
+    assert report.shortcut == "" and report.imported == () and reads == [edited]
     assert "Revised talks" in project.read(f"briefings/{edited.stem}/index.html")
     # a new seed: imported without reading the other briefings again (only the one it makes)
     reads.clear()

@@ -111,7 +111,6 @@ def test_repeated_text_edits_then_full_builds_equal_clean_builds(make_site, tmp_
     [
         pytest.param(lambda t: t.replace("title: Briefing 3", "title: Briefing three"), id="title"),
         pytest.param(lambda t: t.replace("- Security", "- Energy"), id="terms"),
-        pytest.param(lambda t: t.replace("about Mali and", "about Mali, notably"), id="mention"),
         pytest.param(
             lambda t: t.replace("title: Briefing 3", "title: Briefing 3\ndraft: true"), id="draft"
         ),
@@ -124,6 +123,32 @@ def test_edits_that_change_what_lists_show_take_the_full_build(make_site, tmp_pa
         edit(project.root / "content/briefings" / name, change)
     assert cli_build(project.root).shortcut == ""
     assert tree(project.output) == clean(project.root, tmp_path / "clean")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda t: t.replace("about Mali and", "about Mali, notably"), id="mention"),
+        pytest.param(
+            lambda t: t.replace("---\n\n", "summary: New summary.\n---\n\n", 1), id="summary"
+        ),
+        pytest.param(
+            lambda t: t.replace("---\n\n", "takeaways:\n- A new point.\n---\n\n", 1),
+            id="takeaways",
+        ),
+    ],
+)
+def test_edits_to_what_pages_show_render_those_pages_from_the_store(make_site, tmp_path, change):
+    """The sentence a term page quotes, a summary, the takeaways: the pages that read them are loaded from
+    the store with the briefing swapped in and rendered; the output equals a clean build."""
+    project = make_site(site_files())
+    cli_build(project.root)
+    for name in ("b03.md", "b01.md"):
+        edit(project.root / "content/briefings" / name, change)
+    report = cli_build(project.root)
+    assert report.shortcut == "text edits"
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
+    assert cli_build(project.root).shortcut == "unchanged"
 
 
 def test_a_broken_edit_is_reported_by_the_full_build_and_the_site_is_left(make_site, tmp_path):
@@ -199,9 +224,9 @@ def test_an_edit_that_moves_the_reading_time_renders_only_the_briefings_page(mak
     assert cli_build(project.root).shortcut == "unchanged"
 
 
-def test_a_reading_time_a_list_shows_sends_the_edit_to_the_full_build(make_site, tmp_path):
+def test_a_reading_time_a_list_shows_renders_that_list_too(make_site, tmp_path):
     """A theme whose home page shows each briefing's reading time: the home page read it, so an edit that
-    moves it renders the home page too (the full build), and a later full build keeps it current."""
+    moves it renders the home page too (from the store), and a later full build keeps it current."""
     files: dict[str, str | bytes] = dict(site_files())
     home = (DEFAULT_THEME / "templates/home.html").read_text(encoding="utf-8")
     shown = '{% for b in briefings %}<span class="minutes">{{ b.reading_time }}</span>{% endfor %}'
@@ -216,7 +241,7 @@ def test_a_reading_time_a_list_shows_sends_the_edit_to_the_full_build(make_site,
     path = project.root / "content/briefings/b13.md"
     edit(path, lambda t: t.rstrip() + " " + " ".join(WORDS * 25) + ".\n")
     report = cli_build(project.root)
-    assert report.shortcut == ""  # the full build
+    assert report.shortcut == "text edits"
     assert "index.html" in report.stats.changed_paths
     assert "2" in [t for t in project.html("index.html").texts("span") if t.isdigit()]
     assert tree(project.output) == clean(project.root, tmp_path / "clean")
@@ -343,8 +368,9 @@ def test_a_retitle_renders_only_the_pages_that_show_the_title(make_site, tmp_pat
     first = cli_build(project.root)
     edit(path, lambda t: t.replace("title: Briefing 3", "title: Briefing three"))
     report = cli_build(project.root)
-    assert report.shortcut == ""
+    assert report.shortcut == "text edits"  # the pages showing it come from the store
     written = report.stats.changed_paths
+    assert "search/docs/0.json" in written  # its entry in the search results
     assert "briefings/briefing-3/index.html" in written
     assert "Briefing three" in project.read("briefings/briefing-2/index.html")  # a neighbour
     assert "sitemap.xml" not in written
@@ -357,7 +383,7 @@ def test_a_retitle_renders_only_the_pages_that_show_the_title(make_site, tmp_pat
     assert tree(project.output) == clean(project.root, tmp_path / "clean")
     # and back: the pages that show it follow again
     edit(path, lambda t: t.replace("title: Briefing three", "title: Briefing 3"))
-    cli_build(project.root)
+    assert cli_build(project.root).shortcut == "text edits"
     assert "Briefing three" not in project.read("briefings/briefing-2/index.html")
     assert tree(project.output) == clean(project.root, tmp_path / "clean")
     edit(path, lambda t: t.replace("settled yet, again.", "settled yet."))

@@ -481,15 +481,30 @@ class SearchIndex:
         output: Path,
         taxonomies: tuple[str, ...],
         edited: Mapping[str, tuple[bytes, bytes, str]],
+        fronts: Mapping[str, Briefing] = {},
     ) -> tuple[dict[str, bytes], list[str]] | None:
-        """The files of search/ that change, and those to remove, after briefings changed their text alone
-        (slug -> (old packed words, new packed words, new digest)), with no site at hand: a CLI build after a text edit.
-        The docs/ files and filters.json show front matter only, so they stay. None when this index
+        """The files of search/ that change, and those to remove, after briefings changed their text
+        (slug -> (old packed words, new packed words, new digest)) and what lists show of them (`fronts`:
+        slug -> the briefing, whose docs/ entry shows its new title and summary), with no site at hand: a
+        CLI build after a text edit. filters.json shows terms only, so it stays. None when this index
         cannot tell (the caller runs a full build)."""
         self._output = output
         if not self.key or len(self.chunk_digests) != -(-len(self.docs) // CHUNK):
             return None
         ids = self._ids()
+        # the docs/ entries of retitled briefings, in the files the last build wrote (read before anything
+        # changes: one missing sends the edit to the full build)
+        entries = {
+            i: _doc_entry(briefing, taxonomies)
+            for slug, briefing in fronts.items()
+            if (i := ids.get(slug)) is not None
+        }
+        chunks = {}
+        for n in sorted({i // CHUNK for i in entries}):
+            data = self._read(f"docs/{n}.json", self.chunk_digests[n])
+            if data is None:
+                return None
+            chunks[n] = json.loads(data)
         docs = list(self.docs)
         old_words, words = {}, {}
         for slug, (before, after, digest) in edited.items():
@@ -508,6 +523,11 @@ class SearchIndex:
             for name, digest in self.shard_digests.items()
             if before_shards.get(name) != digest
         }
+        for n, chunk in chunks.items():
+            for i in (i for i in entries if i // CHUNK == n):
+                chunk[i % CHUNK] = entries[i]
+            files[f"{FOLDER}/docs/{n}.json"] = data = _dump(chunk)
+            self.chunk_digests[n] = _sha256(data)
         files[f"{FOLDER}/index.json"] = self._index_json(taxonomies, len(self.docs))
         gone = [
             f"{FOLDER}/terms/{name}.json"

@@ -13,8 +13,7 @@ a page still holding an old body sends the edit to the full build. Nothing else 
 checked or written; the files are written through the journal and the writer's manifest takes them at the
 next full build, as it takes `quick`'s.
 
-A CLI build has no last site in memory: build/text_edits.py takes the same short cut from `.cache/` for
-edits to text alone; an edit to what pages show takes the full build there.
+A CLI build has no last site in memory: build/text_edits.py takes the same short cut from `.cache/`.
 """
 
 from __future__ import annotations

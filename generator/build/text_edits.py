@@ -1,19 +1,21 @@
-"""A CLI build after edits to the text of briefings alone, in time proportional to the edit.
+"""A CLI build after edits to the text of briefings, or to what pages show of them, in time proportional
+to the edit.
 
 `briefings build` asks this when the no-op check fails, before it loads the builder. It applies when:
 - the last full build left its store (build/text_store.py) for these settings and this output folder, and
   the output folder still holds what the last build wrote;
 - every input file that changed since (by size and mtime) is a briefing the last build parsed, and each,
-  parsed again, has the same front matter and figures (`Briefing`) but for its reading time: only its
-  `Body` changed, with no images to derive; a moved reading time is read by no page but those holding the
-  body (the default theme shows it on the briefing's page alone);
+  parsed again, has the same `Briefing` but for the fields page keys leave out (its title, summary,
+  takeaways, sources, reading time...: swap.shown_alone), with no images to derive;
 - no briefing has come due since.
-Then the site's skeleton is unchanged, so every page's context is the last one but for the bodies it holds
-(as for serve's settle, build/settle.py). The pages whose contexts hold an edited body are loaded from the
-store with the new bodies in; each must then hold only current bodies (else the full build runs). They
-are rendered, the search shards of the changed words patched, the files written through the journal and
-noted in the manifest's delta; the parse cache, the store and the no-op record follow. Nothing else is
-read: at 100,000 briefings the cost is the survey's stat calls and a few shards.
+Then the site's skeleton is unchanged, so every page's context is the last one but for the bodies and
+briefings it holds (as for serve's settle, build/settle.py). The pages whose contexts hold an edited body,
+or whose renderings read a changed title or reading time, are loaded from the store with the new bodies
+and briefings in; each must then hold only current bodies (else the full build runs). They are rendered,
+the search shards of the changed words and the docs/ entries of retitled briefings patched, the files
+written through the journal and noted in the manifest's delta; the parse cache, the store and the no-op
+record follow. Nothing else is read: at 100,000 briefings the cost is the survey's stat calls and a few
+shards.
 
 This module tells from the survey and the last build's stamps alone whether the changed files are all
 briefings, then forks: a child converts their Markdown (build/reparse.py) while this process imports the

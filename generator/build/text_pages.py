@@ -1,9 +1,10 @@
-"""The rest of a CLI build after edits to briefings' text alone, once build/text_edits.py has found that
-only briefings changed and forked a child to parse them: the store checked to be the last full build's for
-these settings; each edit checked to change the text alone; each page holding an edited body loaded from
-the store with the new bodies in, keyed, rendered and written through the journal; the search shards of
-the changed words patched; the parse cache, the store and the no-op record brought up to date. This module
-holds the renderer's imports, made while the child converts the edits' Markdown.
+"""The rest of a CLI build after edits to briefings' text or to what pages show of them, once
+build/text_edits.py has found that only briefings changed and forked a child to parse them: the store
+checked to be the last full build's for these settings; each edit checked to change nothing else; each page
+holding an edited body or reading a changed title or reading time loaded from the store with the new
+bodies and briefings in, keyed, rendered and written through the journal; the search files patched; the
+parse cache, the store (what each page read, for the next edit) and the no-op record brought up to date.
+This module holds the renderer's imports, made while the child converts the edits' Markdown.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from generator.build.keys import page_key
 from generator.build.manifest import OutputCheck, note_written
 from generator.build.options import BuildOptions, BuildReport
 from generator.build.search_index import SearchIndex
-from generator.build.swap import swap_bodies, text_alone
+from generator.build.swap import shown_alone, swap_bodies
 from generator.build.text_store import TextStore, options_key
 from generator.build.write import write_files
 from generator.core.config import Config
@@ -76,7 +77,7 @@ def settle_edits(
         if again is None or not isinstance(old, BriefingFile):
             return None  # an error (the full build reports it), or not a briefing last time
         stamp, new = again
-        if not text_alone(old, new):
+        if not shown_alone(old, new):
             return None
         edits.append(Edit(path, stamp, old, new))
     try:
@@ -98,20 +99,18 @@ def _settle(
 ) -> BuildReport | None:
     swaps = {e.old.body.digest: e.new.body for e in edits if e.old.body.digest != e.new.body.digest}
     new_digests = {body.digest for body in swaps.values()}
-    # edits that moved a reading time (all that text_alone lets differ in a `Briefing`), by slug
-    moved = {e.new.briefing.slug: e.new.briefing for e in edits if e.new.briefing != e.old.briefing}
+    # edits that changed what pages show of a briefing (its title..., its reading time), by slug
+    moved = {e.new.briefing.slug: e for e in edits if e.new.briefing != e.old.briefing}
     held_by = sorted(
         {
             p
             for e in edits
             if e.old.body.digest in swaps or e.new.briefing.slug in moved
             for p in store.holders(e.old.briefing.slug)
-        }
+        }.union(*(_showing(store, e) for e in moved.values()))
     )
-    for briefing in moved.values():
-        if not set(store.readers(briefing.slug)).issubset(held_by):
-            return None  # a list shows its reading time: the full build
-        store.replace_briefing(briefing)  # the pages loaded below show the new one
+    for e in moved.values():
+        store.replace_briefing(e.new.briefing)  # the pages loaded below show the new one
     fingerprints = Fingerprints()
     todo: list[tuple[OutputPage, str, tuple[str, ...], PageRecord]] = []
     for rel in held_by:
@@ -130,12 +129,14 @@ def _settle(
         bytecode = templates_dir(config.root, store.index.env_key)
         env = make_environment(config, statics, bytecode if bytecode.is_dir() else None)
         done = render_many(env, [page for page, *_ in todo], store.index.common, 1)
-        minutes = {e.new.briefing.ref: str(e.new.briefing._reading_time) for e in edits}
         digests = Digests(
             {
                 **input_digests(env, config, statics),
-                # another briefing's, read by a page rendered here: "unknown" (its next full build renders it)
-                "reading_time": lambda ref: minutes.get(ref, "unknown"),
+                # of the briefings the pages rendered here hold, all loaded from the store
+                "reading_time": lambda ref: (
+                    str(b._reading_time) if (b := store.loaded(ref)) else "unknown"
+                ),
+                "front": lambda ref: b.front_digest if (b := store.loaded(ref)) else "unknown",
             }
         )
     by_digest = {body.digest: body for body in swaps.values()}
@@ -145,8 +146,10 @@ def _settle(
             files[page.path] = result.data
         new = PageRecord(key, digests.trace(result.reads), result.content.digest, held)
         store.put_page(new, page, by_digest.get(held[0]) if len(held) == 1 else None)
+        store.note_reads(page.path, new.trace)
     gone: list[str] = []
-    if swaps:
+    fronts = {slug: e.new.briefing for slug, e in moved.items() if _front_changed(e)}
+    if swaps or fronts:
         search = cache.blob("search")
         if not isinstance(search, SearchIndex):
             return None
@@ -159,7 +162,7 @@ def _settle(
             for e in edits
             if e.old.body.digest in swaps
         }
-        patched = search.patch_texts(output, tuple(config.taxonomies), edited)
+        patched = search.patch_texts(output, tuple(config.taxonomies), edited, fronts)
         if patched is None:
             return None
         files.update(patched[0])
@@ -171,7 +174,7 @@ def _settle(
     stats, entries = write_files(output, files, gone)
     note_written(output, entries, gone)
     cache.update_documents({e.path: (e.new.digest, e.new, e.stamp) for e in edits})
-    if swaps:
+    if swaps or fronts:
         cache.put_blob("search", search)
     store.save(found.stamps)
     # the same briefings are shown, so the next one to appear or go is the last build's
@@ -190,6 +193,19 @@ def _settle(
             for line, message in e.new.body.warnings
         ),
     )
+
+
+def _front_changed(edit: Edit) -> bool:
+    return edit.new.briefing.front != edit.old.briefing.front
+
+
+def _showing(store: TextStore, edit: Edit) -> set[str]:
+    """The pages whose renderings read what changed of the edit's briefing: its reading time, its title..."""
+    slug = edit.new.briefing.slug
+    found = set(store.shows(slug)) if _front_changed(edit) else set()
+    if edit.new.briefing._reading_time != edit.old.briefing._reading_time:
+        found.update(store.readers(slug))
+    return found
 
 
 def _body_digest(value: object) -> object:

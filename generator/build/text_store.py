@@ -1,5 +1,6 @@
-"""What a full build leaves in `.cache/` so that a later CLI build after edits to the text of briefings
-alone costs what the edit costs (build/text_edits.py).
+"""What a full build leaves in `.cache/` so that a later CLI build after edits to the text of briefings,
+or to what pages show of them (titles, summaries, reading times: model.LISTED), costs what the edit costs
+(build/text_edits.py).
 
 `serve` remembers the last site in memory (build/settle.py); a CLI build starts from nothing, and reading
 the whole parse cache back costs seconds at 100,000 briefings. So a full build of a site in one language
@@ -7,18 +8,21 @@ also saves:
 
 - `text-index.pickle`: the settings and output folder it was made for, the key base and common context
   of page keys, the Jinja environment's key (its compiled templates are in .cache/templates/), and a
-  digest of each shard below;
+  digest of each shard below and of the terms;
 - `text-stamps.pickle`: the (size, mtime_ns) of every input file the build surveyed, so the next build
   tells which files changed without reading any;
-- `text-briefs-NN.pickle` (256 shards by slug): each briefing's front matter as the site holds it, the
-  pages whose contexts hold its body and the pages whose renderings read its reading time;
-- `text-pages-NN.pickle` (256 shards by path): each page holding a body: its record and its context as
-  planned.
+- `text-briefs-NN.pickle` (256 shards by slug): each briefing as the site holds it, the pages whose
+  contexts hold its body and the pages whose renderings read its reading time or its title...;
+- `text-pages-NN.pickle` (256 shards by path): each of those pages: its record and its context as
+  planned;
+- `text-terms.pickle`: every term and taxonomy, their lists as slugs and refs.
 
-A stored context refers to the site's briefings by slug, and a page holding one body refers to it rather
-than holding a copy: a briefing page takes ~1 KB, not 10. Only the shards whose digest changed are
-written. The index goes first and comes back last: a build stopped halfway leaves no index, and the next
-build is a full one.
+A stored context refers to the site's briefings by slug, to its terms and taxonomies by ref (a term page's
+term holds every briefing of the term; a stored term reads them from the store when its list is used), and
+a page holding one body refers to it by its briefing's slug rather than holding a copy (a briefing page
+takes ~1 KB, not 10; the body of a briefing no edit changed comes from the parse cache). Only the shards
+whose digest changed are written. The index goes first and comes back last: a build stopped halfway
+leaves no index, and the next build is a full one.
 """
 
 from __future__ import annotations
@@ -26,11 +30,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import hashlib
 import io
 import pickle
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,11 +44,13 @@ from generator.build.cache import BuildCache, PageRecord, load, save
 from generator.build.inputs import TEXT_STAMPS, Stamps, key_of
 from generator.build.options import BuildOptions
 from generator.core.fingerprint import Fingerprints
-from generator.core.model import Body, Briefing, OutputPage, Site
+from generator.core.model import Body, Briefing, BriefingFile, OutputPage, Site, Taxonomy, Term
 from generator.core.parallel import Background
+from generator.core.trace import Trace
 
 SHARDS = 256
 INDEX = "text-index"
+TERMS = "text-terms"  # every term and taxonomy a stored context names, with its briefings' slugs
 
 
 @dataclass(frozen=True)
@@ -57,44 +64,90 @@ class TextIndex:
     env_key: str  # the Jinja environment's key
     briefs: tuple[str, ...] = ()  # digest of each briefs shard
     pages: tuple[str, ...] = ()  # digest of each pages shard
+    terms: str = ""  # digest of the terms blob
 
 
 def shard_of(name: str) -> int:
     return zlib.crc32(name.encode()) % SHARDS
 
 
-class _Refs(pickle.Pickler):
-    """Pickles a page context with the site's briefings as their slugs and `body` as a mark."""
+@dataclass(frozen=True)
+class Refs:
+    """The site's objects a stored context names rather than holds: its briefings (by slug), terms and
+    taxonomies (by ref: a term page's term holds every briefing of the term)."""
 
-    def __init__(self, file: io.BytesIO, briefings: Mapping[str, Briefing], body: Body | None):
+    briefings: Mapping[str, Briefing]
+    terms: Mapping[str, Term] = dataclasses.field(default_factory=dict)
+    taxonomies: Mapping[str, Taxonomy] = dataclasses.field(default_factory=dict)
+
+
+class _Refs(pickle.Pickler):
+    """Pickles a page context with the site's briefings, terms and taxonomies as references and `body` as
+    a mark."""
+
+    def __init__(self, file: io.BytesIO, refs: Refs, body: tuple[str, Body] | None):
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self._briefings, self._body = briefings, body
+        self._refs, self._body = refs, body
 
     def persistent_id(self, obj: Any) -> Any:
-        if type(obj) is Briefing and self._briefings.get(obj.slug) is obj:
+        if type(obj) is Briefing and self._refs.briefings.get(obj.slug) is obj:
             return ("b", obj.slug)
-        if obj is self._body and obj is not None:
-            return ("body",)
+        if type(obj) is Term and self._refs.terms.get(obj.ref) is obj:
+            return ("t", obj.ref)
+        if type(obj) is Taxonomy and self._refs.taxonomies.get(obj.ref) is obj:
+            return ("x", obj.ref)
+        if self._body is not None and obj is self._body[1]:
+            return ("body", self._body[0])  # by its briefing's slug
         return None
 
 
 class _Resolve(pickle.Unpickler):
-    def __init__(self, data: bytes, store: TextStore, body: Body | None):
+    def __init__(self, data: bytes, store: TextStore, body: Body | None, digest: str):
         super().__init__(io.BytesIO(data))
-        self._store, self._body = store, body
+        self._store, self._body, self._digest = store, body, digest
+        self.body_of: tuple[str, Body] | None = None  # the one body the page holds, and whose
 
     def persistent_load(self, pid: Any) -> Any:
         if pid[0] == "b":
             return self._store.briefing(pid[1])
-        if pid[0] == "body" and self._body is not None:
-            return self._body
+        if pid[0] == "t":
+            return self._store.term(pid[1])
+        if pid[0] == "x":
+            return self._store.taxonomy(pid[1])
+        if pid[0] == "body":
+            body = self._body or self._store.body(pid[1], self._digest)
+            self.body_of = (pid[1], body)
+            return body
         raise pickle.UnpicklingError(f"no value for reference {pid!r}")
 
 
-def _page_bytes(page: OutputPage, briefings: Mapping[str, Briefing], body: Body | None) -> bytes:
+def _page_bytes(page: OutputPage, refs: Refs, body: tuple[str, Body] | None) -> bytes:
     out = io.BytesIO()
-    _Refs(out, briefings, body).dump(page)
+    _Refs(out, refs, body).dump(page)
     return out.getvalue()
+
+
+class _StoredBriefings(Sequence):
+    """A stored term's briefings, read from the store when first used (most pages naming a term never
+    read its whole list)."""
+
+    def __init__(self, slugs: tuple[str, ...], store: TextStore):
+        self._slugs, self._store = slugs, store
+        self._items: tuple[Briefing, ...] | None = None
+
+    def _all(self) -> tuple[Briefing, ...]:
+        if self._items is None:
+            self._items = tuple(map(self._store.briefing, self._slugs))
+        return self._items
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._slugs)
+
+    def __iter__(self) -> Iterator[Briefing]:
+        return iter(self._all())
 
 
 class TextStore:
@@ -105,6 +158,12 @@ class TextStore:
         self.cache, self.index = cache, index
         self._shards: dict[str, dict[str, Any]] = {}
         self._briefings: dict[str, Briefing] = {}
+        self._terms: dict[str, Term] = {}
+        self._taxonomies: dict[str, Taxonomy] = {}
+        self._stored_terms: dict[str, Any] | None = None
+        self._by_ref: dict[str, Briefing] = {}
+        # path -> the one body its loaded context holds, and the slug of its briefing
+        self._bodies_of: dict[str, tuple[str, Body]] = {}
         self._dirty: set[int] = set()  # pages shards changed by put_page
         self._dirty_briefs: set[int] = set()  # briefs shards changed by replace_briefing
 
@@ -135,6 +194,63 @@ class TextStore:
         entry = self._shard("briefs", shard_of(slug)).get(slug)
         return entry[1].readers if entry else ()
 
+    def shows(self, slug: str) -> tuple[str, ...]:
+        """The paths of the pages whose renderings read what pages show of it (its title...: model.FRONT)."""
+        entry = self._shard("briefs", shard_of(slug)).get(slug)
+        return entry[1].shows if entry else ()
+
+    def note_reads(self, path: str, trace: Trace) -> None:
+        """Index what the page at `path` read of the briefings now (its new rendering's trace), so that a
+        later edit of one finds it. A read of a briefing the store did not load: LookupError."""
+        for (kind, ref), _ in trace:
+            if kind not in ("front", "reading_time"):
+                continue
+            briefing = self.loaded(ref)
+            if briefing is None:
+                raise LookupError(ref)
+            slug = briefing.slug
+            n = shard_of(slug)
+            shard = self._shard("briefs", n)
+            blob, row = shard[slug]
+            name = "shows" if kind == "front" else "readers"
+            paths = getattr(row, name)
+            if path not in paths:
+                row = dataclasses.replace(row, **{name: tuple(sorted((*paths, path)))})
+                shard[slug] = (blob, row)
+                self._dirty_briefs.add(n)
+
+    def loaded(self, ref: str) -> Briefing | None:
+        """A briefing the store loaded, by its `ref`."""
+        if len(self._by_ref) != len(self._briefings):
+            self._by_ref = {b.ref: b for b in self._briefings.values()}
+        return self._by_ref.get(ref)
+
+    def term(self, ref: str) -> Term:
+        found = self._terms.get(ref)
+        if found is None:
+            fields, slugs = self._stored()["terms"][ref]
+            found = object.__new__(Term)
+            found.__dict__.update(fields, _briefings=_StoredBriefings(slugs, self))
+            self._terms[ref] = found
+        return found
+
+    def taxonomy(self, ref: str) -> Taxonomy:
+        found = self._taxonomies.get(ref)
+        if found is None:
+            fields, terms = self._stored()["taxonomies"][ref]
+            found = object.__new__(Taxonomy)
+            found.__dict__.update(fields, _terms=tuple(map(self.term, terms)))
+            self._taxonomies[ref] = found
+        return found
+
+    def _stored(self) -> dict[str, Any]:
+        if self._stored_terms is None:
+            found = self.cache.blob(TERMS)
+            if not isinstance(found, tuple) or found[0] != self.index.terms:
+                raise LookupError(TERMS)
+            self._stored_terms = found[1]
+        return self._stored_terms
+
     def replace_briefing(self, briefing: Briefing) -> None:
         """Hold `briefing` for its slug from now on, and save it (a text edit that moved its reading time:
         pages loaded afterwards show the new one)."""
@@ -144,6 +260,7 @@ class TextStore:
         row = dataclasses.replace(row, minutes=briefing._reading_time)
         shard[briefing.slug] = (pickle.dumps(briefing, protocol=pickle.HIGHEST_PROTOCOL), row)
         self._briefings[briefing.slug] = briefing
+        self._by_ref = {}
         self._dirty_briefs.add(n)
 
     def briefing(self, slug: str) -> Briefing:
@@ -162,16 +279,36 @@ class TextStore:
         if entry is None:
             raise LookupError(path)
         record, data = entry
-        body = bodies.get(record.bodies[0]) if len(record.bodies) == 1 else None
+        one = record.bodies[0] if len(record.bodies) == 1 else ""
+        resolve = _Resolve(data, self, bodies.get(one), one)
         try:
-            return record, _Resolve(data, self, body).load()
+            page = resolve.load()
         except pickle.UnpicklingError as exc:
             raise LookupError(path) from exc
+        if resolve.body_of:
+            self._bodies_of[path] = resolve.body_of
+        return record, page
+
+    def body(self, slug: str, digest: str) -> Body:
+        """The body of a briefing no edit changed, from the parse cache (the shard holding its file)."""
+        where = str(self.briefing(slug).path)
+        entry = self.cache.documents_of([where]).get(where)
+        item = entry[1] if entry else None
+        if not isinstance(item, BriefingFile) or item.body.digest != digest:
+            raise LookupError(slug)
+        return item.body
 
     def put_page(self, record: PageRecord, page: OutputPage, body: Body | None) -> None:
-        """Replace a page's entry (written by `save`); `body`: its one body, kept as a reference."""
+        """Replace a page's entry (written by `save`); `body`: its one body (the page's context holds it),
+        kept as a reference to its briefing."""
         n = shard_of(page.path)
-        self._shard("pages", n)[page.path] = (record, _page_bytes(page, self._briefings, body))
+        refs = Refs(self._briefings, self._terms, self._taxonomies)
+        held = self._bodies_of.get(page.path)
+        if held is not None and body is not None:
+            held = (held[0], body)
+        if held is not None and record.bodies != (held[1].digest,):
+            held = None  # it holds another body now: pickled with it
+        self._shard("pages", n)[page.path] = (record, _page_bytes(page, refs, held))
         self._dirty.add(n)
 
     def begin(self) -> None:
@@ -211,10 +348,13 @@ class BriefRow:
     minutes: int  # its reading time (0 for a hidden one)
     holders: tuple[str, ...]  # pages whose contexts hold its body
     readers: tuple[str, ...]  # pages whose renderings read its reading time
+    shows: tuple[str, ...] = ()  # pages whose renderings read its title, summary...(model.FRONT)
 
 
 def _briefs_digest(rows: Iterable[BriefRow]) -> str:
-    return key_of(sorted((r.slug, r.fingerprint, r.minutes, r.holders, r.readers) for r in rows))
+    return key_of(
+        sorted((r.slug, r.fingerprint, r.minutes, r.holders, r.readers, r.shows) for r in rows)
+    )
 
 
 def _pages_digest(records: Iterable[tuple[str, PageRecord]]) -> str:
@@ -302,6 +442,7 @@ def _save_shards(
     slug_at = {b.ref: b.slug for b in shown.values()}
     held: dict[str, list[str]] = defaultdict(list)
     read: dict[str, list[str]] = defaultdict(list)
+    show: dict[str, list[str]] = defaultdict(list)
     for path, record in records.items():
         for digest in record.bodies:
             slug = slug_of.get(digest)
@@ -311,6 +452,8 @@ def _save_shards(
         for (kind, ref), _ in record.trace:
             if kind == "reading_time" and ref in slug_at:
                 read[slug_at[ref]].append(path)
+            elif kind == "front" and ref in slug_at:
+                show[slug_at[ref]].append(path)
     fingerprints = Fingerprints()
     briefs: list[list[BriefRow]] = [[] for _ in range(SHARDS)]
     for slug in site.bodies:
@@ -324,13 +467,24 @@ def _save_shards(
                 briefing._reading_time if briefing is not None else 0,
                 tuple(sorted(held.get(slug, ()))),
                 tuple(sorted(read.get(slug, ()))),
+                tuple(sorted(show.get(slug, ()))),
             )
         )
     page_shards: list[list[str]] = [[] for _ in range(SHARDS)]
-    for path in sorted({p for paths in held.values() for p in paths}):
+    stored = {p for found in (held, read, show) for paths in found.values() for p in paths}
+    for path in sorted(stored):
         if path not in pages:
             return None  # held by a page that is not keyed: not stored
         page_shards[shard_of(path)].append(path)
+    refs = Refs(
+        shown,
+        {t.ref: t for taxonomy in site.taxonomies.values() for t in taxonomy._terms},
+        {taxonomy.ref: taxonomy for taxonomy in site.taxonomies.values()},
+    )
+    terms = _terms_blob(refs)
+    terms_digest = hashlib.blake2b(terms, digest_size=16).hexdigest()
+    if before is None or before.terms != terms_digest:
+        cache.put_blob(TERMS, (terms_digest, pickle.loads(terms)))
     brief_digests = tuple(_briefs_digest(rows) for rows in briefs)
     page_digests = tuple(_pages_digest((p, records[p]) for p in paths) for paths in page_shards)
     old_briefs = before.briefs if before else ()
@@ -355,10 +509,30 @@ def _save_shards(
         shard = {}
         for path in paths:
             record = records[path]
-            body = site.bodies[slug_of[record.bodies[0]]] if len(record.bodies) == 1 else None
+            one = slug_of[record.bodies[0]] if len(record.bodies) == 1 else None
+            body = (one, site.bodies[one]) if one is not None else None
             try:
-                shard[path] = (record, _page_bytes(pages[path], shown, body))
+                shard[path] = (record, _page_bytes(pages[path], refs, body))
             except (pickle.PicklingError, TypeError, AttributeError):
                 pass  # e.g. a feed made by a closure: its briefings' text edits take full builds
         _save_shard(cache, "pages", n, page_digests[n], shard)
-    return dataclasses.replace(index, briefs=brief_digests, pages=page_digests)
+    return dataclasses.replace(index, briefs=brief_digests, pages=page_digests, terms=terms_digest)
+
+
+def _terms_blob(refs: Refs) -> bytes:
+    """The site's terms and taxonomies as `TextStore.term` and `.taxonomy` make them again: their fields
+    but the lists, which are slugs and refs (pickled, for the digest that names the blob's version)."""
+    skip = ("_briefings", "_terms", "_fingerprint", "_watched")
+
+    def fields(obj: Any) -> dict[str, Any]:
+        return {k: v for k, v in obj.__dict__.items() if k not in skip}
+
+    value = {
+        "terms": {
+            ref: (fields(t), tuple(b.slug for b in t._briefings)) for ref, t in refs.terms.items()
+        },
+        "taxonomies": {
+            ref: (fields(x), tuple(t.ref for t in x._terms)) for ref, x in refs.taxonomies.items()
+        },
+    }
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
