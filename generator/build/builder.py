@@ -6,12 +6,9 @@ import contextlib
 import dataclasses
 import functools
 import gc
-import hashlib
-import os
 import shutil
-import stat
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +16,7 @@ from typing import Any
 
 from generator.build.cache import CACHE_DIR, BuildCache, PageRecord, templates_dir
 from generator.build.current import Survey, inputs_key, load_site_config, settings_key, survey
-from generator.build.images import content_warnings, derive_images, inputs_current
+from generator.build.images import content_warnings, derive_images
 from generator.build.inputs import (
     code_version,
     key_of,
@@ -31,7 +28,7 @@ from generator.build.language_search import LanguageIndexes
 from generator.build.lock import project_lock
 from generator.build.manifest import has_manifest
 from generator.build.options import BuildOptions, BuildReport, WriteStats
-from generator.build.pending import Pending, parse_pending, resolve_pending
+from generator.build.reading import ContentReads, parse_pending, resolve_pending
 from generator.build.search_index import SearchIndex
 from generator.build.settle import file_digests, quick_render, settle_bodies
 from generator.build.spool import Spool
@@ -41,7 +38,7 @@ from generator.build.url_record import save_record
 from generator.build.write import Content, Kept, write_site
 from generator.core.config import Config
 from generator.core.errors import Problem, SiteError
-from generator.core.model import BriefingFile, Document, OutputPage, Site, TermInfo
+from generator.core.model import OutputPage, Site, TermInfo
 from generator.core.parallel import default_jobs, fork_map
 from generator.core.themes import theme_dirs
 from generator.core.trace import Digests, recording
@@ -52,7 +49,6 @@ from generator.read.content import (
     load_briefing,
     load_page,
     load_term_info,
-    read_content_bytes,
     read_document,
 )
 from generator.read.markup import Markup
@@ -299,58 +295,14 @@ class Builder:
         is the URL record."""
         markup = self.markup(config)
         self._previous_words = {}
-        content_root = config.content_dir.resolve()
-        problems: list[Problem] = []
-        seen: set[Path] = set()
-        cache = self._cache
-        # files not cached anywhere: parsed together below, in parallel when many
-        pending: list[Pending] = []
-
-        def load(
-            path: Path,
-            parse: Callable[[Document, Markup], Any],
-            read: Callable[..., Document] = read_document,
-        ) -> Any:
-            seen.add(path)
-            try:
-                st = os.lstat(path)
-                if stat.S_ISLNK(st.st_mode):
-                    if not path.resolve().is_relative_to(content_root):
-                        raise SiteError.at(
-                            path, None, "symlink points outside content/; copy the file in instead"
-                        )
-                    st = os.stat(path)
-                stamp = (st.st_mtime_ns, st.st_size)
-                cached = self._documents.get(path)
-                trust = not self.options.verify  # --verify: every file is read and hashed
-                if cached and cached.stamp == stamp and trust and inputs_current(cached.item):
-                    return cached.item
-                item = cache.document_at(path, stamp) if cache and trust else None
-                if item is not None and inputs_current(item):
-                    self._documents[path] = Cached(stamp, item)
-                    return item
-                entry = cache.documents.get(str(path)) if cache else None
-                before = cached.item if cached else (entry[1] if entry else None)
-                # never parsed: the worker reads it too (a cold build reads in parallel)
-                if before is None:
-                    pending.append(Pending(path, stamp, parse, read, None))
-                    return pending[-1]
-                # its search words, so the index patches instead of rebuilding
-                if isinstance(before, BriefingFile):
-                    self._previous_words[before.briefing.slug] = before.body.packed_words
-                data = read_content_bytes(path)
-                item = cache.document(path, hashlib.sha256(data).hexdigest()) if cache else None
-                if item is None or not inputs_current(item):
-                    pending.append(Pending(path, stamp, parse, read, data))
-                    return pending[-1]
-                self._documents[path] = Cached(stamp, item)
-                return item
-            except SiteError as exc:
-                self._documents.pop(path, None)
-                problems.extend(exc.problems)
-            except OSError as exc:
-                problems.append(Problem(path, None, f"cannot read: {exc.strerror}"))
-            return None
+        reads = ContentReads(
+            self._documents,
+            self._cache,
+            self.options.verify,
+            config.content_dir.resolve(),
+            self._previous_words,
+        )
+        load, pending, problems = reads.load, reads.pending, reads.problems
 
         briefings = [
             load(p, lambda d, m: load_briefing(d, config, m.render))
@@ -397,7 +349,7 @@ class Builder:
         infos = {
             k: v for k, v in ((k, resolve_pending(v)) for k, v in infos.items()) if v is not None
         }
-        for stale in set(self._documents) - seen:
+        for stale in set(self._documents) - reads.seen:
             del self._documents[stale]
         if problems:
             raise SiteError(problems)

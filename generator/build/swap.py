@@ -26,18 +26,6 @@ from generator.core.model import (
 )
 
 
-def text_alone(old: BriefingFile, new: BriefingFile) -> bool:
-    """Whether `new` differs from `old` in its text alone: what lists and term pages show (`Briefing`, but
-    for the reading time: the caller finds the pages that read it) and what the importer matches it by
-    (`seed`) are the same, and no image is read or derived (those take the full build, which derives and
-    prunes files)."""
-    return (
-        dataclasses.replace(new.briefing, _reading_time=old.briefing._reading_time) == old.briefing
-        and new.seed == old.seed
-        and not (new.inputs or old.inputs or new.body.images or old.body.images)
-    )
-
-
 def shown_alone(old: BriefingFile, new: BriefingFile) -> bool:
     """Whether `new` differs from `old` in its text and in what pages show of it alone (its title, summary,
     takeaways, sources, reading time...: model.FRONT), not in anything assembly or planning read."""
