@@ -58,15 +58,15 @@ def _header(kind: str, settings: str) -> bytes:
     return FORMAT + b" " + kind.encode() + b" " + settings.encode()
 
 
-def _checksum(payload: bytes) -> bytes:
+def _checksum(payload: bytes | memoryview) -> bytes:
     return b"%08x %d" % (zlib.crc32(payload), len(payload))
 
 
 def save(path: Path, kind: str, settings: str, value: Any) -> None:
     """Write `value` atomically: header line, checksum line, pickle payload."""
     payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    data = _header(kind, settings) + b"\n" + _checksum(payload) + b"\n" + payload
-    write_atomic(path, data)
+    head = _header(kind, settings) + b"\n" + _checksum(payload) + b"\n"
+    write_atomic(path, (head, payload))  # not joined: no second copy of a large payload
 
 
 def load(path: Path, kind: str, settings: str) -> Any | None:
@@ -75,8 +75,16 @@ def load(path: Path, kind: str, settings: str) -> Any | None:
         data = path.read_bytes()
     except OSError:
         return None
-    header, _, rest = data.partition(b"\n")
-    checksum, _, payload = rest.partition(b"\n")
+    # slices of one buffer, not copies of the payload
+    first = data.find(b"\n")
+    second = data.find(b"\n", first + 1)
+    if first < 0 or second < 0:
+        return None
+    header, checksum, payload = (
+        data[:first],
+        data[first + 1 : second],
+        memoryview(data)[second + 1 :],
+    )
     if header != _header(kind, settings) or _checksum(payload) != checksum:
         return None
     try:

@@ -8,15 +8,19 @@ import os
 from pathlib import Path
 
 
-def create(path: str | Path, data: bytes) -> os.stat_result:
-    """Write a new file and return its stat (flushed first, so the mtime is the final one)."""
+def create(path: str | Path, data: bytes | tuple[bytes, ...]) -> os.stat_result:
+    """Write a new file and return its stat (flushed first, so the mtime is the final one); `data` may
+    come in parts (a large payload after its header is written without a joined copy)."""
     with open(path, "wb") as handle:
-        handle.write(data)
+        if isinstance(data, tuple):
+            handle.writelines(data)
+        else:
+            handle.write(data)
         handle.flush()
         return os.fstat(handle.fileno())
 
 
-def write_atomic(path: Path, data: bytes) -> os.stat_result:
+def write_atomic(path: Path, data: bytes | tuple[bytes, ...]) -> os.stat_result:
     """Replace `path` via a temporary file in the same folder and a rename (hard links to the old file are
     broken, not written through); the temporary file is removed if anything fails."""
     path.parent.mkdir(parents=True, exist_ok=True)

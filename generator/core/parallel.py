@@ -43,10 +43,13 @@ def fork_map(
     progress: Callable[[int], None] | None = None,
     min_items: int | None = None,
     chunk: int | None = None,
+    received: Callable[[R], R] | None = None,
 ) -> list[R]:
     """[fn(x) for x in items], in `jobs` forked processes when there are at least `min_items` (default
     MIN_ITEMS) items; each worker task takes `chunk` items (default: a share that keeps every worker
-    busy). fn must not raise and must return picklable values."""
+    busy). fn must not raise and must return picklable values. `received`, if given, is applied in this
+    process to each result of a worker as it arrives (to share what equal results of several workers
+    hold before the next batch is read)."""
     global _TASK
     n = len(items)
     least = MIN_ITEMS if min_items is None else min_items
@@ -79,6 +82,8 @@ def fork_map(
             for future in as_completed(futures):
                 start = futures[future]
                 part = future.result()
+                if received is not None:
+                    part = list(map(received, part))
                 out[start : start + len(part)] = part
                 if progress:
                     progress(len(part))

@@ -9,7 +9,7 @@ or Salsa verify theirs). Nothing lists a page's inputs by hand, so nothing can b
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 
 # (kind, name), e.g. ("template", "term.html"), ("theme", "data/countries-110m.json")
@@ -66,7 +66,7 @@ class Digests:
             self._known[item] = digest
         return digest
 
-    def trace(self, reads: set[Input] | frozenset[Input]) -> Trace:
+    def trace(self, reads: Iterable[Input]) -> Trace:
         """The reads of one page with their current digests."""
         trace = tuple(sorted(map(self._pair, reads)))
         return self._traces.setdefault(trace, trace)

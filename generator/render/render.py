@@ -31,13 +31,13 @@ def render_traced(env: jinja2.Environment, page: OutputPage, common: Mapping[str
     """A page's bytes, their SHA-256 and every input (template, theme file, asset) its rendering read."""
     with recording() as reads:
         data = render_page(env, page, common)
-    return Rendered(Digested.of(data), frozenset(reads))
+    return Rendered(Digested.of(data), tuple(sorted(reads)))
 
 
 @dataclass(frozen=True)
 class Rendered:
     content: Digested | Kept  # Kept: held elsewhere by `render_many`'s `hold`
-    reads: frozenset[Input]
+    reads: tuple[Input, ...]  # sorted: equal sets of reads are equal tuples
 
     @property
     def data(self) -> bytes:
@@ -58,15 +58,20 @@ def render_many(
     the bytes of 100,000 pages need not all be in memory at once). Template errors are gathered (once each)
     and raised together."""
 
-    # Pages of one kind mostly read the same inputs: one set object for each distinct set, so a worker's
-    # results pickle it once per batch and the parent holds a few hundred sets, not one per page (at
-    # 20,000 briefings the per-page copies were 100 MB of the parent's memory while rendering).
-    same_reads: dict[frozenset[Input], frozenset[Input]] = {}
+    # A page's reads are mostly those of its kind plus the briefings it shows (their titles): each input
+    # one object, so that a worker's results pickle it once per batch, and again one object in this
+    # process, so that 100,000 pages hold pointers to a few hundred thousand inputs, not a copy each (at
+    # 10,000 briefings a frozenset of copies per page was 48 MB of this process's peak).
+    same: dict[Any, Any] = {}
+
+    def compact(reads: tuple[Input, ...]) -> tuple[Input, ...]:
+        reads = tuple(same.setdefault(item, item) for item in reads)
+        return same.setdefault(reads, reads)
 
     def one(page: OutputPage) -> Rendered | Problem:
         try:
             done = render_traced(env, page, common)
-            reads = same_reads.setdefault(done.reads, done.reads)
+            reads = compact(done.reads)
             if hold is not None and isinstance(done.content, Digested):
                 return Rendered(hold(done.content), reads)
             return Rendered(done.content, reads)
@@ -75,9 +80,16 @@ def render_many(
         except SiteError as exc:  # a content problem met while rendering (a shortcode's data file)
             return exc.problems[0]
 
+    def received(result: Rendered | Problem) -> Rendered | Problem:
+        if isinstance(result, Rendered):
+            return Rendered(result.content, compact(result.reads))
+        return result
+
     rendered: dict[str, Rendered] = {}
     problems: dict[str, Problem] = {}
-    for page, result in zip(pages, fork_map(one, pages, jobs, progress=progress), strict=False):
+    for page, result in zip(
+        pages, fork_map(one, pages, jobs, progress=progress, received=received), strict=False
+    ):
         if isinstance(result, Problem):
             problems.setdefault(str(result), result)
         else:
