@@ -8,6 +8,9 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 MOST_LINES = 600
+# the pipeline's stages in order (ARCHITECTURE.md); the package's top (its version) counts as core, its top
+# modules (cli, arguments, __main__) compose them all
+STAGES = ("core", "read", "site", "pages", "render", "build", "dev")
 
 
 def _modules() -> dict[str, Path]:
@@ -101,6 +104,25 @@ def test_the_import_graph_has_no_cycle_even_through_late_imports():
     graph = {name: imports_of(name, path, modules) for name, path in modules.items()}
     assert sum(map(len, graph.values())) > 200  # the graph was read, not empty
     assert cycles(graph) == []
+
+
+def stage_of(module: str) -> int:
+    parts = module.split(".")
+    if len(parts) == 1:
+        return 0
+    return STAGES.index(parts[1]) if parts[1] in STAGES else len(STAGES)
+
+
+def test_a_module_imports_only_from_its_own_stage_or_earlier_ones():
+    modules = _modules()
+    later = sorted(
+        f"{name} -> {imported}"
+        for name, path in modules.items()
+        for imported in imports_of(name, path, modules)
+        if stage_of(imported) > stage_of(name)
+    )
+    assert later == []
+    assert stage_of("generator.cli") == len(STAGES) > stage_of("generator.dev.serve")
 
 
 def test_the_cycle_finder_finds_a_cycle():
