@@ -13,6 +13,7 @@ import threading
 gc.disable()
 
 from generator.cli import main  # noqa: E402
+from generator.core.dataclass_code import save as save_dataclass_code  # noqa: E402
 
 
 def run() -> None:
@@ -26,6 +27,7 @@ def run() -> None:
     gc.enable()
     try:
         code = main()
+        save_dataclass_code()  # what atexit would do, before the exit that skips it
         sys.stdout.flush()
         sys.stderr.flush()
     except BrokenPipeError:
