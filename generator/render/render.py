@@ -62,11 +62,12 @@ def render_many(
     # one object, so that a worker's results pickle it once per batch, and again one object in this
     # process, so that 100,000 pages hold pointers to a few hundred thousand inputs, not a copy each (at
     # 10,000 briefings a frozenset of copies per page was 48 MB of this process's peak).
-    same: dict[Any, Any] = {}
+    inputs: dict[Input, Input] = {}
+    sets: dict[tuple[Input, ...], tuple[Input, ...]] = {}
 
     def compact(reads: tuple[Input, ...]) -> tuple[Input, ...]:
-        reads = tuple(same.setdefault(item, item) for item in reads)
-        return same.setdefault(reads, reads)
+        reads = tuple(inputs.setdefault(item, item) for item in reads)
+        return sets.setdefault(reads, reads)
 
     def one(page: OutputPage) -> Rendered | Problem:
         try:
