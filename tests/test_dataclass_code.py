@@ -3,6 +3,7 @@ compiled ones; a bad or missing file costs only the compile."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import marshal
 import subprocess
@@ -101,8 +102,13 @@ def test_a_bad_file_is_compiled_again_and_replaced(tmp_path):
     cache.write_bytes(b"not marshal data")
     result = run(cache)
     assert result["known_before"] == 0 and result["compiled"] > 0
-    assert isinstance(marshal.loads(cache.read_bytes()), dict)
-    cache.write_bytes(marshal.dumps({"text": 1}))  # readable, but not code: nothing of it is used
+    magic, kept = marshal.loads(cache.read_bytes())
+    assert magic == importlib.util.MAGIC_NUMBER and len(kept) == result["compiled"]
+    # readable, but not code: nothing of it is used
+    cache.write_bytes(marshal.dumps((magic, {"text": 1})))
+    assert run(cache)["known_before"] == 0
+    # code of another Python's bytecode version is not run
+    cache.write_bytes(marshal.dumps((b"\0\0\r\n", kept)))
     assert run(cache)["known_before"] == 0
 
 

@@ -54,8 +54,9 @@ def install(path: Path | None = None) -> None:
     _known.clear()
     if _path is not None:
         with contextlib.suppress(Exception):  # missing, or written by another Python: compiled anew
-            loaded = marshal.loads(_path.read_bytes())
-            if isinstance(loaded, dict):
+            magic, loaded = marshal.loads(_path.read_bytes())
+            # the bytecode's version, as a .pyc file is checked: code of another Python is not run
+            if magic == importlib.util.MAGIC_NUMBER and isinstance(loaded, dict):
                 _known.update(
                     (k, v)
                     for k, v in loaded.items()
@@ -89,5 +90,5 @@ def save() -> None:
         return
     kept = _known if len(_known) <= MOST else {k: _known[k] for k in _used}
     with contextlib.suppress(Exception):
-        write_atomic(_path, marshal.dumps(kept))
+        write_atomic(_path, marshal.dumps((importlib.util.MAGIC_NUMBER, kept)))
         _new = False
