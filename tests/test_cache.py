@@ -289,3 +289,25 @@ def test_an_edit_keeping_size_and_mtime_is_missed_by_build_and_caught_by_verify(
     # the next plain build trusts the stamps again, and the cache holds the new text
     assert main(["build", "--no-import"]) == 0
     assert "The dog sat." in project.read("briefings/alpha/index.html")
+
+
+def test_changed_stamps_are_found_wherever_they_are():
+    """Stamps.changed compares blocks of numbers before files: every changed file, and only those, in
+    order, wherever it falls in or across a block."""
+    import random
+    from array import array
+
+    from generator.build.inputs import Stamps
+
+    rng = random.Random(7)
+    paths = [f"content/briefings/b{i}.md" for i in range(3_000)]
+    then = Stamps(paths, array("q", [rng.randrange(10**15) for _ in range(2 * len(paths))]))
+    assert Stamps(paths, array("q", then.numbers)).changed(then) == []
+    for _ in range(200):
+        numbers = array("q", then.numbers)
+        edited = set(rng.sample(range(len(paths)), rng.randint(1, 6)))
+        edited |= {rng.choice([0, 255, 256, len(paths) - 1])}  # block edges and the ends
+        for i in edited:
+            numbers[2 * i + rng.randint(0, 1)] += 1  # its size or its mtime
+        assert Stamps(paths, numbers).changed(then) == [paths[i] for i in sorted(edited)]
+    assert Stamps(paths[:-1], then.numbers[:-2]).changed(then) is None  # a file removed

@@ -81,11 +81,21 @@ class Stamps:
         if self.numbers == before.numbers:
             return []
         now, then = self.numbers, before.numbers
-        return [
-            path
-            for i, path in enumerate(self.paths)
-            if now[2 * i] != then[2 * i] or now[2 * i + 1] != then[2 * i + 1]
-        ]
+        found = []
+        # blocks compared whole in C first: a text edit changes one stamp of 100,000 (an element-wise loop
+        # over them all took 13 ms at 20,000 files)
+        for start in range(0, len(now), _BLOCK):
+            end = start + _BLOCK
+            if now[start:end] != then[start:end]:
+                found += [
+                    self.paths[i // 2]
+                    for i in range(start, min(end, len(now)), 2)
+                    if now[i] != then[i] or now[i + 1] != then[i + 1]
+                ]
+        return found
+
+
+_BLOCK = 512  # numbers (two a file) compared at once by Stamps.changed
 
 
 # the Stamps of the last full build's survey, saved with the text store (build/text_store.py)
