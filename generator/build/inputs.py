@@ -83,7 +83,7 @@ class Stamps:
         now, then = self.numbers, before.numbers
         found = []
         # blocks compared whole in C first: a text edit changes one stamp of 100,000 (an element-wise loop
-        # over them all took 13 ms at 20,000 files)
+        # over them all took 3.6 ms at 20,000 files, 0.09 ms so)
         for start in range(0, len(now), _BLOCK):
             end = start + _BLOCK
             if now[start:end] != then[start:end]:
