@@ -260,10 +260,8 @@ class Builder:
             files[static.output] = static.data
         self._stage("writing", 0)
         stats = write_site(self.output, files, swap=self.options.swap, recent=self._quick_written)
-        written = len(files)
-        del files  # written: its entries' memory serves the caches' pickles below
         self._quick_written = {}
-        self._last = LastBuild(site, env, keys, self.markup(config), keyed, written)
+        self._last = LastBuild(site, env, keys, self.markup(config), keyed, len(files))
         inputs = found.inputs
         if self.options.records_urls:
             inputs = inputs_key(found.files, save_record(config, site, before, now), True)
@@ -282,7 +280,7 @@ class Builder:
             self.options.progress.done()
         return BuildReport(
             output=self.output,
-            pages=written,
+            pages=len(files),
             rendered=rendered,
             stats=stats,
             seconds=time.perf_counter() - started,
@@ -524,7 +522,7 @@ class Builder:
             hold=self._spool.hold if self._spool else None,
         )
         for page, key, held_bodies in todo:
-            # each page's reads freed as its trace is made (at 100,000 briefings both would be ~60 MB)
+            # each page's reads freed as its trace is made, not both held till the loop ends
             done = rendered.pop(page.path)
             files[page.path] = done.content
             records[page.path] = PageRecord(
