@@ -7,6 +7,8 @@ import os
 import pickle
 from datetime import UTC
 
+import pytest
+
 from generator.build import cache as cache_module
 from generator.build.builder import Builder, BuildOptions
 from generator.build.progress import Progress
@@ -311,3 +313,29 @@ def test_changed_stamps_are_found_wherever_they_are():
             numbers[2 * i + rng.randint(0, 1)] += 1  # its size or its mtime
         assert Stamps(paths, numbers).changed(then) == [paths[i] for i in sorted(edited)]
     assert Stamps(paths[:-1], then.numbers[:-2]).changed(then) is None  # a file removed
+
+
+def test_stamps_saved_and_loaded_compare_as_before():
+    """Stamps are pickled with their paths as one string: loaded, they equal what was saved, find the
+    same changes, give back the same paths, and tell a renamed file from an unchanged one."""
+    import pickle
+    from array import array
+
+    from generator.build.inputs import Stamps
+
+    paths = [f"content/briefings/b{i}.md" for i in range(50)] + ["themes/é/x.html"]
+    then = Stamps(paths, array("q", range(2 * len(paths))))
+    loaded = pickle.loads(pickle.dumps(then))
+    assert loaded == then and loaded.paths == paths
+    numbers = array("q", then.numbers)
+    numbers[7] += 1
+    assert Stamps(list(paths), numbers).changed(loaded) == [paths[3]]
+    renamed = [*paths[:-1], "themes/é/y.html"]
+    assert Stamps(renamed, then.numbers).changed(loaded) is None
+    assert pickle.loads(pickle.dumps(Stamps([], array("q")))).paths == []
+    old_state = {
+        "paths": paths,
+        "numbers": then.numbers,
+    }  # as the dataclass of cache format 7 saved it
+    with pytest.raises(TypeError):
+        Stamps([], array("q")).__setstate__(old_state)  # type: ignore[arg-type]

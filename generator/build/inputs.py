@@ -14,7 +14,6 @@ import hashlib
 import os
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -66,17 +65,50 @@ def code_version() -> str:
     return _code[1]
 
 
-@dataclass(frozen=True)
 class Stamps:
     """Every input file a build's survey saw, with its size and mtime_ns (-1 for a file gone meanwhile):
-    a list and an array, not 100,000 tuples, so that saving, loading and comparing them is cheap."""
+    a list and an array, not 100,000 tuples, so that saving, loading and comparing them is cheap. Saved
+    with the paths as one string, which the next build compares whole with its own survey's and never
+    splits (a text edit at 20,000 files: 0.8 ms to unpickle the list, 1.5 ms to pickle it)."""
 
-    paths: list[str]
-    numbers: array  # size, mtime_ns of each path in turn
+    __slots__ = ("_joined", "_paths", "numbers")
+
+    def __init__(self, paths: list[str], numbers: array):
+        self._paths: list[str] | None = paths
+        self._joined: str | None = None
+        self.numbers = numbers  # size, mtime_ns of each path in turn
+
+    @property
+    def paths(self) -> list[str]:
+        if self._paths is None:
+            self._paths = self.joined.split("\0") if self.joined else []
+        return self._paths
+
+    @property
+    def joined(self) -> str:
+        """The paths joined by NUL (which no path holds)."""
+        if self._joined is None:
+            self._joined = "\0".join(self.paths)
+        return self._joined
+
+    def __getstate__(self) -> tuple[str, array]:
+        return self.joined, self.numbers
+
+    def __setstate__(self, state: tuple[str, array]) -> None:
+        if not (isinstance(state, tuple) and isinstance(state[0], str)):
+            raise TypeError("stamps saved by an older version")  # the cache reads it as none
+        self._paths, (self._joined, self.numbers) = None, state
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Stamps):
+            return NotImplemented
+        return self.joined == other.joined and self.numbers == other.numbers
+
+    __hash__ = None  # type: ignore[assignment]
 
     def changed(self, before: Stamps) -> list[str] | None:
         """The paths whose size or mtime differ from `before`'s; None when files were added or removed."""
-        if self.paths != before.paths:
+        if self.joined != before.joined:
             return None
         if self.numbers == before.numbers:
             return []
@@ -151,7 +183,7 @@ def inputs_stamp(settings: str, output: Path, swap: bool, stamps: Stamps) -> str
     """A digest of the settings and of every file of `stamps` by path, size and mtime."""
     h = hashlib.sha256(f"{settings}\0{output}\0{swap}".encode())
     # a file name that is not UTF-8 is reported by the reader, not here
-    h.update("\0".join(stamps.paths).encode("utf-8", "surrogateescape"))
+    h.update(stamps.joined.encode("utf-8", "surrogateescape"))
     h.update(stamps.numbers.tobytes())
     return h.hexdigest()
 

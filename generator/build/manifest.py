@@ -267,7 +267,10 @@ class OutputCheck:
             size = os.stat(manifest_path(output)).st_size
         except OSError:
             size = 0
-        self._work = Forked(self._part, 2 if size >= _FORK_FROM else 1)
+        # niced: the survey of the inputs, which a text edit waits for, goes first (the check is wanted
+        # only before writing); beside children of equal priority it took 90 ms, not 49, at 20,000
+        parts = 2 if size >= _FORK_FROM else 1
+        self._work = Forked(self._yielding_part, parts, in_caller=self._part)
 
     def start(self) -> None:
         """Check in a forked child from now on, if the check was left to `result()` (a small site's, whose
@@ -276,7 +279,7 @@ class OutputCheck:
             self._work = Forked(self._yielding_part, 1, least=1, in_caller=self._part)
 
     def _yielding_part(self, part: int, parts: int) -> int | None:
-        # behind the caller's other child on a busy core: its result is wanted last (before writing)
+        # behind the caller's other work on a busy core: its result is wanted last (before writing)
         os.nice(10)
         return self._part(part, parts)
 

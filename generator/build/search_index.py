@@ -180,26 +180,28 @@ def _join_shard(entries: Mapping[bytes, bytes]) -> bytes:
     return b"{" + b",".join([b'"%s":[%s]' % (t, entries[t]) for t in sorted(entries)]) + b"}"
 
 
-def _patch_postings(flat: list[int], changes: Mapping[int, int]) -> list[int]:
-    """Apply {id: tf, 0 to remove} to a posting list [Δid, tf, Δid, tf, ...] in place: only the
-    deltas next to a changed id move."""
-    ids = list(accumulate(flat[0::2]))
+def _patch_postings(flat: bytes, changes: Mapping[int, int]) -> bytes:
+    """Apply {id: tf, 0 to remove} to a posting list's bytes (Δid,tf,Δid,tf,...): only the numbers next to
+    a changed id are decoded and written again; the others stay the bytes they were (at 20,000 briefings
+    a common word's list holds 40,000 numbers: decoding and encoding it whole took 5 ms a term)."""
+    parts = flat.split(b",") if flat else []
+    ids = list(accumulate(map(int, parts[0::2])))
     for doc, tf in sorted(changes.items()):
         k = bisect_left(ids, doc)
         if k < len(ids) and ids[k] == doc:
             if tf:
-                flat[2 * k + 1] = tf
+                parts[2 * k + 1] = b"%d" % tf
                 continue
             if k + 1 < len(ids):
-                flat[2 * k + 2] += flat[2 * k]
-            del flat[2 * k : 2 * k + 2]
+                parts[2 * k + 2] = b"%d" % (ids[k + 1] - (ids[k - 1] if k else 0))
+            del parts[2 * k : 2 * k + 2]
             del ids[k]
         elif tf:
             if k < len(ids):
-                flat[2 * k] = ids[k] - doc
-            flat[2 * k : 2 * k] = [doc - (ids[k - 1] if k else 0), tf]
+                parts[2 * k] = b"%d" % (ids[k] - doc)
+            parts[2 * k : 2 * k] = [b"%d" % (doc - (ids[k - 1] if k else 0)), b"%d" % tf]
             ids.insert(k, doc)
-    return flat
+    return b",".join(parts)
 
 
 def patch_shard(data: bytes | None, changes: Mapping[str, Mapping[int, int]]) -> bytes | None:
@@ -208,10 +210,9 @@ def patch_shard(data: bytes | None, changes: Mapping[str, Mapping[int, int]]) ->
     entries = _split_shard(data) if data is not None else {}
     for term, docs in changes.items():
         key = term.encode("utf-8")
-        old = json.loads(b"[" + entries[key] + b"]") if key in entries else []
-        flat = _patch_postings(old, docs)
+        flat = _patch_postings(entries.get(key, b""), docs)
         if flat:
-            entries[key] = ",".join(map(str, flat)).encode()
+            entries[key] = flat
         else:
             entries.pop(key, None)
     return _join_shard(entries) if entries else None
@@ -318,7 +319,7 @@ class SearchIndex:
         pass over the site); None when this index cannot tell (the caller runs `update`)."""
         if not self.key or len(self.words) != len(self.docs):
             return None
-        ids = self._ids()
+        ids = self.slug_ids()
         docs, words = list(self.docs), list(self.words)
         old_words = {}
         for slug, body in edited.items():
@@ -333,7 +334,7 @@ class SearchIndex:
         self._slug_ids = (self.docs, ids)
         return self.files(site, sorted(old_words))
 
-    def _ids(self) -> dict[str, int]:
+    def slug_ids(self) -> dict[str, int]:
         """slug -> id of the current docs, made once per list of docs."""
         kept = getattr(self, "_slug_ids", None)
         if kept is not None and kept[0] is self.docs:
@@ -491,7 +492,7 @@ class SearchIndex:
         self._output = output
         if not self.key or len(self.chunk_digests) != -(-len(self.docs) // CHUNK):
             return None
-        ids = self._ids()
+        ids = self.slug_ids()
         # the docs/ entries of retitled briefings, in the files the last build wrote (read before anything
         # changes: one missing sends the edit to the full build)
         entries = {

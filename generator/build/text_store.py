@@ -184,6 +184,10 @@ class TextStore:
             shard = self._shards[name] = found[1]
         return shard
 
+    def prepare_page(self, path: str) -> None:
+        """Load the shard holding the page at `path`, ahead of `page`."""
+        self._shard("pages", shard_of(path))
+
     def holders(self, slug: str) -> tuple[str, ...]:
         """The paths of the pages whose contexts hold this briefing's body (none for a hidden one)."""
         entry = self._shard("briefs", shard_of(slug)).get(slug)
