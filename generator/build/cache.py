@@ -136,6 +136,8 @@ class BuildCache:
         )
         self._documents: dict[str, tuple] | None = None if enabled else {}
         self._pages: dict[str, PageRecord] | None = None if enabled else {}
+        # documents shards read alone (documents_of), kept for update_documents
+        self._some_shards: dict[int, dict[str, tuple]] = {}
 
     # Loaded when first used: a build that finds nothing changed never unpickles 10,000 parsed briefings.
     @property
@@ -173,7 +175,7 @@ class BuildCache:
             return {p: self._documents[p] for p in paths if p in self._documents}
         found: dict[str, tuple] = {}
         for n in sorted({_shard(p) for p in paths}):
-            shard = self._load(f"documents-{n:02d}") or {}
+            shard = self._some_shard(n)
             found.update((p, shard[p]) for p in paths if _shard(p) == n and p in shard)
         return found
 
@@ -182,10 +184,19 @@ class BuildCache:
         if not self.enabled or self._documents is not None:
             raise ValueError("update_documents is for a cache whose documents were not loaded")
         for n in sorted({_shard(p) for p in entries}):
-            kind = f"documents-{n:02d}"
-            shard = self._load(kind) or {}
+            shard = self._some_shard(n)
             shard.update((p, e) for p, e in entries.items() if _shard(p) == n)
-            save(self.folder / f"{kind}.pickle", kind, self.settings, shard)
+            save(
+                self.folder / f"documents-{n:02d}.pickle",
+                f"documents-{n:02d}",
+                self.settings,
+                shard,
+            )
+
+    def _some_shard(self, n: int) -> dict[str, tuple]:
+        if n not in self._some_shards:
+            self._some_shards[n] = self._load(f"documents-{n:02d}") or {}
+        return self._some_shards[n]
 
     def blob(self, name: str) -> Any | None:
         """Any other value saved under `name` (e.g. the search index), or None."""
