@@ -20,7 +20,6 @@ from pathlib import Path
 from generator import __version__
 from generator.build.cache import BuildCache
 from generator.build.manifest import OutputCheck, marker_digest, output_is_current
-from generator.core.halves import in_halves
 
 GENERATOR_DIR = Path(__file__).resolve().parent.parent
 _CODE_SUFFIXES = (".py", ".yaml", ".yml", ".json", ".js")
@@ -141,10 +140,12 @@ def last_stamps(cache: BuildCache) -> Stamps | None:
 
 
 def input_stamps(folders: list[Path]) -> Stamps:
-    """The stamps of every file under `folders`, in walk order (the stat calls on two cores for large
-    sites)."""
+    """The stamps of every file under `folders`, in walk order. In this process alone: the output check's
+    children have the other core meanwhile (build/manifest.py). Half of these stat calls in a child of
+    their own as well left the check's work for later, beside a text edit's parse (at 20,000 briefings,
+    with the check's children at full priority: edit 0.27 -> 0.26 s, no-op 0.18 s either way)."""
     paths = [path for top in folders for path in _walk(top)]
-    return Stamps(paths, array("q", in_halves(_numbers, paths)))
+    return Stamps(paths, array("q", _numbers(paths)))
 
 
 def _walk(top: Path) -> list[str]:
