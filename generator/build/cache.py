@@ -136,14 +136,14 @@ class BuildCache:
         )
         self._documents: dict[str, tuple] | None = None if enabled else {}
         self._pages: dict[str, PageRecord] | None = None if enabled else {}
-        # documents shards read alone (documents_of), kept for update_documents
-        self._some_shards: dict[int, dict[str, tuple]] = {}
+        # documents shards as read (by documents_of, update_documents or the full load), by number
+        self._read_shards: dict[int, dict[str, tuple]] = {}
 
     # Loaded when first used: a build that finds nothing changed never unpickles 10,000 parsed briefings.
     @property
     def documents(self) -> dict[str, tuple]:
         if self._documents is None:
-            self._shards = [self._load(f"documents-{n:02d}") or {} for n in range(SHARDS)]
+            self._shards = [self._documents_shard(n) for n in range(SHARDS)]
             self._documents = {
                 path: entry for shard in self._shards for path, entry in shard.items()
             }
@@ -175,7 +175,7 @@ class BuildCache:
             return {p: self._documents[p] for p in paths if p in self._documents}
         found: dict[str, tuple] = {}
         for n in sorted({_shard(p) for p in paths}):
-            shard = self._some_shard(n)
+            shard = self._documents_shard(n)
             found.update((p, shard[p]) for p in paths if _shard(p) == n and p in shard)
         return found
 
@@ -184,19 +184,18 @@ class BuildCache:
         if not self.enabled or self._documents is not None:
             raise ValueError("update_documents is for a cache whose documents were not loaded")
         for n in sorted({_shard(p) for p in entries}):
-            shard = self._some_shard(n)
+            shard = self._documents_shard(n)
             shard.update((p, e) for p, e in entries.items() if _shard(p) == n)
-            save(
-                self.folder / f"documents-{n:02d}.pickle",
-                f"documents-{n:02d}",
-                self.settings,
-                shard,
-            )
+            self._save_documents_shard(n, shard)
 
-    def _some_shard(self, n: int) -> dict[str, tuple]:
-        if n not in self._some_shards:
-            self._some_shards[n] = self._load(f"documents-{n:02d}") or {}
-        return self._some_shards[n]
+    def _documents_shard(self, n: int) -> dict[str, tuple]:
+        """Shard `n` of the documents, read once."""
+        if n not in self._read_shards:
+            self._read_shards[n] = self._load(f"documents-{n:02d}") or {}
+        return self._read_shards[n]
+
+    def _save_documents_shard(self, n: int, shard: dict[str, tuple]) -> None:
+        save(self.folder / f"documents-{n:02d}.pickle", f"documents-{n:02d}", self.settings, shard)
 
     def blob(self, name: str) -> Any | None:
         """Any other value saved under `name` (e.g. the search index), or None."""
@@ -218,13 +217,8 @@ class BuildCache:
             shards[_shard(path)][path] = entry
         for n, shard in enumerate(shards):
             if shard != self._shards[n]:
-                save(
-                    self.folder / f"documents-{n:02d}.pickle",
-                    f"documents-{n:02d}",
-                    self.settings,
-                    shard,
-                )
-                self._shards[n] = shard
+                self._save_documents_shard(n, shard)
+                self._shards[n] = self._read_shards[n] = shard
         self._documents = documents
         if pages != self.pages:
             save(self.folder / "pages.pickle", "pages", self.settings, pages)
