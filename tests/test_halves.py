@@ -111,14 +111,14 @@ def test_stamps_see_every_file_in_order(tmp_path):
 
 
 def test_the_output_check_finds_an_altered_file_in_either_half(tmp_path, monkeypatch):
-    """A build's output is current until any file, in the child's half or the caller's, changes."""
+    """A build's output is current until any file, the child's to check or the caller's, changes."""
     project = tmp_path / "site"
     (project / "content/briefings").mkdir(parents=True)
     (project / "site.yaml").write_text("title: T\nbase_url: https://example.org/\n")
     build(project, BuildOptions(run_import=False, jobs=1))
     output = project / "output"
     marker = manifest.marker_digest(output)
-    monkeypatch.setattr(manifest, "_FORK_FROM", 0)  # two forked children, however small the site
+    monkeypatch.setattr(manifest, "_FORK_FROM", 0)  # a forked child, however small the site
     count = manifest.output_is_current(output, marker)
     files = sorted(p for p in output.rglob("*") if p.is_file() and p.name != ".briefings-build")
     assert count == len(files) > 4

@@ -42,18 +42,32 @@ def test_a_truncated_or_inconsistent_manifest_knows_no_file():
         assert manifest._decode(broken).names == []
 
 
-def test_each_part_of_the_check_takes_its_own_names():
-    names = [f"n{i}".encode() for i in range(7)]
-    joined = b"\0".join(names)
-    for parts in (1, 2, 3):
-        got = [
-            name
-            for part in range(parts)
-            for name in manifest._names_between(
-                joined, 7, 7 * part // parts, 7 * (part + 1) // parts
-            )
-        ]
-        assert got == names
+def test_the_child_and_the_caller_check_every_file_wherever_they_meet(tmp_path):
+    """The check's child goes from the first file up to where the caller has taken over, the caller from
+    the last down to where the child has got: for every meeting point and every file, an altered file is
+    found by one of the two, and an unaltered folder passes on both sides."""
+    output = _built(tmp_path)
+    marker = manifest.marker_digest(output)
+    names = manifest._listing(output)[0].split(b"\0")
+    count = len(names)
+    assert count > 4
+
+    def halves_pass(meet: int) -> bool:
+        check = manifest.OutputCheck(output, marker)  # small: not forked, both sides run here
+        check._meeting[1] = meet  # the caller has taken the files from `meet` on
+        forward = check._forward()
+        assert check._meeting[0] == meet or forward is None
+        check._meeting[1] = 1 << 62
+        return forward is not None and check._backward()
+
+    for meet in range(count + 1):
+        assert halves_pass(meet)
+    for i in (0, count // 2, count - 1):
+        path = output / names[i].decode()
+        stamp = path.stat()
+        os.utime(path, ns=(1, 1))
+        assert all(not halves_pass(meet) for meet in range(count + 1))
+        os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
 
 
 def _built(tmp_path):
@@ -64,7 +78,9 @@ def _built(tmp_path):
     return project / "output"
 
 
-@pytest.mark.parametrize("forked", [False, True], ids=["one part", "two forked parts"])
+@pytest.mark.parametrize(
+    "forked", [False, True], ids=["in the caller", "a forked child and the caller"]
+)
 def test_the_check_counts_the_delta_and_finds_any_file_altered(tmp_path, monkeypatch, forked):
     """Files a text-edit build wrote (the manifest's delta) are counted and checked with the rest; a file
     altered, removed or a manifest cut short makes the folder not current."""

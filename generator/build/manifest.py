@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
+import mmap
 import os
 import struct
 from array import array
@@ -254,39 +255,46 @@ _FORK_FROM = 2_000_000
 
 
 class OutputCheck:
-    """`output_is_current`, started now: for a large site, forked children stat the files while the caller
-    goes on (the survey of the inputs, a text edit's parse and render); `result()` waits for them. Use it
-    in a `with` block, which stops children not waited for."""
+    """`output_is_current`, started now: for a large site a forked child stats the files from the first
+    while the caller goes on (the survey of the inputs, a text edit's parse and render); `result()`
+    checks from the last until the two meet, then takes the child's answer. A caller with nothing else to
+    do (the no-op build, once its survey is done) so does half of what is left, and a caller with work of
+    its own (a text edit's) leaves the other core to it rather than to a second child. Use it in a `with`
+    block, which stops a child not waited for."""
 
     def __init__(self, output: Path, marker: str) -> None:
         self._output = output
         self._work: Forked[int | None] | None = None
+        # shared with the child: the index it checks next, the least index the caller has taken (the
+        # child stops there), the child's count of names (-1 before it knows), and whether it found a
+        # file changed; native integers, each written by one side
+        self._meeting = memoryview(mmap.mmap(-1, 32)).cast("q")
+        self._meeting[:] = array("q", [0, 1 << 62, -1, 0])
         if not marker or marker_digest(output) != marker or journal_path(output).exists():
             return
         try:
             size = os.stat(manifest_path(output)).st_size
         except OSError:
             size = 0
-        # beside the survey of the inputs, which runs in the caller alone: on the other core, so that most
-        # of the check is done before a text edit's parse starts, which its stat calls slow down
-        self._work = Forked(self._part, 2 if size >= _FORK_FROM else 1)
+        self._work = Forked(self._forward, 1, least=1 if size >= _FORK_FROM else 2)
 
     def start(self) -> None:
         """Check in a forked child from now on, if the check was left to `result()` (a small site's, whose
         no-op check has nothing to overlap it with): for a caller that has (a text edit's render)."""
         if self._work is not None and not self._work.forked:
-            self._work = Forked(self._yielding_part, 1, least=1, in_caller=self._part)
+            self._work = Forked(self._yielding_forward, 1, least=1, in_caller=self._forward)
 
-    def _yielding_part(self, part: int, parts: int) -> int | None:
+    def _yielding_forward(self, part: int, parts: int) -> int | None:
         # behind the caller's other work on a busy core: its result is wanted last (before writing)
         os.nice(10)
-        return self._part(part, parts)
+        return self._forward(part, parts)
 
     def result(self) -> int | None:
         if self._work is None:
             return None
-        parts = self._work.result()
-        return None if None in parts else parts[0]
+        if self._work.forked and not self._backward():
+            return None
+        return self._work.result()[0]
 
     def __enter__(self) -> OutputCheck:
         return self
@@ -295,36 +303,32 @@ class OutputCheck:
         if self._work is not None:
             self._work.stop()
 
-    def _part(self, part: int, parts: int) -> int | None:
-        """None if a file of this part of the manifest is not as recorded; else (part 0) the number of
-        files in the folder, counting the delta's."""
+    def _forward(self, _part: int = 0, _parts: int = 1) -> int | None:
+        """None if a file from the first of the manifest up to where the caller has taken over, or one the
+        delta wrote, is not as recorded; else the number of files in the folder, counting the delta's."""
+        meeting = self._meeting
         listing, delta = _listing(self._output), _delta(_delta_bytes(self._output))
         if listing is None:
             return None
         joined, numbers = listing
-        count = len(numbers) // 2
-        first, stop = count * part // parts, count * (part + 1) // parts
-        names = _names_between(joined, count, first, stop)
-        if len(names) != stop - first:
+        names = joined.split(b"\0") if joined else []
+        if len(names) != len(numbers) // 2:
             return None  # the names do not match the numbers: unreadable
+        meeting[2] = count = len(names)
         # the delta's entries by encoded name, as the manifest's names are
         written = {rel.encode("utf-8", "surrogateescape"): entry for rel, entry in delta.items()}
-        # names resolved from the folder's descriptor: the kernel walks three path components a call, not
-        # seven (10 % fewer microseconds a file)
-        try:
-            folder = os.open(self._output, os.O_RDONLY | os.O_DIRECTORY)
-        except OSError:
+        folder = _open_folder(self._output)
+        if folder is None:
             return None
         try:
-            for i, name in enumerate(names, first):
-                if written and name in written:
-                    continue  # written since: checked below
-                st = os.stat(name, dir_fd=folder)
-                if st.st_size != numbers[2 * i] or st.st_mtime_ns != numbers[2 * i + 1]:
+            for i, name in enumerate(names):
+                if i >= meeting[1]:
+                    break  # the caller checks the rest
+                if not (written and name in written) and not _as_recorded(name, folder, numbers, i):
+                    meeting[3] = 1
                     return None
-            if part != 0:
-                return 0
-            known = set(joined.split(b"\0")) if written and joined else set()
+                meeting[0] = i + 1
+            known = set(names) if written else set()
             for rel, entry in written.items():
                 here = rel in known
                 if entry is None:
@@ -340,17 +344,53 @@ class OutputCheck:
             os.close(folder)
         return count
 
+    def _backward(self) -> bool:
+        """Whether the files from the last of the manifest down to where the child has got are as recorded
+        (the delta's are the child's to check); nothing to do if the child is done."""
+        meeting = self._meeting
+        if meeting[3] or 0 <= meeting[2] <= meeting[0]:
+            return not meeting[3]
+        listing, delta = _listing(self._output), _delta(_delta_bytes(self._output))
+        if listing is None:
+            return False
+        joined, numbers = listing
+        names = joined.split(b"\0") if joined else []
+        if len(names) != len(numbers) // 2:
+            return False
+        written = {rel.encode("utf-8", "surrogateescape") for rel in delta}
+        folder = _open_folder(self._output)
+        if folder is None:
+            return False
+        try:
+            for i in range(len(names) - 1, -1, -1):
+                meeting[1] = (
+                    i  # taken before the child's progress is read: one of the two checks it
+                )
+                if i < meeting[0] or meeting[3]:
+                    break
+                name = names[i]
+                if not (written and name in written) and not _as_recorded(name, folder, numbers, i):
+                    meeting[1] = 0  # the child may stop
+                    return False
+        except OSError:
+            return False
+        finally:
+            os.close(folder)
+        return True
 
-def _names_between(joined: bytes, count: int, first: int, stop: int) -> list[bytes]:
-    """Names `first` to `stop` of the `count` names joined by NUL in `joined`, splitting no more of it than
-    needs be (each of the check's two children splits its own half)."""
-    if first == stop:
-        return []
-    if first == 0:
-        return joined.split(b"\0", stop)[:stop]
-    if stop == count:
-        return joined.rsplit(b"\0", count - first)[-(count - first) :]
-    return joined.split(b"\0", stop)[first:stop]
+
+def _open_folder(output: Path) -> int | None:
+    # names are resolved from the folder's descriptor: the kernel walks three path components a call, not
+    # seven (10 % fewer microseconds a file)
+    try:
+        return os.open(output, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+
+
+def _as_recorded(name: bytes, folder: int, numbers: array, i: int) -> bool:
+    st = os.stat(name, dir_fd=folder)
+    return st.st_size == numbers[2 * i] and st.st_mtime_ns == numbers[2 * i + 1]
 
 
 def save_manifest(folder: Path, files: dict[str, list]) -> None:
