@@ -262,12 +262,17 @@ def test_preview_images_are_drawn_once_and_again_only_when_what_they_show_change
     assert moved.is_file() and moved.read_bytes() != before
     # a theme's own font is read through the theme chain: replacing it draws the images again
     stamp = moved.stat().st_mtime_ns
+    in_bold = moved.read_bytes()
     font = site.root / "themes/mine/fonts/DejaVuSans-Bold.ttf"
     font.parent.mkdir(parents=True)
     font.write_bytes((ROOT / "themes/default/fonts/DejaVuSans.ttf").read_bytes())  # regular as bold
     (site.root / "site.yaml").write_text(CONFIG + "theme: mine\n", encoding="utf-8")
     site.build()
     assert moved.read_bytes() != before and moved.stat().st_mtime_ns != stamp
+    # the same file written over, in a process that lives on (as serve's): the new font is loaded
+    font.write_bytes((ROOT / "themes/default/fonts/DejaVuSans-Bold.ttf").read_bytes())
+    site.build()
+    assert moved.read_bytes() == in_bold
 
 
 def test_no_images_when_turned_off(make_site):

@@ -210,22 +210,38 @@ def _matches(world: tuple[_Country, ...], names: Sequence[str]) -> set[str]:
 
 def _font(config: Config, name: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     path = theme_file(config, name)
-    return _load_font(str(path), size) if path else ImageFont.load_default(size)
+    if path is None:
+        return ImageFont.load_default(size)
+    st = path.stat()  # a font file replaced (serve's process lives on): loaded again
+    return _load_font(str(path), (st.st_mtime_ns, st.st_size), size)
 
 
 @lru_cache(maxsize=64)
-def _load_font(path: str, size: int) -> ImageFont.FreeTypeFont:
+def _load_font(path: str, _stamp: tuple[int, int], size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size)
 
 
 def _wrap(draw: ImageDraw.ImageDraw, text: str, font: Any, width: int) -> list[str]:
-    """Words in lines no wider than `width` pixels (a single long word gets a line of its own)."""
+    """Words in lines no wider than `width` pixels (a single long word gets a line of its own); measured
+    as `_text` sets them: word by word where it can."""
     lines: list[str] = []
+    if not _by_words(text):
+        for word in text.split():
+            if lines and draw.textlength(f"{lines[-1]} {word}", font=font) <= width:
+                lines[-1] += f" {word}"
+            else:
+                lines.append(word)
+        return lines
+    space = _advance(font, "")
+    used = 0.0  # the last line's advance, with a space after it
     for word in text.split():
-        if lines and draw.textlength(f"{lines[-1]} {word}", font=font) <= width:
+        advance = _advance(font, word)
+        if lines and used + advance - space <= width:
             lines[-1] += f" {word}"
+            used += advance
         else:
             lines.append(word)
+            used = advance
     return lines
 
 
@@ -363,30 +379,65 @@ def _text(
     anchor: str = "la",
 ) -> None:
     """Anti-aliased lines of text ((x, y), text, font) in one colour, drawn into an index image: their
-    coverage is rendered alone, then mapped through `ramp` (one mapping per block: Pillow's `point` costs
-    ~60 us a call in Python before any pixel)."""
-    boxes = []
+    coverage is made alone, then mapped through `ramp` (one mapping per block: Pillow's `point` costs
+    ~60 us a call in Python before any pixel). Text set left to right in scripts without shaping is laid
+    word by word from a cache of words already rendered (`_word`): an archive's headlines repeat their
+    words, and FreeType rendering them was most of an image's text time."""
+    placed: list[tuple[int, int, Image.Image]] = []
     for (x, y), text, font in lines:
-        # from the advance and the font's metrics: laying the text out twice costs more
-        if anchor == "la":
-            ascent, descent = font.getmetrics()
-            pad = font.size // 4 + 2  # side bearings and overhangs never reach that far
-            right = x + font.getlength(text)
-            boxes.append(
-                (int(x) - pad, int(y) - 1, int(right) + pad, int(y) + ascent + descent + 2)
-            )
+        if anchor == "la" and _by_words(text):
+            pen = x
+            for word in text.split(" "):
+                mask, left, top, advance = _word(font, word)
+                if mask is not None:
+                    placed.append((round(pen) + left, round(y) + top, mask))
+                pen += advance
         else:
             left, top, right, bottom = font.getbbox(text, anchor=anchor)
-            boxes.append((int(x + left), int(y + top), int(x + right) + 1, int(y + bottom) + 1))
-    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
-    x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+            mask = Image.new("L", (right - left, bottom - top), 0)
+            ImageDraw.Draw(mask).text((-left, -top), text, font=font, fill=255, anchor=anchor)
+            placed.append((round(x) + left, round(y) + top, mask))
+    if not placed:
+        return
+    x0, y0 = min(px for px, _, _ in placed), min(py for _, py, _ in placed)
+    x1 = max(px + mask.width for px, _, mask in placed)
+    y1 = max(py + mask.height for _, py, mask in placed)
     if x1 <= x0 or y1 <= y0:
         return
     coverage = Image.new("L", (x1 - x0, y1 - y0), 0)
-    pen = ImageDraw.Draw(coverage)
-    for (x, y), text, font in lines:
-        pen.text((x - x0, y - y0), text, font=font, fill=255, anchor=anchor)
+    for px, py, mask in placed:
+        coverage.paste(mask, (px - x0, py - y0))  # words' ink boxes never overlap: a space between
     canvas.paste(coverage.point(list(ramp)), (x0, y0), coverage.point(_COVERED))
+
+
+def _by_words(text: str) -> bool:
+    """Whether `text` can be set word by word: no character of a script written right to left or shaped
+    (Hebrew, Arabic and beyond, U+0590 on), whose words raqm lays out as a whole line."""
+    return all(c < "\u0590" for c in text)
+
+
+@lru_cache(maxsize=8192)
+def _advance(font: Any, word: str) -> float:
+    """The advance of a word and the space after it."""
+    return float(font.getlength(f"{word} "))
+
+
+@lru_cache(maxsize=2048)  # tight boxes of ~7 KB at the headline's size: ~15 MB a process at most
+def _word(font: Any, word: str) -> tuple[Image.Image | None, int, int, float]:
+    """A word's coverage cut to its ink (None for none), where that box starts from the pen (x, y), and the
+    advance of the word and the space after it."""
+    advance = _advance(font, word)
+    if not word:
+        return None, 0, 0, advance
+    # drawn with room for overhangs, then cut to its ink: one layout fewer than asking for its box first
+    ascent, descent = font.getmetrics()
+    pad = font.size // 4 + 2
+    drawn = Image.new("L", (int(advance) + 2 * pad, ascent + descent + 2 * pad), 0)
+    ImageDraw.Draw(drawn).text((pad, pad), word, font=font, fill=255, anchor="la")
+    ink = drawn.getbbox()
+    if ink is None:
+        return None, 0, 0, advance
+    return drawn.crop(ink), ink[0] - pad, ink[1] - pad, advance
 
 
 def _draw_map(
