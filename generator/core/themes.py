@@ -33,6 +33,11 @@ def theme_dirs(config: Config) -> list[Path]:
             config.lines.get("theme"),
             f"theme '{config.theme}' not found: create themes/{config.theme}/ or set `theme: default`",
         )
-    if DEFAULT_THEME_DIR.resolve() not in [d.resolve() for d in dirs]:
+    if _DEFAULT_RESOLVED not in [d.resolve() for d in dirs]:
         dirs.append(DEFAULT_THEME_DIR)
     return dirs
+
+
+# resolved once: the package's own folder does not move under a running process (resolving it took half
+# of each theme file lookup: 21 -> 10 us, ~11,000 of them in a 2,000 cold build, for the preview images)
+_DEFAULT_RESOLVED = DEFAULT_THEME_DIR.resolve()

@@ -88,7 +88,9 @@ def read_content_bytes(path: Path) -> bytes:
             for _ in range(READ_ATTEMPTS):
                 _check_size(path, st.st_size)
                 handle.seek(0)
-                data = handle.read(MAX_CONTENT_BYTES + 1)
+                # one byte past its size tells a file that grew meanwhile; asking for MAX_CONTENT_BYTES
+                # allocated a 4 MB buffer a read (22 us where this takes 10 us)
+                data = handle.read(st.st_size + 1)
                 after = os.fstat(fd)
                 same = (after.st_size, after.st_mtime_ns) == (st.st_size, st.st_mtime_ns)
                 if same and len(data) == after.st_size:
