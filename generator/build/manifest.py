@@ -306,6 +306,12 @@ class OutputCheck:
     def _forward(self, _part: int = 0, _parts: int = 1) -> int | None:
         """None if a file from the first of the manifest up to where the caller has taken over, or one the
         delta wrote, is not as recorded; else the number of files in the folder, counting the delta's."""
+        count = self._forward_scan()
+        if count is None:
+            self._meeting[3] = 1  # the caller need check no more
+        return count
+
+    def _forward_scan(self) -> int | None:
         meeting = self._meeting
         listing, delta = _listing(self._output), _delta(_delta_bytes(self._output))
         if listing is None:
@@ -325,7 +331,6 @@ class OutputCheck:
                 if i >= meeting[1]:
                     break  # the caller checks the rest
                 if not (written and name in written) and not _as_recorded(name, folder, numbers, i):
-                    meeting[3] = 1
                     return None
                 meeting[0] = i + 1
             known = set(names) if written else set()
@@ -363,9 +368,8 @@ class OutputCheck:
             return False
         try:
             for i in range(len(names) - 1, -1, -1):
-                meeting[1] = (
-                    i  # taken before the child's progress is read: one of the two checks it
-                )
+                # taken before the child's progress is read: whatever the timing, one of the two checks it
+                meeting[1] = i
                 if i < meeting[0] or meeting[3]:
                     break
                 name = names[i]
