@@ -313,16 +313,11 @@ class OutputCheck:
 
     def _forward_scan(self) -> int | None:
         meeting = self._meeting
-        listing, delta = _listing(self._output), _delta(_delta_bytes(self._output))
-        if listing is None:
+        loaded = _names_and_delta(self._output)
+        if loaded is None:
             return None
-        joined, numbers = listing
-        names = joined.split(b"\0") if joined else []
-        if len(names) != len(numbers) // 2:
-            return None  # the names do not match the numbers: unreadable
+        names, numbers, written = loaded
         meeting[2] = count = len(names)
-        # the delta's entries by encoded name, as the manifest's names are
-        written = {rel.encode("utf-8", "surrogateescape"): entry for rel, entry in delta.items()}
         folder = _open_folder(self._output)
         if folder is None:
             return None
@@ -355,14 +350,10 @@ class OutputCheck:
         meeting = self._meeting
         if meeting[3] or 0 <= meeting[2] <= meeting[0]:
             return not meeting[3]
-        listing, delta = _listing(self._output), _delta(_delta_bytes(self._output))
-        if listing is None:
+        loaded = _names_and_delta(self._output)
+        if loaded is None:
             return False
-        joined, numbers = listing
-        names = joined.split(b"\0") if joined else []
-        if len(names) != len(numbers) // 2:
-            return False
-        written = {rel.encode("utf-8", "surrogateescape") for rel in delta}
+        names, numbers, written = loaded
         folder = _open_folder(self._output)
         if folder is None:
             return False
@@ -381,6 +372,20 @@ class OutputCheck:
         finally:
             os.close(folder)
         return True
+
+
+def _names_and_delta(output: Path) -> tuple[list[bytes], array, dict[bytes, list | None]] | None:
+    """The manifest's names, its sizes and mtimes, and the delta's entries by name encoded as the
+    manifest's are; None if the manifest is unreadable (or its names do not match its numbers)."""
+    listing = _listing(output)
+    if listing is None:
+        return None
+    joined, numbers = listing
+    names = joined.split(b"\0") if joined else []
+    if len(names) != len(numbers) // 2:
+        return None
+    delta = _delta(_delta_bytes(output))
+    return names, numbers, {rel.encode("utf-8", "surrogateescape"): e for rel, e in delta.items()}
 
 
 def _open_folder(output: Path) -> int | None:
