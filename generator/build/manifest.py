@@ -325,7 +325,9 @@ class OutputCheck:
             for i, name in enumerate(names):
                 if i >= meeting[1]:
                     break  # the caller checks the rest
-                if not (written and name in written) and not _as_recorded(name, folder, numbers, i):
+                if written and name in written:
+                    pass  # written since: checked below
+                elif not _as_recorded(name, folder, numbers[2 * i], numbers[2 * i + 1]):
                     return None
                 meeting[0] = i + 1
             known = set(names) if written else set()
@@ -335,8 +337,7 @@ class OutputCheck:
                     count -= here
                     continue
                 count += not here
-                st = os.stat(rel, dir_fd=folder)
-                if st.st_size != entry[1] or st.st_mtime_ns != entry[2]:
+                if not _as_recorded(rel, folder, entry[1], entry[2]):
                     return None
         except OSError:
             return None
@@ -364,7 +365,9 @@ class OutputCheck:
                 if i < meeting[0] or meeting[3]:
                     break
                 name = names[i]
-                if not (written and name in written) and not _as_recorded(name, folder, numbers, i):
+                if written and name in written:
+                    continue  # the child checks the delta's files
+                if not _as_recorded(name, folder, numbers[2 * i], numbers[2 * i + 1]):
                     meeting[1] = 0  # the child may stop
                     return False
         except OSError:
@@ -397,9 +400,10 @@ def _open_folder(output: Path) -> int | None:
         return None
 
 
-def _as_recorded(name: bytes, folder: int, numbers: array, i: int) -> bool:
+def _as_recorded(name: bytes, folder: int, size: int, mtime_ns: int) -> bool:
+    """Whether the file `name` in `folder` has the size and mtime recorded for it."""
     st = os.stat(name, dir_fd=folder)
-    return st.st_size == numbers[2 * i] and st.st_mtime_ns == numbers[2 * i + 1]
+    return st.st_size == size and st.st_mtime_ns == mtime_ns
 
 
 def save_manifest(folder: Path, files: dict[str, list]) -> None:
