@@ -320,7 +320,7 @@ class _Palette:
                 for k in range(self.TEXT_STEPS)
             ]
             self.ramps[(fg, bg)] = [levels[round(c * steps / 255)] for c in range(256)]
-        self.flat = [c for rgb in self.entries for c in rgb]
+        self.flat = bytes(c for rgb in self.entries for c in rgb)  # the PNG's PLTE chunk
 
     def _add(self, rgb: tuple[int, int, int]) -> int:
         if rgb not in self._index:
@@ -330,7 +330,7 @@ class _Palette:
 
     def png(self, canvas: Image.Image) -> bytes:
         """PNG bytes of an index image: a palette PNG, a third of the bytes of an RGB one."""
-        return _palette_png(canvas, bytes(self.flat))
+        return _palette_png(canvas, self.flat)
 
 
 def _palette_png(canvas: Image.Image, palette: bytes) -> bytes:
