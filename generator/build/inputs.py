@@ -141,9 +141,10 @@ def last_stamps(cache: BuildCache) -> Stamps | None:
 
 def input_stamps(folders: list[Path]) -> Stamps:
     """The stamps of every file under `folders`, in walk order. In this process alone: the output check's
-    children have the other core meanwhile (build/manifest.py). Half of these stat calls in a child of
-    their own too (four processes on two cores) was no faster: at 100,000 briefings the no-op took 545 ms
-    that way, 514 ms this way (alternating runs); at 20,000 the two were within a few ms."""
+    child has the other core meanwhile (build/manifest.py). Half of these stat calls in a child of
+    their own too was no faster, measured when the check had two children (four processes on two cores):
+    at 100,000 briefings the no-op took 545 ms that way, 514 ms this way (alternating runs); at 20,000 the
+    two were within a few ms."""
     paths = [path for top in folders for path in _walk(top)]
     return Stamps(paths, array("q", _numbers(paths)))
 
