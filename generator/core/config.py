@@ -176,6 +176,18 @@ class Config:
         return self.digest()
 
 
+# Answers that hold for one build, looked up once in it: where the theme's files are, their versions, the
+# fonts loaded from them. Forgotten whenever a Config is loaded, which every build does first, so a
+# long-lived process (`serve`; a kept Jinja environment holding an earlier build's equal Config) finds
+# files added or replaced since. Keys name what their answer depends on (the project, the theme).
+_LOOKUPS: dict[Any, Any] = {}
+
+
+def build_lookups() -> dict[Any, Any]:
+    """This build's memo of lookups (see _LOOKUPS)."""
+    return _LOOKUPS
+
+
 # key -> (accepted python types, human description)
 _SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
     "title": ((str,), "a string"),
@@ -207,6 +219,7 @@ _SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
 
 def load_config(root: Path, *, base_url: str | None = None) -> Config:
     """Read `root/site.yaml` (if any) into a Config; every problem is reported with file and line."""
+    _LOOKUPS.clear()  # a new build begins
     root = root.resolve()
     path = root / CONFIG_FILE
     raw: dict[str, Any] = {}

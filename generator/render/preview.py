@@ -9,26 +9,20 @@ text itself: no system library (cairo, librsvg) and no browser is needed to rast
 
 from __future__ import annotations
 
-import struct
-import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageColor, ImageDraw, ImageFont, ImagePath
-
-try:  # ISA-L's deflate: about 8x zlib's speed at level 1, with smaller output on these images
-    from isal import isal_zlib as deflate
-except ImportError:  # a platform without its wheel: the same stream format, slower
-    import zlib as deflate  # type: ignore[no-redef]
+from PIL import Image, ImageDraw, ImageFont, ImagePath
 
 from generator.core import urls
-from generator.core.config import Config
+from generator.core.config import Config, build_lookups
 from generator.core.model import OutputPage, Shown, Site
 from generator.read.countries import country_info
 from generator.render import maps
+from generator.render.raster import draw_text, palette_of, sheet, wrap
 from generator.render.social import own_image
 from generator.render.theme import WORLD_MAP, format_date, theme_file
 
@@ -193,8 +187,19 @@ def _world_version(config: Config) -> tuple[str, tuple[int, int]]:
     path = theme_file(config, WORLD_MAP)
     if path is None:
         return "", (0, 0)
-    st = path.stat()
-    return str(path), (st.st_mtime_ns, st.st_size)
+    return _stamped(path)
+
+
+def _stamped(path: Path) -> tuple[str, tuple[int, int]]:
+    """A theme file's path and (mtime, size), once per build: a file replaced while `serve` runs is a new
+    version (loaded again, not read through the old one's memory map) from the next build on."""
+    memo = build_lookups()
+    key = ("stamp", path)
+    if key not in memo:
+        st = path.stat()
+        memo[key] = (str(path), (st.st_mtime_ns, st.st_size))
+    found: tuple[str, tuple[int, int]] = memo[key]
+    return found
 
 
 def _matches(world: tuple[_Country, ...], names: Sequence[str]) -> set[str]:
@@ -209,40 +214,15 @@ def _matches(world: tuple[_Country, ...], names: Sequence[str]) -> set[str]:
 
 
 def _font(config: Config, name: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    path = theme_file(config, name)
+    path = theme_file(config, name)  # recorded as the page's input on every call
     if path is None:
         return ImageFont.load_default(size)
-    st = path.stat()  # a font file replaced (serve's process lives on): loaded again
-    return _load_font(str(path), (st.st_mtime_ns, st.st_size), size)
+    return _load_font(*_stamped(path), size)
 
 
 @lru_cache(maxsize=64)
 def _load_font(path: str, _stamp: tuple[int, int], size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size)
-
-
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font: Any, width: int) -> list[str]:
-    """Words in lines no wider than `width` pixels (a single long word gets a line of its own); measured
-    as `_text` sets them: word by word where it can."""
-    lines: list[str] = []
-    if not _by_words(text):
-        for word in text.split():
-            if lines and draw.textlength(f"{lines[-1]} {word}", font=font) <= width:
-                lines[-1] += f" {word}"
-            else:
-                lines.append(word)
-        return lines
-    space = _advance(font, "")
-    used = 0.0  # the last line's advance, with a space after it
-    for word in text.split():
-        advance = _advance(font, word)
-        if lines and used + advance - space <= width:
-            lines[-1] += f" {word}"
-            used += advance
-        else:
-            lines.append(word)
-            used = advance
-    return lines
 
 
 def _arabic(text: str) -> bool:
@@ -266,7 +246,7 @@ def _fit(
     bold = ARABIC_BOLD_FONT if _arabic(text) else BOLD_FONT
     for size in sizes:
         font = _font(config, bold, size)
-        lines = _wrap(draw, text, font, width)
+        lines = wrap(draw, text, font, width)
         if len(lines) <= max_lines:
             return font, lines, size
     lines = lines[:max_lines]
@@ -276,168 +256,8 @@ def _fit(
     return font, lines, size
 
 
-class _Palette:
-    """The exact colours an image may use, as palette indices: the theme's colours, the 35 blends of a
-    map pixel (2x2 subpixels of sea, land, highlighted land and border) and 16-step anti-aliasing ramps of
-    text over its background. Images are drawn straight into indices (an "L" image of index values), so
-    no image is analysed or approximated (quantizing an RGB image cost ~7 ms and shifted colours)."""
-
-    TEXT_STEPS = 16
-    # text colour over its background, the pairs the images draw
-    TEXT_PAIRS = (
-        ("ink", "paper"),
-        ("ink-soft", "paper"),
-        ("accent", "paper"),
-        ("accent-ink", "accent"),
-    )
-
-    def __init__(self, colors: tuple[tuple[str, str], ...]):
-        rgb = {k: ImageColor.getrgb(v)[:3] for k, v in colors}
-        self.entries: list[tuple[int, int, int]] = []
-        self._index: dict[tuple[int, int, int], int] = {}
-        self.named = {name: self._add(value) for name, value in sorted(rgb.items())}
-        # map pixels: the value of a reduced subpixel-class image (n_land + 5 n_hl + 25 n_border) -> index
-        self.map_lut = [self.named["map-sea"]] * 256
-        layers = (rgb["map-sea"], rgb["map-land"], rgb["map-hl"], rgb["paper"])
-        for land in range(5):
-            for hl in range(5 - land):
-                for border in range(5 - land - hl):
-                    counts = (4 - land - hl - border, land, hl, border)
-                    mixed = tuple(
-                        round(sum(n * c[i] for n, c in zip(counts, layers, strict=True)) / 4)
-                        for i in range(3)
-                    )
-                    self.map_lut[land + 5 * hl + 25 * border] = self._add(mixed)  # type: ignore[arg-type]
-        self.ramps: dict[tuple[str, str], list[int]] = {}
-        steps = self.TEXT_STEPS - 1
-        for fg, bg in self.TEXT_PAIRS:
-            levels = [
-                self._add(
-                    tuple(
-                        round(rgb[bg][i] + (rgb[fg][i] - rgb[bg][i]) * k / steps) for i in range(3)
-                    )  # type: ignore[arg-type]
-                )
-                for k in range(self.TEXT_STEPS)
-            ]
-            self.ramps[(fg, bg)] = [levels[round(c * steps / 255)] for c in range(256)]
-        self.flat = bytes(c for rgb in self.entries for c in rgb)  # the PNG's PLTE chunk
-
-    def _add(self, rgb: tuple[int, int, int]) -> int:
-        if rgb not in self._index:
-            self._index[rgb] = len(self.entries)
-            self.entries.append(rgb)
-        return self._index[rgb]
-
-    def png(self, canvas: Image.Image) -> bytes:
-        """PNG bytes of an index image: a palette PNG, a third of the bytes of an RGB one."""
-        return _palette_png(canvas, self.flat)
-
-
-def _palette_png(canvas: Image.Image, palette: bytes) -> bytes:
-    """An 8-bit palette PNG of an "L" image of indices, written here so that ISA-L's deflate compresses it:
-    0.5 ms and ~34 KB a briefing's image where Pillow's encoder (zlib, level 1, run-length) took 2.0 ms for
-    ~37 KB, a third of a cold build's preview time. Every row has filter type 0 (none): the image is flat
-    colour, which deflate's matches find without a filter."""
-    width, height = canvas.size
-    rows = Image.new("L", (width + 1, height), 0)  # column 0: each row's filter byte
-    rows.paste(canvas, (1, 0))
-    header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)  # 8 bits, palette, no interlace
-    return b"".join(
-        (
-            b"\x89PNG\r\n\x1a\n",
-            _chunk(b"IHDR", header),
-            _chunk(b"PLTE", palette),
-            _chunk(b"IDAT", deflate.compress(rows.tobytes(), 1)),
-            _chunk(b"IEND", b""),
-        )
-    )
-
-
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return (
-        struct.pack(">I", len(data))
-        + kind
-        + data
-        + struct.pack(">I", zlib.crc32(data, zlib.crc32(kind)))
-    )
-
-
-@lru_cache(maxsize=8)
-def _palette(colors: tuple[tuple[str, str], ...]) -> _Palette:
-    return _Palette(colors)
-
-
-_COVERED = [0] + [
-    255
-] * 255  # coverage -> paste mask: every pixel a glyph touches takes the ramp's index
-
-
-def _text(
-    canvas: Image.Image,
-    lines: Sequence[tuple[tuple[float, float], str, Any]],
-    ramp: Sequence[int],
-    anchor: str = "la",
-) -> None:
-    """Anti-aliased lines of text ((x, y), text, font) in one colour, drawn into an index image: their
-    coverage is made alone, then mapped through `ramp` (one mapping per block: Pillow's `point` costs
-    ~60 us a call in Python before any pixel). Text set left to right in scripts without shaping is laid
-    word by word from a cache of words already rendered (`_word`): an archive's headlines repeat their
-    words, and FreeType rendering them was most of an image's text time."""
-    placed: list[tuple[int, int, Image.Image]] = []
-    for (x, y), text, font in lines:
-        if anchor == "la" and _by_words(text):
-            pen = x
-            for word in text.split(" "):
-                mask, left, top, advance = _word(font, word)
-                if mask is not None:
-                    placed.append((round(pen) + left, round(y) + top, mask))
-                pen += advance
-        else:
-            left, top, right, bottom = font.getbbox(text, anchor=anchor)
-            mask = Image.new("L", (right - left, bottom - top), 0)
-            ImageDraw.Draw(mask).text((-left, -top), text, font=font, fill=255, anchor=anchor)
-            placed.append((round(x) + left, round(y) + top, mask))
-    if not placed:
-        return
-    x0, y0 = min(px for px, _, _ in placed), min(py for _, py, _ in placed)
-    x1 = max(px + mask.width for px, _, mask in placed)
-    y1 = max(py + mask.height for _, py, mask in placed)
-    if x1 <= x0 or y1 <= y0:
-        return
-    coverage = Image.new("L", (x1 - x0, y1 - y0), 0)
-    for px, py, mask in placed:
-        coverage.paste(mask, (px - x0, py - y0))  # words' ink boxes never overlap: a space between
-    canvas.paste(coverage.point(list(ramp)), (x0, y0), coverage.point(_COVERED))
-
-
-def _by_words(text: str) -> bool:
-    """Whether `text` can be set word by word: no character of a script written right to left or shaped
-    (Hebrew, Arabic and beyond, U+0590 on), whose words raqm lays out as a whole line."""
-    return all(c < "\u0590" for c in text)
-
-
-@lru_cache(maxsize=8192)
-def _advance(font: Any, word: str) -> float:
-    """The advance of a word and the space after it."""
-    return float(font.getlength(f"{word} "))
-
-
-@lru_cache(maxsize=2048)  # tight boxes of ~7 KB at the headline's size: ~15 MB a process at most
-def _word(font: Any, word: str) -> tuple[Image.Image | None, int, int, float]:
-    """A word's coverage cut to its ink (None for none), where that box starts from the pen (x, y), and the
-    advance of the word and the space after it."""
-    advance = _advance(font, word)
-    if not word:
-        return None, 0, 0, advance
-    # drawn with room for overhangs, then cut to its ink: one layout fewer than asking for its box first
-    ascent, descent = font.getmetrics()
-    pad = font.size // 4 + 2
-    drawn = Image.new("L", (int(advance) + 2 * pad, ascent + descent + 2 * pad), 0)
-    ImageDraw.Draw(drawn).text((pad, pad), word, font=font, fill=255, anchor="la")
-    ink = drawn.getbbox()
-    if ink is None:
-        return None, 0, 0, advance
-    return drawn.crop(ink), ink[0] - pad, ink[1] - pad, advance
+# the steps from one corner of a 2x2 square to the next, from (0, 0) round to (0, 1)
+_SQUARE = ((0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (-1.0, 0.0))
 
 
 def _draw_map(
@@ -506,10 +326,14 @@ def _map_panel(
             points.transform(to_panel)
             pen.polygon(points, fill=fill)  # its closing point repeats the first: filled the same
             edges.append(points)
-    # borders as lines: a polygon outline wider than 1 px makes Pillow fill a whole-image mask per ring
+    # Borders 2 subpixels wide, drawn as four 1-pixel lines over a 2x2 square: Pillow draws a wider line
+    # as a polygon per segment, a third of a panel's time (a 1-pixel line is Bresenham's, in C; a polygon
+    # outline wider than 1 px fills a whole-image mask per ring). The path is moved in place between them.
     for line in edges:
-        pen.line(line, fill=100, width=SUPERSAMPLE)
-    return classes.reduce(SUPERSAMPLE).point(_palette(colors).map_lut)
+        for dx, dy in _SQUARE:
+            line.transform((1.0, 0.0, dx, 0.0, 1.0, dy))
+            pen.line(line, fill=100, width=1)
+    return classes.reduce(SUPERSAMPLE).point(palette_of(colors).map_lut)
 
 
 def draw_briefing(
@@ -524,8 +348,8 @@ def draw_briefing(
     """A briefing's 1200x630 preview: site name, headline, dateline, its countries on a map (PNG bytes);
     `names`: the countries as the briefing's language names them (default: as given)."""
     colors = tuple(colors)
-    pal = _palette(colors)
-    canvas = Image.new("L", (WIDTH, HEIGHT), pal.named["paper"])
+    pal = palette_of(colors)
+    canvas = sheet(WIDTH, HEIGHT, pal.named["paper"])
     draw = ImageDraw.Draw(canvas)
     draw.rectangle((0, 0, 16, HEIGHT), fill=pal.named["accent"])
     version = _world_version(config)
@@ -534,20 +358,20 @@ def draw_briefing(
     draw.rectangle(MAP_BOX, outline=pal.named["rule"], width=2)
     text_left, text_width = 64, MAP_BOX[0] - 64 - 40
     site_name = ((text_left, 64), site_title.upper(), _font(config, BOLD_FONT, 26))
-    _text(canvas, [site_name], pal.ramps[("accent", "paper")])
+    draw_text(canvas, [site_name], pal.ramps[("accent", "paper")])
     font, lines, size = _fit(draw, config, title, text_width, 5, (60, 54, 48, 43, 38, 34))
     step = int(size * 1.22)
     headline = [((text_left, 130 + i * step), line, font) for i, line in enumerate(lines)]
-    _text(canvas, headline, pal.ramps[("ink", "paper")])
+    draw_text(canvas, headline, pal.ramps[("ink", "paper")])
     y = 130 + len(lines) * step
     soft = [((text_left, max(y + 24, 470)), dateline, _font(config, _regular(dateline), 26))]
     shown = list(names or countries)
     places = ", ".join(shown[:4]) + (f" +{len(shown) - 4}" if len(shown) > 4 else "")
     if places:
         small = _font(config, _regular(places), 24)
-        label = _wrap(draw, places, small, MAP_BOX[2] - MAP_BOX[0])[0]
+        label = wrap(draw, places, small, MAP_BOX[2] - MAP_BOX[0])[0]
         soft.append(((MAP_BOX[0], MAP_BOX[3] + 18), label, small))
-    _text(canvas, soft, pal.ramps[("ink-soft", "paper")])
+    draw_text(canvas, soft, pal.ramps[("ink-soft", "paper")])
     draw.line((text_left, HEIGHT - 48, WIDTH - 40, HEIGHT - 48), fill=pal.named["rule"], width=2)
     return pal.png(canvas)
 
@@ -561,8 +385,8 @@ def draw_site_card(
 ) -> bytes:
     """The site's 1200x630 card for pages other than briefings: its name and description over its coverage."""
     colors = tuple(colors)
-    pal = _palette(colors)
-    canvas = Image.new("L", (WIDTH, HEIGHT), pal.named["paper"])
+    pal = palette_of(colors)
+    canvas = sheet(WIDTH, HEIGHT, pal.named["paper"])
     draw = ImageDraw.Draw(canvas)
     draw.rectangle((0, 0, WIDTH, 399), fill=pal.named["map-sea"])
     version = _world_version(config)
@@ -570,22 +394,22 @@ def draw_site_card(
     _draw_map(canvas, (100, 10, 1100, 396), version, lit, colors, whole=True)
     draw.rectangle((0, 400, WIDTH, 410), fill=pal.named["accent"])
     font, lines, size = _fit(draw, config, title, WIDTH - 128, 1, (72, 60, 48, 40))
-    _text(canvas, [((64, 440), lines[0], font)], pal.ramps[("ink", "paper")])
+    draw_text(canvas, [((64, 440), lines[0], font)], pal.ramps[("ink", "paper")])
     small = _font(config, REGULAR_FONT, 30)
-    wrapped = _wrap(draw, description, small, WIDTH - 128)[:2]
+    wrapped = wrap(draw, description, small, WIDTH - 128)[:2]
     below = [((64, 440 + size + 24 + i * 40), line, small) for i, line in enumerate(wrapped)]
     if below:
-        _text(canvas, below, pal.ramps[("ink-soft", "paper")])
+        draw_text(canvas, below, pal.ramps[("ink-soft", "paper")])
     return pal.png(canvas)
 
 
 def draw_logo(config: Config, title: str, colors: Sequence[tuple[str, str]]) -> bytes:
     """A square logo for structured data (search engines want a raster image): the site's initials."""
     colors = tuple(colors)
-    pal = _palette(colors)
-    canvas = Image.new("L", (LOGO_SIZE, LOGO_SIZE), pal.named["accent"])
+    pal = palette_of(colors)
+    canvas = sheet(LOGO_SIZE, LOGO_SIZE, pal.named["accent"])
     initials = "".join(w[0] for w in title.split()[:2]).upper() or "B"
     font = _font(config, BOLD_FONT, 300 if len(initials) == 1 else 220)
     ramp = pal.ramps[("accent-ink", "accent")]
-    _text(canvas, [((LOGO_SIZE / 2, LOGO_SIZE / 2), initials, font)], ramp, anchor="mm")
+    draw_text(canvas, [((LOGO_SIZE / 2, LOGO_SIZE / 2), initials, font)], ramp, anchor="mm")
     return pal.png(canvas)

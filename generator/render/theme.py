@@ -18,7 +18,7 @@ from generator.core import urls
 from generator.core.config import Config
 from generator.core.errors import Problem, SiteError
 from generator.core.images import MIME, srcset
-from generator.core.themes import DEFAULT_THEME_DIR, theme_dirs
+from generator.core.themes import DEFAULT_THEME_DIR, find_theme_file, theme_dirs
 from generator.core.trace import record
 from generator.core.urls import is_utf8_name, slug_from
 from generator.read.countries import country_info
@@ -183,15 +183,7 @@ def theme_file(config: Config, name: str) -> Path | None:
     """A file of the theme chain by its path inside a theme ('data/x.json'), the site's theme first; recorded
     as an input of the page being rendered."""
     record("theme", name)
-    return _find_theme_file(config, name)
-
-
-def _find_theme_file(config: Config, name: str) -> Path | None:
-    for theme in theme_dirs(config):
-        path = theme / name
-        if path.is_file():
-            return path
-    return None
+    return find_theme_file(config, name)
 
 
 def world_map(config: Config) -> maps.WorldMap | None:
@@ -225,7 +217,7 @@ def input_digests(
         return hashlib.sha256(f"{filename}\0{source}".encode()).hexdigest()
 
     def theme(name: str) -> str:
-        path = _find_theme_file(config, name)
+        path = find_theme_file(config, name)
         if path is None:
             return "missing"
         try:
