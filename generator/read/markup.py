@@ -113,6 +113,7 @@ class Markup:
             md.treeprocessors.register(_SiteLinks(md, base_path), "site_links", 1)
         if isinstance(md.treeprocessors["inline"], InlineProcessor):
             md.treeprocessors.register(FastInline(md), "inline", 20)
+        _screen_blocks(md)
         return md
 
     @classmethod
@@ -137,6 +138,52 @@ class Markup:
         html = sanitize(converted)
         tokens = getattr(md, "toc_tokens", [])
         return html, tuple(_toc_entry(t) for t in tokens)
+
+
+# Python-Markdown offers every block of a document to each block processor in turn, and most of them search
+# the whole block with a regular expression: a quarter of a conversion. None of these can match a block
+# holding none of the strings named here (each expression needs one of them literally), so a substring
+# test in C turns those blocks away first, with the answer the expression would give. `test` answers
+# whether the processor takes the block; these `run`s take the block if their expression matches it and
+# otherwise put it back and return False. A processor of another class (an extension's own) is left alone.
+_BLOCK_NEEDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    # registered name: (processor class, guarded method, strings of which a match holds one)
+    "hashheader": ("markdown.blockprocessors.HashHeaderProcessor", "test", ("#",)),
+    "setextheader": ("markdown.blockprocessors.SetextHeaderProcessor", "test", ("\n=", "\n-")),
+    "hr": ("markdown.blockprocessors.HRProcessor", "test", ("-", "_", "*")),
+    "quote": ("markdown.blockprocessors.BlockQuoteProcessor", "test", (">",)),
+    "deflist": ("markdown.extensions.def_list.DefListProcessor", "test", (":",)),
+    "reference": ("markdown.blockprocessors.ReferenceProcessor", "run", ("]:",)),
+    "footnote": ("markdown.extensions.footnotes.FootnoteBlockProcessor", "run", ("[^",)),
+    "abbr": ("markdown.extensions.abbr.AbbrBlockprocessor", "run", ("*[",)),
+}
+
+
+def _screen_blocks(md: markdown.Markdown) -> None:
+    """Put the substring screens of _BLOCK_NEEDS in front of the block processors they fit."""
+    processors = md.parser.blockprocessors
+    for name, (kind, method, needs) in _BLOCK_NEEDS.items():
+        if name not in processors:
+            continue
+        processor = processors[name]
+        if f"{type(processor).__module__}.{type(processor).__qualname__}" != kind:
+            continue
+        screen = _screened_test if method == "test" else _screened_run
+        setattr(processor, method, screen(getattr(processor, method), needs))
+
+
+def _screened_test(test: Any, needs: tuple[str, ...]) -> Any:
+    def screened(parent: Any, block: str) -> bool:
+        return any(n in block for n in needs) and bool(test(parent, block))
+
+    return screened
+
+
+def _screened_run(run: Any, needs: tuple[str, ...]) -> Any:
+    def screened(parent: Any, blocks: list[str]) -> bool:
+        return any(n in blocks[0] for n in needs) and bool(run(parent, blocks))
+
+    return screened
 
 
 _SMARTY_NAMES = ("smarty", "markdown.extensions.smarty")
