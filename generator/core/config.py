@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -176,6 +176,8 @@ class Config:
         return self.digest()
 
 
+T = TypeVar("T")
+
 # Answers that hold for one build, looked up once in it: where the theme's files are, their versions, the
 # fonts loaded from them. Forgotten whenever a Config is loaded, which every build does first, so a
 # long-lived process (`serve`; a kept Jinja environment holding an earlier build's equal Config) finds
@@ -183,9 +185,12 @@ class Config:
 _LOOKUPS: dict[Any, Any] = {}
 
 
-def build_lookups() -> dict[Any, Any]:
-    """This build's memo of lookups (see _LOOKUPS)."""
-    return _LOOKUPS
+def looked_up(key: tuple[Any, ...], find: Callable[[], T]) -> T:
+    """`find()`, asked once per build for `key` (see _LOOKUPS)."""
+    if key not in _LOOKUPS:
+        _LOOKUPS[key] = find()
+    found: T = _LOOKUPS[key]
+    return found
 
 
 # key -> (accepted python types, human description)

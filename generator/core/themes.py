@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.core.config import Config, build_lookups
+from generator.core.config import Config, looked_up
 from generator.core.errors import SiteError
 
 # An installed wheel carries the default theme as generator/_theme (setup.py copies it there); a checkout
@@ -20,25 +20,17 @@ DEFAULT_THEME_DIR = (
 def theme_dirs(config: Config) -> list[Path]:
     """Theme folders in lookup order: the site's theme first, then the built-in default (found once per
     build: ~10 us of `stat` and `realpath`, asked for ~11,000 times in a 2,000 cold build)."""
-    memo = build_lookups()
-    key = ("theme_dirs", config.root, config.theme)
-    found = memo.get(key)
-    if found is None:
-        found = memo[key] = tuple(_theme_dirs(config))
+    found = looked_up(("theme_dirs", config.root, config.theme), lambda: tuple(_theme_dirs(config)))
     return list(found)
 
 
 def find_theme_file(config: Config, name: str) -> Path | None:
     """A file of the theme chain by its path inside a theme ('data/x.json'), the site's theme first; None
     if no theme has it. Found once per build."""
-    memo = build_lookups()
-    key = ("theme_file", config.root, config.theme, name)
-    if key not in memo:
-        memo[key] = next(
-            (path for theme in theme_dirs(config) if (path := theme / name).is_file()), None
-        )
-    found: Path | None = memo[key]
-    return found
+    return looked_up(
+        ("theme_file", config.root, config.theme, name),
+        lambda: next((p for theme in theme_dirs(config) if (p := theme / name).is_file()), None),
+    )
 
 
 def _theme_dirs(config: Config) -> list[Path]:

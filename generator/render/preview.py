@@ -18,7 +18,7 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFont, ImagePath
 
 from generator.core import urls
-from generator.core.config import Config, build_lookups
+from generator.core.config import Config, looked_up
 from generator.core.model import OutputPage, Shown, Site
 from generator.read.countries import country_info
 from generator.render import maps
@@ -193,13 +193,12 @@ def _world_version(config: Config) -> tuple[str, tuple[int, int]]:
 def _stamped(path: Path) -> tuple[str, tuple[int, int]]:
     """A theme file's path and (mtime, size), once per build: a file replaced while `serve` runs is a new
     version (loaded again, not read through the old one's memory map) from the next build on."""
-    memo = build_lookups()
-    key = ("stamp", path)
-    if key not in memo:
+
+    def stamp() -> tuple[str, tuple[int, int]]:
         st = path.stat()
-        memo[key] = (str(path), (st.st_mtime_ns, st.st_size))
-    found: tuple[str, tuple[int, int]] = memo[key]
-    return found
+        return str(path), (st.st_mtime_ns, st.st_size)
+
+    return looked_up(("stamp", path), stamp)
 
 
 def _matches(world: tuple[_Country, ...], names: Sequence[str]) -> set[str]:
