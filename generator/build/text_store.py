@@ -112,7 +112,7 @@ def _stored(kind: str, key: str) -> Any:
     resolve = _resolving.get()
     if resolve is None:
         raise pickle.UnpicklingError(f"a reference {(kind, key)!r} read outside a stored page")
-    return resolve.persistent_load((kind, key))
+    return resolve.reference(kind, key)
 
 
 class _Resolve(pickle.Unpickler):
@@ -128,18 +128,20 @@ class _Resolve(pickle.Unpickler):
         finally:
             _resolving.reset(token)
 
-    def persistent_load(self, pid: Any) -> Any:
-        if pid[0] == "b":
-            return self._store.briefing(pid[1])
-        if pid[0] == "t":
-            return self._store.term(pid[1])
-        if pid[0] == "x":
-            return self._store.taxonomy(pid[1])
-        if pid[0] == "body":
-            body = self._body or self._store.body(pid[1], self._digest)
-            self.body_of = (pid[1], body)
+    def reference(self, kind: str, key: str) -> Any:
+        """The object a `_stored` call in the page names: the store's briefing, term or taxonomy, or the
+        page's body."""
+        if kind == "b":
+            return self._store.briefing(key)
+        if kind == "t":
+            return self._store.term(key)
+        if kind == "x":
+            return self._store.taxonomy(key)
+        if kind == "body":
+            body = self._body or self._store.body(key, self._digest)
+            self.body_of = (key, body)
             return body
-        raise pickle.UnpicklingError(f"no value for reference {pid!r}")
+        raise pickle.UnpicklingError(f"no value for reference {(kind, key)!r}")
 
 
 def _page_bytes(page: OutputPage, refs: Refs, body: tuple[str, Body] | None) -> bytes:
