@@ -207,9 +207,8 @@ def draw_text(
                 continue
             mask = Image.new("L", (right - left, bottom - top), 0)
             ImageDraw.Draw(mask).text((-left, -top), text, font=font, fill=255, anchor=anchor)
-            canvas.paste(
-                mask.point(ramp.lut), (round(x) + left, round(y) + top), mask.point(_COVERED)
-            )
+            shade, covered = _in_ramp(mask, ramp)
+            canvas.paste(shade, (round(x) + left, round(y) + top), covered)
 
 
 def by_words(text: str) -> bool:
@@ -242,5 +241,9 @@ def inked(
     ink = drawn.getbbox()
     if ink is None:
         return None, None, 0, 0, advance
-    mask = drawn.crop(ink)
-    return mask.point(ramp.lut), mask.point(_COVERED), ink[0] - pad, ink[1] - pad, advance
+    return *_in_ramp(drawn.crop(ink), ramp), ink[0] - pad, ink[1] - pad, advance
+
+
+def _in_ramp(mask: Image.Image, ramp: Ramp) -> tuple[Image.Image, Image.Image]:
+    """Coverage as the ramp's indices, and the paste mask of the pixels it touches."""
+    return mask.point(ramp.lut), mask.point(_COVERED)
