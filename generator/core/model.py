@@ -587,7 +587,7 @@ class Digested:
         return cls(data, hashlib.sha256(data).hexdigest())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per page of a site: no __dict__ each
 class Kept:
     """Bytes known by their digest and made or read only when needed: a page the output folder should hold
     already, or one waiting in a build's spool."""
