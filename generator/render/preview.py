@@ -22,7 +22,7 @@ from generator.core.config import Config, looked_up
 from generator.core.model import OutputPage, Shown, Site
 from generator.read.countries import country_info
 from generator.render import maps
-from generator.render.raster import draw_text, palette_of, sheet, wrap
+from generator.render.raster import draw_text, mapped, palette_of, sheet, wrap
 from generator.render.social import own_image
 from generator.render.theme import WORLD_MAP, format_date, theme_file
 
@@ -201,15 +201,29 @@ def _stamped(path: Path) -> tuple[str, tuple[int, int]]:
     return looked_up(("stamp", path), stamp)
 
 
-def _matches(world: tuple[_Country, ...], names: Sequence[str]) -> set[str]:
-    """Ids (or names, for shapes without an id) of the countries named, as the map knows them."""
-    wanted_ids = {
-        info.numeric.zfill(3) for n in names if (info := country_info(n)) and info.numeric
-    }
-    wanted_names = {n.casefold() for n in names}
-    return {
-        c.id or c.name for c in world if c.id in wanted_ids or c.name.casefold() in wanted_names
-    }
+def _matches(version: tuple[str, tuple[int, int]], names: Sequence[str]) -> set[str]:
+    """Ids (or names, for shapes without an id) of the countries named, as the map at `version` knows them."""
+    by_id, by_name = _keys(version)
+    found: set[str] = set()
+    for name in names:
+        if (info := country_info(name)) and info.numeric:
+            found.update(by_id.get(info.numeric.zfill(3), ()))
+        found.update(by_name.get(name.casefold(), ()))
+    return found
+
+
+@lru_cache(maxsize=2)
+def _keys(
+    version: tuple[str, tuple[int, int]],
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The keys (`id or name`) of the map's countries by id and by case-folded name: looked up per
+    preview, where a scan of every country was."""
+    by_id: dict[str, list[str]] = {}
+    by_name: dict[str, list[str]] = {}
+    for c in _world(version):
+        by_id.setdefault(c.id, []).append(c.id or c.name)
+        by_name.setdefault(c.name.casefold(), []).append(c.id or c.name)
+    return by_id, by_name
 
 
 def _font(config: Config, name: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -332,7 +346,7 @@ def _map_panel(
         for dx, dy in _SQUARE:
             line.transform((1.0, 0.0, dx, 0.0, 1.0, dy))
             pen.line(line, fill=100, width=1)
-    return classes.reduce(SUPERSAMPLE).point(palette_of(colors).map_lut)
+    return mapped(classes.reduce(SUPERSAMPLE), palette_of(colors).map_lut)
 
 
 def draw_briefing(
@@ -352,7 +366,7 @@ def draw_briefing(
     draw = ImageDraw.Draw(canvas)
     draw.rectangle((0, 0, 16, HEIGHT), fill=pal.named["accent"])
     version = _world_version(config)
-    lit = _matches(_world(version), countries)
+    lit = _matches(version, countries)
     _draw_map(canvas, MAP_BOX, version, lit, colors, whole=not lit)
     draw.rectangle(MAP_BOX, outline=pal.named["rule"], width=2)
     text_left, text_width = 64, MAP_BOX[0] - 64 - 40
@@ -389,7 +403,7 @@ def draw_site_card(
     draw = ImageDraw.Draw(canvas)
     draw.rectangle((0, 0, WIDTH, 399), fill=pal.named["map-sea"])
     version = _world_version(config)
-    lit = _matches(_world(version), countries)
+    lit = _matches(version, countries)
     _draw_map(canvas, (100, 10, 1100, 396), version, lit, colors, whole=True)
     draw.rectangle((0, 400, WIDTH, 410), fill=pal.named["accent"])
     font, lines, size = _fit(draw, config, title, WIDTH - 128, 1, (72, 60, 48, 40))

@@ -246,4 +246,10 @@ def inked(
 
 def _in_ramp(mask: Image.Image, ramp: Ramp) -> tuple[Image.Image, Image.Image]:
     """Coverage as the ramp's indices, and the paste mask of the pixels it touches."""
-    return mask.point(ramp.lut), mask.point(_COVERED)
+    return mapped(mask, ramp.lut), mapped(mask, _COVERED)
+
+
+def mapped(image: Image.Image, lut: list[int]) -> Image.Image:
+    """An "L" image mapped through a table of 256 whole numbers: `Image.point` without its Python
+    pass rounding every entry of the table on every call."""
+    return image._new(image.im.point(lut, None))
