@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from generator.build import spool
 from generator.build import write as writer
 from generator.build.lock import project_lock
+from generator.build.spool import spool_path
 from generator.build.write import MARKER, TEMP_PREFIX, journal_path
 from generator.core.errors import SiteError
 from tests.conftest import ROOT, briefing_md
@@ -184,6 +186,70 @@ def test_a_full_disk_is_one_clear_error_and_the_site_is_left_as_it_was(make_site
     assert str(site.output) in str(problem.path)
     assert tree(site.output) == before
     no_leftovers(site)
+
+
+def test_a_first_build_writes_pages_as_they_arrive_and_makes_the_same_site(
+    make_site, tmp_path, monkeypatch
+):
+    site = project(make_site, 200)  # ~300 pages rendered: by two forked workers
+    placed: list[str] = []
+    real = writer.place
+
+    def counting(folder: str, rel: str, data: bytes, digest: str, made: set[str]):
+        placed.append(rel)
+        return real(folder, rel, data, digest, made)
+
+    monkeypatch.setattr(spool, "place", counting)
+    first = site.build(jobs=2)
+    assert first.rendered >= 256 and len(placed) == first.rendered  # each page written as it came
+    monkeypatch.undo()
+    # the same site as one written by the writer alone (no swap: no first-build placing)
+    out = tmp_path / "by-the-writer"
+    site.build(output=out, swap=False, cache=False)
+    assert tree(site.output) == tree(out)
+    # the manifest holds every placed file's true size and mtime: the next build is a no-op
+    again = site.build(jobs=2)
+    assert again.rendered == 0 and again.stats.written == 0
+    no_leftovers(site)
+    assert not spool_path(site.output).exists()
+
+
+def test_a_first_build_that_fails_midway_leaves_no_output_and_no_spool(make_site):
+    site = project(make_site, 130)
+    site.write(
+        {
+            "site.yaml": "title: T\nbase_url: https://example.org/\npreview_images: false\n"
+            "theme: mine\n",
+            # term pages fail to render; briefing pages render, and are placed, before the build fails
+            "themes/mine/templates/term.html": '{% extends "base.html" %}\n{% block main %}\n'
+            "{{ missing_variable.attr }}\n{% endblock %}\n",
+        }
+    )
+    with pytest.raises(SiteError) as caught:
+        site.build(jobs=2)
+    assert "term.html:3:" in str(caught.value)
+    assert not site.output.exists()
+    assert not spool_path(site.output).exists()
+
+
+def test_a_full_disk_in_a_first_build_is_one_clear_error_and_leaves_nothing(make_site, monkeypatch):
+    site = project(make_site, 5)
+    real = writer.create
+    calls = [0]
+
+    def full(target, data):
+        calls[0] += 1
+        if calls[0] == 3:
+            raise OSError(errno.ENOSPC, "No space left on device", str(target))
+        return real(target, data)
+
+    monkeypatch.setattr(writer, "create", full)
+    with pytest.raises(SiteError) as caught:
+        site.build()
+    (problem,) = caught.value.problems
+    assert "cannot write the site: No space left on device" in problem.message
+    assert not site.output.exists()
+    assert not spool_path(site.output).exists()
 
 
 def test_an_import_that_leaves_an_edited_briefing_alone_exits_1(tmp_path):

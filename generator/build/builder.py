@@ -145,7 +145,9 @@ class Builder:
         if not self.options.spool:
             yield
             return
-        with Spool(self.output) as self._spool:
+        # nothing to compare with or keep: pages are written where they go as they are rendered
+        first = self.options.swap and not (self.output.exists() or self.output.is_symlink())
+        with Spool(self.output, first=first) as self._spool:
             try:
                 yield
             finally:
@@ -259,7 +261,13 @@ class Builder:
         for static in statics.values():
             files[static.output] = static.data
         self._stage("writing", 0)
-        stats = write_site(self.output, files, swap=self.options.swap, recent=self._quick_written)
+        stats = write_site(
+            self.output,
+            files,
+            swap=self.options.swap,
+            recent=self._quick_written,
+            ready=self._spool.site if self._spool else None,
+        )
         self._quick_written = {}
         self._last = LastBuild(site, env, keys, self.markup(config), keyed, len(files))
         inputs = found.inputs
@@ -520,6 +528,7 @@ class Builder:
             self.jobs,
             progress=self._advance,
             hold=self._spool.hold if self._spool else None,
+            arrived=self._spool.put if self._spool else None,
         )
         for page, key, held_bodies in todo:
             # each page's reads freed as its trace is made, not both held till the loop ends

@@ -4,7 +4,11 @@ A cold build of 100,000 briefings renders ~4 GB of pages and preview images; hel
 writer ran, they were most of the build's peak. With a spool, each render worker appends its pages'
 bytes to a file of its own in a folder beside the output (`.output.spool/`) and hands back only
 `Kept(digest, load)`; the writer loads each page as it writes it. The folder is removed when the build
-ends, and a build killed before that leaves one the next write sweeps away (`write.recover`).
+ends, and a build killed before that leaves one the next build's spool sweeps away.
+
+A first build (no output folder yet) has nothing to compare its pages with: as each page arrives from its
+render worker, the build writes it to its path in the spool's `site/` folder (`put`, `write.place`), which
+the writer completes and renames into place as the output; the files are made while the workers render.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import shutil
 from pathlib import Path
 from types import TracebackType
 
+from generator.build.write import place
 from generator.core.model import Digested, Kept
 
 # (pid, folder) -> (file descriptor this process appends to, its path)
@@ -29,8 +34,11 @@ def spool_path(output: Path) -> Path:
 class Spool:
     """The spool of one build: `hold` in the render workers, `Kept.load` in the writer."""
 
-    def __init__(self, output: Path):
+    def __init__(self, output: Path, *, first: bool = False):
         self.folder = spool_path(output)
+        # a first build's pages, at their paths: the output to be
+        self.site = self.folder / "site" if first else None
+        self._made: set[str] = set()  # the folders `put` has made in it
 
     def __enter__(self) -> Spool:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -48,6 +56,14 @@ class Spool:
         for path in [path for path in _readers if path.startswith(f"{self.folder}/")]:
             os.close(_readers.pop(path))
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    def put(self, path: str, content: Digested | Kept) -> Digested | Kept:
+        """For a first build, a rendered page written at output path `path` in `site`, where it goes (in the
+        build's process, as the page arrives from its render worker); otherwise the page as it is."""
+        if self.site is None:
+            return content
+        data = content.data if isinstance(content, Digested) else content.load()
+        return place(str(self.site), path, data, content.digest, self._made)
 
     def hold(self, content: Digested) -> Kept:
         """Append `content` to this process's spool file; its bytes come back by `load()`."""

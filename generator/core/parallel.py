@@ -43,13 +43,13 @@ def fork_map(
     progress: Callable[[int], None] | None = None,
     min_items: int | None = None,
     chunk: int | None = None,
-    received: Callable[[R], R] | None = None,
+    received: Callable[[T, R], R] | None = None,
 ) -> list[R]:
     """[fn(x) for x in items], in `jobs` forked processes when there are at least `min_items` (default
     MIN_ITEMS) items; each worker task takes `chunk` items (default: a share that keeps every worker
-    busy). fn must not raise and must return picklable values. `received`, if given, is applied in this
-    process to each result of a worker as it arrives (to share what equal results of several workers
-    hold before the next batch is read)."""
+    busy). fn must not raise and must return picklable values. `received(x, result)`, if given, is
+    applied in this process to each result as it arrives, and its answer kept (to share what equal
+    results of several workers hold before the next batch is read; to act on results meanwhile)."""
     global _TASK
     n = len(items)
     least = MIN_ITEMS if min_items is None else min_items
@@ -59,7 +59,8 @@ def fork_map(
     if jobs <= 1 or n < least or not hasattr(os, "fork"):
         results = []
         for i, item in enumerate(items):
-            results.append(fn(item))
+            result = fn(item)
+            results.append(received(item, result) if received is not None else result)
             if progress and i % 64 == 63:
                 progress(64)
         if progress:
@@ -83,7 +84,7 @@ def fork_map(
                 start = futures[future]
                 part = future.result()
                 if received is not None:
-                    part = list(map(received, part))
+                    part = list(map(received, items[start : start + len(part)], part))
                 out[start : start + len(part)] = part
                 if progress:
                     progress(len(part))

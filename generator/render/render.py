@@ -52,11 +52,13 @@ def render_many(
     *,
     progress: Callable[[int], None] | None = None,
     hold: Callable[[Digested], Kept] | None = None,
+    arrived: Callable[[str, Digested | Kept], Digested | Kept] | None = None,
 ) -> dict[str, Rendered]:
     """Every page rendered, spread over `jobs` forked processes for large batches (each has its own copy of
     `env`; same bytes). Each page's digest and reads come from the worker; so does `hold` (a build's spool:
-    the bytes of 100,000 pages need not all be in memory at once). Template errors are gathered (once each)
-    and raised together."""
+    the bytes of 100,000 pages need not all be in memory at once). `arrived(path, content)` is called in
+    this process as each page arrives, and its answer kept (a first build writes the page meanwhile).
+    Template errors are gathered (once each) and raised together."""
 
     # A page's reads are mostly those of its kind plus the briefings it shows (their titles): each input
     # one object, so that a worker's results pickle it once per batch, and again one object in this
@@ -81,10 +83,14 @@ def render_many(
         except SiteError as exc:  # a content problem met while rendering (a shortcode's data file)
             return exc.problems[0]
 
-    def received(result: Rendered | Problem) -> Rendered | Problem:
-        if isinstance(result, Rendered):
-            return Rendered(result.content, compact(result.reads))
-        return result
+    def received(page: OutputPage, result: Rendered | Problem) -> Rendered | Problem:
+        if not isinstance(result, Rendered):
+            return result
+        try:
+            content = arrived(page.path, result.content) if arrived else result.content
+        except SiteError as exc:  # the page could not be written (a full disk)
+            return exc.problems[0]
+        return Rendered(content, compact(result.reads))
 
     rendered: dict[str, Rendered] = {}
     problems: dict[str, Problem] = {}
