@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import spool
+from generator.build import builder, spool
 from generator.build import write as writer
 from generator.build.lock import project_lock
 from generator.build.spool import spool_path
@@ -195,9 +195,9 @@ def test_a_first_build_writes_pages_as_they_arrive_and_makes_the_same_site(
     placed: list[str] = []
     real = writer.place
 
-    def counting(folder: str, rel: str, data: bytes, digest: str, made: set[str]):
+    def counting(folder, rel, data, digest):
         placed.append(rel)
-        return real(folder, rel, data, digest, made)
+        return real(folder, rel, data, digest)
 
     monkeypatch.setattr(spool, "place", counting)
     first = site.build(jobs=2)
@@ -212,6 +212,17 @@ def test_a_first_build_writes_pages_as_they_arrive_and_makes_the_same_site(
     assert again.rendered == 0 and again.stats.written == 0
     no_leftovers(site)
     assert not spool_path(site.output).exists()
+
+
+def test_a_first_build_of_many_pages_leaves_them_to_the_writer(make_site, tmp_path, monkeypatch):
+    site = project(make_site, 20)
+    placed: list[str] = []
+    monkeypatch.setattr(spool, "place", lambda *args: placed.append(args[1]))
+    monkeypatch.setattr(builder, "PLACED_PAGES", 10)  # fewer than this site has
+    site.build()
+    assert not placed
+    assert tree(site.output) == clean_build(site, tmp_path)
+    no_leftovers(site)
 
 
 def test_a_first_build_that_fails_midway_leaves_no_output_and_no_spool(make_site):
@@ -234,7 +245,7 @@ def test_a_first_build_that_fails_midway_leaves_no_output_and_no_spool(make_site
 
 def test_a_full_disk_in_a_first_build_is_one_clear_error_and_leaves_nothing(make_site, monkeypatch):
     site = project(make_site, 5)
-    real = writer.create
+    real = writer._new_file  # what writes a first build's pages as they arrive
     calls = [0]
 
     def full(target, data):
@@ -243,7 +254,7 @@ def test_a_full_disk_in_a_first_build_is_one_clear_error_and_leaves_nothing(make
             raise OSError(errno.ENOSPC, "No space left on device", str(target))
         return real(target, data)
 
-    monkeypatch.setattr(writer, "create", full)
+    monkeypatch.setattr(writer, "_new_file", full)
     with pytest.raises(SiteError) as caught:
         site.build()
     (problem,) = caught.value.problems
