@@ -248,9 +248,9 @@ def test_a_full_disk_in_a_first_build_is_one_clear_error_and_leaves_nothing(make
     real = writer._new_file  # what writes a first build's pages as they arrive
     calls = [0]
 
-    def full(target, data):
+    def full(target, data):  # the disk fills up at the third page, for good
         calls[0] += 1
-        if calls[0] == 3:
+        if calls[0] >= 3:
             raise OSError(errno.ENOSPC, "No space left on device", str(target))
         return real(target, data)
 

@@ -145,7 +145,7 @@ class Builder:
         if not self.options.spool:
             yield
             return
-        # nothing to compare with or keep: pages are written where they go as they are rendered
+        # a first build: its pages may be written where they go as they arrive (render_many's `arrived`)
         first = self.options.swap and not (self.output.exists() or self.output.is_symlink())
         with Spool(self.output, first=first) as self._spool:
             try:

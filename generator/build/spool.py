@@ -22,6 +22,7 @@ from pathlib import Path
 from types import TracebackType
 
 from generator.build.write import place
+from generator.core.errors import SiteError
 from generator.core.model import Digested, Kept
 
 # (pid, folder) -> (file descriptor this process appends to, its path)
@@ -48,6 +49,9 @@ class Spool:
         self.folder = spool_path(output)
         # a first build's pages, at their paths: the output to be
         self.site = self.folder / "site" if first else None
+        self._failed = (
+            False  # a page could not be written there (a full disk): the build fails with it
+        )
 
     def __enter__(self) -> Spool:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -69,17 +73,19 @@ class Spool:
     def put(self, path: str, content: Digested | Kept) -> Digested | Kept:
         """For a first build, a rendered page written at output path `path` in `site`, where it goes (in the
         build's process, as the page arrives from its render worker); otherwise the page as it is."""
-        if self.site is None:
+        if self.site is None or self._failed:  # after a failure, one error, not one per page
             return content
         load = content.load if isinstance(content, Kept) else None
         data: bytes | Callable[[int], object]
-        if (
-            isinstance(load, functools.partial) and load.func is _read
-        ):  # held by `hold`: copied over
-            data = functools.partial(_copy, *load.args)
+        if isinstance(load, functools.partial) and load.func is _read:
+            data = functools.partial(_copy, *load.args)  # held by `hold`: copied file to file
         else:
             data = content.data if isinstance(content, Digested) else content.load()
-        return place(str(self.site), path, data, content.digest)
+        try:
+            return place(str(self.site), path, data, content.digest)
+        except SiteError:
+            self._failed = True
+            raise
 
     def hold(self, content: Digested) -> Kept:
         """Append `content` to this process's spool file; its bytes come back by `load()`."""

@@ -56,9 +56,8 @@ def place(folder: str, rel: str, data: bytes | Callable[[int], object], digest: 
     try:
         try:
             st = _new_file(target, data)
-        except (
-            FileNotFoundError
-        ):  # the first file of its folder (no set of folders made kept meanwhile)
+        except FileNotFoundError:
+            # the first file of its folder: made now (no set of the folders made is kept meanwhile)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             st = _new_file(target, data)
     except OSError as exc:  # a full disk: said as the writer says it
