@@ -49,9 +49,8 @@ class Spool:
         self.folder = spool_path(output)
         # a first build's pages, at their paths: the output to be
         self.site = self.folder / "site" if first else None
-        self._failed = (
-            False  # a page could not be written there (a full disk): the build fails with it
-        )
+        # a page could not be written there (a full disk): the build fails with that one error
+        self._failed = False
 
     def __enter__(self) -> Spool:
         shutil.rmtree(self.folder, ignore_errors=True)
