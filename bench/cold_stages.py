@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -58,21 +60,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("site", type=Path)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=0, help="0: one per core (default), 1: serial")
+    # one run in this process (what each of the --runs is)
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     root = args.site.resolve()
-    for _ in range(args.runs):
-        shutil.rmtree(root / "output", ignore_errors=True)
-        shutil.rmtree(root / ".cache", ignore_errors=True)
-        stages = _Stages()
-        options = BuildOptions(run_import=False, spool=True, jobs=args.jobs, progress=stages)
-        started = time.perf_counter()
-        Builder(root, options).build()
-        total = time.perf_counter() - started
-        parts = ", ".join(
-            f"{name} {seconds:.2f} s ({stages.memory[name]} MiB)"
-            for name, seconds in stages.seconds.items()
-        )
-        print(f"{total:.2f} s: {parts}; at the end {_rss_mib()} MiB")
+    if not args.one:  # each run in a fresh process, so that its memory is a build's alone
+        for _ in range(args.runs):
+            command = [sys.executable, "-m", "bench.cold_stages", str(root), "--one"]
+            subprocess.run([*command, "--jobs", str(args.jobs)], check=True)
+        return 0
+    shutil.rmtree(root / "output", ignore_errors=True)
+    shutil.rmtree(root / ".cache", ignore_errors=True)
+    stages = _Stages()
+    options = BuildOptions(run_import=False, spool=True, jobs=args.jobs, progress=stages)
+    started = time.perf_counter()
+    Builder(root, options).build()
+    total = time.perf_counter() - started
+    parts = ", ".join(
+        f"{name} {seconds:.2f} s ({stages.memory[name]} MiB)"
+        for name, seconds in stages.seconds.items()
+    )
+    print(f"{total:.2f} s: {parts}; at the end {_rss_mib()} MiB", flush=True)
     return 0
 
 
