@@ -31,8 +31,9 @@ def _rss_mib() -> int:
     return 0
 
 
-class _Stages(Progress):
-    """Seconds spent in each stage and the memory at its start."""
+class StageClock(Progress):
+    """Seconds a build spends in each stage of its progress display, and this process's memory (MiB) as
+    each stage begins."""
 
     def __init__(self) -> None:
         super().__init__(enabled=False)
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     shutil.rmtree(root / "output", ignore_errors=True)
     shutil.rmtree(root / ".cache", ignore_errors=True)
-    stages = _Stages()
+    stages = StageClock()
     options = BuildOptions(run_import=False, spool=True, jobs=args.jobs, progress=stages)
     started = time.perf_counter()
     Builder(root, options).build()

@@ -202,38 +202,20 @@ def serve_latency(n: int, work: Path, hugo: bool) -> dict[str, float]:
 
 def stage_times(root: Path) -> dict[str, float]:
     """Seconds per stage of one serial cold build in this process (no cache, fresh output)."""
+    from bench.cold_stages import StageClock
     from generator.build.builder import Builder, BuildOptions
-    from generator.build.progress import Progress
-
-    class Timer(Progress):
-        def __init__(self) -> None:
-            super().__init__(enabled=False)
-            self.times: dict[str, float] = {}
-            self._last: tuple[str, float] | None = None
-
-        def stage(self, name: str, total: int) -> None:
-            self._close()
-            self._last = (name, time.perf_counter())
-
-        def _close(self) -> None:
-            if self._last:
-                name, started = self._last
-                self.times[name] = self.times.get(name, 0.0) + time.perf_counter() - started
-                self._last = None
-
-        def done(self) -> None:
-            self._close()
 
     shutil.rmtree(root / "output", ignore_errors=True)
-    timer = Timer()
+    clock = StageClock()
     started = time.perf_counter()
     Builder(
-        root.resolve(), BuildOptions(run_import=False, cache=False, jobs=1, progress=timer)
+        root.resolve(), BuildOptions(run_import=False, cache=False, jobs=1, progress=clock)
     ).build()
     total = time.perf_counter() - started
-    timer.times["config+other"] = total - sum(timer.times.values())
-    timer.times["total"] = total
-    return timer.times
+    times = dict(clock.seconds)
+    times["config+other"] = total - sum(times.values())
+    times["total"] = total
+    return times
 
 
 def ratio(ours: float | None, theirs: float | None) -> str:
