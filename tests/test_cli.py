@@ -80,8 +80,8 @@ NO_OP_PROBE = """
 import sys
 from generator.cli import main
 code = main(["-C", sys.argv[1], "build"])
-loaded = [m for m in ("generator.build.builder", "generator.read.importer", "jinja2", "markdown", "PIL.Image")
-          if m in sys.modules]
+loaded = [m for m in ("generator.build.builder", "generator.read.importer", "jinja2", "markdown", "PIL.Image",
+                      "yaml", "generator.read.entities") if m in sys.modules]
 print("LOADED", ",".join(loaded))
 sys.exit(code)
 """
@@ -91,8 +91,14 @@ def test_a_no_op_build_loads_neither_renderer_nor_importer_and_a_seed_edit_is_st
     make_site,
 ):
     """Start-up is most of a no-op build, so it is told apart first; seeds are in its survey, so a project
-    with seeds does not read every briefing to match them."""
-    project = make_site({"content/briefings/a.md": briefing_md("A")})
+    with seeds does not read every briefing to match them. Nor does it import PyYAML or the entity finder
+    to read settings it read before (core/memo.py)."""
+    project = make_site(
+        {
+            "content/briefings/a.md": briefing_md("A"),
+            "content/_data/entities.yaml": "people:\n  - name: Ada Lovelace\n    aliases: [Lovelace]\n",
+        }
+    )
     seeds = project.root / "seeds"
     seeds.mkdir()
     seed_text = (

@@ -110,8 +110,8 @@ class Builder:
     # after load_site: (when, briefing, what) of the next briefing to appear or be withdrawn
     next_due: tuple[datetime, Any, str] | None = None
 
-    def load_config(self) -> Config:
-        return load_site_config(self.root, self.options)
+    def load_config(self, code: str | None = None) -> Config:
+        return load_site_config(self.root, self.options, code)
 
     @property
     def output(self) -> Path:
@@ -163,7 +163,7 @@ class Builder:
 
                 forget_data()
             self._code = code
-        config = self.load_config()
+        config = self.load_config(code)
         found = surveyed
         if found is None or found.settings != settings_key(config, self.options, code):
             found = survey(config, self.options, code, self.output)

@@ -11,14 +11,16 @@ only when a seed or a briefing changed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from generator.build.cache import BuildCache
+from generator.build.cache import BuildCache, cache_dir
 from generator.build.inputs import (
     GENERATOR_DIR,
     Stamps,
@@ -32,9 +34,14 @@ from generator.build.inputs import (
 from generator.build.lock import project_lock
 from generator.build.manifest import OutputCheck
 from generator.build.options import BuildOptions, BuildReport, WriteStats
-from generator.core.config import Config, load_config
+from generator.core.config import Config, Parsed, TermCorrections, load_config, parse_site_yaml
+from generator.core.memo import remembered, remembering
 from generator.core.themes import theme_dirs
-from generator.read.corrections import with_term_corrections
+from generator.read.corrections import (
+    ENTITIES_FILE,
+    load_term_corrections,
+    with_term_corrections,
+)
 from generator.read.published import record_text
 
 
@@ -60,9 +67,48 @@ class Survey:
         return unchanged_since_last_build(cache, self.inputs, output, now, check)
 
 
-def load_site_config(root: Path, options: BuildOptions) -> Config:
-    """site.yaml with the editor's entity corrections applied."""
-    return with_term_corrections(load_config(root, base_url=options.base_url))
+def load_site_config(root: Path, options: BuildOptions, code: str | None = None) -> Config:
+    """site.yaml with the editor's entity corrections applied; parsed again only when a text (or the code,
+    `code_version()` if not given) changed since a build parsed it (core/memo.py), unless the build is
+    one without cache."""
+
+    def parse(path: Path, text: str) -> Parsed:
+        return remembered("site.yaml", text, lambda: parse_site_yaml(path, text))
+
+    def corrections(content_dir: Path) -> TermCorrections:
+        path = content_dir / ENTITIES_FILE
+        try:
+            text = path.read_text(encoding="utf-8") if path.is_file() else None
+        except (OSError, UnicodeDecodeError):
+            text = None  # the loader says what is wrong
+        if text is None:
+            return load_term_corrections(content_dir)
+        return remembered(
+            "entities.yaml",
+            text,
+            lambda: load_term_corrections(content_dir),
+            still=lambda: _text_of(path) == text,
+        )
+
+    with memo_of(root, options, code):
+        return with_term_corrections(
+            load_config(root, base_url=options.base_url, parse=parse), corrections
+        )
+
+
+def memo_of(root: Path, options: BuildOptions, code: str | None = None) -> AbstractContextManager:
+    """Data files' parses remembered in the project's cache meanwhile (core/memo.py), unless the build is
+    one without cache (whose every input is read anew)."""
+    if not options.cache:
+        return contextlib.nullcontext()
+    return remembering(cache_dir(root) / "memo", code or code_version())
+
+
+def _text_of(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def settings_key(config: Config, options: BuildOptions, code: str) -> str:
@@ -110,16 +156,20 @@ def unchanged_report(root: Path, options: BuildOptions, then: Then | None = None
         return Checked(None)
     started = time.perf_counter()
     with project_lock(root, "briefings build"):
-        config = load_site_config(root, options)
-        output = options.output_of(root)
         code = code_version()
-        cache = BuildCache(root, settings_key(config, options, code), enabled=True)
-        # the output folder's stat calls (240,000 at 100,000 briefings) run in forked children meanwhile
-        with OutputCheck(output, last_inputs(cache).get("marker", "")) as check:
-            found = survey(config, options, code, output)
-            files = found.unchanged(cache, output, options.moment(config.tz), check)
-            if files is None:
-                return Checked(then(config, found, cache, options, check) if then else None, found)
+        with memo_of(root, options, code):  # a text edit's render reads the country facts
+            config = load_site_config(root, options, code)
+            output = options.output_of(root)
+            cache = BuildCache(root, settings_key(config, options, code), enabled=True)
+            # the output folder's stat calls (240,000 at 100,000 briefings) run in forked children
+            # meanwhile
+            with OutputCheck(output, last_inputs(cache).get("marker", "")) as check:
+                found = survey(config, options, code, output)
+                files = found.unchanged(cache, output, options.moment(config.tz), check)
+                if files is None:
+                    return Checked(
+                        then(config, found, cache, options, check) if then else None, found
+                    )
     return Checked(
         BuildReport(
             output=output,

@@ -61,6 +61,10 @@ def text_edit_report(
     if any(not (p.startswith(prefix) and p.endswith(".md")) for p in changed):
         return None
     check.start()  # the stat calls of a small output folder: beside the parse and render too
+    # Before the fork, though only the child reads YAML (front matter): the child's imports (PyYAML,
+    # Python-Markdown) took longer than this side's (the renderer's), which then waited for them
+    import yaml  # noqa: F401
+
     parse = functools.partial(_reparse_all, config, changed)
     with aside(parse, prepare=functools.partial(_forgo_pygments, config)) as parsing:
         from generator.build.text_pages import settle_edits  # while the child parses

@@ -16,7 +16,6 @@ from generator.core import urls
 from generator.core.errors import Problem, SiteError
 from generator.core.images import ImageSettings, image_settings
 from generator.core.languages import Language, languages
-from generator.core.yamltext import control_characters, key_lines, load_yaml
 
 CONFIG_FILE = "site.yaml"
 _THEME_NAME = re.compile(r"(?!\.\.?$)[A-Za-z0-9_.][A-Za-z0-9_.-]*")
@@ -222,24 +221,43 @@ _SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
 }
 
 
-def load_config(root: Path, *, base_url: str | None = None) -> Config:
-    """Read `root/site.yaml` (if any) into a Config; every problem is reported with file and line."""
+# site.yaml's text parsed: its mapping, the line of each key, its control characters as problems
+Parsed = tuple[dict[str, Any], dict[str, int], list[Problem]]
+
+
+def parse_site_yaml(path: Path, text: str) -> Parsed:
+    """site.yaml's text parsed; SiteError if it is not YAML or not a mapping."""
+    # imported here: PyYAML costs 12-16 ms to import, and a no-op build that finds site.yaml's text
+    # unchanged takes its parse from the last build's (build/memo.py)
+    from generator.core.yamltext import control_characters, key_lines, load_yaml
+
+    loaded = load_yaml(path, text)
+    if loaded is None:
+        loaded = {}
+    if not isinstance(loaded, dict):
+        raise SiteError.at(path, 1, "site.yaml must be a mapping of `key: value` lines")
+    lines = key_lines(text)
+    return loaded, lines, control_characters(path, loaded, lines)
+
+
+def load_config(
+    root: Path,
+    *,
+    base_url: str | None = None,
+    parse: Callable[[Path, str], Parsed] = parse_site_yaml,
+) -> Config:
+    """Read `root/site.yaml` (if any) into a Config; every problem is reported with file and line.
+    `parse`: parse_site_yaml or one that remembers its results."""
     _LOOKUPS.clear()  # a new build begins
     root = root.resolve()
     path = root / CONFIG_FILE
     raw: dict[str, Any] = {}
     lines: dict[str, int] = {}
+    control: list[Problem] = []
     if path.exists():
         if not path.is_file():  # a FIFO would block the read
             raise SiteError.at(path, None, "not a regular file; site.yaml must be a text file")
-        text = path.read_text(encoding="utf-8-sig")
-        loaded = load_yaml(path, text)
-        if loaded is None:
-            loaded = {}
-        if not isinstance(loaded, dict):
-            raise SiteError.at(path, 1, "site.yaml must be a mapping of `key: value` lines")
-        raw = loaded
-        lines = key_lines(text)
+        raw, lines, control = parse(path, path.read_text(encoding="utf-8-sig"))
     problems: list[Problem] = []
     values: dict[str, Any] = {}
     for key, value in raw.items():
@@ -260,7 +278,7 @@ def load_config(root: Path, *, base_url: str | None = None) -> Config:
             )
             continue
         values[key] = value
-    problems += control_characters(path, raw, lines)
+    problems += control
     problems += _check_values(path, lines, values)
     if problems:
         raise SiteError(problems)

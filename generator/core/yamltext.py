@@ -2,30 +2,41 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from generator.core.errors import Problem, SiteError
+
+if TYPE_CHECKING:
+    import yaml
 
 # C0 control characters but tab and newline, and DEL: not allowed in XML 1.0 (the feeds), invisible on a
 # page. YAML refuses them written raw, but its escapes ("\v", "\x01") make them.
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-# libyaml's loader (and composer) when PyYAML was built with it: six to ten times faster than the
-# pure-Python ones (the entity registry, 42 KB, parses in 0.03 s instead of 0.18 s in every build that
-# renders a term page), and these run for the front matter of every content file a build parses.
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+@functools.cache
+def _loader() -> Any:
+    """libyaml's loader (and composer) when PyYAML was built with it: six to ten times faster than the
+    pure-Python ones (the entity registry, 42 KB, parses in 0.03 s instead of 0.18 s in every build that
+    renders a term page), and these run for the front matter of every content file a build parses.
+    PyYAML is imported here, at the first parse: 12-16 ms, which a build that reads no YAML (a no-op, a
+    text edit's render: core/memo.py) does without."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml(
-    path: Path, text: str, *, first_line: int = 1, loader: Any = _LOADER, what: str = "YAML"
+    path: Path, text: str, *, first_line: int = 1, loader: Any = None, what: str = "YAML"
 ) -> Any:
     """Parse `text` (found at line `first_line` of `path`); a syntax error names the file and line."""
+    import yaml
+
     try:
-        return yaml.load(text, Loader=loader)
+        return yaml.load(text, Loader=loader or _loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + first_line if mark else first_line
@@ -41,9 +52,11 @@ def load_yaml(
 def key_lines(text: str, *, first_line: int = 1) -> dict[str, int]:
     """The line of every mapping key, by dotted path ('title', 'params.colors.accent'), for errors about a
     value; {} if the text does not parse (the caller reports that)."""
+    import yaml
+
     lines: dict[str, int] = {}
     try:
-        node = yaml.compose(text, Loader=_LOADER)
+        node = yaml.compose(text, Loader=_loader())
     except yaml.YAMLError:
         return lines
 

@@ -18,11 +18,10 @@ registry matches them.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 from generator.core.config import Config, TermCorrections
-from generator.read.countries import country_info
-from generator.read.entities_file import read_entities_yaml, yaml_entries, yaml_strings
 
 ENTITIES_FILE = Path("_data") / "entities.yaml"
 
@@ -35,7 +34,9 @@ def load_term_corrections(content_dir: Path) -> TermCorrections:
         return TermCorrections()
     # The importer's checks: a file it refuses is refused here too. Imported here, with the file, because
     # the entity finder's patterns cost every build 40 ms to import and most sites have no such file.
+    from generator.read.countries import country_info
     from generator.read.entities import load_registry
+    from generator.read.entities_file import read_entities_yaml, yaml_entries, yaml_strings
 
     load_registry(path)
     data = read_entities_yaml(path)
@@ -56,6 +57,9 @@ def load_term_corrections(content_dir: Path) -> TermCorrections:
     )
 
 
-def with_term_corrections(config: Config) -> Config:
-    """The config with its content folder's corrections."""
-    return dataclasses.replace(config, term_corrections=load_term_corrections(config.content_dir))
+def with_term_corrections(
+    config: Config, load: Callable[[Path], TermCorrections] = load_term_corrections
+) -> Config:
+    """The config with its content folder's corrections (`load`: load_term_corrections or one that
+    remembers its results)."""
+    return dataclasses.replace(config, term_corrections=load(config.content_dir))

@@ -7,6 +7,7 @@ needs these facts and nothing of the finder's patterns (importing the finder cos
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import json
@@ -14,8 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from generator.core.memo import file_stamp, remembered
 from generator.core.urls import slug_from
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -44,11 +44,18 @@ class CountryInfo:
 
 
 @functools.lru_cache(maxsize=1)
+def _data_text() -> str:
+    return (DATA_DIR / "countries.yaml").read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
 def country_data() -> dict[str, Any]:
-    with open(DATA_DIR / "countries.yaml", encoding="utf-8") as f:
-        # libyaml when PyYAML has it: the pure-Python loader took 0.26 s, in every process that needs
-        # a country's region
-        return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    # imported here: a build whose country facts are remembered (countries_by_code) needs no PyYAML
+    import yaml
+
+    # libyaml when PyYAML has it: the pure-Python loader took 0.26 s, in every process that needs a
+    # country's region
+    return yaml.load(_data_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 ISO_FIELDS = ("alpha_2", "alpha_3", "name", "common_name", "official_name", "numeric")
@@ -62,13 +69,13 @@ def iso_countries() -> tuple[dict[str, str], ...]:
     package's metadata, 30 ms of each process that shows a flag (a text-edit build renders one page). Where
     the file is not where pycountry keeps it today, pycountry is imported after all.
     """
-    spec = importlib.util.find_spec("pycountry")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        try:
-            with open(Path(folder) / "databases" / "iso3166-1.json", encoding="utf-8") as f:
-                return tuple(json.load(f)["3166-1"])
-        except (OSError, ValueError, KeyError):
-            break
+    database = _iso_database()
+    if database is not None:
+        with (
+            contextlib.suppress(OSError, ValueError, KeyError),
+            open(database, encoding="utf-8") as f,
+        ):
+            return tuple(json.load(f)["3166-1"])
     import pycountry
 
     return tuple(
@@ -77,8 +84,27 @@ def iso_countries() -> tuple[dict[str, str], ...]:
 
 
 @functools.lru_cache(maxsize=1)
+def _iso_database() -> Path | None:
+    spec = importlib.util.find_spec("pycountry")
+    folders = (spec.submodule_search_locations or []) if spec else []
+    return Path(folders[0]) / "databases" / "iso3166-1.json" if folders else None
+
+
+def _iso_stamp() -> str:
+    """pycountry's database as installed (an upgrade makes the facts anew)."""
+    database = _iso_database()
+    return file_stamp(database) if database is not None else "pycountry imported"
+
+
+@functools.lru_cache(maxsize=1)
 def countries_by_code() -> dict[str, CountryInfo]:
-    """Every country by alpha-2 code, with the project's canonical name and region."""
+    """Every country by alpha-2 code, with the project's canonical name and region; remembered within a
+    build by the text of countries.yaml and pycountry's database (core/memo.py): a text edit's build
+    renders a page with flags, and making these took it ~20 ms."""
+    return remembered("countries", _data_text() + _iso_stamp(), _countries_by_code)
+
+
+def _countries_by_code() -> dict[str, CountryInfo]:
     data = country_data()
     region_of = {
         code: region for region, codes in data["regions"].items() for code in codes.split()
