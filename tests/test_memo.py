@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from generator.build.builder import BuildOptions, build
 from generator.core.errors import SiteError
 from generator.core.memo import remembered, remembering
 from tests.conftest import briefing_md
@@ -135,3 +136,19 @@ def test_settings_and_corrections_edits_reach_the_site_through_the_memo(make_sit
     for _ in range(2):
         with pytest.raises(SiteError, match=r"site\.yaml:\d"):
             project.build()
+
+
+def test_a_moved_project_names_its_own_site_yaml(make_site, tmp_path):
+    """The parse of site.yaml keeps its problems (a control character) with their file: a project moved
+    with its .cache reports the file where it is now."""
+    project = make_site({"content/briefings/a.md": briefing_md("Talks")})
+    (project.root / "site.yaml").write_text('title: "Desk\\x01"\n', encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(SiteError, match="control character") as error:
+            project.build()
+        assert str(project.root / "site.yaml") in str(error.value)
+    moved = tmp_path / "moved"
+    project.root.rename(moved)
+    with pytest.raises(SiteError, match="control character") as error:
+        build(moved, BuildOptions(run_import=False))
+    assert str(moved / "site.yaml") in str(error.value)

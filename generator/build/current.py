@@ -73,7 +73,8 @@ def load_site_config(root: Path, options: BuildOptions, code: str | None = None)
     one without cache."""
 
     def parse(path: Path, text: str) -> Parsed:
-        return remembered("site.yaml", text, lambda: parse_site_yaml(path, text))
+        # by path too: the problems it keeps name the file
+        return remembered("site.yaml", f"{path}\0{text}", lambda: parse_site_yaml(path, text))
 
     def corrections(content_dir: Path) -> TermCorrections:
         path = content_dir / ENTITIES_FILE
