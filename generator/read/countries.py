@@ -96,12 +96,28 @@ def _iso_stamp() -> str:
     return file_stamp(database) if database is not None else "pycountry imported"
 
 
-@functools.lru_cache(maxsize=1)
 def countries_by_code() -> dict[str, CountryInfo]:
-    """Every country by alpha-2 code, with the project's canonical name and region; remembered within a
-    build by the text of countries.yaml and pycountry's database (core/memo.py): a text edit's build
-    renders a page with flags, and making these took it ~20 ms."""
-    return remembered("countries", _data_text() + _iso_stamp(), _countries_by_code)
+    """Every country by alpha-2 code, with the project's canonical name and region."""
+    return _facts()[0]
+
+
+@functools.lru_cache(maxsize=1)
+def _facts() -> tuple[dict[str, CountryInfo], dict[str, str]]:
+    """The countries by code and by every name (`_country_lookup`), remembered within a build by the text of
+    countries.yaml and pycountry's database (core/memo.py): a text edit's build renders a page with
+    flags, and making these (PyYAML, the YAML, a slug for each country) took it ~20 ms."""
+    return remembered("countries", _data_text() + _iso_stamp(), _make_facts)
+
+
+def _make_facts() -> tuple[dict[str, CountryInfo], dict[str, str]]:
+    by_code = _countries_by_code()
+    lookup = {n.casefold(): a for n, a in _names(by_code).items()}
+    for alpha2, info in by_code.items():
+        lookup[info.name.casefold()] = alpha2
+        lookup[info.slug] = alpha2
+        if info.alpha3:
+            lookup.setdefault(info.alpha3.casefold(), alpha2)
+    return by_code, lookup
 
 
 def _countries_by_code() -> dict[str, CountryInfo]:
@@ -135,6 +151,10 @@ def _countries_by_code() -> dict[str, CountryInfo]:
 @functools.lru_cache(maxsize=1)
 def country_names() -> dict[str, str]:
     """Every name a country goes by (ISO names, aliases) -> alpha-2, for matching in text."""
+    return _names(countries_by_code())
+
+
+def _names(by_code: dict[str, CountryInfo]) -> dict[str, str]:
     data = country_data()
     never = set(data.get("never", ()))
     names: dict[str, str] = {}
@@ -143,7 +163,7 @@ def country_names() -> dict[str, str]:
             value = c.get(attr)
             if value and "," not in value and "(" not in value and value not in never:
                 names[value] = c["alpha_2"]
-    for alpha2, info in countries_by_code().items():
+    for alpha2, info in by_code.items():
         names[info.name] = alpha2
     for alpha2, aliases in data["aliases"].items():
         for alias in aliases:
@@ -171,12 +191,5 @@ def country_info(name: str) -> CountryInfo | None:
     return countries.get(alpha2)
 
 
-@functools.lru_cache(maxsize=1)
 def _country_lookup() -> dict[str, str]:
-    lookup = {n.casefold(): a for n, a in country_names().items()}
-    for alpha2, info in countries_by_code().items():
-        lookup[info.name.casefold()] = alpha2
-        lookup[info.slug] = alpha2
-        if info.alpha3:
-            lookup.setdefault(info.alpha3.casefold(), alpha2)
-    return lookup
+    return _facts()[1]
