@@ -6,9 +6,6 @@ formats and element order are its problem. JSON Feed is a plain `json.dumps` of 
 
 from __future__ import annotations
 
-# feedgenerator formats RSS dates with `email.utils` but imports only `email`: urllib.request imported it
-# before pages/__init__.py deferred that
-import email.utils  # noqa: F401
 import json
 import mimetypes
 from collections.abc import Callable, Iterable
