@@ -32,6 +32,7 @@ from generator.core.errors import Problem
 from generator.core.fingerprint import Fingerprints
 from generator.core.model import Body, BriefingFile, OutputPage
 from generator.core.trace import Digests
+from generator.render.maps import countries_kept_in
 from generator.render.render import render_many
 from generator.render.theme import input_digests, make_environment, static_files
 
@@ -133,8 +134,12 @@ def _settle(
     if todo:  # the environment (reading every static file) only when a page is rendered
         statics = static_files(config)
         bytecode = templates_dir(config.root, store.index.env_key)
-        env = make_environment(config, statics, bytecode if bytecode.is_dir() else None)
-        done = render_many(env, [page for page, *_ in todo], store.index.common, 1)
+        kept = bytecode if bytecode.is_dir() else None
+        env = make_environment(config, statics, kept)
+        # the map data's projection as the full build kept it there (~30 ms to make: a retitle renders
+        # term pages' locator maps and a preview)
+        with countries_kept_in(kept):
+            done = render_many(env, [page for page, *_ in todo], store.index.common, 1)
         digests = Digests(
             {
                 **input_digests(env, config, statics),
