@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.core.errors import Problem, SiteError
+from generator.core.memo import remembered
 from generator.core.yamltext import load_yaml
 
 BUILT_IN = Path(__file__).resolve().parent.parent / "data" / "actors.yaml"
@@ -41,10 +42,8 @@ class EntityFacts:
         return f"https://www.wikidata.org/wiki/{self.wikidata}" if self.wikidata else ""
 
 
-def _entries(path: Path) -> dict[str, list[dict[str, Any]]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
+def _entries(path: Path, text: str | None) -> dict[str, list[dict[str, Any]]]:
+    if text is None:
         return {}
     data = load_yaml(path, text) or {}
     if not isinstance(data, dict):
@@ -52,11 +51,25 @@ def _entries(path: Path) -> dict[str, list[dict[str, Any]]]:
     return {k: [e for e in data.get(k) or () if isinstance(e, dict)] for k in KINDS}
 
 
+def _text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
 @functools.lru_cache(maxsize=4)
 def _facts(extra: Path | None, stamps: tuple[int, ...]) -> dict[tuple[str, str], EntityFacts]:
+    """Remembered within a build by the files' texts (core/memo.py): parsing actors.yaml (42 KB) took a
+    retitle's build ~15 ms, for the term pages it renders."""
+    texts = tuple((path, _text(path)) for path in (BUILT_IN, *([extra] if extra else [])))
+    return remembered("entity-facts", repr(texts), lambda: _facts_of(texts))
+
+
+def _facts_of(texts: tuple[tuple[Path, str | None], ...]) -> dict[tuple[str, str], EntityFacts]:
     facts: dict[tuple[str, str], EntityFacts] = {}
-    for path in (BUILT_IN, *([extra] if extra else [])):
-        for kind, entries in _entries(path).items():
+    for path, text in texts:
+        for kind, entries in _entries(path, text).items():
             for e in entries:
                 name = str(e.get("name") or "").strip()
                 if not name:

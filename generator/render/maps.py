@@ -15,14 +15,17 @@ import itertools
 import json
 import math
 import pickle
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from generator.core.atomic import write_atomic
 from generator.read.countries import country_info
+
+T = TypeVar("T")
 
 Point = tuple[float, float]
 Ring = list[Point]
@@ -401,22 +404,26 @@ def countries_of(path: Path) -> tuple[Country, ...]:
 @lru_cache(maxsize=4)
 def _countries(path: str, stamp: tuple[int, int], folder: Path | None) -> tuple[Country, ...]:
     data = Path(path).read_bytes()
-    kept = folder / f"countries-{hashlib.sha256(data).hexdigest()[:32]}.pickle" if folder else None
+    return _kept(folder, "countries", data, lambda: project_countries(json.loads(data)))
+
+
+def _kept(folder: Path | None, kind: str, data: bytes, make: Callable[[], T]) -> T:
+    """make(), made from the map file's `data`, or what a process before kept in `folder` for the same
+    bytes and code (the folder is the build's, by its settings)."""
+    kept = folder / f"{kind}-{hashlib.sha256(data).hexdigest()[:32]}.pickle" if folder else None
     if kept is not None:
         with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError):
             saved = kept.read_bytes()
             check, payload = saved[:_CHECK], saved[_CHECK:]
             if hashlib.blake2b(payload, digest_size=_CHECK).digest() == check:
-                found = pickle.loads(payload)
-                if isinstance(found, tuple):
-                    return found
-    countries = project_countries(json.loads(data))
+                return pickle.loads(payload)
+    made = make()
     if kept is not None:
-        payload = pickle.dumps(countries, protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL)
         with contextlib.suppress(OSError):
             kept.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(kept, hashlib.blake2b(payload, digest_size=_CHECK).digest() + payload)
-    return countries
+    return made
 
 
 _CHECK = 16  # bytes of the checksum a kept projection starts with: a damaged copy is made again
@@ -424,7 +431,9 @@ _CHECK = 16  # bytes of the checksum a kept projection starts with: a damaged co
 
 @lru_cache(maxsize=4)
 def _load(path: str, stamp: tuple[int, int], folder: Path | None) -> WorldMap:
-    return _world_of(_countries(path, stamp, folder))
+    # kept too: drawing the shapes' paths took ~15 ms more of each process that shows a map
+    data = Path(path).read_bytes()
+    return _kept(folder, "world", data, lambda: _world_of(_countries(path, stamp, folder)))
 
 
 def load_world(path: Path) -> WorldMap:
