@@ -4,7 +4,8 @@ on a site built once by this code (`python -m bench.corpus N DIR`, then `briefin
     python -m bench.noop_stages DIR [--runs 3]
 
 Per run, in a fresh process: imports, site.yaml, the generator's code version, the survey of the inputs
-(walk and `stat` of every content, theme and generator file) while forked children check the output
+(walk, unless the last build's listing of the folders holds, and `stat` of every content, theme and
+generator file) while forked children check the output
 folder, then the wait for them. Then, in this process, the floor under it: one `os.stat` of every input
 and every output file the manifest lists, and the same number of `stat` calls of one cached path.
 """
@@ -24,7 +25,7 @@ T0 = time.perf_counter()
 from pathlib import Path
 from generator.build.cache import BuildCache
 from generator.build.current import load_site_config, settings_key, survey
-from generator.build.inputs import code_version, last_inputs
+from generator.build.inputs import code_version, last_inputs, last_stamps
 from generator.build.manifest import OutputCheck
 from generator.build.options import BuildOptions
 T1 = time.perf_counter()
@@ -34,10 +35,13 @@ t = time.perf_counter(); code = code_version(); t_code = time.perf_counter() - t
 cache = BuildCache(root, settings_key(config, options, code), enabled=True)
 output = options.output_of(root)
 with OutputCheck(output, last_inputs(cache).get("marker", "")) as check:
-    t = time.perf_counter(); found = survey(config, options, code, output); t_survey = time.perf_counter() - t
+    t = time.perf_counter(); last = last_stamps(cache); t_last = time.perf_counter() - t
+    t = time.perf_counter(); found = survey(config, options, code, output, last); t_survey = time.perf_counter() - t
     t = time.perf_counter(); files = check.result(); t_wait = time.perf_counter() - t
 print(f"imports {T1 - T0:.3f} s, site.yaml {t_config:.3f} s, code version {t_code:.3f} s, "
-      f"survey {t_survey:.3f} s ({len(found.stamps.paths):,} inputs), output check wait {t_wait:.3f} s "
+      f"last stamps {t_last:.3f} s, survey {t_survey:.3f} s ({len(found.stamps.paths):,} inputs, "
+      f"{'listed before' if found.last and found.stamps.listing is found.last.listing else 'walked'}), "
+      f"output check wait {t_wait:.3f} s "
       f"({files if files is not None else 'not current: build the site first'} files); "
       f"{time.perf_counter() - T0:.3f} s in all")
 """

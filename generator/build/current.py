@@ -29,6 +29,7 @@ from generator.build.inputs import (
     inputs_stamp,
     key_of,
     last_inputs,
+    last_stamps,
     unchanged_since_last_build,
 )
 from generator.build.lock import project_lock
@@ -55,6 +56,8 @@ class Survey:
     inputs: str  # all of the above: equal to the last build's, the build would change nothing
     # the (size, mtime_ns) of each input file: which changed since the last build (build/text_edits.py)
     stamps: Stamps = field(compare=False, repr=False)
+    # the last full or text-edit build's, as this survey found them (None if none)
+    last: Stamps | None = field(default=None, compare=False, repr=False)
 
     def unchanged(
         self,
@@ -117,18 +120,23 @@ def settings_key(config: Config, options: BuildOptions, code: str) -> str:
     return key_of(code, config.digest(), options.drafts, options.future)
 
 
-def survey(config: Config, options: BuildOptions, code: str, output: Path) -> Survey:
-    """The stamps of everything a build of `config` with `options` reads."""
+def survey(
+    config: Config, options: BuildOptions, code: str, output: Path, last: Stamps | None = None
+) -> Survey:
+    """The stamps of everything a build of `config` with `options` reads (`last`: the last build's, whose
+    listing of the folders spares the walk if they are unchanged)."""
     settings = settings_key(config, options, code)
     folders = [config.content_dir, *theme_dirs(config), GENERATOR_DIR]
     if options.run_import:
         folders.append(config.seeds_dir)
-    stamps = input_stamps(folders)
+    stamps = input_stamps(folders, last)
     files = inputs_stamp(
         key_of(settings, options.as_of, options.run_import), output, options.swap, stamps
     )
     record = record_text(config)
-    return Survey(settings, files, record, inputs_key(files, record, options.records_urls), stamps)
+    return Survey(
+        settings, files, record, inputs_key(files, record, options.records_urls), stamps, last
+    )
 
 
 def inputs_key(files: str, record: str, records_urls: bool) -> str:
@@ -165,7 +173,7 @@ def unchanged_report(root: Path, options: BuildOptions, then: Then | None = None
             # the output folder's stat calls (240,000 at 100,000 briefings) run in forked children
             # meanwhile
             with OutputCheck(output, last_inputs(cache).get("marker", "")) as check:
-                found = survey(config, options, code, output)
+                found = survey(config, options, code, output, last_stamps(cache))
                 files = found.unchanged(cache, output, options.moment(config.tz), check)
                 if files is None:
                     return Checked(

@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING
 
 from generator.build.cache import BuildCache
 from generator.build.current import Survey
-from generator.build.inputs import last_stamps
 from generator.build.manifest import OutputCheck
 from generator.build.options import BuildOptions, BuildReport
 from generator.core.config import Config
@@ -49,7 +48,7 @@ def text_edit_report(
     `check`: whether the output folder is as the last build left it, waited for before anything is
     written (its stat calls run in forked children while the edit is parsed and rendered)."""
     started = time.perf_counter()
-    last = last_stamps(cache)
+    last = found.last
     changed = found.stamps.changed(last) if last is not None else None
     inputs = cache.blob("inputs")
     if not changed or not isinstance(inputs, dict):
