@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from generator.build.cache import CACHE_DIR, BuildCache, PageRecord, templates_dir
-from generator.build.current import Survey, inputs_key, load_site_config, settings_key, survey
+from generator.build.current import (
+    Survey,
+    inputs_key,
+    load_site_config,
+    memo_of,
+    settings_key,
+    survey,
+)
 from generator.build.images import content_warnings, derive_images
 from generator.build.inputs import (
     code_version,
@@ -133,7 +140,8 @@ class Builder:
             with project_lock(self.root, "briefings build"):
                 if changed and (report := settle_bodies(self, changed)) is not None:
                     return report
-                with self._spooling():
+                # the country and entity facts a full build makes, left for the text edits after it
+                with self._spooling(), memo_of(self.root, self.options):
                     return self._build(surveyed)
         finally:
             if enabled:
