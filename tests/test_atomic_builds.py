@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import builder, spool
+from generator.build import spool
 from generator.build import write as writer
 from generator.build.lock import project_lock
 from generator.build.spool import spool_path
@@ -218,7 +218,7 @@ def test_a_first_build_of_many_pages_leaves_them_to_the_writer(make_site, tmp_pa
     site = project(make_site, 20)
     placed: list[str] = []
     monkeypatch.setattr(spool, "place", lambda *args: placed.append(args[1]))
-    monkeypatch.setattr(builder, "PLACED_PAGES", 10)  # fewer than this site has
+    monkeypatch.setattr(spool, "PLACED_PAGES", 10)  # fewer than this site has
     site.build()
     assert not placed
     assert tree(site.output) == clean_build(site, tmp_path)

@@ -38,7 +38,7 @@ from generator.build.options import BuildOptions, BuildReport, WriteStats
 from generator.build.reading import ContentReads, parse_pending, resolve_pending
 from generator.build.search_index import SearchIndex
 from generator.build.settle import file_digests, quick_render, settle_bodies
-from generator.build.spool import PLACED_PAGES, Spool
+from generator.build.spool import Spool
 from generator.build.state import Cached, LastBuild
 from generator.build.text_store import TextIndex, options_key, start_saving, take_index
 from generator.build.url_record import save_record
@@ -536,8 +536,7 @@ class Builder:
             self.jobs,
             progress=self._advance,
             hold=self._spool.hold if self._spool else None,
-            # a first build's pages written as they arrive, for sites of up to PLACED_PAGES pages
-            arrived=self._spool.put if self._spool and len(todo) <= PLACED_PAGES else None,
+            arrived=self._spool.arrivals(len(todo)) if self._spool else None,
         )
         for page, key, held_bodies in todo:
             # each page's reads freed as its trace is made, not both held till the loop ends

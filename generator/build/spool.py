@@ -69,6 +69,11 @@ class Spool:
             os.close(_readers.pop(path))
         shutil.rmtree(self.folder, ignore_errors=True)
 
+    def arrivals(self, pages: int) -> Callable[[str, Digested | Kept], Digested | Kept] | None:
+        """What to do with each of `pages` rendered pages as it arrives: `put`, for a first build of at most
+        PLACED_PAGES pages; None otherwise (the writer writes them all once rendered)."""
+        return self.put if self.site is not None and pages <= PLACED_PAGES else None
+
     def put(self, path: str, content: Digested | Kept) -> Digested | Kept:
         """For a first build, a rendered page written at output path `path` in `site`, where it goes (in the
         build's process, as the page arrives from its render worker); otherwise the page as it is."""
