@@ -81,11 +81,8 @@ def load_site_config(root: Path, options: BuildOptions, code: str | None = None)
 
     def corrections(content_dir: Path) -> TermCorrections:
         path = content_dir / ENTITIES_FILE
-        try:
-            text = path.read_text(encoding="utf-8") if path.is_file() else None
-        except (OSError, UnicodeDecodeError):
-            text = None  # the loader says what is wrong
-        if text is None:
+        text = _text_of(path) if path.is_file() else None
+        if text is None:  # none, or unreadable: the loader says what is wrong
             return load_term_corrections(content_dir)
         return remembered(
             "entities.yaml",
