@@ -228,7 +228,7 @@ Parsed = tuple[dict[str, Any], dict[str, int], list[Problem]]
 def parse_site_yaml(path: Path, text: str) -> Parsed:
     """site.yaml's text parsed; SiteError if it is not YAML or not a mapping."""
     # imported here: PyYAML costs 12-16 ms to import, and a no-op build that finds site.yaml's text
-    # unchanged takes its parse from the last build's (build/memo.py)
+    # unchanged takes its parse from the last build's (core/memo.py)
     from generator.core.yamltext import control_characters, key_lines, load_yaml
 
     loaded = load_yaml(path, text)
