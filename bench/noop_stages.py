@@ -29,7 +29,8 @@ from generator.build.inputs import code_version, last_inputs, last_stamps
 from generator.build.manifest import OutputCheck
 from generator.build.options import BuildOptions
 T1 = time.perf_counter()
-root, options = Path("."), BuildOptions()
+# as bench.run builds (`--no-import` on a corpus without seeds), by absolute path: the listing is by path
+root, options = Path.cwd(), BuildOptions(run_import=(Path.cwd() / "seeds").is_dir())
 t = time.perf_counter(); config = load_site_config(root, options); t_config = time.perf_counter() - t
 t = time.perf_counter(); code = code_version(); t_code = time.perf_counter() - t
 cache = BuildCache(root, settings_key(config, options, code), enabled=True)

@@ -62,6 +62,24 @@ def test_leaving_the_block_stops_children_not_waited_for():
         raise AssertionError(f"child {pid} still there")
 
 
+def test_children_put_behind_the_caller_run_at_a_higher_nice_value():
+    """A large site's output check, forked before the build knows it is a text edit's, then yields to
+    the edit's parse and render (`OutputCheck.start`)."""
+    base = os.nice(0)
+    read, write = os.pipe()
+
+    def niceness_once_told(part, parts):  # type: ignore[no-untyped-def]
+        os.read(read, 1)  # until the caller has reniced it
+        return os.nice(0)
+
+    with Forked(niceness_once_told, 2) as work:
+        work.nice(5)
+        os.write(write, b"go")
+        assert work.result() == [base + 5, base + 5]
+    os.close(read)
+    os.close(write)
+
+
 def test_one_part_is_computed_by_the_caller_when_asked():
     calls = []
     work = Forked(lambda part, parts: calls.append(os.getpid()) or part, 1)

@@ -42,13 +42,48 @@ def test_a_truncated_or_inconsistent_manifest_knows_no_file():
         assert manifest._decode(broken).names == []
 
 
-def test_the_child_and_the_caller_check_every_file_wherever_they_meet(tmp_path):
+def test_the_listing_knows_each_of_its_names_and_no_other(tmp_path):
+    """`holds` bisects the manifest's sorted names (the delta's few against all of them): every name is
+    found, first, last, non-ASCII and a name that is not UTF-8 included, and names between them are not."""
+    names = sorted(
+        {"index.html", "feed.xml", "briefings/été/index.html", "z/ü", "a", "b\udcff.png"}
+        | {f"briefings/b-{i:04d}/index.html" for i in range(0, 400, 3)}
+    )
+    output = tmp_path / "output"
+    output.mkdir()
+    manifest.manifest_path(output).write_bytes(
+        manifest._encode({name: ["0" * 64, 1, 2] for name in names})
+    )
+    listing = manifest._listing(output)
+    assert listing is not None and listing.count == len(names)
+    for name in names:
+        assert listing.holds(name.encode("utf-8", "surrogateescape")), name
+    absent = [
+        "",
+        "0",
+        "briefings/b-0001/index.html",
+        "briefings/b-9999/index.html",
+        "zz",
+        "index.htm",
+    ]
+    for name in absent + [n + "x" for n in names]:
+        assert not listing.holds(name.encode("utf-8", "surrogateescape")), name
+
+
+@pytest.mark.parametrize(
+    "window", [8192, 64, 8], ids=["all names at once", "a few", "one at a time"]
+)
+def test_the_child_and_the_caller_check_every_file_wherever_they_meet(
+    tmp_path, monkeypatch, window
+):
     """The check's child goes from the first file up to where the caller has taken over, the caller from
-    the last down to where the child has got: for every meeting point and every file, an altered file is
-    found by one of the two, and an unaltered folder passes on both sides."""
+    the last down to where the child has got, each splitting the names a window of bytes at a time: for
+    every meeting point and every file, an altered file is found by one of the two, and an unaltered
+    folder passes on both sides."""
+    monkeypatch.setattr(manifest, "_WINDOW", window)
     output = _built(tmp_path)
     marker = manifest.marker_digest(output)
-    names = manifest._listing(output)[0].split(b"\0")
+    names = manifest._listing(output).names()
     count = len(names)
     assert count > 4
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.build.cache import BuildCache
-from generator.build.manifest import OutputCheck, marker_digest, output_is_current
+from generator.build.manifest import OutputCheck, marker_digest, open_folder, output_is_current
 
 GENERATOR_DIR = Path(__file__).resolve().parent.parent
 _CODE_SUFFIXES = (".py", ".yaml", ".yml", ".json", ".js")
@@ -229,14 +229,33 @@ def _walk(top: Path | str, walked: list[tuple[str, int]] | None = None) -> list[
 
 
 def _numbers(paths: Sequence[str]) -> list[int]:
+    """Each path's size and mtime_ns in turn (-1, -1 for a file gone meanwhile). Each folder is opened
+    once and its files are stat'ed by name from it: the kernel walks one path component a call instead
+    of the eight of a project's absolute path (100,000 files: 287 -> 265 ms)."""
     found: list[int] = []
-    for path in paths:
-        try:
-            st = os.stat(path)
-        except OSError:  # gone meanwhile: a stamp no file has
-            found += (-1, -1)
-            continue
-        found += (st.st_size, st.st_mtime_ns)
+    add = found.append
+    stat = os.stat
+    folder: str | None = None
+    fd: int | None = None
+    try:
+        for path in paths:
+            head, _, name = path.rpartition("/")
+            if head != folder:  # a walk lists a folder's files together
+                if fd is not None:
+                    os.close(fd)
+                # None where it cannot be opened (gone, or a path with no "/"): each file by its path
+                folder, fd = head, open_folder(head)
+            try:
+                st = stat(name, dir_fd=fd) if fd is not None else stat(path)
+            except OSError:  # gone meanwhile: a stamp no file has
+                add(-1)
+                add(-1)
+                continue
+            add(st.st_size)
+            add(st.st_mtime_ns)
+    finally:
+        if fd is not None:
+            os.close(fd)
     return found
 
 

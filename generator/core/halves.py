@@ -200,6 +200,14 @@ class Forked(Generic[R]):
             found.append(value if done else self._fn(part, self._parts))
         return found
 
+    def nice(self, increment: int) -> None:
+        """Put the children behind the caller's other work from now on (by `increment` in nice value)."""
+        for pid, _ in self._children:
+            with contextlib.suppress(OSError):  # gone already
+                os.setpriority(
+                    os.PRIO_PROCESS, pid, os.getpriority(os.PRIO_PROCESS, pid) + increment
+                )
+
     def stop(self) -> None:
         children, self._children = self._children, []
         for pid, read in children:
