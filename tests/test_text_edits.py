@@ -251,6 +251,42 @@ def test_a_reading_time_a_list_shows_renders_that_list_too(make_site, tmp_path):
     assert tree(project.output) == clean(project.root, tmp_path / "clean")
 
 
+def test_a_read_a_page_makes_only_after_an_edit_is_indexed_for_the_next_edit(make_site, tmp_path):
+    """A theme whose home page reads a briefing's reading time only when its title asks for it: a retitle
+    (a text edit) renders the home page, whose rendering now reads that reading time; the store must note
+    the read, so that a later edit moving the reading time renders the home page too."""
+    files: dict[str, str | bytes] = dict(site_files())
+    home = (DEFAULT_THEME / "templates/home.html").read_text(encoding="utf-8")
+    shown = (
+        "{% for b in briefings %}{% if 'timed' in b.title %}"
+        "<span>minutes:{{ b.reading_time }}</span>{% endif %}{% endfor %}"
+    )
+    files["themes/site/templates/home.html"] = home.replace(
+        "{% endblock %}", shown + "{% endblock %}", 1
+    )
+    project = make_site(
+        files,
+        config="title: T\nbase_url: https://example.org/\npreview_images: false\ntheme: site\n",
+    )
+    path = project.root / "content/briefings/b13.md"  # the newest: on the home page
+    edit(path, lambda t: t.replace("title: Briefing 13", "title: Briefing 13\nslug: briefing-13"))
+    cli_build(project.root)
+    edit(path, lambda t: t.replace("title: Briefing 13", "title: Briefing 13 timed"))
+    report = cli_build(project.root)
+    assert report.shortcut == "text edits"
+    assert minutes_listed(project) == ["minutes:1"]
+    edit(path, lambda t: t.rstrip() + " " + " ".join(WORDS * 25) + ".\n")  # 500 words more
+    report = cli_build(project.root)
+    assert report.shortcut == "text edits"
+    assert "index.html" in report.stats.changed_paths
+    assert minutes_listed(project) == ["minutes:2"]
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
+
+
+def minutes_listed(project) -> list[str]:  # type: ignore[no-untyped-def]
+    return [t for t in project.html("index.html").texts("span") if t.startswith("minutes:")]
+
+
 def test_a_reading_time_read_while_planning_is_in_the_keys_of_the_pages_holding_it(
     make_site, tmp_path, monkeypatch
 ):

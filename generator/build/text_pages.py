@@ -157,7 +157,7 @@ def _settle(
             files[page.path] = result.data
         new = PageRecord(key, digests.trace(result.reads), result.content.digest, held)
         store.put_page(new, page, by_digest.get(held[0]) if len(held) == 1 else None)
-        store.note_reads(page.path, new.trace)
+        store.note_reads(page.path, new.trace, record.trace)
     gone: list[str] = []
     fronts = {slug: e.new.briefing for slug, e in moved.items() if _front_changed(e)}
     if swaps or fronts:
