@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import zlib
 from datetime import UTC
 
 import pytest
@@ -339,3 +340,24 @@ def test_stamps_saved_and_loaded_compare_as_before():
     }  # as the dataclass of cache format 7 saved it
     with pytest.raises(TypeError):
         Stamps([], array("q")).__setstate__(old_state)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("zlib_first", [1 << 30, 0, 100_000], ids=["zlib", "ISA-L", "both"])
+def test_cache_files_are_summed_alike_by_either_crc_and_damage_is_found(
+    tmp_path, monkeypatch, zlib_first
+):
+    """A process sums its first 4 MB with zlib, then with ISA-L: the same CRC-32 either way, continued
+    across pieces, so a file saved in pickle's frames loads back, and a flipped byte in it is found."""
+    monkeypatch.setattr(cache_module, "_ZLIB_FIRST", [zlib_first])
+    data = os.urandom(300_000)
+    for cut in (0, 1, 65_535, 65_536, 200_000):
+        head, tail = data[:cut], data[cut:]
+        assert cache_module._crc32(tail, cache_module._crc32(head)) == zlib.crc32(data)
+    path = tmp_path / "blob.pickle"
+    value = {"words": data, "list": list(range(50_000))}
+    cache_module.save(path, "search", "S", value)
+    assert cache_module.load(path, "search", "S") == value
+    damaged = bytearray(path.read_bytes())
+    damaged[len(damaged) // 2] ^= 1
+    path.write_bytes(bytes(damaged))
+    assert cache_module.load(path, "search", "S") is None

@@ -18,8 +18,10 @@ Anything unreadable, truncated, from another version or with other settings is i
 
 from __future__ import annotations
 
+import functools
 import pickle
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -70,7 +72,7 @@ class _Summed:
         self.handle, self.crc, self.size = handle, 0, 0
 
     def write(self, data: bytes) -> int:
-        self.crc = zlib.crc32(data, self.crc)
+        self.crc = _crc32(data, self.crc)
         self.size += len(data)
         return self.handle.write(data)
 
@@ -108,16 +110,38 @@ def load(path: Path, kind: str, settings: str) -> Any | None:
         data[first + 1 : second],
         memoryview(data)[second + 1 :],
     )
-    if (
-        header != _header(kind, settings)
-        or _checksum(zlib.crc32(payload), len(payload)) != checksum
-    ):
+    if header != _header(kind, settings) or _checksum(_crc32(payload), len(payload)) != checksum:
         return None
     try:
         return pickle.loads(payload)
     # a payload that passed the checksum but not unpickling (e.g. a renamed class)
     except Exception:
         return None
+
+
+def _crc32(data: bytes | memoryview, value: int = 0) -> int:
+    """The CRC-32 of `data` continuing `value`. ISA-L's (python-isal, a dependency) runs at three times
+    zlib's speed (12 against 4 GB/s here: a retitle at 100,000 briefings checks 205 MB of the text store's
+    shards) but takes 1 ms to import, what zlib takes for 4 MB: a process sums its first 4 MB with zlib's
+    (a small site's no-op build, which checks a few small files, never imports it), and a piece larger
+    than what is left of them with ISA-L's (the 76 MB of page records at 100,000 briefings: 19 ms by
+    zlib, 5 ms by ISA-L). Both give the same sums."""
+    if len(data) <= _ZLIB_FIRST[0]:
+        _ZLIB_FIRST[0] -= len(data)
+        return zlib.crc32(data, value)
+    return _fast_crc32()(data, value)
+
+
+_ZLIB_FIRST = [4 << 20]  # bytes this process still sums with zlib
+
+
+@functools.cache
+def _fast_crc32() -> Callable[[bytes | memoryview, int], int]:
+    try:
+        from isal.isal_zlib import crc32
+    except ImportError:  # pragma: no cover - where its wheel cannot install
+        return zlib.crc32
+    return crc32
 
 
 def _shard(path: str) -> int:
