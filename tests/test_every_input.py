@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from PIL import Image
+from PIL import Image, ImageChops
 
 from generator.build.builder import Builder, BuildOptions, build
 from generator.build.once import build_project
@@ -173,6 +173,38 @@ def describe(number: int, change: Change, paths: list[str], note: str = "") -> s
     shown = ", ".join(paths[:40]) + (f" ... and {len(paths) - 40} more" if len(paths) > 40 else "")
     differ = f"{len(paths)} output files differ from a clean build"
     return f"step {number} [{change.kind}] {change.what}{note}: {differ}: {shown}"
+
+
+def inspect(
+    got: dict[str, bytes],
+    want: dict[str, bytes],
+    paths: list[str],
+    written: frozenset[str] | None,
+    kept: Path,
+) -> str:
+    """How the first differing files differ (sizes; for an image, the box of pixels that differ; whether the
+    rebuild wrote the file), both versions kept under `kept` to look at (pytest keeps the last runs' tmp
+    folders): a rare difference is then understood from the run that met it."""
+    lines = []
+    for shown in paths[:5]:
+        rel = shown.split(" (only")[0]
+        mine, theirs = got.get(rel), want.get(rel)
+        for side, data in (("incremental", mine), ("clean", theirs)):
+            if data is not None:
+                (kept / side / rel).parent.mkdir(parents=True, exist_ok=True)
+                (kept / side / rel).write_bytes(data)
+        line = f"\n    {rel}: {len(mine or b'')} bytes incremental, {len(theirs or b'')} clean"
+        if written is not None:
+            line += ", written by the rebuild" if rel in written else ", left by the rebuild"
+        if mine and theirs and rel.endswith(".png"):
+            try:
+                a, b = Image.open(io.BytesIO(mine)), Image.open(io.BytesIO(theirs))
+                box = ImageChops.difference(a.convert("RGB"), b.convert("RGB")).getbbox()
+                line += f"; images {a.size} and {b.size}, pixels differ in {box}"
+            except (OSError, ValueError) as exc:
+                line += f"; not both images: {exc}"
+        lines.append(line)
+    return "".join(lines) + f"\n    (both versions kept in {kept})"
 
 
 class Inputs:
@@ -992,12 +1024,14 @@ class Rebuilds:
     def __init__(self, root: Path, mode: str):
         self.root, self.mode = root, mode
         self.builder: Builder | None = None
+        self.written: frozenset[str] | None = None  # what the last rebuild wrote and removed
         self.reset()
 
     def __call__(self, touched: set[Path]) -> str:
         """Rebuild after a change; returns a note on the fast render, if it ran."""
         if self.builder is None:  # the CLI: `briefings build`, state from .cache/
             report = build_project(self.root, BuildOptions(run_import=True))
+            self.written = report.stats.changed_paths
             return f" ({report.shortcut})" if report.shortcut else ""
         fast = (
             self.builder.quick(touched) if touched else None
@@ -1006,7 +1040,11 @@ class Rebuilds:
         ran = []
         self.builder._build = lambda surveyed: ran.append(1) or full(surveyed)  # type: ignore[method-assign]
         try:
-            self.builder.build(touched)  # serve hands over what its watcher saw
+            report = self.builder.build(touched)  # serve hands over what its watcher saw
+            # with the fast render's writes, which the full rebuild then finds current
+            self.written = report.stats.changed_paths | (
+                fast.changed_paths if fast else frozenset()
+            )
         finally:
             del self.builder._build
         note = " (fast render first)" if fast is not None else ""
@@ -1070,9 +1108,15 @@ def run_steps(tmp_path: Path, make: Callable[..., Inputs], steps: dict[str, int]
                     if inputs_of(root) == inputs_of(first)
                     else clean_tree(root, tmp_path / "clean", change.fresh_seeds)
                 )
-                if not (paths := differences(tree(root / "output"), expected)):
+                got = tree(root / "output")
+                if not (paths := differences(got, expected)):
                     continue
-                failures.append(f"{mode}: " + describe(number, change, paths, notes[mode]))
+                kept = tmp_path / "differing" / f"step-{number}-{mode}"
+                failures.append(
+                    f"{mode}: "
+                    + describe(number, change, paths, notes[mode])
+                    + inspect(got, expected, paths, rebuilds[mode].written, kept)
+                )
             rebuilds[mode].reset()
 
     check(0, Change("initial", "first build, seeds imported"))
@@ -1499,11 +1543,15 @@ def test_generator_data_edits_rebuild_like_a_clean_build(tmp_path):
             kept.build()
             run(f"{MODES[1]}={second}", *dict.fromkeys(f"clean={c}" for c in clean.values()))
             for mode, root in roots.items():
-                if paths := differences(tree(root / "output"), tree(clean[root] / "output")):
+                got, want = tree(root / "output"), tree(clean[root] / "output")
+                if paths := differences(got, want):
                     failures.append(
                         f"{mode}: "
                         + describe(
                             number, Change("generator/data", f"generator/data/{what}"), paths
+                        )
+                        + inspect(
+                            got, want, paths, None, tmp_path / "differing" / f"{number}-{mode}"
                         )
                     )
                     if number == len(steps):
