@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import struct
 from array import array
 
 import pytest
@@ -40,6 +41,24 @@ def test_a_truncated_or_inconsistent_manifest_knows_no_file():
     names_cut = data.replace(b"feed.xml\0", b"feed.xml/", 1)  # two names where there are three
     for broken in (data[:-10], data[: len(data) // 2], names_cut):
         assert manifest._decode(broken).names == []
+
+
+def test_a_manifest_whose_names_outnumber_its_numbers_is_unreadable(tmp_path):
+    """The output check takes such a manifest as no manifest (the output not current), whatever its delta
+    says: a name with no numbers, and two names with one pair of numbers."""
+    output = _built(tmp_path)
+    marker = manifest.marker_digest(output)
+    assert manifest.output_is_current(output, marker)  # as built
+    for names, numbers in ((b"a.txt", b""), (b"a.txt\0b.txt", struct.pack("<2q", 5, 7))):
+        manifest.manifest_path(output).write_bytes(
+            manifest.MANIFEST_FORMAT
+            + manifest._LENGTHS.pack(len(names), len(numbers))
+            + names
+            + numbers
+        )
+        manifest.delta_path(output).write_text('{"a.txt": null}', encoding="utf-8")
+        assert manifest._listing(output) is None
+        assert manifest.output_is_current(output, marker) is None
 
 
 def test_the_listing_knows_each_of_its_names_and_no_other(tmp_path):

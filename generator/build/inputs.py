@@ -243,6 +243,7 @@ def _numbers(paths: Sequence[str]) -> list[int]:
             if head != folder:  # a walk lists a folder's files together
                 if fd is not None:
                     os.close(fd)
+                    fd = None  # closed: not closed again if the next open fails
                 # None where it cannot be opened (gone, or a path with no "/"): each file by its path
                 folder, fd = head, open_folder(head)
             try:

@@ -232,7 +232,11 @@ def _listing(folder: Path) -> _Listing | None:
                 if numbers_size % 16 or len(body) != names_size + numbers_size:
                     return None
                 listing = _Listing(body, names_size, memoryview(body)[names_size:].cast("q"))
-                if body.count(b"\0", 0, names_size) != max(listing.count - 1, 0):
+                # as many names as pairs of numbers: n - 1 NULs between n names, and no name without
+                # numbers (a name and no numbers has no NUL either)
+                if body.count(b"\0", 0, names_size) != max(listing.count - 1, 0) or (
+                    listing.count == 0 and names_size
+                ):
                     return None
                 return listing
     except FileNotFoundError:
