@@ -49,19 +49,25 @@ def test_the_wheel_installed_elsewhere_inits_and_builds_a_site(tmp_path):
     # A fresh environment with the wheel alone; its dependencies are borrowed from this test's
     # environment through a .pth line (site-packages added that way run none of their own .pth files,
     # so this checkout's editable install stays out of sight).
+    # Run without the caller's PYTHONPATH from here on: pip would take a checkout on it (with the
+    # briefings.egg-info `pip wheel` leaves there) for the package installed, and install nothing.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     venv = tmp_path / "venv"
-    run([sys.executable, "-m", "venv", str(venv)], tmp_path)
+    run([sys.executable, "-m", "venv", str(venv)], tmp_path, env)
     python = venv / "bin" / "python"
     run(
-        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], tmp_path
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+        tmp_path,
+        env,
     )
     purelib = run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], tmp_path
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        tmp_path,
+        env,
     )
     Path(purelib.strip(), "borrowed-deps.pth").write_text(
         sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8"
     )
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     where = tmp_path / "elsewhere"
     where.mkdir()
     found = run([str(python), "-c", "import generator; print(generator.__file__)"], where, env)
