@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import io
+import json
+import os
 import random
 import struct
+import subprocess
+import sys
 import zlib
+from typing import Any
 
 import pytest
 from PIL import Image, ImageFont
 
 from generator.core.themes import DEFAULT_THEME_DIR
 from generator.render.raster import draw_text, palette_of, palette_png, sheet
+from tests.conftest import ROOT
 
 COLORS = (
     ("accent", "#9b1c1c"),
@@ -89,3 +95,76 @@ def test_text_is_drawn_in_the_ramp_and_leaves_the_rest_untouched():
     assert again.crop((0, 0, 600, 120)).tobytes() == inked
     # nothing drawn left of the pen or above the line's top
     assert set(again.crop((0, 0, 18, 120)).tobytes()) == {pal.named["paper"]}
+
+
+# Drawn in a fresh process, then here after many other images in another order: render workers draw
+# a build's images in whatever order they are handed them, after whatever they drew before (caches of
+# fonts, inked words, map panels, the reused sheet), and a kept image must equal a clean build's.
+DRAWN = """
+import hashlib, json, sys
+from pathlib import Path
+from generator.build.current import load_site_config
+from generator.build.options import BuildOptions
+from generator.render import preview
+
+def drawn(root, specs):
+    config = load_site_config(Path(root), BuildOptions(run_import=False))
+    colors = preview.palette(config)
+    out = {}
+    for kind, title, countries in specs:
+        if kind == "card":
+            png = preview.draw_site_card(config, title, "A desk of " + title, countries, colors)
+        elif kind == "logo":
+            png = preview.draw_logo(config, title, colors)
+        else:
+            png = preview.draw_briefing(config, title, "5 Dec 2026 · Energy", "Desk", countries, colors)
+        out[f"{kind}|{title}|{','.join(countries)}"] = hashlib.sha256(png).hexdigest()
+    return out
+
+if __name__ == "__main__":
+    print(json.dumps(drawn(sys.argv[1], json.loads(sys.argv[2]))))
+"""
+
+SPECS = [
+    ("briefing", "Ceasefire talks resume in Doha as envoys meet", ["Qatar", "Israel"]),
+    ("briefing", "Grain corridor reopens", ["Ukraine", "Türkiye", "Russia"]),
+    ("briefing", "محادثات وقف إطلاق النار تستأنف في الدوحة", ["Qatar"]),
+    ("briefing", "A very long headline " * 6, ["Chile", "Peru", "Bolivia", "Argentina", "Brazil"]),
+    ("briefing", "No places named", []),
+    ("card", "Bureau", ["Japan", "Kenya"]),
+    ("card", "العربية", ["Japan", "Kenya"]),
+    ("logo", "Desk Weekly", []),
+]
+
+
+def test_images_do_not_depend_on_what_the_process_drew_before(tmp_path):
+    (tmp_path / "site.yaml").write_text("title: Desk\nbase_url: https://example.org/\n")
+    (tmp_path / "content").mkdir()
+    script = tmp_path / "drawn.py"
+    script.write_text(DRAWN, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path), json.dumps(SPECS)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    fresh = json.loads(done.stdout)
+    namespace: dict[str, Any] = {}
+    exec(compile(DRAWN, str(script), "exec"), namespace)
+    rng = random.Random(7)
+    places = ["France", "India", "China", "Japan", "Kenya", "Qatar", "Chile", "Fiji", "Peru"]
+    words = ["Talks", "stall", "as", "envoys", "meet", "in", "وقف", "الدوحة"]
+    others = [
+        (
+            rng.choice(["briefing", "briefing", "card", "logo"]),
+            " ".join(rng.choice(words) for _ in range(rng.randrange(1, 14))),
+            rng.sample(places, rng.randrange(0, 4)),
+        )
+        for _ in range(150)
+    ]
+    for before, order in ((others[:75], rng.sample(SPECS, len(SPECS))), (others[75:], SPECS)):
+        here = namespace["drawn"](str(tmp_path), before + order)
+        assert {key: here[key] for key in fresh} == fresh
