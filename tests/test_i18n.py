@@ -960,3 +960,23 @@ def test_a_renamed_translation_and_its_aliases_redirect(site: Project) -> None:
         assert moved.all("link", rel="canonical")[0]["href"] == f"https://example.org/{new}"
     rules = site.read("_redirects")
     assert f"/{GRAIN['fr']} /{new} 301" in rules
+
+
+def test_a_briefing_s_translation_group_is_found_by_language_and_slug() -> None:
+    """`Translations.of` by its index: each member of each group, None for another language's slug, and the
+    first group where a briefing belongs to two (a French folder briefing translating an English source and
+    itself the source a Ukrainian translation names)."""
+    from types import SimpleNamespace
+
+    from generator.site.languages import Group, Translations, Version
+
+    def member(lang: str, slug: str, state: str) -> Version:
+        return Version(lang, SimpleNamespace(slug=slug), state)  # type: ignore[arg-type]
+
+    en = Group(None, "en", "v1", (member("en", "grain", "source"), member("fr", "ble", "current")))  # type: ignore[arg-type]
+    fr = Group(None, "fr", "v2", (member("fr", "ble", "source"), member("uk", "zerno", "stale")))  # type: ignore[arg-type]
+    found = Translations((en, fr))
+    assert found.of("en", "grain") is en and found.of("fr", "ble") is en
+    assert found.of("uk", "zerno") is fr
+    assert found.of("fr", "grain") is None and found.of("de", "ble") is None
+    assert Translations((fr, en)).of("fr", "ble") is fr
