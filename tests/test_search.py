@@ -109,7 +109,7 @@ def test_index_files_describe_every_briefing(make_site):
     files = index_files(project.output)
     meta = json.loads(files["search/index.json"])
     assert (
-        meta["version"] == 1 and meta["count"] == 2 and meta["prefix"] == 3 and meta["chunk"] == 256
+        meta["version"] == 2 and meta["count"] == 2 and meta["prefix"] == 3 and meta["chunk"] == 256
     )
     assert [t["name"] for t in meta["taxonomies"]] == [
         "countries",
@@ -117,19 +117,19 @@ def test_index_files_describe_every_briefing(make_site):
         "organisations",
         "topics",
     ]
-    docs = json.loads(files["search/docs/0.json"])  # id 0 is the newest briefing
+    docs = json.loads(files["search/docs/0.json"])  # id 0 is the oldest briefing
     assert [d[0] for d in docs] == [
-        "briefings/pipeline-talks/",
         "briefings/grain-corridor-reopens/",
+        "briefings/pipeline-talks/",
     ]
-    assert docs[1][1:3] == ["Grain corridor reopens", "2026-11-10"] and docs[1][4] == {
+    assert docs[0][1:3] == ["Grain corridor reopens", "2026-11-10"] and docs[0][4] == {
         "countries": ["Ukraine"],
         "topics": ["Trade"],
     }
-    assert postings(files, "wheat") == {1: 2} and postings(files, "zurich") == {0: 1}
-    assert postings(files, "grain") == {1: 3}  # a title word counts three times
+    assert postings(files, "wheat") == {0: 2} and postings(files, "zurich") == {1: 1}
+    assert postings(files, "grain") == {0: 3}  # a title word counts three times
     filters = json.loads(files["search/filters.json"])
-    assert filters["countries"] == [["Russia", "russia", [0]], ["Ukraine", "ukraine", [1]]]
+    assert filters["countries"] == [["Russia", "russia", [1]], ["Ukraine", "ukraine", [0]]]
     # The search page points the script at the index; no page needs WebAssembly any more.
     page = project.html("search/index.html")
     box = next(a for _, a in page.elements if a.get("id") == "search")
@@ -215,7 +215,7 @@ def test_a_new_cli_run_patches_the_index_it_finds_in_the_cache(make_site):
     assert builder.search.shards_written == 2
     files = index_files(project.output)
     # "Wheat prices fell" is left
-    assert postings(files, "barley") == {1: 1} and postings(files, "wheat") == {1: 1}
+    assert postings(files, "barley") == {0: 1} and postings(files, "wheat") == {0: 1}
 
 
 def test_a_shard_altered_in_the_output_folder_is_never_patched_blindly(make_site, tmp_path):
@@ -357,3 +357,67 @@ def test_an_edit_costs_what_it_changes_not_what_the_site_holds(make_site, tmp_pa
     assert edit_and_compare("words", body=new_words) == (2, 4, 0, 0)
     new_country = ("Ukraine", "Chile")
     assert edit_and_compare("country", body="Talks resumed.", countries=new_country) == (2, 4, 0, 1)
+
+
+def test_publishing_a_briefing_newer_than_all_patches_the_index(make_site, tmp_path, monkeypatch):
+    """A briefing newer than every other takes the next id (ids go oldest first): its words are patched into
+    the shards they touch and only the last docs/ file is made (or a new one), in a new CLI run and in a
+    kept Builder (serve), where ids given newest first remade every file. One dated before others moves
+    their ids: the index is made again. Bytes always equal a clean build."""
+    monkeypatch.setattr(search, "CHUNK", 4)
+
+    def text(n: int, date: str, body: str = "Talks on grain exports resumed.") -> str:
+        return briefing_md(
+            f"Briefing {n}", date=f"{date}T09:00:00+00:00", countries=["Ukraine"], body=body
+        )
+
+    # seven: docs/0.json holds the four oldest, docs/1.json three
+    project = make_site(
+        {f"content/briefings/b{n:02d}.md": text(n, f"2026-10-{n + 1:02d}") for n in range(7)},
+        config=CONFIG,
+    )
+    Builder(project.root, BuildOptions(run_import=False)).build()
+    entries, builds = counting(monkeypatch, "_doc_entry"), counting(monkeypatch, "build_shards")
+
+    def publish(builder: Builder | None, n: int, date: str, body: str) -> tuple[set[str], int]:
+        """The files of search/ the build changed and the docs/ entries it made."""
+        entries.clear(), builds.clear()
+        before = index_files(project.output)
+        project.write({f"content/briefings/b{n:02d}.md": text(n, date, body)})
+        builder = builder or Builder(project.root, BuildOptions(run_import=False))  # a new CLI run
+        runs = builder.search.full_runs
+        builder.build()
+        patched = builder.search.full_runs == runs
+        assert patched == (not builds), n  # no shard made from every briefing's words when patched
+        made = len(entries) if patched else -1
+        after = index_files(project.output)
+        fresh = tmp_path / f"fresh-{n}"
+        Builder(project.root, BuildOptions(run_import=False, cache=False, output=fresh)).build()
+        assert after == index_files(fresh), n
+        return {rel for rel in after if before.get(rel) != after[rel]}, made
+
+    def shards(*words: str) -> set[str]:
+        return {f"search/terms/{search.shard_of(w)}.json" for w in words}
+
+    common = {"search/filters.json", "search/index.json"}
+    # into the last docs/ file, which it fills: the shards of its new words and of every word it shares
+    # with the others (their posting lists gain its id)
+    changed, made = publish(None, 7, "2026-10-20", "Zephyrine quorbles vexed Ouagadougou.")
+    assert made == 4 and "search/docs/0.json" not in changed
+    assert changed == common | {"search/docs/1.json"} | shards(
+        "zephyrine", "quorbles", "vexed", "ouagadougou", "briefing", "7", "ukraine"
+    )
+    # into a new docs/ file, of one entry
+    changed, made = publish(None, 8, "2026-10-21", "Vexed again.")
+    assert made == 1 and changed == common | {"search/docs/2.json"} | shards(
+        "vexed", "again", "briefing", "8", "ukraine"
+    )
+    # serve's kept Builder patches too
+    kept = Builder(project.root, BuildOptions(run_import=False))
+    kept.build()
+    changed, made = publish(kept, 9, "2026-10-22", "Quorbles.")
+    assert made == 2 and changed == common | {"search/docs/2.json"} | shards(
+        "quorbles", "briefing", "9", "ukraine"
+    )
+    # dated before the others: every id after it moves, the index is made again (equal to a clean one)
+    assert publish(None, 10, "2026-09-30", "Backdated.")[1] == -1

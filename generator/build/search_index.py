@@ -36,7 +36,7 @@ from generator.core.parallel import Background
 from generator.read.words import PREFIX
 
 FOLDER = "search"
-VERSION = 1
+VERSION = 2  # 2: ids oldest first (1: newest first)
 CHUNK = 256  # briefings per docs/ file
 SUMMARY_CHARS = 300
 
@@ -95,6 +95,15 @@ def _doc_entry(briefing: Briefing, taxonomies: Iterable[str]) -> list[object]:
     return [briefing.url, briefing.title, briefing.date.date().isoformat(), summary, terms]
 
 
+def in_id_order(site: Site) -> tuple[Briefing, ...]:
+    """The briefings a site lists, by search id: oldest first, so that a new briefing (the newest, as a
+    briefing is usually published) takes the next id and every other keeps its own; its words are patched
+    into the shards they touch and the last docs/ file is made again, where ids given newest first moved
+    every briefing and remade all ~1,400 files of a 2,000-briefing index. search.js shows the highest
+    ids first where scores tie."""
+    return site.briefings[::-1]
+
+
 def _localized(site: Site) -> bool:
     """A language's site whose pages name countries... in that language (not English)."""
     return site.lang is not None and site.lang.code.split("-")[0] != "en"
@@ -107,7 +116,7 @@ def _same_name(taxonomy: str, name: str) -> str:
 def _filters(site: Site) -> dict[str, list[object]]:
     """{taxonomy: [[name, slug, Δids], ...]}; on a language's site, a term the pages name otherwise is
     [its name there, slug, Δids, the name docs/ files give] (search.js shows the first)."""
-    ids = {b.slug: i for i, b in enumerate(site.briefings)}
+    ids = {b.slug: i for i, b in enumerate(in_id_order(site))}
 
     named: Callable[[str, str], str] = _same_name
     if _localized(site):
@@ -274,25 +283,36 @@ class SearchIndex:
     ) -> Callable[[], dict[str, Content]]:
         """Start bringing the index up to date; the returned function gives every file of search/.
 
-        Shards are patched where words changed. A whole rebuild (other settings; briefings added,
-        removed or reordered) runs, with `background`, in a forked process while the caller plans
+        Shards are patched where words changed, and where briefings were added after the newest (ids are
+        given oldest first: `in_id_order`). A whole rebuild (other settings; briefings removed, reordered
+        or added before another) runs, with `background`, in a forked process while the caller plans
         and renders pages; so does the making of every shard for an output folder that has none.
         `previous` maps the slug of each briefing re-parsed by this build to its words before (when
         known).
         """
-        slugs = [b.slug for b in site.briefings]
+        slugs = [b.slug for b in in_id_order(site)]
         bodies = list(map(site.bodies.__getitem__, slugs))
         docs = tuple(zip(slugs, [body.digest for body in bodies], strict=True))
         words = [body.packed_words for body in bodies]
         self._output = output
         same = docs == self.docs
-        if settings == self.key and (same or [slug for slug, _ in self.docs] == slugs):
-            pairs = zip(docs, self.docs, strict=True)
+        known = len(self.docs)
+        # the same briefings, or the same followed by new ones (published since): their ids stand
+        kept = 0 < known <= len(slugs) and [slug for slug, _ in self.docs] == slugs[:known]
+        if settings == self.key and (same or kept):
+            pairs = zip(docs, self.docs, strict=False)
             changed = [] if same else [i for i, (new, old) in enumerate(pairs) if new != old]
-            old_words = {}
+            changed += range(known, len(docs))
+            old_words: dict[int, bytes | None] = {}
             for i in changed:
-                old = self.words[i] if self.words else previous.get(docs[i][0])
-                if old is None:
+                old = (
+                    None  # new: no words before
+                    if i >= known
+                    else self.words[i]
+                    if self.words
+                    else previous.get(docs[i][0])
+                )
+                if old is None and i < known:
                     break
                 old_words[i] = old
             else:
@@ -376,14 +396,14 @@ class SearchIndex:
         return self.shards.get(name)
 
     def _patch(
-        self, old_words: Mapping[int, bytes], words: Mapping[int, bytes] | list[bytes]
+        self, old_words: Mapping[int, bytes | None], words: Mapping[int, bytes] | list[bytes]
     ) -> bool:
-        """Apply the changed briefings' word counts to the shards they touch; False if a shard is
-        not at hand."""
+        """Apply the changed briefings' word counts to the shards they touch (None: a new briefing, no
+        words before); False if a shard is not at hand."""
         # shard -> term -> id -> tf (0: gone)
         edits: dict[str, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
         for doc, before in old_words.items():
-            old, new = _parse_terms(before), _parse_terms(words[doc])
+            old, new = _parse_terms(before) if before is not None else {}, _parse_terms(words[doc])
             for term in old.keys() | new.keys():
                 if old.get(term) != new.get(term):
                     edits[shard_of(term)][term][doc] = new.get(term, 0)
@@ -405,7 +425,7 @@ class SearchIndex:
         files (None: any may have), so docs/ files of unchanged briefings are not made again;
         `remade`: every shard, for those the output folder lacks (by default made when asked)."""
         taxonomies = tuple(site.config.taxonomies)
-        briefings = site.briefings
+        briefings = in_id_order(site)
         out: dict[str, Content] = {}
         # A shard not in memory is in the output folder (the writer checks). Where some are missing,
         # all are made again once: making one costs as much as making all (every briefing is read).
@@ -423,12 +443,14 @@ class SearchIndex:
             return _dump([_doc_entry(b, taxonomies) for b in part])
 
         count = -(-len(briefings) // CHUNK)
-        if changed is None or len(self.chunk_digests) != count or not self.filters_digest:
+        known = len(self.chunk_digests)
+        if changed is None or known > count or not self.filters_digest:
             dirty, new_tags = set(range(count)), True
             digests = [""] * count
-        else:
-            dirty, new_tags = {i // CHUNK for i in changed}, False
-            digests = list(self.chunk_digests)
+        else:  # files after the last one known: new briefings only (`update`)
+            dirty = {i // CHUNK for i in changed} | set(range(known, count))
+            new_tags = known < count
+            digests = list(self.chunk_digests) + [""] * (count - known)
         for n in range(count):
             rel = f"docs/{n}.json"
             if n not in dirty:  # the same briefings as the last build's file, unchanged

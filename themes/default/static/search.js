@@ -146,7 +146,7 @@
 
     async load() {
       this.meta = await fetchJSON(this.url, { cache: "no-cache" }, false);
-      if (!this.meta || this.meta.version !== 1) throw new LoadError(t("reasonFormat"));
+      if (!this.meta || this.meta.version !== 2) throw new LoadError(t("reasonFormat"));
     }
 
     file(path, missingIsEmpty) {
@@ -399,13 +399,14 @@
         const filtered = tokens.length || filterMasks.size;
         const ids = [];
         if (filtered) {
-          for (let id = 0; id < count; id++) {
+          // ids are given oldest first (a new briefing takes the next one): the newest is shown first
+          for (let id = count - 1; id >= 0; id--) {
             if (!queryMask[id]) continue;
             let keep = true;
             for (const mask of filterMasks.values()) if (!mask[id]) { keep = false; break; }
             if (keep) ids.push(id);
           }
-          if (scores) ids.sort((a, b) => scores.get(b) - scores.get(a) || a - b);
+          if (scores) ids.sort((a, b) => scores.get(b) - scores.get(a) || b - a);
         }
         if (facets) this.renderFacets(facets, queryMask, filterMasks);
         this.tokens = tokens;
