@@ -188,6 +188,54 @@ def test_a_full_disk_is_one_clear_error_and_the_site_is_left_as_it_was(make_site
     no_leftovers(site)
 
 
+def test_a_change_of_part_of_the_site_is_written_in_place_pages_last_and_most_of_it_swapped(
+    make_site, tmp_path, monkeypatch
+):
+    """Publishing a briefing changes many files (its page, lists, feeds, search shards) but a part of the site:
+    written in place through the journal, the new files and those that are not pages renamed into place
+    first, the pages last (a list never links a page not there yet). A change of most of the site (the
+    site's title on every page) goes to a hard-linked copy swapped in whole. Both equal a clean build."""
+    site = project(make_site)
+    site.build()
+    monkeypatch.setattr(writer, "SWAP_THRESHOLD", 5)
+    folder = site.output.stat().st_ino
+    renames: list[str] = []
+    real = os.replace
+
+    def replace(src, dst):  # type: ignore[no-untyped-def]
+        if Path(src).name.startswith(TEMP_PREFIX):
+            renames.append(Path(dst).relative_to(site.output).as_posix())
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    before = set(tree(site.output))
+    site.write(
+        {
+            "content/briefings/b999.md": briefing_md(
+                "A new one", "2026-11-28T09:00:00+00:00", body="New."
+            )
+        }
+    )
+    site.build()
+    assert site.output.stat().st_ino == folder  # in place
+    assert SWAP_FLOOR < len(renames) < len(tree(site.output)) / 2
+    kinds = [(rel.endswith(".html"), rel in before) for rel in renames]
+    assert kinds == sorted(kinds) and (False, False) in kinds and (True, True) in kinds
+    assert "briefings/a-new-one/index.html" in renames
+    assert tree(site.output) == clean_build(site, tmp_path)
+    no_leftovers(site)
+    renames.clear()
+    config = site.root / "site.yaml"
+    config.write_text(config.read_text().replace("title:", "title: Renamed -", 1))
+    site.build()
+    assert site.output.stat().st_ino != folder and not renames  # swapped in whole
+    assert tree(site.output) == clean_build(site, tmp_path, "clean-2")
+    no_leftovers(site)
+
+
+SWAP_FLOOR = 5
+
+
 def test_a_first_build_writes_pages_as_they_arrive_and_makes_the_same_site(
     make_site, tmp_path, monkeypatch
 ):

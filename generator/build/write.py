@@ -248,7 +248,8 @@ def _apply(
     root = str(folder)
     journal = Journal(folder) if plan.todo or plan.stale else None
     if journal and not private:
-        journal.begin({rel: _temp_name(rel) for rel in plan.todo}, plan.stale)
+        order = sorted(plan.todo, key=lambda rel: (rel.endswith(".html"), rel in plan.previous))
+        journal.begin({rel: _temp_name(rel) for rel in order}, plan.stale)
     try:
         for rel in plan.todo:
             data = files[rel]
@@ -391,11 +392,19 @@ def _write_marker(folder: Path, manifest: dict[str, list], home: Path | None = N
         write_atomic(marker, MARKER_BYTES)
 
 
-# A change of more files than this is written to a hard-linked copy of the output and swapped in with one
-# rename, so a reader never sees a site half old, half new (e.g. pages naming a stylesheet not yet written).
-# Smaller changes (an edited briefing and the lists that show it) are written in place, each file atomically:
-# copying a 15,000-file tree of links to change ten files cost 3 s at 10,000 briefings.
+# A change of more files than this that rewrites most of the site (a theme or setting changed) is written
+# to a hard-linked copy of the output and swapped in with one rename, so a reader never sees a site half
+# old, half new (e.g. pages naming a stylesheet not yet written). Others (an edited or a new briefing and
+# the lists that show it) are written in place through the journal, each file atomically, pages last: the
+# copy costs a link, a folder and their removal per file of the site (~180 us), the journal a write and a
+# rename per changed file, so publishing a briefing at 2,000 briefings (530 files of 7,100) spent 1.3 s of
+# its 4 s copying and removing the tree.
 SWAP_THRESHOLD = 200
+
+
+def _swapped(changed: int, files: int) -> bool:
+    """Whether a change of `changed` files of a site of `files` is written to a copy swapped in whole."""
+    return changed > SWAP_THRESHOLD and 2 * changed > files
 
 
 def write_files(
@@ -472,8 +481,9 @@ def _write_site(
     # Files written since the manifest was (write_files) are current if they still are as written then.
     manifest = {**on_disk, **recent} if recent else on_disk
     plan = _plan(output, files, manifest)
-    if manifest and len(plan.todo) + len(plan.stale) > SWAP_THRESHOLD:
-        # a large rewrite also sweeps out files we never wrote
+    most = _swapped(len(plan.todo) + len(plan.stale), len(files))
+    if manifest and most:
+        # a rewrite of most of the site also sweeps out files we never wrote
         plan.stale = sorted(_stale_files(output, files))
     plan.previous = on_disk
     # a first build: written where no reader looks yet, then put in place in one step
@@ -495,7 +505,7 @@ def _write_site(
             shutil.rmtree(staging, ignore_errors=True)
             raise
         return stats
-    if not swap or len(plan.todo) + len(plan.stale) <= SWAP_THRESHOLD:
+    if not (swap and most):
         return _apply(output, files, plan)
     staging = output.with_name(f".{output.name}.new")
     old = output.with_name(f".{output.name}.old")
