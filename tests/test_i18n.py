@@ -981,3 +981,34 @@ def test_a_briefing_s_translation_group_is_found_by_language_and_slug() -> None:
     assert found.of("uk", "zerno") is fr
     assert found.of("fr", "grain") is None and found.of("de", "ble") is None
     assert Translations((fr, en)).of("fr", "ble") is fr
+
+
+def test_serve_writes_an_edited_briefing_s_page_first_in_every_language(site: Project) -> None:
+    """Serve's fast render on a multilingual site: the page of an edited translation (its text and summary)
+    and of an edited source is written at once, under its language's folder with its versions, switcher
+    and notice, byte for byte the page the full rebuild then makes and leaves (and a clean build makes)."""
+    builder = Builder(site.root, BuildOptions(run_import=False, swap=False))
+    builder.build()
+    edits = {
+        "content/briefings/fr/black-sea-grain.md": GRAIN_FR.replace(
+            "ont réduit", "ont encore réduit"
+        ).replace("Le trafic dans", "Le trafic maritime dans"),
+        "content/briefings/sudan.md": SUDAN_EN.replace("thousands of civilians", "many civilians"),
+    }
+    site.write(edits)
+    fast = builder.quick({site.root / rel for rel in edits})
+    assert fast is not None
+    pages = {
+        GRAIN["fr"] + "index.html",
+        "briefings/fighting-intensifies-around-el-fasher/index.html",
+    }
+    assert set(fast.changed_paths) == pages
+    quick = {rel: (site.output / rel).read_bytes() for rel in pages}
+    assert "encore réduit" in quick[GRAIN["fr"] + "index.html"].decode()
+    report = builder.build({site.root / rel for rel in edits})
+    assert not pages & set(report.stats.changed_paths)  # found current: left as written
+    clean = site.root.parent / "clean"
+    shutil.copytree(site.root, clean, ignore=shutil.ignore_patterns("output", ".cache"))
+    Builder(clean, BuildOptions(run_import=False)).build()
+    assert {rel: (clean / "output" / rel).read_bytes() for rel in pages} == quick
+    assert _tree(clean / "output") == _tree(site.output)

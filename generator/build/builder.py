@@ -418,8 +418,9 @@ class Builder:
     def quick(self, changed: set[Path]) -> WriteStats | None:
         """Fast render (as `hugo server` does): write the pages of edited briefings at once, before the full rebuild.
 
-        Only for briefings whose slug, date, draft flag and terms are unchanged, so their page is what the
-        full rebuild will make of them (the same neighbours and related lists, taken from the last build).
+        Only for briefings whose slug, date, draft flag, terms, language and source (translation_of:) are
+        unchanged, so their page is what the full rebuild will make of them (the same neighbours, related
+        lists and versions in other languages, taken from the last build).
         Lists, feeds and the search index that show them follow in the full rebuild, which finds these pages
         current and leaves them. Returns None when it does not apply (anything else changed, a file has an
         error: the full rebuild reports it), so the caller runs the full rebuild only.
@@ -429,7 +430,6 @@ class Builder:
             last is None
             or not changed
             or (self.options.run_import and any(p.suffix == ".txt" for p in changed))
-            or last.site.lang is not None  # a multilingual site's pages carry their translations
         ):
             return None
         try:

@@ -36,6 +36,7 @@ from generator.build.write import Content, write_files
 from generator.core.model import Body, Briefing, BriefingFile, OutputPage
 from generator.core.trace import Trace
 from generator.pages.kinds import briefing_page
+from generator.pages.languages import localize_briefing_page
 from generator.render.render import Digested, render_many, render_traced
 
 if TYPE_CHECKING:
@@ -47,22 +48,31 @@ def quick_render(builder: Builder, changed: set[Path], last: LastBuild) -> Write
     it does not apply)."""
     files: dict[str, bytes] = {}
     parsed: dict[Path, Cached] = {}
+    # a multilingual site's pages of each language come from that language's site
+    sites = {s.lang.code: s for s in last.site.every_language} if last.site.lang else {}
     for path in changed:
         cached = builder._documents.get(path)
         old = cached.item if cached else None
-        if not isinstance(old, BriefingFile) or old.briefing.slug not in last.site.neighbours:
+        if not isinstance(old, BriefingFile):
+            return None
+        shown_in = sites.get(old.briefing.lang, last.site) if sites else last.site
+        if old.briefing.slug not in shown_in.neighbours:
             return None
         if (again := reparse(path, last.site.config, last.markup.render)) is None:
             return None
         stamp, new = again
-        # what decides its neighbours and related briefings
-        placed = ("slug", "date", "draft", "terms", "publish", "expires")
+        # what decides its neighbours and related briefings, and its place among its translations
+        placed = ("slug", "date", "draft", "terms", "publish", "expires", "lang", "translation")
         if any(getattr(new.briefing, f) != getattr(old.briefing, f) for f in placed):
             return None
         site = dataclasses.replace(
-            last.site, bodies={**last.site.bodies, new.briefing.slug: new.body}
+            shown_in, bodies={**shown_in.bodies, new.briefing.slug: new.body}
         )
         page = briefing_page(site, new.briefing)
+        if (
+            sites
+        ):  # under its language's folder, with its versions and its notice, as `localize` makes it
+            page = localize_briefing_page(last.site, shown_in, page)
         try:
             rendered = render_traced(last.env, page, last.keys.common)
         except Exception:  # a template error: the full rebuild reports it with file and line

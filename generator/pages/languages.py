@@ -70,50 +70,56 @@ def localize(
     have = {
         (s.lang.code, p.path) for s, ps in made for p in ps if p.data is None and p.make is None
     }
-    languages = [s.lang for s in site.every_language]
-    config = site.config
-    out: list[OutputPage] = []
-    for s, ps in made:
-        prefix = s.lang.prefix
-        for page in ps:
-            path = page.path if page.path in ROOT_ONLY else prefix + page.path
-            if page.data is not None or page.make is not None:
-                out.append(dataclasses.replace(page, path=path))
-                continue
-            versions = _versions(site, s, page, have)
-            switcher = tuple(
-                Switch(
-                    lang.code,
-                    lang.name,
-                    config.url(_folder(versions.get(lang.code, lang.prefix))),
-                    lang.code == s.lang.code,
-                    lang.code in versions,
-                )
-                for lang in languages
-            )
-            alternates: tuple[Alternate, ...] = ()
-            if len(versions) > 1:
-                alternates = tuple(
-                    Alternate(code, config.absolute_url(_folder(versions[code])))
-                    for code in (lang.code for lang in languages)
-                    if code in versions
-                )
-                default = versions.get(languages[0].code) or next(iter(versions.values()))
-                alternates += (Alternate("x-default", config.absolute_url(_folder(default))),)
-            context = {
-                **page.context,
-                "lang": s.lang,
-                "alternates": alternates,
-                "switcher": switcher,
-                "notice": _notice(site, s, page),
-            }
-            if s is not site:
-                context["nav_pages"] = s.nav
-            out.append(dataclasses.replace(page, path=path, context=context))
+    out = [_localized(site, s, page, have) for s, ps in made for page in ps]
     if site.lang.prefix:  # the default language in a folder too: the root sends readers to its home
         context = {"title": site.config.title, "target": site.lang.prefix, "kind": "redirect"}
         out.append(OutputPage(path="index.html", template="redirect.html", context=context))
     return out
+
+
+def localize_briefing_page(site: Site, s: Site, page: OutputPage) -> OutputPage:
+    """A briefing page of the language site `s` (one of `site.every_language`) as `localize` makes it: its
+    versions are its translation group's, so no other page need be known (serve's fast render)."""
+    return _localized(site, s, page, set())
+
+
+def _localized(site: Site, s: Site, page: OutputPage, have: set[tuple[str, str]]) -> OutputPage:
+    """`page` of the language site `s` under its folder, with its language, versions and notice."""
+    path = page.path if page.path in ROOT_ONLY else s.lang.prefix + page.path
+    if page.data is not None or page.make is not None:
+        return dataclasses.replace(page, path=path)
+    languages = [other.lang for other in site.every_language]
+    config = site.config
+    versions = _versions(site, s, page, have)
+    switcher = tuple(
+        Switch(
+            lang.code,
+            lang.name,
+            config.url(_folder(versions.get(lang.code, lang.prefix))),
+            lang.code == s.lang.code,
+            lang.code in versions,
+        )
+        for lang in languages
+    )
+    alternates: tuple[Alternate, ...] = ()
+    if len(versions) > 1:
+        alternates = tuple(
+            Alternate(code, config.absolute_url(_folder(versions[code])))
+            for code in (lang.code for lang in languages)
+            if code in versions
+        )
+        default = versions.get(languages[0].code) or next(iter(versions.values()))
+        alternates += (Alternate("x-default", config.absolute_url(_folder(default))),)
+    context = {
+        **page.context,
+        "lang": s.lang,
+        "alternates": alternates,
+        "switcher": switcher,
+        "notice": _notice(site, s, page),
+    }
+    if s is not site:
+        context["nav_pages"] = s.nav
+    return dataclasses.replace(page, path=path, context=context)
 
 
 def _folder(path: str) -> str:
