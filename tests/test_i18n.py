@@ -1012,3 +1012,32 @@ def test_serve_writes_an_edited_briefing_s_page_first_in_every_language(site: Pr
     Builder(clean, BuildOptions(run_import=False)).build()
     assert {rel: (clean / "output" / rel).read_bytes() for rel in pages} == quick
     assert _tree(clean / "output") == _tree(site.output)
+
+
+def test_a_cli_build_makes_no_language_s_search_index_again_when_none_of_its_briefings_changed(
+    site: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each language's index is kept in .cache/ as the default language's is: after an edit of an English
+    briefing, a new process patches the English index and makes no other language's again (it made all
+    three again before), and the files equal a clean build's."""
+    from generator.build import search_index
+
+    made: list[int] = []
+    real = search_index.build_shards
+    monkeypatch.setattr(search_index, "build_shards", lambda words: made.append(1) or real(words))
+    Builder(site.root, BuildOptions(run_import=False)).build()  # a new process
+    site.write(
+        {"content/briefings/sudan.md": SUDAN_EN.replace("civilians fled", "civilians fled west")}
+    )
+    made.clear()
+    builder = Builder(site.root, BuildOptions(run_import=False))
+    builder.build()
+    assert made == [] and builder.search.full_runs == 0
+    assert all(index.full_runs == 0 for index in builder.languages_search.indexes.values())
+    site.write({"content/briefings/fr/moldavie.md": ELECTIONS_FR.replace("nord", "sud")})
+    Builder(site.root, BuildOptions(run_import=False)).build()
+    assert made == [1]  # French only: a language's index is made again when its briefings change
+    clean = site.root.parent / "clean"
+    shutil.copytree(site.root, clean, ignore=shutil.ignore_patterns("output", ".cache"))
+    Builder(clean, BuildOptions(run_import=False)).build()
+    assert _tree(clean / "output") == _tree(site.output)

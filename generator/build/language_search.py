@@ -3,10 +3,12 @@ searches the briefings of the language they read (the default language's index i
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.build.cache import BuildCache
 from generator.build.search_index import SearchIndex
 from generator.build.write import Content
 from generator.core.model import Site
@@ -46,3 +48,21 @@ class LanguageIndexes:
             }
 
         return files
+
+    @classmethod
+    def kept_in(cls, cache: BuildCache) -> LanguageIndexes:
+        """The indexes the last CLI build kept in .cache/ (none: empty), so that a language none of whose
+        briefings changed is not indexed again (patched as the default language's, from the output)."""
+        kept = cache.blob(KEPT)
+        return kept if isinstance(kept, LanguageIndexes) else cls()
+
+    def keep_in(self, cache: BuildCache) -> None:
+        with contextlib.suppress(OSError):
+            cache.put_blob(KEPT, self)
+
+    def state(self) -> dict[str, tuple[str, tuple[tuple[str, str], ...]]]:
+        """What is saved of each language's index: changed, it is saved again (Builder._build)."""
+        return {code: (index.key, index.docs) for code, index in self.indexes.items()}
+
+
+KEPT = "search-languages"  # the blob of .cache/ they are kept in between CLI builds
