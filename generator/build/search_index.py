@@ -305,14 +305,11 @@ class SearchIndex:
             changed += range(known, len(docs))
             old_words: dict[int, bytes | None] = {}
             for i in changed:
-                old = (
-                    None  # new: no words before
-                    if i >= known
-                    else self.words[i]
-                    if self.words
-                    else previous.get(docs[i][0])
-                )
-                if old is None and i < known:
+                if i >= known:  # new: no words before
+                    old_words[i] = None
+                    continue
+                old = self.words[i] if self.words else previous.get(docs[i][0])
+                if old is None:
                     break
                 old_words[i] = old
             else:

@@ -69,9 +69,8 @@ def quick_render(builder: Builder, changed: set[Path], last: LastBuild) -> Write
             shown_in, bodies={**shown_in.bodies, new.briefing.slug: new.body}
         )
         page = briefing_page(site, new.briefing)
-        if (
-            sites
-        ):  # under its language's folder, with its versions and its notice, as `localize` makes it
+        if sites:
+            # under its language's folder, with its versions and its notice, as `localize` makes it
             page = localize_briefing_page(last.site, shown_in, page)
         try:
             rendered = render_traced(last.env, page, last.keys.common)
