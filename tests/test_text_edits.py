@@ -106,6 +106,35 @@ def test_repeated_text_edits_then_full_builds_equal_clean_builds(make_site, tmp_
     assert shortcuts[6] == ""  # the title: lists change
 
 
+def test_a_full_build_stores_again_only_the_pages_it_changed_and_text_edits_then_use_them(
+    make_site, tmp_path, monkeypatch
+):
+    """A briefing published: the full build keeps the stored context of every page whose key, bytes and
+    bodies are unchanged and stores only the others again; text edits of old and new briefings after it
+    equal clean builds (a context kept that no longer stood would show in them)."""
+    from generator.build import text_store
+
+    monkeypatch.setattr(text_store, "SHARDS", 4)  # many pages a shard, as on a large site
+    project = make_site(site_files())
+    cli_build(project.root)
+    stored: list[str] = []
+    real = text_store._page_bytes
+    monkeypatch.setattr(
+        text_store, "_page_bytes", lambda page, *a: stored.append(page.path) or real(page, *a)
+    )
+    files = site_files(15)
+    project.write({"content/briefings/b14.md": files["content/briefings/b14.md"]})  # the newest
+    report = cli_build(project.root)
+    assert report.shortcut == "" and report.rendered > 0
+    assert "briefings/briefing-14/index.html" in stored  # new
+    # a page whose context (key) or bytes changed was rendered again; the others are kept as stored
+    assert len(stored) <= report.rendered, sorted(stored)
+    for name in ("b14", "b02", "b13"):
+        edit(project.root / f"content/briefings/{name}.md", lambda t: t.rstrip() + " More text.\n")
+        assert cli_build(project.root).shortcut == "text edits", name
+        assert tree(project.output) == clean(project.root, tmp_path / "clean"), name
+
+
 @pytest.mark.parametrize(
     "change",
     [
