@@ -20,6 +20,7 @@ from generator.build.text_store import shard_of
 from generator.core.errors import SiteError
 from generator.pages import registry
 from generator.pages.page import html_page
+from tests.conftest import briefing_md
 from tests.test_settle import WORDS, clean, site_files, tree
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes/default"
@@ -475,3 +476,38 @@ def test_a_title_read_while_planning_is_in_the_keys_of_the_pages_holding_it(
     assert cli_build(project.root).shortcut == ""
     assert project.html("oldest/index.html").texts("title")[0].startswith("Zero")
     assert tree(project.output) == clean(project.root, tmp_path / "clean")
+
+
+@pytest.mark.parametrize("mode", ["cli", "serve"])
+def test_a_date_rewritten_in_another_utc_offset_renders_the_pages_that_print_it(
+    make_site, tmp_path, mode
+):
+    """The same instant at another offset (an import after `timezone:` changed, an editor's rewrite): `==`
+    takes the two dates for equal, but pages print a date in its own offset, so the edit is not a text
+    edit; the build, as the CLI runs it and as serve's kept Builder does (fast render first), equals a
+    clean one (found by the property test's seed 166)."""
+    from generator.build.builder import Builder
+
+    config = "title: T\nbase_url: https://example.org/\ntimezone: America/Santiago\n"
+    files = {
+        f"content/briefings/b{i}.md": briefing_md(
+            f"B {i}", f"2026-11-0{i + 1}T09:00:00+00:00", countries=["France"], body=f"Body {i}."
+        )
+        for i in range(3)
+    }
+    newest = "content/briefings/new.md"
+    files[newest] = briefing_md(
+        "New", "2026-12-06T01:43:14+00:00", countries=["France"], body="New."
+    )
+    project = make_site(files, config=config)
+    kept = Builder(project.root, BuildOptions(run_import=False, swap=False, jobs=1))
+    kept.build() if mode == "serve" else cli_build(project.root)
+    again = briefing_md("New", "2026-12-05T22:43:14-03:00", countries=["France"], body="New.")
+    project.write({newest: again})
+    if mode == "serve":
+        kept.quick({project.root / newest})
+        kept.build({project.root / newest})
+    else:
+        assert cli_build(project.root).shortcut != "text edits"
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
+    assert "5 December 2026" in project.read("briefings/new/index.html")

@@ -31,7 +31,14 @@ from generator.build.keys import BRIEFING_LISTED, PageKeys, listed_digests
 from generator.build.options import BuildReport, WriteStats
 from generator.build.reparse import reparse
 from generator.build.state import Cached, LastBuild
-from generator.build.swap import same_but_shown, shown_alone, site_with, swap_bodies, swap_objects
+from generator.build.swap import (
+    identical,
+    same_but_shown,
+    shown_alone,
+    site_with,
+    swap_bodies,
+    swap_objects,
+)
 from generator.build.write import Content, write_files
 from generator.core.model import Body, Briefing, BriefingFile, OutputPage
 from generator.core.trace import Trace
@@ -63,7 +70,7 @@ def quick_render(builder: Builder, changed: set[Path], last: LastBuild) -> Write
         stamp, new = again
         # what decides its neighbours and related briefings, and its place among its translations
         placed = ("slug", "date", "draft", "terms", "publish", "expires", "lang", "translation")
-        if any(getattr(new.briefing, f) != getattr(old.briefing, f) for f in placed):
+        if any(not identical(getattr(new.briefing, f), getattr(old.briefing, f)) for f in placed):
             return None
         site = dataclasses.replace(
             shown_in, bodies={**shown_in.bodies, new.briefing.slug: new.body}
@@ -169,7 +176,7 @@ def settle_bodies(builder: Builder, changed: set[Path]) -> BuildReport | None:
         held, before = site.bodies.get(slug), shown.get(slug)
         if held is None or before is None or not shown_alone(cached.item, new):
             return None  # hidden, or more than its text and what pages show of it: the full build
-        if new.briefing != before:
+        if not identical(new.briefing, before):
             if not same_but_shown(before, new.briefing):
                 return None
             fronts[slug] = new.briefing

@@ -24,7 +24,7 @@ from generator.build.keys import page_key
 from generator.build.manifest import OutputCheck, note_written
 from generator.build.options import BuildOptions, BuildReport
 from generator.build.search_index import SearchIndex
-from generator.build.swap import shown_alone, swap_bodies
+from generator.build.swap import identical, shown_alone, swap_bodies
 from generator.build.text_store import TextStore, options_key
 from generator.build.write import write_files
 from generator.core.config import Config
@@ -107,7 +107,7 @@ def _settle(
     swaps = {e.old.body.digest: e.new.body for e in edits if e.old.body.digest != e.new.body.digest}
     new_digests = {body.digest for body in swaps.values()}
     # edits that changed what pages show of a briefing (its title..., its reading time), by slug
-    moved = {e.new.briefing.slug: e for e in edits if e.new.briefing != e.old.briefing}
+    moved = {e.new.briefing.slug: e for e in edits if not identical(e.new.briefing, e.old.briefing)}
     held_by = sorted(
         {
             p
