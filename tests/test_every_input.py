@@ -25,8 +25,10 @@ import os
 import random
 import re
 import shutil
+import struct
 import subprocess
 import sys
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -201,10 +203,43 @@ def inspect(
                 a, b = Image.open(io.BytesIO(mine)), Image.open(io.BytesIO(theirs))
                 box = ImageChops.difference(a.convert("RGB"), b.convert("RGB")).getbbox()
                 line += f"; images {a.size} and {b.size}, pixels differ in {box}"
+                if box is None:
+                    line += png_streams(mine, theirs)
             except (OSError, ValueError) as exc:
                 line += f"; not both images: {exc}"
         lines.append(line)
     return "".join(lines) + f"\n    (both versions kept in {kept})"
+
+
+def png_streams(mine: bytes, theirs: bytes) -> str:
+    """Where two PNGs of the same pixels differ: their chunks, and for their deflate streams the first byte
+    that differs and how many bytes of rows decode before it (a preview image's compressed bytes once
+    differed between an incremental and a clean build with the same rows and palette)."""
+
+    def chunks(data: bytes) -> dict[bytes, bytes]:
+        found: dict[bytes, bytes] = {}
+        at = 8
+        while at + 8 <= len(data):
+            (size,) = struct.unpack(">I", data[at : at + 4])
+            kind = data[at + 4 : at + 8]
+            found[kind] = found.get(kind, b"") + data[at + 8 : at + 8 + size]
+            at += 12 + size
+        return found
+
+    a, b = chunks(mine), chunks(theirs)
+    same = [kind.decode() for kind in a if a.get(kind) == b.get(kind)]
+    ours, clean = a.get(b"IDAT", b""), b.get(b"IDAT", b"")
+    pairs = enumerate(zip(ours, clean, strict=False))
+    first = next((i for i, (x, y) in pairs if x != y), min(len(ours), len(clean)))
+    try:
+        rows = zlib.decompress(ours) == zlib.decompress(clean)
+        before = len(zlib.decompressobj().decompress(ours[:first]))
+    except zlib.error as exc:
+        return f"; chunks alike {same}, IDAT not deflate: {exc}"
+    return (
+        f"; chunks alike {same}; rows {'alike' if rows else 'differ'}; IDAT {len(ours)} and "
+        f"{len(clean)} bytes, first differing at {first}, after {before} bytes of rows"
+    )
 
 
 class Inputs:
