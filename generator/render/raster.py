@@ -126,9 +126,6 @@ def sheet(width: int, height: int, index: int) -> Image.Image:
     return kept
 
 
-_PNG_CHUNK = 65536  # raw bytes handed to deflate at a time: small enough to come from reused memory
-
-
 def palette_png(drawn: Image.Image, palette: bytes) -> bytes:
     """An 8-bit palette PNG of a sheet of indices, compressed here by ISA-L's deflate: 0.5 ms and ~34 KB a
     briefing's image where Pillow's encoder (zlib, level 1, run-length) took 2.0 ms for ~37 KB. Every row
@@ -136,29 +133,24 @@ def palette_png(drawn: Image.Image, palette: bytes) -> bytes:
 
     A PNG row is its filter byte, then its pixels. The sheet's raw bytes, row after row, are each row's
     pixels followed by its spare column, cleared to 0 here: with one 0 byte before them and the last
-    dropped, they are the PNG's rows as they are, streamed from Pillow's raw encoder into deflate without
-    a copy of the image."""
+    dropped, they are the PNG's rows as they are. They are compressed in one call (ISA-L's stateless
+    deflate, from a buffer of our own): streamed into a compressor object, a few images' bytes came out
+    different from one process to another with the same rows (the first block's Huffman table differed), so
+    a kept image and a clean build's could differ."""
     width, height = drawn.width - 1, drawn.height
     drawn.paste(0, (width, 0, width + 1, height))
-    raw = Image._getencoder("L", "raw", ("L",))  # what Image.tobytes uses, chunk by chunk
-    raw.setimage(drawn.im, (0, 0, width + 1, height))
-    stream = deflate.compressobj(1)
-    compressed = [stream.compress(b"\x00")]
-    while True:
-        _, status, data = raw.encode(_PNG_CHUNK)  # whole rows; the last call holds the last row
-        if status < 0:
-            raise RuntimeError(f"Pillow's raw encoder failed ({status})")
-        compressed.append(stream.compress(memoryview(data)[:-1] if status else data))
-        if status:
-            break
-    compressed.append(stream.flush())
+    rows = bytearray(b"\x00")
+    rows += drawn.tobytes()
+    size = len(rows) - 1  # the last byte (the last row's spare column) is not the image's
+    rows += bytes(64)  # and what follows the rows is ours, and zeros
+    compressed = deflate.compress(memoryview(rows)[:size], 1)
     header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)  # 8 bits, palette, no interlace
     return b"".join(
         (
             b"\x89PNG\r\n\x1a\n",
             _chunk(b"IHDR", header),
             _chunk(b"PLTE", palette),
-            _chunk(b"IDAT", b"".join(compressed)),
+            _chunk(b"IDAT", compressed),
             _chunk(b"IEND", b""),
         )
     )
