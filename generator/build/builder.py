@@ -224,7 +224,8 @@ class Builder:
             self.search = restored
         if not self.languages_search.indexes and self._cache:  # those of its other languages too
             self.languages_search = LanguageIndexes.kept_in(self._cache)
-        search_state = (self.search.key, self.search.docs, self.languages_search.state())
+        search_state = (self.search.key, self.search.docs)
+        languages_state = self.languages_search.state()
         # A whole-index rebuild (cold builds) runs in a forked process while pages are planned and rendered.
         finish_search = self.languages_search.update(
             self.search, site, settings, self.output, self._previous_words, self.jobs > 1
@@ -288,10 +289,10 @@ class Builder:
             with contextlib.suppress(OSError):
                 self._cache.put_blob("related", self._related)
                 self._related_saved = self._related.get("key")
-        if self._cache and (self.search.key, self.search.docs) != search_state[:2]:
+        if self._cache and (self.search.key, self.search.docs) != search_state:
             with contextlib.suppress(OSError):
                 self._cache.put_blob("search", self.search)
-        if self._cache and self.languages_search.state() != search_state[2]:
+        if self._cache and self.languages_search.state() != languages_state:
             self.languages_search.keep_in(self._cache)
         with contextlib.suppress(OSError):
             save_store()

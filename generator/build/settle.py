@@ -62,7 +62,7 @@ def quick_render(builder: Builder, changed: set[Path], last: LastBuild) -> Write
         old = cached.item if cached else None
         if not isinstance(old, BriefingFile):
             return None
-        shown_in = sites.get(old.briefing.lang, last.site) if sites else last.site
+        shown_in = sites.get(old.briefing.lang, last.site)
         if old.briefing.slug not in shown_in.neighbours:
             return None
         if (again := reparse(path, last.site.config, last.markup.render)) is None:

@@ -402,8 +402,9 @@ def _write_marker(folder: Path, manifest: dict[str, list], home: Path | None = N
 SWAP_THRESHOLD = 200
 
 
-def _swapped(changed: int, files: int) -> bool:
-    """Whether a change of `changed` files of a site of `files` is written to a copy swapped in whole."""
+def _rewrites_most(changed: int, files: int) -> bool:
+    """Whether a change of `changed` files of a site of `files` is one of most of it: written to a copy
+    swapped in whole (CLI builds), and the folder swept of files we never wrote."""
     return changed > SWAP_THRESHOLD and 2 * changed > files
 
 
@@ -481,7 +482,7 @@ def _write_site(
     # Files written since the manifest was (write_files) are current if they still are as written then.
     manifest = {**on_disk, **recent} if recent else on_disk
     plan = _plan(output, files, manifest)
-    most = _swapped(len(plan.todo) + len(plan.stale), len(files))
+    most = _rewrites_most(len(plan.todo) + len(plan.stale), len(files))
     if manifest and most:
         # a rewrite of most of the site also sweeps out files we never wrote
         plan.stale = sorted(_stale_files(output, files))

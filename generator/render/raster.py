@@ -133,10 +133,10 @@ def palette_png(drawn: Image.Image, palette: bytes) -> bytes:
 
     A PNG row is its filter byte, then its pixels. The sheet's raw bytes, row after row, are each row's
     pixels followed by its spare column, cleared to 0 here: with one 0 byte before them and the last
-    dropped, they are the PNG's rows as they are. They are compressed in one call (ISA-L's stateless
-    deflate, from a buffer of our own): streamed into a compressor object, a few images' bytes came out
-    different from one process to another with the same rows (the first block's Huffman table differed), so
-    a kept image and a clean build's could differ."""
+    dropped, they are the PNG's rows as they are. They are compressed in one call, whole, from a buffer of
+    our own with zeros after the rows: streamed chunk by chunk into a compressor object, a few images' bytes
+    came out different from one process to another with the same rows (the first block's Huffman table
+    differed), so a kept image and a clean build's could differ."""
     width, height = drawn.width - 1, drawn.height
     drawn.paste(0, (width, 0, width + 1, height))
     rows = bytearray(b"\x00")
