@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import shutil
 import zlib
 from datetime import UTC
 
@@ -149,6 +150,27 @@ def test_kept_page_missing_from_output_is_rendered_again(make_site):
     (project.output / "briefings/briefing-2/index.html").unlink()
     fresh_build(project)
     assert project.read("briefings/briefing-2/index.html") == before
+
+
+def test_a_deleted_output_folder_goes_to_the_render_workers(make_site, monkeypatch):
+    """`rm -rf output` with a warm cache: the manifest beside the folder outlives it, but no page is taken
+    for kept and rendered again one by one in the writer; all are rendered as a first build's are."""
+    from generator.build import builder as builder_module
+
+    project = make_site(site_files())
+    total = fresh_build(project).rendered
+    clean = tree(project.output)
+    one_by_one: list[str] = []
+    real = builder_module.kept_bytes
+
+    def kept(output, digest, env, page, common):  # type: ignore[no-untyped-def]
+        one_by_one.append(page.path)
+        return real(output, digest, env, page, common)
+
+    monkeypatch.setattr(builder_module, "kept_bytes", kept)
+    shutil.rmtree(project.output)
+    assert fresh_build(project).rendered == total
+    assert one_by_one == [] and tree(project.output) == clean
 
 
 def test_cli_incremental_build_leaves_untouched_files_alone(make_site, monkeypatch):

@@ -33,7 +33,7 @@ from generator.build.inputs import (
 from generator.build.keys import PageKeys, judge, kept_bytes, listed_digests
 from generator.build.language_search import LanguageIndexes
 from generator.build.lock import project_lock
-from generator.build.manifest import has_manifest
+from generator.build.manifest import MARKER
 from generator.build.options import BuildOptions, BuildReport, WriteStats
 from generator.build.reading import ContentReads, parse_pending, resolve_pending
 from generator.build.search_index import SearchIndex
@@ -494,7 +494,10 @@ class Builder:
         output = self.output  # resolved once, not per page
         before = self._page_records()
         same_site = keys.skeleton is not None and self._skeleton == keys.skeleton
-        in_output = has_manifest(output)
+        # The output folder holds the pages the last build wrote only if it is there: the manifest lives
+        # beside it, and outlives an `rm -rf output` (each page then rendered again one by one in the
+        # writer: 7 s on one core at 2,000 briefings, where a cold build took 6 s on two)
+        in_output = (output / MARKER).is_file()
         records: dict[str, PageRecord] = {}
         todo: list[tuple[OutputPage, str, tuple[str, ...]]] = []
         problems = []

@@ -59,14 +59,6 @@ def beside(folder: Path) -> list[Path]:
     ]
 
 
-def has_manifest(folder: Path) -> bool:
-    return (
-        manifest_path(folder).is_file()
-        or _json_manifest_path(folder).is_file()
-        or (folder / MARKER).is_file()
-    )
-
-
 # The manifest is read by every build, the no-op one included: at 240,000 files, JSON (a list per file)
 # took 0.45 s to parse. Format 3 holds the names (UTF-8, joined by NUL) and the array of sizes and mtimes
 # first, behind their lengths, and the digests last: the no-op check reads only the first two (format 2,
