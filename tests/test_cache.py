@@ -8,6 +8,7 @@ import pickle
 import shutil
 import zlib
 from datetime import UTC
+from pathlib import Path
 
 import pytest
 
@@ -316,6 +317,54 @@ def test_an_edit_keeping_size_and_mtime_is_missed_by_build_and_caught_by_verify(
     assert "The dog sat." in project.read("briefings/alpha/index.html")
 
 
+def test_files_rewritten_with_the_same_bytes_are_no_change(make_site, monkeypatch, capsys):
+    """A checkout rewrites every file (new mtimes, the same bytes): the build after it changes nothing and
+    parses nothing, hashing each rewritten file once (the next build hashes none); an edit among the
+    rewritten files is the only file a text edit parses."""
+    from generator.build import inputs, text_edits
+
+    project = make_site(site_files())
+    monkeypatch.chdir(project.root)
+    assert main(["build", "--no-import"]) == 0
+    files = sorted(str(p) for p in (project.root / "content").rglob("*.md"))
+
+    def checkout() -> None:
+        for path in files:
+            data = Path(path).read_bytes()
+            mtime = os.stat(path).st_mtime_ns
+            Path(path).write_bytes(data)
+            os.utime(path, ns=(mtime + 10**9, mtime + 10**9))
+
+    hashed: list[str] = []
+    real_digest = inputs.file_digest
+    monkeypatch.setattr(
+        inputs, "file_digest", lambda path: hashed.append(path) or real_digest(path)
+    )
+    parsed: list[list[str]] = []  # the files each text edit's child parses
+    real_aside = text_edits.aside
+
+    def aside(job, **kwargs):  # type: ignore[no-untyped-def]
+        parsed.append(list(job.args[1]))
+        return real_aside(job, **kwargs)
+
+    monkeypatch.setattr(text_edits, "aside", aside)
+    clean = tree(project.output)
+    checkout()
+    capsys.readouterr()
+    assert main(["build", "--no-import"]) == 0
+    assert "(0 rendered, 0 written" in capsys.readouterr().out
+    assert sorted(hashed) == files and parsed == []
+    hashed.clear()
+    assert main(["build", "--no-import"]) == 0
+    assert hashed == [] and tree(project.output) == clean
+    checkout()
+    edited = project.root / "content/briefings/b07.md"
+    edited.write_text(edited.read_text().replace("Text 7", "Text 7, revised"))
+    assert main(["build", "--no-import"]) == 0
+    assert parsed == [[str(edited)]]
+    assert "Text 7, revised" in project.read("briefings/briefing-7/index.html")
+
+
 def test_changed_stamps_are_found_wherever_they_are():
     """Stamps.changed compares blocks of numbers before files: every changed file, and only those, in
     order, wherever it falls in or across a block."""
@@ -362,6 +411,51 @@ def test_stamps_saved_and_loaded_compare_as_before():
     }  # as the dataclass of cache format 7 saved it
     with pytest.raises(TypeError):
         Stamps([], array("q")).__setstate__(old_state)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):  # as format 8 saved them, without digests
+        Stamps([], array("q")).__setstate__((then.joined, then.numbers, None))  # type: ignore[arg-type]
+
+
+def test_stamps_with_digests_tell_rewritten_files_from_changed_ones(tmp_path):
+    """A survey takes a file's digest from the last one while its size and mtime are unchanged, else from
+    its bytes, by position or, when files were added or removed, by path: `changed` then names the
+    files whose bytes changed, not those merely rewritten (and, as git, trusts an unchanged stamp)."""
+    import pickle
+
+    from generator.build.inputs import input_stamps
+
+    folder = tmp_path / "content"
+    folder.mkdir()
+    for i in range(600):  # more than a block of numbers
+        (folder / f"b{i:03d}.md").write_text(f"text {i}")
+    then = input_stamps([folder])
+    assert then.changed(then) == []
+    loaded = pickle.loads(pickle.dumps(then))
+    assert loaded.digests == then.digests and len(then.digests or b"") == 16 * 600
+
+    def rewrite(name: str, text: str) -> None:
+        path = folder / name
+        mtime = path.stat().st_mtime_ns + 10**9
+        path.write_text(text)
+        os.utime(path, ns=(mtime, mtime))
+
+    for i in (0, 255, 256, 599):
+        rewrite(f"b{i:03d}.md", f"text {i}")  # the same bytes
+    rewrite("b300.md", "text 300, revised")
+    now = input_stamps([folder], loaded)
+    assert now.changed(loaded) == [str(folder / "b300.md")]
+    assert now.digests != then.digests
+    (folder / "b600.md").write_text("new")  # added: digests by path
+    rewrite("b001.md", "text 1")
+    rewrite("b002.md", "text 2, revised")
+    added = input_stamps([folder], now)
+    assert added.changed(now) is None
+    fresh = input_stamps([folder])
+    assert added.digests == fresh.digests
+    path = folder / "b003.md"  # new bytes behind the old stamp: trusted, as git does
+    st = path.stat()
+    path.write_text("text X")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert input_stamps([folder], fresh).changed(fresh) == []
 
 
 @pytest.mark.parametrize("zlib_first", [1 << 30, 0, 100_000], ids=["zlib", "ISA-L", "both"])

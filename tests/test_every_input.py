@@ -3,7 +3,8 @@
 Each step changes one kind of input at random but validly (a briefing, its `aliases:` too, a seed, a page
 template, a partial, a theme static file, the theme's map data, site.yaml keys, `permalinks:` too, a term
 description, a standalone page, the import registry content/_data/entities.yaml, an image of a page bundle or
-of content/images/, a data file a chart shortcode reads), rebuilds, and compares every
+of content/images/, a data file a chart shortcode reads; a checkout, which rewrites files with the bytes they
+hold and edits one briefing among them), rebuilds, and compares every
 output file except the writer's marker with a clean build of a fresh copy of the project (no cache, no output,
 a new Builder; the URL record published-urls.txt is copied: it is an input). The same steps go to
 two copies of the project, one per way of rebuilding: one Builder kept alive across builds, fast render first
@@ -62,6 +63,7 @@ STEPS = {
     "entities.yaml": 2,
     "image": 5,
     "data file": 3,
+    "checkout": 2,
 }
 CONFIG_KEYS = (
     "title",
@@ -489,6 +491,35 @@ class Inputs:
     def data_file(self) -> Change:
         path = self.write("content/_data/series.csv", self.series())
         return Change("data file", "content/_data/series.csv: new figures", {path})
+
+    def checkout(self) -> Change:
+        """Files of every kind rewritten with the bytes they hold, at a later mtime (as a checkout or a
+        restored cache leaves them), and one briefing's text edited among them: the build must tell it
+        from the rest, whose stamps moved as its did."""
+        files = sorted(
+            path
+            for top in ("content", "themes", "seeds")
+            for path in (self.root / top).rglob("*")
+            if path.is_file()
+        )
+        rewritten = [*sorted(self.rng.sample(files, len(files) // 2)), self.root / "site.yaml"]
+        later = max(path.stat().st_mtime_ns for path in rewritten) + 10**9
+        for path in rewritten:
+            path.write_bytes(path.read_bytes())
+            os.utime(path, ns=(later, later))
+        edited = self.rng.choice(sorted((self.root / "content/briefings").rglob("*.md")))
+        edited.write_text(
+            edited.read_text(encoding="utf-8").rstrip("\n")
+            + f"\n\nA sentence checked out with the rest, number {self.next()}.\n",
+            encoding="utf-8",
+        )
+        os.utime(edited, ns=(later, later))
+        rel = edited.relative_to(self.root)
+        return Change(
+            "checkout",
+            f"{len(rewritten)} files rewritten as they were; {rel} edited",
+            {*rewritten, edited},
+        )
 
     def change(self, kind: str) -> Change:
         method: Callable[[], Change] = getattr(self, kind.replace(" ", "_").replace(".", "_"))

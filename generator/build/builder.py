@@ -25,9 +25,12 @@ from generator.build.current import (
 )
 from generator.build.images import content_warnings, derive_images
 from generator.build.inputs import (
+    Stamps,
     code_version,
     key_of,
+    last_stamps,
     record_inputs,
+    save_stamps,
     walk_stats,
 )
 from generator.build.keys import PageKeys, judge, kept_bytes, listed_digests
@@ -97,6 +100,9 @@ class Builder:
     # what seeds_to_import read of each briefing's front matter (read/seed_index.py), kept in .cache/
     _seed_memo: dict[str, Any] | None = None
     _reveal_at: datetime | None = None  # the next moment a briefing appears or is withdrawn
+    # the input files as the last build's survey found them (None: as in .cache/): their digests are
+    # taken from it while their sizes and mtimes are unchanged
+    _stamps: Stamps | None = None
     # (settings + statics digest, Jinja environment, its folder in .cache: compiled templates, projected map)
     _env: tuple[str, Any, Path | None] | None = None
     _last: LastBuild | None = None  # what `quick` needs of the last successful build
@@ -172,17 +178,19 @@ class Builder:
                 forget_data()
             self._code = code
         config = self.load_config(code)
+        settings = settings_key(config, self.options, code)
+        if self._cache is None or self._cache.settings != settings:
+            self._cache = BuildCache(self.root, settings, enabled=self.options.cache)
         found = surveyed
-        if found is None or found.settings != settings_key(config, self.options, code):
-            found = survey(config, self.options, code, self.output)
+        if found is None or found.settings != settings:
+            last = self._stamps if self._stamps is not None else last_stamps(self._cache)
+            found = survey(config, self.options, code, self.output, last)
         # a config change invalidates every parsed file and page
         if found.settings != self._settings:
             self._documents.clear()
             self._records, self._skeleton = None, None
             self._held.clear()
             self._settings = found.settings
-        if self._cache is None or self._cache.settings != found.settings:
-            self._cache = BuildCache(self.root, found.settings, enabled=self.options.cache)
         now = self.now(config)
         unchanged = found.unchanged(self._cache, self.output, now)
         if unchanged is not None and not self.options.verify:
@@ -207,7 +215,7 @@ class Builder:
 
                 if imported := import_due(config, due, self.jobs, memo):
                     # new briefings were written
-                    found = survey(config, self.options, code, self.output)
+                    found = survey(config, self.options, code, self.output, found.stamps)
             if self._cache and memo is not None and memo != before_import:
                 with contextlib.suppress(OSError):
                     self._cache.put_blob(SEEDS_READ, memo)
@@ -259,7 +267,7 @@ class Builder:
         save_store = (
             start_saving(self._cache, store_before, site, keyed, self._records, index, found.stamps)
             if self._cache and self._records is not None and keys.skeleton
-            else lambda: None
+            else functools.partial(save_stamps, self._cache, found.stamps)
         )
         self._stage("indexing", 0)
         search_files = finish_search()
@@ -297,6 +305,7 @@ class Builder:
         with contextlib.suppress(OSError):
             save_store()
         record_inputs(self._cache, inputs, self._reveal_at, self.output)
+        self._stamps = found.stamps
         if self.options.progress:
             self.options.progress.done()
         return BuildReport(

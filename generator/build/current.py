@@ -30,6 +30,7 @@ from generator.build.inputs import (
     key_of,
     last_inputs,
     last_stamps,
+    save_stamps,
     unchanged_since_last_build,
 )
 from generator.build.lock import project_lock
@@ -176,6 +177,9 @@ def unchanged_report(root: Path, options: BuildOptions, then: Then | None = None
                     return Checked(
                         then(config, found, cache, options, check) if then else None, found
                     )
+                if found.last is None or found.stamps.numbers != found.last.numbers:
+                    # files rewritten with the bytes they had (a checkout): hashed once, not again
+                    save_stamps(cache, found.stamps)
     return Checked(
         BuildReport(
             output=output,
