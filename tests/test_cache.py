@@ -14,6 +14,7 @@ import pytest
 
 from generator.build import cache as cache_module
 from generator.build.builder import Builder, BuildOptions
+from generator.build.once import build_project
 from generator.build.progress import Progress
 from generator.cli import main
 from tests.conftest import briefing_md
@@ -363,6 +364,48 @@ def test_files_rewritten_with_the_same_bytes_are_no_change(make_site, monkeypatc
     assert main(["build", "--no-import"]) == 0
     assert parsed == [[str(edited)]]
     assert "Text 7, revised" in project.read("briefings/briefing-7/index.html")
+
+
+def test_a_fresh_checkout_with_the_last_run_restored_renders_nothing_again(make_site, tmp_path):
+    """A CI job (examples/github-pages.yml): the project checked out anew (every file rewritten, new mtimes)
+    at the same path, the last run's .cache/, output/ and its manifest restored with their mtimes (as
+    actions/cache's tar does; new inodes). The build is the no-op; an edit is a text edit."""
+    project = make_site(site_files())
+    fresh_build(project)
+    saved = tmp_path / "saved"
+    kept = [".cache", "output", *(p.name for p in project.root.glob(".output.manifest*"))]
+    for name in kept:
+        source, target = project.root / name, saved / name
+        if source.is_dir():
+            shutil.copytree(source, target)  # copy2: mtimes kept, to the nanosecond
+        else:
+            shutil.copy2(source, target)
+    sources = {
+        path.relative_to(project.root): path.read_bytes()
+        for path in project.root.rglob("*")
+        if path.is_file() and path.relative_to(project.root).parts[0] not in kept
+    }
+    shutil.rmtree(project.root)
+    for rel, data in sources.items():  # the checkout: written anew
+        (project.root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (project.root / rel).write_bytes(data)
+    for name in kept:
+        source, target = saved / name, project.root / name
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            shutil.copy2(source, target)
+    report = build_project(project.root, BuildOptions(run_import=False))
+    assert report.shortcut == "unchanged"  # the no-op check, before the renderer is loaded
+    edited = project.root / "content/briefings/b03.md"
+    edited.write_text(edited.read_text().replace("Text 3", "Text 3, revised"))
+    edit = build_project(project.root, BuildOptions(run_import=False))
+    assert (
+        edit.shortcut == "text edits" and 0 < edit.rendered <= 6
+    )  # its page, the feeds of its text
+    clean = tmp_path / "clean"
+    fresh_build(project, cache=False, output=clean)
+    assert tree(project.output) == tree(clean)
 
 
 def test_changed_stamps_are_found_wherever_they_are():

@@ -289,8 +289,10 @@ def read_manifest(folder: Path) -> dict[str, list]:
 
 def marker_digest(output: Path) -> str:
     """Which write left the output folder's manifest and delta as they are: the manifest file's stamp
-    (written whole, by rename: a new inode each time; reading and hashing the 28 MB manifest of 240,000
-    files cost ~0.05 s) and the delta's digest."""
+    (written whole, by rename: reading and hashing the 28 MB manifest of 240,000 files cost ~0.05 s) and
+    the delta's digest. Its size and mtime, not its inode: a CI job restores the last run's output and
+    manifest from an archive (new inodes, the same mtimes), and two manifests written by two builds in one
+    tick of the file system's clock with the same size do not happen."""
     for path in (manifest_path(output), _json_manifest_path(output), output / MARKER):
         try:
             st = os.stat(path)
@@ -299,7 +301,7 @@ def marker_digest(output: Path) -> str:
         except OSError:
             return ""
         delta = _delta_bytes(output)
-        stamp = f"{path.name}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+        stamp = f"{path.name}:{st.st_size}:{st.st_mtime_ns}"
         return f"{stamp}:{_digest(delta)}" if delta else stamp
     return ""
 
