@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import time
 from array import array
 from collections.abc import Sequence
@@ -179,10 +180,13 @@ DIGEST = 16  # bytes of SHA-256 kept of each input file
 
 
 def file_digest(path: str) -> bytes:
-    """The first DIGEST bytes of the SHA-256 of a file's bytes; zeros for a file that cannot be read
-    (gone meanwhile: its stamp is -1 too)."""
+    """The first DIGEST bytes of the SHA-256 of a file's bytes; zeros for a file that cannot be read (gone
+    meanwhile: its stamp is -1 too) or is not a regular file (a FIFO would block the open and the read
+    for ever: opened without waiting, it is left to the reader, which refuses it with its path)."""
     try:
-        with open(path, "rb") as handle:
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return bytes(DIGEST)
             return hashlib.file_digest(handle, "sha256").digest()[:DIGEST]
     except OSError:
         return bytes(DIGEST)
