@@ -100,9 +100,7 @@ class Builder:
     # what seeds_to_import read of each briefing's front matter (read/seed_index.py), kept in .cache/
     _seed_memo: dict[str, Any] | None = None
     _reveal_at: datetime | None = None  # the next moment a briefing appears or is withdrawn
-    # the input files as the last build's survey found them (None: as in .cache/): their digests are
-    # taken from it while their sizes and mtimes are unchanged
-    _stamps: Stamps | None = None
+    _stamps: Stamps | None = None  # the inputs as the last survey found them (None: as in .cache/)
     # (settings + statics digest, Jinja environment, its folder in .cache: compiled templates, projected map)
     _env: tuple[str, Any, Path | None] | None = None
     _last: LastBuild | None = None  # what `quick` needs of the last successful build
@@ -411,9 +409,7 @@ class Builder:
     def upcoming(self) -> tuple[datetime, Any, str] | None:
         """(when, briefing, what) of the next briefing to appear or be withdrawn, reading the content only."""
         config = self.load_config()
-        self._settings = key_of(
-            code_version(), config.digest(), self.options.drafts, self.options.future
-        )
+        self._settings = settings_key(config, self.options, code_version())
         self._cache = BuildCache(self.root, self._settings, enabled=self.options.cache)
         self.load_site(config)
         return self.next_due
@@ -434,11 +430,9 @@ class Builder:
 
         Only for briefings whose slug, date, draft flag, terms, language and source (translation_of:) are
         unchanged, so their page is what the full rebuild will make of them (the same neighbours, related
-        lists and versions in other languages, taken from the last build).
-        Lists, feeds and the search index that show them follow in the full rebuild, which finds these pages
-        current and leaves them. Returns None when it does not apply (anything else changed, a file has an
-        error: the full rebuild reports it), so the caller runs the full rebuild only.
-        """
+        lists and versions in other languages, taken from the last build); the full rebuild finds these pages
+        current. None when it does not apply (anything else changed, a file has an error: the full rebuild
+        reports it), so the caller runs the full rebuild only."""
         last = self._last
         if (
             last is None
@@ -477,11 +471,8 @@ class Builder:
         return self._seed_memo
 
     def _related_memo(self) -> dict[str, Any]:
-        if (
-            not self._related
-            and self._cache
-            and isinstance(restored := self._cache.blob("related"), dict)
-        ):
+        restored = self._cache.blob("related") if self._cache and not self._related else None
+        if isinstance(restored, dict):
             self._related.update(restored)
             self._related_saved = restored.get("key")
         return self._related
@@ -503,9 +494,7 @@ class Builder:
         output = self.output  # resolved once, not per page
         before = self._page_records()
         same_site = keys.skeleton is not None and self._skeleton == keys.skeleton
-        # The output folder holds the pages the last build wrote only if it is there: the manifest lives
-        # beside it, and outlives an `rm -rf output` (each page then rendered again one by one in the
-        # writer: 7 s on one core at 2,000 briefings, where a cold build took 6 s on two)
+        # by the folder's marker, not by the manifest beside it, which outlives an `rm -rf output`
         in_output = (output / MARKER).is_file()
         records: dict[str, PageRecord] = {}
         todo: list[tuple[OutputPage, str, tuple[str, ...]]] = []
@@ -590,9 +579,8 @@ class Builder:
             str(path): (cached.item.digest, cached.item, cached.stamp)
             for path, cached in self._documents.items()
         }
-        pages = self._records or {}
         try:
-            self._cache.save(documents, pages)
+            self._cache.save(documents, self._records or {})
             if self._skeleton != self._skeleton_saved:
                 self._cache.put_blob("skeleton", self._skeleton)
                 self._skeleton_saved = self._skeleton

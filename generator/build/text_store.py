@@ -8,9 +8,8 @@ whole parse cache back costs seconds at 100,000 briefings. So a full build of a 
 - `text-index.pickle`: the settings and output folder it was made for, the key base and common context
   of page keys, the Jinja environment's key (its compiled templates are in .cache/templates/), and a
   digest of each shard below and of the terms;
-- `text-stamps.pickle`: the (size, mtime_ns) of every input file the build surveyed and the digest of
-  its bytes, so the next build tells which files changed reading only those whose stamps moved (saved
-  by every build, with or without a store);
+- `text-stamps.pickle` (saved by every build, store or not): each input file's size, mtime and digest,
+  so the next build tells which files changed reading only those whose stamps moved;
 - `text-briefs-NN.pickle` (256 shards by slug): each briefing as the site holds it, the pages whose
   contexts hold its body and the pages whose renderings read its reading time or its title...;
 - `text-pages-NN.pickle` (256 shards by path): each of those pages: its record and its context as
@@ -457,8 +456,7 @@ def start_saving(
     waits for them and saves the index, to be called once the output is written, so that an index never
     describes a build whose output is not in place."""
     if not cache.enabled or site.lang is not None:
-        # a multilingual site: a translation's pages show its source's state (full builds); its stamps
-        # still serve the next survey
+        # a multilingual site: a translation's pages show its source's state (full builds)
         return functools.partial(save_stamps, cache, stamps)
     job = functools.partial(_save_shards, cache, before, site, pages, records, index)
     running = Background(job) if len(site.bodies) >= BACKGROUND else None
