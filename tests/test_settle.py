@@ -12,6 +12,7 @@ import pytest
 
 from generator.build.builder import Builder
 from generator.build.options import BuildOptions
+from generator.core.errors import SiteError
 from tests.conftest import briefing_md
 
 COUNTRIES = ["France", "Mali", "Niger", "Chad", "Japan"]
@@ -211,3 +212,49 @@ def test_edits_to_what_pages_show_settle_and_equal_a_clean_build(make_site, tmp_
         if change.startswith("title"):
             assert f"Retitled {step}" in project.read(f"briefings/s-{n:02d}/index.html")
             assert report.rendered < 40
+
+
+def test_files_rewritten_as_they_were_are_no_change_to_serve(make_site, tmp_path, monkeypatch):
+    """A checkout under a running serve rewrites every file with its bytes, and the watcher reports them
+    all: neither the fast render nor the rebuild parses or renders any; an edit among them is the one
+    file parsed. After a failed build the files reported are not trusted to be all that changed."""
+    from generator.build import settle
+
+    project = make_site(site_files())
+    serve = Serve(project.root)
+    files = sorted((project.root / "content").rglob("*.md"))
+    parsed: list[Path] = []
+    real = settle.reparse
+    monkeypatch.setattr(settle, "reparse", lambda path, *a: parsed.append(path) or real(path, *a))
+
+    def checkout() -> set[Path]:
+        for path in files:
+            path.write_bytes(path.read_bytes())
+        return set(files)
+
+    touched = checkout()
+    assert serve.builder.quick(touched) is None
+    report = serve.builder.build(touched)
+    assert (report.rendered, report.stats.written, serve.full, parsed) == (0, 0, 0, [])
+    assert report.pages == len(tree(project.output))
+    edited = project.root / "content/briefings/b05.md"
+    touched = checkout()
+    edited.write_text(edited.read_text().replace("Nothing is settled", "Little is settled"))
+    assert serve.builder.quick(touched) is not None
+    serve.builder.build(touched)
+    assert set(parsed) == {edited} and serve.full == 0
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")
+    # a failed build: one file broken, another edited; the broken one then put back as it was built
+    broken, other = (
+        project.root / "content/briefings/b07.md",
+        project.root / "content/briefings/b08.md",
+    )
+    before = broken.read_text()
+    broken.write_text("---\ntitle: [unclosed\n---\n")
+    other.write_text(other.read_text().replace("Nothing is settled", "Much is unsettled"))
+    with pytest.raises(SiteError):
+        serve.builder.build({broken, other})
+    broken.write_text(before)
+    serve.builder.build({broken})
+    assert "Much is unsettled" in project.read("briefings/briefing-8/index.html")
+    assert tree(project.output) == clean(project.root, tmp_path / "clean")

@@ -40,7 +40,7 @@ from generator.build.manifest import MARKER
 from generator.build.options import BuildOptions, BuildReport, WriteStats
 from generator.build.reading import ContentReads, parse_pending, resolve_pending
 from generator.build.search_index import SearchIndex
-from generator.build.settle import file_digests, quick_render, settle_bodies
+from generator.build.settle import file_digests, quick_render, rebuild, rewritten
 from generator.build.spool import Spool
 from generator.build.state import Cached, LastBuild
 from generator.build.text_store import TextIndex, options_key, start_saving, take_index
@@ -101,6 +101,7 @@ class Builder:
     _seed_memo: dict[str, Any] | None = None
     _reveal_at: datetime | None = None  # the next moment a briefing appears or is withdrawn
     _stamps: Stamps | None = None  # the inputs as the last survey found them (None: as in .cache/)
+    _built: dict[Path, Cached] | None = None  # the parses the output shows (None: not known)
     # (settings + statics digest, Jinja environment, its folder in .cache: compiled templates, projected map)
     _env: tuple[str, Any, Path | None] | None = None
     _last: LastBuild | None = None  # what `quick` needs of the last successful build
@@ -142,14 +143,15 @@ class Builder:
         gc.disable()
         try:
             with project_lock(self.root, "briefings build"):
-                if changed and (report := settle_bodies(self, changed)) is not None:
-                    return report
-                # the country and entity facts a full build makes, left for the text edits after it
-                with self._spooling(), memo_of(self.root, self.options):
-                    return self._build(surveyed)
+                return rebuild(self, changed, functools.partial(self._full_build, surveyed))
         finally:
             if enabled:
                 gc.enable()
+
+    def _full_build(self, surveyed: Survey | None) -> BuildReport:
+        # the country and entity facts a full build makes, left for the text edits after it
+        with self._spooling(), memo_of(self.root, self.options):
+            return self._build(surveyed)
 
     @contextlib.contextmanager
     def _spooling(self) -> Iterator[None]:
@@ -433,7 +435,7 @@ class Builder:
         lists and versions in other languages, taken from the last build); the full rebuild finds these pages
         current. None when it does not apply (anything else changed, a file has an error: the full rebuild
         reports it), so the caller runs the full rebuild only."""
-        last = self._last
+        last, changed = self._last, changed - rewritten(self, changed)
         if (
             last is None
             or not changed

@@ -179,17 +179,23 @@ class Stamps:
 DIGEST = 16  # bytes of SHA-256 kept of each input file
 
 
-def file_digest(path: str) -> bytes:
-    """The first DIGEST bytes of the SHA-256 of a file's bytes; zeros for a file that cannot be read (gone
-    meanwhile: its stamp is -1 too) or is not a regular file (a FIFO would block the open and the read
-    for ever: opened without waiting, it is left to the reader, which refuses it with its path)."""
+def file_sha256(path: str) -> bytes | None:
+    """The SHA-256 of a file's bytes; None for a file that cannot be read (gone meanwhile) or is not a
+    regular file (a FIFO would block the open and the read for ever: opened without waiting, it is left to
+    the reader, which refuses it with its path)."""
     try:
         with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return bytes(DIGEST)
-            return hashlib.file_digest(handle, "sha256").digest()[:DIGEST]
+                return None
+            return hashlib.file_digest(handle, "sha256").digest()
     except OSError:
-        return bytes(DIGEST)
+        return None
+
+
+def file_digest(path: str) -> bytes:
+    """The first DIGEST bytes of `file_sha256`; zeros where it has none (the file's stamp is -1 then, or
+    the reader refuses the file)."""
+    return (file_sha256(path) or bytes(DIGEST))[:DIGEST]
 
 
 def _digests(paths: list[str], numbers: array, joined: str, last: Stamps | None) -> bytes:

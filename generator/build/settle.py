@@ -21,12 +21,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.build.cache import PageRecord
-from generator.build.inputs import code_version
+from generator.build.inputs import code_version, file_sha256
 from generator.build.keys import BRIEFING_LISTED, PageKeys, listed_digests
 from generator.build.options import BuildReport, WriteStats
 from generator.build.reparse import reparse
@@ -48,6 +48,51 @@ from generator.render.render import Digested, render_many, render_traced
 
 if TYPE_CHECKING:
     from generator.build.builder import Builder
+
+
+def rewritten(builder: Builder, changed: set[Path]) -> set[Path]:
+    """Those of `changed` that are content files holding the bytes the output shows (the last successful
+    build's parse of them): a checkout, `git stash pop` or an editor's save-all rewrites files as they
+    were, and the watcher reports each one. None of them after a failed build (what it left unbuilt is
+    not known) or before a build in memory."""
+    built = builder._built
+    if built is None or builder._last is None:
+        return set()
+    found = set()
+    for path in changed:
+        cached = built.get(path)
+        if cached is not None and (now := file_sha256(str(path))) and now.hex() == cached.source:
+            found.add(path)
+    return found
+
+
+def rebuild(
+    builder: Builder, changed: set[Path] | None, full: Callable[[], BuildReport]
+) -> BuildReport:
+    """`Builder.build`, under its lock: nothing to do when every file the watcher reported (`changed`) is
+    as built; else the settle below when it applies, else `full()`. What the output shows is known again
+    once one of them succeeds."""
+    started = time.perf_counter()
+    if changed and not (changed := changed - rewritten(builder, changed)):
+        return _as_built(builder, started)
+    builder._built = None  # until this build succeeds
+    report = (settle_bodies(builder, changed) if changed else None) or full()
+    builder._built = dict(builder._documents)
+    return report
+
+
+def _as_built(builder: Builder, started: float) -> BuildReport:
+    """The report of a build that found nothing to do: every file the watcher reported is as built."""
+    last = builder._last
+    assert last is not None  # `rewritten` finds files only after a build in memory
+    return BuildReport(
+        output=builder.output,
+        pages=last.files,
+        rendered=0,
+        stats=WriteStats(0, last.files, 0),
+        seconds=time.perf_counter() - started,
+        base_path=last.site.config.base_path,
+    )
 
 
 def quick_render(builder: Builder, changed: set[Path], last: LastBuild) -> WriteStats | None:
