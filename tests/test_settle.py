@@ -258,3 +258,22 @@ def test_files_rewritten_as_they_were_are_no_change_to_serve(make_site, tmp_path
     serve.builder.build({broken})
     assert "Much is unsettled" in project.read("briefings/briefing-8/index.html")
     assert tree(project.output) == clean(project.root, tmp_path / "clean")
+
+
+def test_a_checkout_after_a_briefing_came_due_shows_it(make_site, monkeypatch):
+    """Files rewritten as they were are no change, but a briefing whose date has come since the last
+    build is: the rebuild the watcher's report starts shows it."""
+    from datetime import UTC, datetime
+
+    files = site_files(4)
+    files["content/briefings/later.md"] = briefing_md("Later news", "2030-01-01T09:00:00+00:00")
+    project = make_site(files)
+    serve = Serve(project.root)
+    assert not (project.output / "briefings/later-news/index.html").exists()
+    monkeypatch.setattr(serve.builder, "now", lambda config: datetime(2030, 1, 2, tzinfo=UTC))
+    touched = set((project.root / "content").rglob("*.md"))
+    for path in touched:
+        path.write_bytes(path.read_bytes())
+    serve.builder.quick(touched)
+    serve.builder.build(touched)
+    assert (project.output / "briefings/later-news/index.html").is_file()

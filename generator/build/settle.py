@@ -54,9 +54,9 @@ def rewritten(builder: Builder, changed: set[Path]) -> set[Path]:
     """Those of `changed` that are content files holding the bytes the output shows (the last successful
     build's parse of them): a checkout, `git stash pop` or an editor's save-all rewrites files as they
     were, and the watcher reports each one. None of them after a failed build (what it left unbuilt is
-    not known) or before a build in memory."""
-    built = builder._built
-    if built is None or builder._last is None:
+    not known), before a build in memory, or once a briefing has come due (the rebuild shows it)."""
+    built, last, due = builder._built, builder._last, builder._reveal_at
+    if built is None or last is None or (due is not None and due <= builder.now(last.site.config)):
         return set()
     found = set()
     for path in changed:
