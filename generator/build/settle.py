@@ -61,7 +61,11 @@ def rewritten(builder: Builder, changed: set[Path]) -> set[Path]:
     found = set()
     for path in changed:
         cached = built.get(path)
-        if cached is not None and (now := file_sha256(str(path))) and now.hex() == cached.source:
+        if (
+            cached is not None
+            and (now := file_sha256(str(path)))
+            and now.hex() == cached.item.digest
+        ):
             found.add(path)
     return found
 

@@ -20,16 +20,6 @@ class Cached:
     stamp: tuple[int, int]
     item: BriefingFile | Page | TermInfo
 
-    @property
-    def source(self) -> str:
-        """The SHA-256 (hex) of the bytes the file was parsed from."""
-        item = self.item
-        return (
-            (item.file_digest or item.body.digest)
-            if isinstance(item, BriefingFile)
-            else item.digest
-        )
-
 
 @dataclass(frozen=True)
 class LastBuild:
